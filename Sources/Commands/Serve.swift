@@ -1,0 +1,73 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Hummingbird
+import Logging
+
+/// `qdb serve`: the daemon speaking Qdrant's REST API over one storage directory.
+struct Serve: QDBCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Qdrant-compatible REST server on a storage directory.",
+        discussion: """
+            Settings use Qdrant's key names. Precedence: flags, then environment variables
+            QDB__SECTION__KEY (or QDRANT__SECTION__KEY, e.g. QDB__SERVICE__HTTP_PORT=6333), then the
+            YAML file given with --config, then defaults (127.0.0.1:6333, ./storage, ./snapshots).
+            SIGTERM or SIGINT stops the server gracefully: it seals segments and syncs before exiting.
+
+            \(ExitStatus.helpSection)
+            """)
+
+    @Option(name: .customLong("config"), help: "YAML config file with Qdrant's keys (service.*, storage.*, log_level).")
+    var configFile: String?
+
+    @Option(name: .customLong("storage"), help: "Storage directory (storage.storage_path).")
+    var storagePath: String?
+
+    @Option(name: .customLong("snapshots-path"), help: "Snapshots directory (storage.snapshots_path).")
+    var snapshotsPath: String?
+
+    @Option(name: .customLong("host"), help: "Address to listen on (service.host).")
+    var host: String?
+
+    @Option(name: .customLong("http-port"), help: "REST port (service.http_port).")
+    var httpPort: Int?
+
+    @Option(name: .customLong("api-key"), help: "API key with full access (service.api_key).")
+    var apiKey: String?
+
+    @Option(name: .customLong("read-only-api-key"), help: "API key with read access (service.read_only_api_key).")
+    var readOnlyApiKey: String?
+
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (log_level).")
+    var logLevel: String?
+
+    /// The effective config: defaults < file < environment < flags.
+    func resolvedConfig() throws -> ServeConfig {
+        var c = try ServeConfig.load(file: configFile, environment: ProcessInfo.processInfo.environment)
+        let flags: [(String, Any?)] = [
+            ("storage.storage_path", storagePath), ("storage.snapshots_path", snapshotsPath),
+            ("service.host", host), ("service.http_port", httpPort), ("service.api_key", apiKey),
+            ("service.read_only_api_key", readOnlyApiKey), ("log_level", logLevel),
+        ]
+        for case let (key, value?) in flags { try c.set(key, value, source: "command-line flag") }
+        return c
+    }
+
+    func execute() async throws {
+        let config = try resolvedConfig()
+        var logger = Logger(label: "qdb")
+        logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        let storage = try Storage.open(
+            StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
+        logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
+        let app = buildApplication(storage: storage, config: config, logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            try? storage.close()
+            throw CommandFailure(ExitStatus.unavailable, "server stopped: \(error)")
+        }
+        logger.info("shutting down: sealing segments")
+        try storage.close()
+    }
+}

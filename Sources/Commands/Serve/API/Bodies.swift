@@ -1,0 +1,262 @@
+import Engine
+
+/// Request bodies of the REST API, decoded leniently as Qdrant does (unknown fields are ignored).
+
+struct CreateCollectionBody: Decodable {
+    var vectors: VectorsConfig?
+    var shard_number: Int?
+    var replication_factor: Int?
+    var write_consistency_factor: Int?
+    var on_disk_payload: Bool?
+    var sparse_vectors: JSONValue?
+}
+
+/// A point's vector: one unnamed vector, or vectors by name.
+enum VectorInput: Decodable {
+    case plain([Float])
+    case named([String: [Float]])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode([Float].self) {
+            self = .plain(v)
+        } else {
+            self = .named(try c.decode([String: [Float]].self))
+        }
+    }
+
+    var byName: [String: [Float]] {
+        switch self {
+        case .plain(let v): return ["": v]
+        case .named(let m): return m
+        }
+    }
+}
+
+struct PointBody: Decodable {
+    var id: PointID
+    var vector: VectorInput?
+    var payload: Payload?
+}
+
+enum BatchVectors: Decodable {
+    case plain([[Float]])
+    case named([String: [[Float]]])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode([[Float]].self) {
+            self = .plain(v)
+        } else {
+            self = .named(try c.decode([String: [[Float]]].self))
+        }
+    }
+}
+
+struct BatchBody: Decodable {
+    var ids: [PointID]
+    var vectors: BatchVectors
+    var payloads: [Payload?]?
+}
+
+struct UpsertBody: Decodable {
+    var points: [PointBody]?
+    var batch: BatchBody?
+
+    /// The points to upsert, in either request form.
+    func inputs() throws -> [PointInput] {
+        if let points {
+            return points.map { PointInput(id: $0.id, vectors: $0.vector?.byName ?? [:], payload: $0.payload ?? [:]) }
+        }
+        guard let batch else { throw APIError(.badRequest, "Format error in JSON body: expected `points` or `batch`") }
+        let n = batch.ids.count
+        if let p = batch.payloads, p.count != n {
+            throw APIError(.badRequest, "Wrong input: batch has \(n) ids but \(p.count) payloads")
+        }
+        var vectors = [[String: [Float]]](repeating: [:], count: n)
+        switch batch.vectors {
+        case .plain(let list):
+            guard list.count == n else { throw APIError(.badRequest, "Wrong input: batch has \(n) ids but \(list.count) vectors") }
+            for i in 0..<n { vectors[i][""] = list[i] }
+        case .named(let map):
+            for (name, list) in map {
+                guard list.count == n else {
+                    throw APIError(.badRequest, "Wrong input: batch has \(n) ids but \(list.count) vectors named `\(name)`")
+                }
+                for i in 0..<n { vectors[i][name] = list[i] }
+            }
+        }
+        return (0..<n).map { i in
+            PointInput(id: batch.ids[i], vectors: vectors[i], payload: (batch.payloads?[i] ?? nil) ?? [:])
+        }
+    }
+}
+
+/// `with_payload`: a bool, a list of keys, or `{"include": […]}` / `{"exclude": […]}`.
+struct WithPayload: Decodable {
+    var selector: PayloadSelector
+
+    struct Spec: Decodable {
+        var include: [String]?
+        var exclude: [String]?
+    }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let b = try? c.decode(Bool.self) {
+            selector = b ? .all : .none
+        } else if let keys = try? c.decode([String].self) {
+            selector = .include(keys)
+        } else {
+            let spec = try c.decode(Spec.self)
+            if let inc = spec.include { selector = .include(inc) } else { selector = .exclude(spec.exclude ?? []) }
+        }
+    }
+}
+
+/// `with_vector`: a bool or a list of vector names.
+struct WithVector: Decodable {
+    var selector: VectorSelector
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let b = try? c.decode(Bool.self) {
+            selector = b ? .all : .none
+        } else {
+            selector = .names(try c.decode([String].self))
+        }
+    }
+}
+
+/// `query` of `points/query`: a vector, `{"nearest": vector}`, or a point id (search by its vector).
+enum QueryInput: Decodable {
+    case vector([Float])
+    case point(PointID)
+
+    struct Nearest: Decodable { var nearest: NearestValue }
+    enum NearestValue: Decodable {
+        case vector([Float])
+        case point(PointID)
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let v = try? c.decode([Float].self) { self = .vector(v) } else { self = .point(try c.decode(PointID.self)) }
+        }
+    }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode([Float].self) {
+            self = .vector(v)
+        } else if let id = try? c.decode(PointID.self) {
+            self = .point(id)
+        } else if let n = try? c.decode(Nearest.self) {
+            switch n.nearest {
+            case .vector(let v): self = .vector(v)
+            case .point(let id): self = .point(id)
+            }
+        } else {
+            throw DecodingError.dataCorruptedError(
+                in: c, debugDescription: "qdb supports `query` as a dense vector, a point id, or {\"nearest\": …}")
+        }
+    }
+}
+
+struct QueryBody: Decodable {
+    var query: QueryInput?
+    var using: String?
+    var filter: Filter?
+    var limit: Int?
+    var offset: Int?
+    var with_payload: WithPayload?
+    var with_vector: WithVector?
+    var score_threshold: Float?
+    var prefetch: JSONValue?
+}
+
+struct QueryBatchBody: Decodable {
+    var searches: [QueryBody]
+}
+
+/// Legacy `points/search`: `vector` is a plain vector or `{"name": …, "vector": […]}`.
+struct SearchBody: Decodable {
+    struct NamedVector: Decodable {
+        var name: String
+        var vector: [Float]
+    }
+    enum SearchVector: Decodable {
+        case plain([Float])
+        case named(NamedVector)
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let v = try? c.decode([Float].self) { self = .plain(v) } else { self = .named(try c.decode(NamedVector.self)) }
+        }
+    }
+    var vector: SearchVector
+    var filter: Filter?
+    var limit: Int
+    var offset: Int?
+    var with_payload: WithPayload?
+    var with_vector: WithVector?
+    var score_threshold: Float?
+}
+
+struct ScrollBody: Decodable {
+    var offset: PointID?
+    var limit: Int?
+    var filter: Filter?
+    var with_payload: WithPayload?
+    var with_vector: WithVector?
+    var order_by: JSONValue?
+}
+
+struct CountBody: Decodable {
+    var filter: Filter?
+    var exact: Bool?
+}
+
+struct RetrieveBody: Decodable {
+    var ids: [PointID]
+    var with_payload: WithPayload?
+    var with_vector: WithVector?
+}
+
+/// Bodies that select points by `points` (ids) or `filter`.
+struct SelectorBody: Decodable {
+    var points: [PointID]?
+    var filter: Filter?
+    var payload: Payload?
+    var keys: [String]?
+    var key: String?
+
+    func selector() throws -> PointSelector {
+        if let points { return .ids(points) }
+        if let filter { return .filter(filter) }
+        throw APIError(.badRequest, "Format error in JSON body: expected `points` or `filter`")
+    }
+}
+
+struct CreateIndexBody: Decodable {
+    var field_name: String
+    var field_schema: JSONValue?
+}
+
+struct AliasesBody: Decodable {
+    struct Create: Decodable { var collection_name: String; var alias_name: String }
+    struct Delete: Decodable { var alias_name: String }
+    struct Rename: Decodable { var old_alias_name: String; var new_alias_name: String }
+    struct Action: Decodable {
+        var create_alias: Create?
+        var delete_alias: Delete?
+        var rename_alias: Rename?
+    }
+    var actions: [Action]
+
+    func engineActions() throws -> [AliasAction] {
+        try actions.map { a in
+            if let c = a.create_alias { return .create(collection: c.collection_name, alias: c.alias_name) }
+            if let d = a.delete_alias { return .delete(alias: d.alias_name) }
+            if let r = a.rename_alias { return .rename(old: r.old_alias_name, new: r.new_alias_name) }
+            throw APIError(.badRequest, "Format error in JSON body: each action needs create_alias, delete_alias or rename_alias")
+        }
+    }
+}

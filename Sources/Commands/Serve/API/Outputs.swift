@@ -1,0 +1,75 @@
+import Engine
+
+/// Response shapes of the REST API.
+
+/// A point's vectors as Qdrant prints them: a plain list for the unnamed vector, else by name.
+struct VectorOutput: Encodable {
+    var vectors: [String: [Float]]
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if vectors.count == 1, let v = vectors[""] { try c.encode(v) } else { try c.encode(vectors) }
+    }
+}
+
+struct RecordOutput: Encodable {
+    var id: PointID
+    var payload: Payload?
+    var vector: VectorOutput?
+
+    init(_ r: Record) {
+        id = r.id
+        payload = r.payload
+        vector = r.vectors.map { VectorOutput(vectors: $0) }
+    }
+}
+
+struct ScoredPointOutput: Encodable {
+    var id: PointID
+    var version: UInt64
+    var score: Float
+    var payload: Payload?
+    var vector: VectorOutput?
+
+    init(_ r: Record) {
+        id = r.id
+        version = r.version
+        score = r.score ?? 0
+        payload = r.payload
+        vector = r.vectors.map { VectorOutput(vectors: $0) }
+    }
+}
+
+struct QueryResponse: Encodable {
+    var points: [ScoredPointOutput]
+}
+
+struct ScrollResponse: Encodable {
+    var points: [RecordOutput]
+    var next_page_offset: PointID?
+
+    func encode(to encoder: Encoder) throws {
+        enum K: String, CodingKey { case points, next_page_offset }
+        var c = encoder.container(keyedBy: K.self)
+        try c.encode(points, forKey: .points)
+        try c.encode(next_page_offset, forKey: .next_page_offset)  // explicit null, as Qdrant
+    }
+}
+
+struct UpdateResult: Encodable {
+    var operation_id: UInt64
+    var status: String
+}
+
+struct CountResult: Encodable { var count: Int }
+struct ExistsResult: Encodable { var exists: Bool }
+
+struct CollectionsList: Encodable {
+    struct Item: Encodable { var name: String }
+    var collections: [Item]
+}
+
+struct AliasesList: Encodable {
+    struct Item: Encodable { var alias_name: String; var collection_name: String }
+    var aliases: [Item]
+}

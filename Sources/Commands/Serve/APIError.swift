@@ -1,0 +1,109 @@
+import Engine
+import Foundation
+import Hummingbird
+
+/// An error as the REST API reports it: an HTTP status and Qdrant's error envelope
+/// `{"status":{"error":"…"},"time":…}` — JSON on every route, including downloads and auth
+/// failures where Qdrant answers in plain text.
+struct APIError: HTTPResponseError {
+    var status: HTTPResponse.Status
+    var message: String
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Envelope.error(status, message, headers: headers)
+    }
+
+    /// Maps any error thrown by a handler to the status and text Qdrant uses.
+    static func from(_ error: Error) -> APIError {
+        switch error {
+        case let e as APIError: return e
+        case let e as StorageError:
+            switch e.code {
+            case .notFound: return APIError(.notFound, "Not found: \(e.message)")
+            case .alreadyExists: return APIError(.conflict, e.message)
+            case .badInput: return APIError(.badRequest, e.message.hasPrefix("Wrong input") || e.message.hasPrefix("Validation") ? e.message : "Wrong input: \(e.message)")
+            case .locked: return APIError(.serviceUnavailable, e.message)
+            case .insufficientStorage: return APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "Insufficient storage: \(e.message)")
+            case .io, .corrupt: return APIError(.internalServerError, "Service internal error: \(e.message)")
+            }
+        case let e as DecodingError:
+            return APIError(.badRequest, "Format error in JSON body: \(describe(e))")
+        case let e as HTTPError:
+            if e.status == .contentTooLarge {
+                return APIError(.contentTooLarge, "Payload too large: the request body is over the configured limit (service.max_request_size_mb)")
+            }
+            if e.status == .notFound { return APIError(.notFound, "Not found: no such route") }
+            return APIError(e.status, e.body ?? e.status.reasonPhrase)
+        default:
+            return APIError(.internalServerError, "Service internal error: \(error)")
+        }
+    }
+
+    private static func describe(_ e: DecodingError) -> String {
+        func path(_ c: DecodingError.Context) -> String {
+            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return p.isEmpty ? "" : " at `\(p)`"
+        }
+        switch e {
+        case .dataCorrupted(let c):
+            if let underlying = c.underlyingError { return "\(c.debugDescription)\(path(c)) (\(underlying.localizedDescription))" }
+            return "\(c.debugDescription)\(path(c))"
+        case .keyNotFound(let k, let c): return "missing field `\(k.stringValue)`\(path(c))"
+        case .typeMismatch(let t, let c): return "expected \(t)\(path(c)): \(c.debugDescription)"
+        case .valueNotFound(let t, let c): return "expected \(t)\(path(c)), got null"
+        @unknown default: return "\(e)"
+        }
+    }
+}
+
+/// Qdrant's response envelopes.
+enum Envelope {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }()
+
+    struct OK<T: Encodable>: Encodable {
+        var result: T
+        var status = "ok"
+        var time: Double
+    }
+
+    struct Accepted: Encodable {
+        var status = "accepted"
+        var time: Double
+    }
+
+    struct Failure: Encodable {
+        struct Status: Encodable { var error: String }
+        var status: Status
+        var time: Double
+    }
+
+    static func ok(_ result: some Encodable, time: Double, status: HTTPResponse.Status = .ok) throws -> Response {
+        json(status, try encoder.encode(OK(result: result, time: time)))
+    }
+
+    static func accepted(time: Double) -> Response {
+        json(.accepted, (try? encoder.encode(Accepted(time: time))) ?? Data())
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> Response {
+        var r = json(status, (try? encoder.encode(Failure(status: .init(error: message), time: 0))) ?? Data())
+        r.headers.append(contentsOf: headers)
+        return r
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ data: Data) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

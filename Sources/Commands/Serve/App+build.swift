@@ -1,0 +1,25 @@
+import Engine
+import Hummingbird
+import Logging
+
+/// Builds the router: middleware (errors, then auth) and every route. Separate from
+/// `buildApplication` so tests can drive it in-process with any storage.
+public func buildRouter(storage: Storage, config: ServeConfig) -> Router<BasicRequestContext> {
+    let state = APIState(storage: storage, config: config)
+    let metrics = ServerMetrics(version: qdbVersion)
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ErrorMiddleware(metrics: metrics))
+    router.add(middleware: AuthMiddleware(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey))
+    router.addServiceRoutes(state, metrics: metrics)
+    router.addCollectionRoutes(state)
+    router.addPointRoutes(state)
+    return router
+}
+
+/// Builds the HTTP application for `qdb serve`.
+public func buildApplication(storage: Storage, config: ServeConfig, logger: Logger) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(storage: storage, config: config),
+        configuration: .init(address: .hostname(config.host, port: config.httpPort), serverName: "qdb"),
+        logger: logger)
+}

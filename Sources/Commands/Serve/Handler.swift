@@ -1,0 +1,83 @@
+import Dispatch
+import Engine
+import Foundation
+import Hummingbird
+
+/// What every route handler needs: the storage and the server settings.
+struct APIState: Sendable {
+    let storage: Storage
+    let config: ServeConfig
+
+    var maxBodyBytes: Int { config.maxRequestSizeMB * 1024 * 1024 }
+}
+
+/// Runs engine work (disk I/O, fsync, scans) off the async executors, on a concurrent queue.
+enum Blocking {
+    static let queue = DispatchQueue(label: "qdb.engine", qos: .userInitiated, attributes: .concurrent)
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in
+            queue.async { cont.resume(with: Result { try body() }) }
+        }
+    }
+}
+
+/// A handler's request helpers: body decoding under the size cap, query flags, the envelope.
+struct Call: Sendable {
+    let request: Request
+    let context: BasicRequestContext
+    let state: APIState
+    let start = ContinuousClock.now
+
+    var elapsed: Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    func parameter(_ name: String) throws -> String {
+        try context.parameters.require(name)
+    }
+
+    /// `?wait=` as a bool; `default` when absent.
+    func wait(default value: Bool) throws -> Bool {
+        guard let raw = request.uri.queryParameters.get("wait") else { return value }
+        switch raw.lowercased() {
+        case "true", "1", "": return true
+        case "false", "0": return false
+        default: throw APIError(.badRequest, "Query deserialize error: wait must be true or false, got `\(raw)`")
+        }
+    }
+
+    /// Reads the body (up to the configured cap) and decodes it off the event loop. An empty body
+    /// decodes as `{}`.
+    func body<T: Decodable & Sendable>(_ type: T.Type) async throws -> T {
+        var req = request
+        let buffer = try await req.collectBody(upTo: state.maxBodyBytes)
+        return try await Blocking.run {
+            let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+            return try JSONDecoder().decode(T.self, from: data)
+        }
+    }
+
+    /// Runs `work` on the engine queue and wraps its result in the `{result,status,time}` envelope.
+    func respond<T: Encodable & Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> Response {
+        let result = try await Blocking.run(work)
+        return try Envelope.ok(result, time: elapsed)
+    }
+
+    func collection(_ name: String) throws -> Collection {
+        try state.storage.collection(name)
+    }
+}
+
+extension Router where Context == BasicRequestContext {
+    /// Registers a route whose handler gets a `Call`.
+    func on(
+        _ path: RouterPath, method: HTTPRequest.Method, state: APIState,
+        _ handler: @escaping @Sendable (Call) async throws -> Response
+    ) {
+        self.on(path, method: method) { request, context in
+            try await handler(Call(request: request, context: context, state: state))
+        }
+    }
+}

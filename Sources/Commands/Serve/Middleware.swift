@@ -1,0 +1,87 @@
+import Engine
+import HTTPTypes
+import Hummingbird
+import Prometheus
+
+/// Outermost middleware: renders every error — from handlers, auth, the router's not-found —
+/// as Qdrant's JSON error envelope, and counts responses for `/metrics`.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let e = APIError.from(error)
+            response = Envelope.error(e.status, e.message, headers: e.headers)
+        }
+        metrics.countResponse(method: request.method.rawValue, endpoint: context.endpointPath ?? "unknown", status: response.status.code)
+        return response
+    }
+}
+
+/// API-key auth as Qdrant's: `api-key: K` or `Authorization: Bearer K`. With any key configured, a
+/// request without a valid key gets 401; the read-only key may only read (else 403).
+/// `/`, `/healthz`, `/livez` and `/readyz` stay open.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let apiKey: String?
+    let readOnlyKey: String?
+
+    static let openPaths: Set<String> = ["/", "/healthz", "/livez", "/readyz"]
+    /// POST routes that only read.
+    static let readPosts = ["/points", "/points/scroll", "/points/count", "/points/query", "/points/search",
+                            "/points/query/batch", "/points/search/batch"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard apiKey != nil || readOnlyKey != nil, !AuthMiddleware.openPaths.contains(normalized(request.uri.path)) else {
+            return try await next(request, context)
+        }
+        guard let given = presentedKey(request) else {
+            throw APIError(.unauthorized, "Must provide an API key or an Authorization bearer token")
+        }
+        if let apiKey, constantTimeEquals(given, apiKey) {
+            return try await next(request, context)
+        }
+        if let readOnlyKey, constantTimeEquals(given, readOnlyKey) {
+            guard isRead(request) else { throw APIError(.forbidden, "Forbidden: Global manage access is required") }
+            return try await next(request, context)
+        }
+        throw APIError(.unauthorized, "Invalid API key or JWT")
+    }
+
+    private func normalized(_ path: String) -> String {
+        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    private func presentedKey(_ request: Request) -> String? {
+        if let k = request.headers[apiKeyHeader] { return k }
+        if let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
+            return String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    private func isRead(_ request: Request) -> Bool {
+        switch request.method {
+        case .get, .head: return true
+        case .post:
+            let path = normalized(request.uri.path)
+            return path.hasPrefix("/collections/") && AuthMiddleware.readPosts.contains { path.hasSuffix($0) }
+                && !path.hasSuffix("/points/delete")
+        default: return false
+        }
+    }
+
+    private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+}
+
+private let apiKeyHeader = HTTPField.Name("api-key")!

@@ -1,0 +1,85 @@
+import Engine
+import Hummingbird
+
+extension Router where Context == BasicRequestContext {
+    /// `/collections…`: create, info, list, exists, delete, update, aliases, payload indexes.
+    func addCollectionRoutes(_ s: APIState) {
+        on("/collections", method: .get, state: s) { call in
+            try await call.respond { CollectionsList(collections: s.storage.collectionNames().map { .init(name: $0) }) }
+        }
+        on("/collections/:collection", method: .put, state: s) { call in
+            let name = try call.parameter("collection")
+            let body = try await call.body(CreateCollectionBody.self)
+            if let sparse = body.sparse_vectors, sparse != .null, sparse != .object([:]) {
+                throw APIError(.badRequest, "Wrong input: qdb does not support sparse vectors")
+            }
+            var params = CollectionParams(vectors: body.vectors ?? .named([:]), shardNumber: body.shard_number ?? 1)
+            params.replication_factor = body.replication_factor ?? 1
+            params.write_consistency_factor = body.write_consistency_factor ?? 1
+            params.on_disk_payload = body.on_disk_payload ?? true
+            let config = CollectionConfig(params: params)
+            return try await call.respond {
+                try s.storage.createCollection(name, config: config)
+                return true
+            }
+        }
+        on("/collections/:collection", method: .get, state: s) { call in
+            let name = try call.parameter("collection")
+            return try await call.respond { try call.collection(name).info() }
+        }
+        on("/collections/:collection", method: .patch, state: s) { call in
+            // Accepted for client compatibility: HNSW and optimizer settings do not apply to
+            // qdb's exact search, so a PATCH only checks that the collection exists.
+            let name = try call.parameter("collection")
+            _ = try await call.body(JSONValue.self)
+            return try await call.respond {
+                _ = try call.collection(name)
+                return true
+            }
+        }
+        on("/collections/:collection", method: .delete, state: s) { call in
+            let name = try call.parameter("collection")
+            return try await call.respond { try s.storage.deleteCollection(name) }
+        }
+        on("/collections/:collection/exists", method: .get, state: s) { call in
+            let name = try call.parameter("collection")
+            return try await call.respond { ExistsResult(exists: s.storage.exists(name)) }
+        }
+        on("/collections/aliases", method: .post, state: s) { call in
+            let body = try await call.body(AliasesBody.self)
+            let actions = try body.engineActions()
+            return try await call.respond {
+                try s.storage.updateAliases(actions)
+                return true
+            }
+        }
+        on("/aliases", method: .get, state: s) { call in
+            try await call.respond { AliasesList(aliases: s.storage.aliases().map { .init(alias_name: $0.alias, collection_name: $0.collection) }) }
+        }
+        on("/collections/:collection/aliases", method: .get, state: s) { call in
+            let name = try call.parameter("collection")
+            return try await call.respond {
+                let c = try call.collection(name)
+                return AliasesList(aliases: s.storage.aliases(of: c.name).map { .init(alias_name: $0.alias, collection_name: $0.collection) })
+            }
+        }
+        on("/collections/:collection/index", method: .put, state: s) { call in
+            let name = try call.parameter("collection")
+            let body = try await call.body(CreateIndexBody.self)
+            let wait = try call.wait(default: false)
+            return try await call.respond {
+                try call.collection(name).updatePayloadSchema(field: body.field_name, schema: body.field_schema ?? .string("keyword"))
+                return UpdateResult(operation_id: 0, status: wait ? "completed" : "acknowledged")
+            }
+        }
+        on("/collections/:collection/index/:field", method: .delete, state: s) { call in
+            let name = try call.parameter("collection")
+            let field = try call.parameter("field")
+            let wait = try call.wait(default: false)
+            return try await call.respond {
+                try call.collection(name).updatePayloadSchema(field: field, schema: nil)
+                return UpdateResult(operation_id: 0, status: wait ? "completed" : "acknowledged")
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Yams
+
+/// A configuration problem: an unknown key, a bad value, an unreadable file.
+public struct ConfigError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+    init(_ message: String) { self.message = message }
+}
+
+/// `qdb serve`'s settings, with Qdrant's key names. Precedence: flags > env > file > defaults.
+/// Env vars are `QDB__SECTION__KEY` (or Qdrant's `QDRANT__SECTION__KEY`), e.g. `QDB__SERVICE__HTTP_PORT`.
+public struct ServeConfig: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var httpPort = 6333
+    public var grpcPort: Int? = 6334
+    public var apiKey: String?
+    public var readOnlyApiKey: String?
+    public var maxRequestSizeMB = 32
+    public var enableCORS = true
+    public var storagePath = "./storage"
+    public var snapshotsPath = "./snapshots"
+    public var tempPath: String?
+    /// qdb extension: points an appendable segment holds before it is sealed.
+    public var appendableMaxPoints = 100_000
+    public var logLevel = "info"
+
+    public init() {}
+
+    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel }
+
+    static let keys: [String: Kind] = [
+        "service.host": .string,
+        "service.http_port": .int(0...65535),
+        "service.grpc_port": .optionalPort,
+        "service.api_key": .optionalString,
+        "service.read_only_api_key": .optionalString,
+        "service.max_request_size_mb": .int(1...4096),
+        "service.enable_cors": .bool,
+        "storage.storage_path": .string,
+        "storage.snapshots_path": .string,
+        "storage.temp_path": .optionalString,
+        "storage.appendable_max_points": .int(1...100_000_000),
+        "log_level": .logLevel,
+    ]
+
+    /// Loads the config: defaults, then the YAML file (if any), then the environment.
+    public static func load(file: String?, environment: [String: String]) throws -> ServeConfig {
+        var config = ServeConfig()
+        if let file {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw ConfigError("cannot read config file \(file): \(error.localizedDescription)")
+            }
+            let root: Any?
+            do {
+                root = try Yams.load(yaml: text)
+            } catch {
+                throw ConfigError("config file \(file) is not valid YAML: \(error)")
+            }
+            var flat: [String: Any] = [:]
+            if let root {
+                guard let map = root as? [String: Any] else { throw ConfigError("config file \(file): the top level must be a mapping") }
+                flatten(map, prefix: "", into: &flat)
+            }
+            for (key, value) in flat.sorted(by: { $0.key < $1.key }) {
+                try config.set(key, value, source: "config file \(file)")
+            }
+        }
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
+            let prefix = name.hasPrefix("QDB__") ? "QDB__" : name.hasPrefix("QDRANT__") ? "QDRANT__" : nil
+            guard let prefix else { continue }
+            let key = name.dropFirst(prefix.count).components(separatedBy: "__").map { $0.lowercased() }.joined(separator: ".")
+            try config.set(key, value, source: "environment variable \(name)")
+        }
+        return config
+    }
+
+    private static func flatten(_ map: [String: Any], prefix: String, into out: inout [String: Any]) {
+        for (k, v) in map {
+            let key = prefix.isEmpty ? k : prefix + "." + k
+            if let nested = v as? [String: Any] {
+                flatten(nested, prefix: key, into: &out)
+            } else {
+                out[key] = v
+            }
+        }
+    }
+
+    /// Sets one dotted key from a YAML scalar or an env string, checking its type and range.
+    mutating func set(_ key: String, _ raw: Any, source: String) throws {
+        guard let kind = ServeConfig.keys[key] else {
+            let known = ServeConfig.keys.keys.sorted().joined(separator: ", ")
+            throw ConfigError("unknown configuration key `\(key)` in \(source); known keys: \(known)")
+        }
+        func bad(_ expected: String) -> ConfigError {
+            ConfigError("bad value `\(raw)` for `\(key)` in \(source): expected \(expected)")
+        }
+        let text: String? = raw is NSNull ? nil : "\(raw)"
+        switch (kind, key) {
+        case (.int(let range), _):
+            guard let text, let n = Int(text), range.contains(n) else { throw bad("an integer in \(range)") }
+            switch key {
+            case "service.http_port": httpPort = n
+            case "service.max_request_size_mb": maxRequestSizeMB = n
+            default: appendableMaxPoints = n
+            }
+        case (.optionalPort, _):
+            guard let text else { grpcPort = nil; return }
+            guard let n = Int(text), (0...65535).contains(n) else { throw bad("a port number or null") }
+            grpcPort = n == 0 ? nil : n
+        case (.bool, _):
+            guard let text, let b = ["true": true, "false": false][text.lowercased()] else { throw bad("true or false") }
+            enableCORS = b
+        case (.logLevel, _):
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard let text, levels.contains(text.lowercased()) else { throw bad(levels.joined(separator: "|")) }
+            logLevel = text.lowercased()
+        case (.string, _):
+            guard let text, !text.isEmpty else { throw bad("a non-empty string") }
+            switch key {
+            case "service.host": host = text
+            case "storage.storage_path": storagePath = text
+            default: snapshotsPath = text
+            }
+        case (.optionalString, _):
+            let value = (text?.isEmpty ?? true) ? nil : text
+            switch key {
+            case "service.api_key": apiKey = value
+            case "service.read_only_api_key": readOnlyApiKey = value
+            default: tempPath = value
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one place that maps errors to exit codes (sysexits-style, see STYLE.md):
+/// 0 ok · 1 failure · 3 partial/warnings · 64 usage · 65 data error · 66 not found · 69 unavailable ·
+/// 73 can't create · 74 I/O · 75 temp-fail (lock held) · 77 no permission · 78 config · 130 interrupted.
+public enum ExitStatus {
+    public static let ok: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let partial: Int32 = 3
+    public static let usage: Int32 = 64
+    public static let dataError: Int32 = 65
+    public static let notFound: Int32 = 66
+    public static let unavailable: Int32 = 69
+    public static let cantCreate: Int32 = 73
+    public static let ioError: Int32 = 74
+    public static let tempFail: Int32 = 75
+    public static let noPermission: Int32 = 77
+    public static let config: Int32 = 78
+    public static let interrupted: Int32 = 130
+
+    /// The exit code for `error`.
+    public static func code(for error: Error) -> Int32 {
+        switch error {
+        case let e as StorageError:
+            switch e.code {
+            case .notFound: return notFound
+            case .alreadyExists: return cantCreate
+            case .badInput: return dataError
+            case .locked: return tempFail
+            case .io, .insufficientStorage: return ioError
+            case .corrupt: return dataError
+            }
+        case is ConfigError: return config
+        case let e as CommandFailure: return e.exitCode
+        default: return failure
+        }
+    }
+
+    /// The text every command's help ends with.
+    static let helpSection = """
+        EXIT STATUS
+          0   success
+          1   failure not covered below
+          64  usage error (bad flags or arguments)
+          65  data error: bad input, corrupt data, checksum mismatch
+          66  not found: no such collection or snapshot
+          69  server or peer unavailable
+          73  cannot create: it exists already
+          74  I/O error (disk full, unreadable file)
+          75  storage is locked by another qdb process; try again later
+          77  permission denied (API key)
+          78  configuration error
+          130 interrupted
+        """
+}
+
+/// A failure a command reports with a chosen exit code and message.
+public struct CommandFailure: Error, CustomStringConvertible {
+    public var exitCode: Int32
+    public var message: String
+    public var description: String { message }
+
+    public init(_ exitCode: Int32, _ message: String) {
+        self.exitCode = exitCode
+        self.message = message
+    }
+}
+
+/// Writes a line to stderr (Glibc's `stderr` global is not concurrency-safe in Swift 6).
+func printError(_ text: String) {
+    let line = text.hasSuffix("\n") ? text : text + "\n"
+    var bytes = Array(line.utf8)
+    bytes.withUnsafeMutableBytes { raw in
+        var off = 0
+        while off < raw.count {
+            let n = write(STDERR_FILENO, raw.baseAddress! + off, raw.count - off)
+            if n <= 0 { break }
+            off += n
+        }
+    }
+}
+
+/// Commands implement `execute()`; `run()` maps any error to its message on stderr and its exit code.
+protocol QDBCommand: AsyncParsableCommand {
+    func execute() async throws
+}
+
+extension QDBCommand {
+    public func run() async throws {
+        do {
+            try await execute()
+        } catch let e as ExitCode {
+            throw e
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            printError("qdb: \(error)")
+            throw ExitCode(ExitStatus.code(for: error))
+        }
+    }
+}

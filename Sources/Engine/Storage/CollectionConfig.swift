@@ -1,0 +1,119 @@
+/// The vector parameters of one (named or unnamed) vector.
+public struct VectorParams: Codable, Sendable, Equatable {
+    public var size: Int
+    public var distance: Distance
+    public var on_disk: Bool?
+
+    public init(size: Int, distance: Distance) {
+        self.size = size
+        self.distance = distance
+    }
+}
+
+/// `vectors` in a collection config: one unnamed vector, or a map of named vectors.
+/// The unnamed vector is stored under the empty name `""`, as Qdrant does internally.
+public enum VectorsConfig: Codable, Sendable, Equatable {
+    case single(VectorParams)
+    case named([String: VectorParams])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        // An object with `size` or `distance` is one unnamed vector; anything else a map of names.
+        // Decoding by shape (not by trial) keeps the error about a bad field precise.
+        if let probe = try? c.decode([String: JSONValue].self), probe["size"] != nil || probe["distance"] != nil {
+            self = .single(try c.decode(VectorParams.self))
+        } else {
+            self = .named(try c.decode([String: VectorParams].self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .single(let p): try c.encode(p)
+        case .named(let m): try c.encode(m)
+        }
+    }
+
+    /// Every vector by its internal name (`""` for the unnamed one), sorted by name.
+    public var byName: [(name: String, params: VectorParams)] {
+        switch self {
+        case .single(let p): return [("", p)]
+        case .named(let m): return m.keys.sorted().map { ($0, m[$0]!) }
+        }
+    }
+
+    public func params(_ name: String) -> VectorParams? {
+        byName.first { $0.name == name }?.params
+    }
+}
+
+public struct HnswConfig: Codable, Sendable, Equatable {
+    public var m: Int = 16
+    public var ef_construct: Int = 100
+    public var full_scan_threshold: Int = 10000
+    public var max_indexing_threads: Int = 0
+    public var on_disk: Bool = false
+    public init() {}
+}
+
+public struct OptimizerConfig: Codable, Sendable, Equatable {
+    public var deleted_threshold: Double = 0.2
+    public var vacuum_min_vector_number: Int = 1000
+    public var default_segment_number: Int = 0
+    public var max_segment_size: Int?
+    public var memmap_threshold: Int?
+    public var indexing_threshold: Int? = 10000
+    public var flush_interval_sec: Int = 5
+    public var max_optimization_threads: Int?
+    public init() {}
+}
+
+public struct WalConfig: Codable, Sendable, Equatable {
+    public var wal_capacity_mb: Int = 32
+    public var wal_segments_ahead: Int = 0
+    public var wal_retain_closed: Int = 1
+    public init() {}
+}
+
+/// `params` of a collection config, named as Qdrant's `CollectionParams`.
+public struct CollectionParams: Codable, Sendable, Equatable {
+    public var vectors: VectorsConfig
+    public var shard_number: Int = 1
+    public var replication_factor: Int = 1
+    public var write_consistency_factor: Int = 1
+    public var on_disk_payload: Bool = true
+
+    public init(vectors: VectorsConfig, shardNumber: Int = 1) {
+        self.vectors = vectors
+        self.shard_number = shardNumber
+    }
+}
+
+/// A collection's config, stored as `config.json` in Qdrant's `CollectionConfigInternal` shape.
+public struct CollectionConfig: Codable, Sendable, Equatable {
+    public var params: CollectionParams
+    public var hnsw_config = HnswConfig()
+    public var optimizer_config = OptimizerConfig()
+    public var wal_config = WalConfig()
+    public var quantization_config: JSONValue? = nil
+
+    public init(params: CollectionParams) {
+        self.params = params
+    }
+
+    /// Checks the values a create request may get wrong.
+    public func validate() throws {
+        guard params.shard_number >= 1, params.shard_number <= 1024 else {
+            throw StorageError(.badInput, "Validation error: shard_number must be between 1 and 1024")
+        }
+        let vectors = params.vectors.byName
+        if vectors.isEmpty, case .named = params.vectors {
+            // Qdrant allows a collection with no dense vectors; so do we.
+        }
+        for (name, p) in vectors where p.size < 1 || p.size > 65536 {
+            let label = name.isEmpty ? "vectors" : "vectors.\(name)"
+            throw StorageError(.badInput, "Validation error: \(label).size must be between 1 and 65536, got \(p.size)")
+        }
+    }
+}

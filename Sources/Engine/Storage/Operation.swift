@@ -1,0 +1,144 @@
+/// A point as an upsert carries it: vectors by slot (nil where a named vector is absent).
+struct SlotPoint: Sendable {
+    var id: PointID
+    var vectors: [[Float]?]
+    var payload: Payload
+}
+
+/// A shard-level write, as logged in the WAL. Filters are resolved to ids before logging,
+/// so replaying the log is deterministic.
+enum Operation: Sendable {
+    case upsert([SlotPoint])
+    case delete([PointID])
+    case setPayload(ids: [PointID], payload: Payload, key: String?)
+    case overwritePayload(ids: [PointID], payload: Payload)
+    case deletePayload(ids: [PointID], keys: [String])
+    case clearPayload(ids: [PointID])
+
+    func encode() -> [UInt8] {
+        var w = ByteWriter(capacity: 1024)
+        func ids(_ list: [PointID]) {
+            w.u32(UInt32(list.count))
+            for id in list { w.pointID(id) }
+        }
+        switch self {
+        case .upsert(let points):
+            w.u8(1)
+            w.u32(UInt32(points.count))
+            for p in points {
+                w.pointID(p.id)
+                w.u16(UInt16(p.vectors.count))
+                for v in p.vectors {
+                    if let v {
+                        w.u8(1)
+                        w.floats(v)
+                    } else {
+                        w.u8(0)
+                    }
+                }
+                w.payload(p.payload)
+            }
+        case .delete(let list):
+            w.u8(2)
+            ids(list)
+        case .setPayload(let list, let payload, let key):
+            w.u8(3)
+            ids(list)
+            w.payload(payload)
+            w.u8(key == nil ? 0 : 1)
+            if let key { w.string(key) }
+        case .overwritePayload(let list, let payload):
+            w.u8(4)
+            ids(list)
+            w.payload(payload)
+        case .deletePayload(let list, let keys):
+            w.u8(5)
+            ids(list)
+            w.u32(UInt32(keys.count))
+            for k in keys { w.string(k) }
+        case .clearPayload(let list):
+            w.u8(6)
+            ids(list)
+        }
+        return w.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> Operation {
+        try bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            func ids() throws -> [PointID] {
+                let n = Int(try r.u32())
+                guard n <= r.remaining else { throw ByteReader.Truncated() }
+                return try (0..<n).map { _ in try r.pointID() }
+            }
+            switch try r.u8() {
+            case 1:
+                let n = Int(try r.u32())
+                guard n <= r.remaining else { throw ByteReader.Truncated() }
+                var points: [SlotPoint] = []
+                points.reserveCapacity(n)
+                for _ in 0..<n {
+                    let id = try r.pointID()
+                    let slots = Int(try r.u16())
+                    var vectors: [[Float]?] = []
+                    for _ in 0..<slots { vectors.append(try r.u8() == 1 ? try r.floats() : nil) }
+                    points.append(SlotPoint(id: id, vectors: vectors, payload: try r.payload()))
+                }
+                return .upsert(points)
+            case 2: return .delete(try ids())
+            case 3:
+                let list = try ids()
+                let payload = try r.payload()
+                let key = try r.u8() == 1 ? try r.string() : nil
+                return .setPayload(ids: list, payload: payload, key: key)
+            case 4:
+                let list = try ids()
+                return .overwritePayload(ids: list, payload: try r.payload())
+            case 5:
+                let list = try ids()
+                let n = Int(try r.u32())
+                guard n <= r.remaining else { throw ByteReader.Truncated() }
+                return .deletePayload(ids: list, keys: try (0..<n).map { _ in try r.string() })
+            case 6: return .clearPayload(ids: try ids())
+            default: throw ByteReader.Truncated()
+            }
+        }
+    }
+}
+
+extension Payload {
+    /// Qdrant's `set_payload`: merge `other` in, or with `key`, merge it into the object at that path.
+    func merging(_ other: Payload, at key: String?) -> Payload {
+        guard let key, !key.isEmpty else { return merging(other) { _, new in new } }
+        var out = self
+        out.setMerging(other, path: key.split(separator: ".").map(String.init)[...])
+        return out
+    }
+
+    private mutating func setMerging(_ other: Payload, path: ArraySlice<String>) {
+        guard let head = path.first else {
+            self.merge(other) { _, new in new }
+            return
+        }
+        var child = self[head]?.objectValue ?? [:]
+        child.setMerging(other, path: path.dropFirst())
+        self[head] = .object(child)
+    }
+
+    /// Removes `keys`, each a top-level key or a dotted path into nested objects.
+    func removing(_ keys: [String]) -> Payload {
+        var out = self
+        for k in keys { out.remove(path: k.split(separator: ".").map(String.init)[...]) }
+        return out
+    }
+
+    private mutating func remove(path: ArraySlice<String>) {
+        guard let head = path.first else { return }
+        if path.count == 1 {
+            self[head] = nil
+        } else if case .object(var child) = self[head] {
+            child.remove(path: path.dropFirst())
+            self[head] = .object(child)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `segment.json`: what a sealed segment holds and the version of each of its files.
+struct SegmentMeta: Codable {
+    var id: String
+    var format: Int = 1
+    var version: UInt64
+    var created_version: UInt64
+    var deleted_version: UInt64
+    var points: Int
+    var live_points: Int
+    var dims: [Int]
+    /// Each file's version: immutable files carry `created_version`, `deleted.bin` its own.
+    var file_versions: [String: UInt64]
+}
+
+extension Segment {
+    static let immutableFiles = ["ids.bin", "versions.bin", "payloads.bin", "version.info"]
+
+    static func vectorFile(_ slot: Int) -> String { "vectors-\(slot).f32" }
+    static func presentFile(_ slot: Int) -> String { "present-\(slot).bin" }
+
+    var meta: SegmentMeta {
+        var fv: [String: UInt64] = [:]
+        var files = Segment.immutableFiles
+        for slot in dims.indices { files += [Segment.vectorFile(slot), Segment.presentFile(slot)] }
+        for f in files { fv[f] = createdVersion }
+        fv["deleted.bin"] = deletedVersion
+        return SegmentMeta(
+            id: id, version: version, created_version: createdVersion, deleted_version: deletedVersion,
+            points: count, live_points: liveCount, dims: dims, file_versions: fv)
+    }
+
+    /// Writes this segment as a new sealed directory `segmentsDir/<id>` (built as `<id>.tmp`, fsynced,
+    /// then renamed), and marks it sealed at `version`.
+    func writeSealed(to segmentsDir: String, version: UInt64) throws {
+        createdVersion = version
+        deletedVersion = 0
+        let final = segmentsDir + "/" + id
+        let tmp = final + ".tmp"
+        FileIO.removeTree(tmp)
+        try FileIO.makeDirectories(tmp)
+        do {
+            var w = ByteWriter(capacity: count * 9)
+            for pid in ids { w.pointID(pid) }
+            try Segment.writeFile(tmp + "/ids.bin", w.bytes)
+            w = ByteWriter(capacity: count * 8)
+            for v in versions { w.u64(v) }
+            try Segment.writeFile(tmp + "/versions.bin", w.bytes)
+            w = ByteWriter(capacity: count * 16)
+            for p in payloads { w.payload(p) }
+            try Segment.writeFile(tmp + "/payloads.bin", w.bytes)
+            for slot in dims.indices {
+                try vectors[slot].withUnsafeBytes { try Segment.writeFile(tmp + "/" + Segment.vectorFile(slot), $0) }
+                try Segment.writeFile(tmp + "/" + Segment.presentFile(slot), present[slot].map { $0 ? 1 : 0 })
+            }
+            try Segment.writeFile(tmp + "/version.info", Array("0.6.0".utf8))
+            try Segment.writeFile(tmp + "/deleted.bin", Segment.packBits(deleted))
+            try Segment.writeFile(tmp + "/segment.json", try .json(meta, pretty: true))
+            try FileIO.syncDirectory(tmp)
+            guard rename(tmp, final) == 0 else { throw FileIO.ioError("rename \(tmp)") }
+            try FileIO.syncDirectory(segmentsDir)
+        } catch {
+            FileIO.removeTree(tmp)
+            throw error
+        }
+        isSealed = true
+        deletedDirty = false
+    }
+
+    /// Persists a changed deletion bitmap and the segment.json that records its version.
+    func writeDeletions(in segmentsDir: String) throws {
+        guard deletedDirty else { return }
+        let dir = segmentsDir + "/" + id
+        try FileIO.writeAtomically(Segment.packBits(deleted), to: dir + "/deleted.bin")
+        try FileIO.writeAtomically(try [UInt8].json(meta, pretty: true), to: dir + "/segment.json")
+        deletedDirty = false
+    }
+
+    /// Loads a sealed segment directory, checking that every column agrees on the point count.
+    static func load(from dir: String) throws -> Segment {
+        func corrupt(_ what: String) -> StorageError {
+            StorageError(.corrupt, "segment \(dir) is damaged: \(what)")
+        }
+        let meta: SegmentMeta
+        do {
+            meta = try JSONDecoder().decode(SegmentMeta.self, from: Data(try FileIO.readAll(dir + "/segment.json")))
+        } catch {
+            throw corrupt("unreadable segment.json (\(error))")
+        }
+        let n = meta.points
+        let seg = Segment(id: meta.id, dims: meta.dims)
+        do {
+            let ids: [PointID] = try decode(dir + "/ids.bin", n) { try $0.pointID() }
+            let versions: [UInt64] = try decode(dir + "/versions.bin", n) { try $0.u64() }
+            let payloads: [Payload] = try decode(dir + "/payloads.bin", n) { try $0.payload() }
+            var vectors: [[Float]] = []
+            var present: [[Bool]] = []
+            for (slot, d) in meta.dims.enumerated() {
+                let raw = try FileIO.readAll(dir + "/" + vectorFile(slot))
+                guard raw.count == n * d * 4 else { throw corrupt("\(vectorFile(slot)) has the wrong size") }
+                vectors.append(raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })
+                let p = try FileIO.readAll(dir + "/" + presentFile(slot))
+                guard p.count == n else { throw corrupt("\(presentFile(slot)) has the wrong size") }
+                present.append(p.map { $0 != 0 })
+            }
+            let deleted = unpackBits(try FileIO.readAll(dir + "/deleted.bin"), count: n)
+            seg.load(ids: ids, vectors: vectors, present: present, payloads: payloads, versions: versions, deleted: deleted)
+        } catch let e as StorageError {
+            throw e
+        } catch {
+            throw corrupt("\(error)")
+        }
+        seg.createdVersion = meta.created_version
+        seg.deletedVersion = meta.deleted_version
+        seg.isSealed = true
+        return seg
+    }
+
+    private static func decode<T>(_ path: String, _ n: Int, _ one: (inout ByteReader) throws -> T) throws -> [T] {
+        let bytes = try FileIO.readAll(path)
+        return try bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw)
+            var out: [T] = []
+            out.reserveCapacity(n)
+            for _ in 0..<n { out.append(try one(&r)) }
+            guard r.remaining == 0 else { throw ByteReader.Truncated() }
+            return out
+        }
+    }
+
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try writeFile(path, $0) }
+    }
+
+    static func writeFile(_ path: String, _ raw: UnsafeRawBufferPointer) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileIO.ioError("create \(path)") }
+        defer { close(fd) }
+        try FileIO.writeAll(fd: fd, raw)
+        guard fsync(fd) == 0 else { throw FileIO.ioError("fsync \(path)") }
+    }
+
+    static func packBits(_ bits: [Bool]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: (bits.count + 7) / 8)
+        for (i, b) in bits.enumerated() where b { out[i >> 3] |= 1 << UInt8(i & 7) }
+        return out
+    }
+
+    static func unpackBits(_ bytes: [UInt8], count: Int) -> [Bool] {
+        (0..<count).map { i in i >> 3 < bytes.count && bytes[i >> 3] & (1 << UInt8(i & 7)) != 0 }
+    }
+}

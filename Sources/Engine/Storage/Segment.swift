@@ -1,0 +1,119 @@
+import Foundation
+
+/// One segment of a shard: columns of point ids, per-slot vectors, payloads and versions, plus a
+/// deletion bitmap. The shard's appendable segment grows in memory (its durability is the WAL);
+/// a sealed segment is an immutable directory on disk whose only mutable part is `deleted.bin`.
+///
+/// Not thread-safe: the owning `Shard` guards every access with its read/write lock.
+final class Segment {
+    let id: String
+    /// Vector dimensions by slot (slot = index into the collection's sorted vector names).
+    let dims: [Int]
+    private(set) var ids: [PointID] = []
+    /// Per slot, `count * dim` floats.
+    private(set) var vectors: [[Float]]
+    /// Per slot, whether each point has that vector (named vectors are optional per point).
+    private(set) var present: [[Bool]]
+    private(set) var payloads: [Payload] = []
+    private(set) var versions: [UInt64] = []
+    private(set) var deleted: [Bool] = []
+    private(set) var liveCount = 0
+
+    /// Sealed segments only: the op sequence number at which the segment was written.
+    var createdVersion: UInt64 = 0
+    /// The last op sequence number that changed the deletion bitmap.
+    var deletedVersion: UInt64 = 0
+    /// Whether `deleted` changed since it was last written to disk.
+    var deletedDirty = false
+    var isSealed = false
+
+    init(id: String = UUID().uuidString.lowercased(), dims: [Int]) {
+        self.id = id
+        self.dims = dims
+        vectors = dims.map { _ in [] }
+        present = dims.map { _ in [] }
+    }
+
+    var count: Int { ids.count }
+
+    /// The segment's version: the newest op it reflects.
+    var version: UInt64 { max(createdVersion, deletedVersion) }
+
+    /// Appends a point and returns its offset. `vectors[slot]` is nil where the point lacks it.
+    @discardableResult
+    func append(id: PointID, vectors v: [[Float]?], payload: Payload, version: UInt64) -> Int {
+        let off = ids.count
+        ids.append(id)
+        for slot in 0..<dims.count {
+            if let vec = v[slot] {
+                vectors[slot].append(contentsOf: vec)
+                present[slot].append(true)
+            } else {
+                vectors[slot].append(contentsOf: repeatElement(0, count: dims[slot]))
+                present[slot].append(false)
+            }
+        }
+        payloads.append(payload)
+        versions.append(version)
+        deleted.append(false)
+        liveCount += 1
+        return off
+    }
+
+    func markDeleted(_ off: Int, version: UInt64) {
+        guard !deleted[off] else { return }
+        deleted[off] = true
+        liveCount -= 1
+        if isSealed {
+            deletedVersion = max(deletedVersion, version)
+            deletedDirty = true
+        }
+    }
+
+    /// Replaces a payload in place (appendable segments only).
+    func setPayload(_ off: Int, _ payload: Payload, version: UInt64) {
+        precondition(!isSealed, "sealed segments are immutable")
+        payloads[off] = payload
+        versions[off] = version
+    }
+
+    func vector(slot: Int, at off: Int) -> [Float]? {
+        guard present[slot][off] else { return nil }
+        let d = dims[slot]
+        return Array(vectors[slot][(off * d)..<(off * d + d)])
+    }
+
+    func vectors(at off: Int) -> [[Float]?] {
+        (0..<dims.count).map { vector(slot: $0, at: off) }
+    }
+
+    func hasVector(slot: Int, at off: Int) -> Bool { present[slot][off] }
+
+    /// Calls `body` with a pointer to slot `slot`'s contiguous floats.
+    func withVectors<R>(slot: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try vectors[slot].withUnsafeBufferPointer { try body($0.baseAddress ?? UnsafePointer(bitPattern: 16)!) }
+    }
+
+    /// A new unsealed segment holding only this segment's live points.
+    func compacted() -> Segment {
+        let s = Segment(dims: dims)
+        for off in 0..<count where !deleted[off] {
+            s.append(id: ids[off], vectors: vectors(at: off), payload: payloads[off], version: versions[off])
+        }
+        return s
+    }
+
+    /// Restores loaded columns (used by `Segment+Disk`).
+    func load(
+        ids: [PointID], vectors: [[Float]], present: [[Bool]], payloads: [Payload],
+        versions: [UInt64], deleted: [Bool]
+    ) {
+        self.ids = ids
+        self.vectors = vectors
+        self.present = present
+        self.payloads = payloads
+        self.versions = versions
+        self.deleted = deleted
+        liveCount = deleted.lazy.filter { !$0 }.count
+    }
+}

@@ -1,0 +1,78 @@
+extension Shard {
+    /// Applies a logged operation to the in-memory state. Caller holds the write lock.
+    func applyLocked(_ op: Operation, seq: UInt64) {
+        switch op {
+        case .upsert(let points):
+            for p in points {
+                if let loc = index[p.id] { segments[Int(loc.seg)].markDeleted(Int(loc.off), version: seq) }
+                let off = appendable.append(id: p.id, vectors: p.vectors, payload: p.payload, version: seq)
+                index[p.id] = Location(seg: Int32(segments.count - 1), off: Int32(off))
+            }
+        case .delete(let ids):
+            for id in ids {
+                guard let loc = index.removeValue(forKey: id) else { continue }
+                segments[Int(loc.seg)].markDeleted(Int(loc.off), version: seq)
+            }
+        case .setPayload(let ids, let payload, let key):
+            updatePayloads(ids, seq: seq) { $0.merging(payload, at: key) }
+        case .overwritePayload(let ids, let payload):
+            updatePayloads(ids, seq: seq) { _ in payload }
+        case .deletePayload(let ids, let keys):
+            updatePayloads(ids, seq: seq) { $0.removing(keys) }
+        case .clearPayload(let ids):
+            updatePayloads(ids, seq: seq) { _ in [:] }
+        }
+    }
+
+    /// Rewrites payloads: in place in the appendable segment; by copying the point into the
+    /// appendable segment (and deleting the sealed copy) otherwise.
+    private func updatePayloads(_ ids: [PointID], seq: UInt64, _ transform: (Payload) -> Payload) {
+        let last = segments.count - 1
+        for id in ids {
+            guard let loc = index[id] else { continue }
+            let seg = segments[Int(loc.seg)]
+            let off = Int(loc.off)
+            let updated = transform(seg.payloads[off])
+            if Int(loc.seg) == last {
+                seg.setPayload(off, updated, version: seq)
+            } else {
+                let vectors = seg.vectors(at: off)
+                seg.markDeleted(off, version: seq)
+                let newOff = appendable.append(id: id, vectors: vectors, payload: updated, version: seq)
+                index[id] = Location(seg: Int32(last), off: Int32(newOff))
+            }
+        }
+    }
+
+    /// Seals the appendable segment (if it holds any live point), persists changed deletion
+    /// bitmaps, drops sealed segments with no live points, records the new segment set in
+    /// `shard.json`, and starts an empty WAL. Caller holds the write lock.
+    ///
+    /// Crash safety: the WAL is fsynced first; a new segment directory is complete before it is
+    /// listed; `shard.json` is replaced atomically; the WAL is reset only after that. A crash at any
+    /// point leaves a state that `open` turns back into exactly the acknowledged writes.
+    func sealLocked() throws {
+        try wal.sync()
+        let fresh = appendable.compacted()
+        var sealed = Array(segments.dropLast())
+        if fresh.count > 0 {
+            try fresh.writeSealed(to: segmentsDir, version: lastSeq)
+            sealed.append(fresh)
+        }
+        for seg in sealed where seg.isSealed { try seg.writeDeletions(in: segmentsDir) }
+        let dropped = sealed.filter { $0.liveCount == 0 }
+        sealed.removeAll { $0.liveCount == 0 }
+        let state = State(flushed_seq: lastSeq, segments: sealed.map(\.id))
+        try FileIO.writeAtomically(try [UInt8].json(state, pretty: true), to: dir + "/shard.json")
+        try wal.reset(nextSeq: lastSeq + 1)
+        flushedSeq = lastSeq
+        segments = sealed + [Segment(dims: dims)]
+        rebuildIndex()
+        for seg in dropped { FileIO.removeTree(segmentsDir + "/" + seg.id) }
+    }
+
+    /// Seals under the write lock (clean shutdown, snapshots).
+    func seal() throws {
+        try lock.write { try sealLocked() }
+    }
+}

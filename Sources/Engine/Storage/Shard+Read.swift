@@ -1,0 +1,110 @@
+/// A point as read out of a shard: vectors by slot.
+struct PointView {
+    var id: PointID
+    var version: UInt64
+    var payload: Payload
+    var vectors: [[Float]?]
+}
+
+extension Shard {
+    private func view(_ loc: Location, vectors: Bool) -> PointView {
+        let seg = segments[Int(loc.seg)]
+        let off = Int(loc.off)
+        return PointView(
+            id: seg.ids[off], version: seg.versions[off], payload: seg.payloads[off],
+            vectors: vectors ? seg.vectors(at: off) : [])
+    }
+
+    /// The points with these ids that exist, in the given order.
+    func retrieve(_ ids: [PointID], vectors: Bool) -> [PointView] {
+        lock.read {
+            ids.compactMap { id in index[id].map { view($0, vectors: vectors) } }
+        }
+    }
+
+    /// Live points passing `filter`, sorted by id, starting at `offset` (inclusive); at most `limit`.
+    func scroll(filter: Filter?, from offset: PointID?, limit: Int, vectors: Bool) -> [PointView] {
+        lock.read {
+            var hits: [(PointID, Location)] = []
+            for (id, loc) in index {
+                if let offset, id < offset { continue }
+                if let filter, !filter.matches(id: id, payload: segments[Int(loc.seg)].payloads[Int(loc.off)]) {
+                    continue
+                }
+                hits.append((id, loc))
+            }
+            hits.sort { $0.0 < $1.0 }
+            return hits.prefix(limit).map { view($0.1, vectors: vectors) }
+        }
+    }
+
+    func count(filter: Filter?) -> Int {
+        lock.read {
+            guard let filter else { return index.count }
+            var n = 0
+            for (id, loc) in index where filter.matches(id: id, payload: segments[Int(loc.seg)].payloads[Int(loc.off)]) {
+                n += 1
+            }
+            return n
+        }
+    }
+
+    /// Exact nearest neighbours of `query` (already preprocessed for `distance`) in vector slot `slot`.
+    func search(
+        query: [Float], slot: Int, distance: Distance, filter: Filter?, k: Int, vectors: Bool
+    ) -> [(score: Float, point: PointView)] {
+        guard k > 0 else { return [] }
+        return lock.read {
+            var top = TopK(k: k)
+            let sign: Float = distance.higherIsBetter ? 1 : -1
+            let dim = dims[slot]
+            query.withUnsafeBufferPointer { q in
+                let qp = q.baseAddress!
+                for (s, seg) in segments.enumerated() {
+                    seg.withVectors(slot: slot) { base in
+                        for off in 0..<seg.count {
+                            if seg.deleted[off] || !seg.hasVector(slot: slot, at: off) { continue }
+                            if let filter, !filter.matches(id: seg.ids[off], payload: seg.payloads[off]) { continue }
+                            let score = distance.score(qp, base + off * dim, dim: dim)
+                            top.insert(key: score * sign, seg: s, off: off)
+                        }
+                    }
+                }
+            }
+            return top.sorted().map { e in
+                (e.key * sign, view(Location(seg: Int32(e.seg), off: Int32(e.off)), vectors: vectors))
+            }
+        }
+    }
+}
+
+/// Keeps the `k` entries with the largest keys; cheap rejection once full.
+struct TopK {
+    struct Entry {
+        var key: Float
+        var seg: Int
+        var off: Int
+    }
+
+    let k: Int
+    private var entries: [Entry] = []
+    private var worst: Float = -.infinity
+
+    init(k: Int) {
+        self.k = k
+        entries.reserveCapacity(k + 1)
+    }
+
+    @inline(__always)
+    mutating func insert(key: Float, seg: Int, off: Int) {
+        if entries.count >= k, !(key > worst) { return }
+        let e = Entry(key: key, seg: seg, off: off)
+        var i = entries.count
+        while i > 0, entries[i - 1].key < key { i -= 1 }
+        entries.insert(e, at: i)
+        if entries.count > k { entries.removeLast() }
+        worst = entries.count >= k ? entries[entries.count - 1].key : -.infinity
+    }
+
+    func sorted() -> [Entry] { entries }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+
+/// One shard of a collection: sealed segments on disk, one appendable segment in memory, the WAL
+/// that makes the appendable segment durable, and an id → location index.
+///
+/// Concurrency: every read takes `lock` for reading; every write, seal and snapshot pin takes it
+/// for writing. A write is logged before it is applied, so the state a reader sees is always
+/// recoverable from `shard.json`, the sealed segments it lists, and the WAL tail.
+final class Shard: @unchecked Sendable {
+    struct Location {
+        var seg: Int32
+        var off: Int32
+    }
+
+    /// `shard.json`: the sealed segment set and the sequence number it reflects.
+    struct State: Codable {
+        var format = 1
+        var flushed_seq: UInt64
+        var segments: [String]
+    }
+
+    let id: Int
+    let dir: String
+    let dims: [Int]
+    let sealThreshold: Int
+    let logger: Logger
+    let lock = RWLock()
+
+    /// Sealed segments, then the appendable segment last.
+    var segments: [Segment]
+    var index: [PointID: Location] = [:]
+    var wal: WAL
+    var lastSeq: UInt64 = 0
+    var flushedSeq: UInt64 = 0
+
+    var appendable: Segment { segments[segments.count - 1] }
+    var segmentsDir: String { dir + "/segments" }
+
+    private init(id: Int, dir: String, dims: [Int], sealThreshold: Int, logger: Logger, wal: WAL) {
+        self.id = id
+        self.dir = dir
+        self.dims = dims
+        self.sealThreshold = sealThreshold
+        self.logger = logger
+        self.wal = wal
+        self.segments = [Segment(dims: dims)]
+    }
+
+    /// Opens the shard in `dir`: loads the sealed segments `shard.json` lists, removes any segment
+    /// directory it does not list (left by a crash mid-seal), and replays the WAL tail.
+    static func open(id: Int, dir: String, dims: [Int], sealThreshold: Int, logger: Logger) throws -> Shard {
+        try FileIO.makeDirectories(dir + "/segments")
+        var state = State(flushed_seq: 0, segments: [])
+        let statePath = dir + "/shard.json"
+        if FileIO.exists(statePath) {
+            do {
+                state = try JSONDecoder().decode(State.self, from: Data(try FileIO.readAll(statePath)))
+            } catch {
+                throw StorageError(.corrupt, "shard state \(statePath) is unreadable: \(error)")
+            }
+        }
+        let (wal, records) = try WAL.open(dir: dir + "/wal", logger: logger)
+        let shard = Shard(id: id, dir: dir, dims: dims, sealThreshold: sealThreshold, logger: logger, wal: wal)
+        let listed = Set(state.segments)
+        for name in FileIO.listDirectory(shard.segmentsDir) where !listed.contains(name) {
+            logger.notice("removing unlisted segment directory", metadata: ["path": "\(shard.segmentsDir)/\(name)"])
+            FileIO.removeTree(shard.segmentsDir + "/" + name)
+        }
+        var sealed: [Segment] = []
+        for name in state.segments {
+            let seg = try Segment.load(from: shard.segmentsDir + "/" + name)
+            guard seg.dims == dims else {
+                throw StorageError(.corrupt, "segment \(name) has vector sizes \(seg.dims), the collection has \(dims)")
+            }
+            sealed.append(seg)
+        }
+        shard.segments = sealed + [Segment(dims: dims)]
+        shard.flushedSeq = state.flushed_seq
+        shard.lastSeq = state.flushed_seq
+        shard.rebuildIndex()
+        var replayed = 0
+        for record in records where record.seq > state.flushed_seq {
+            let op: Operation
+            do {
+                op = try Operation.decode(record.body)
+            } catch {
+                throw StorageError(.corrupt, "WAL record \(record.seq) of shard \(dir) passed its CRC but does not decode")
+            }
+            shard.applyLocked(op, seq: record.seq)
+            shard.lastSeq = max(shard.lastSeq, record.seq)
+            replayed += 1
+        }
+        if replayed > 0 { logger.info("replayed WAL", metadata: ["shard": "\(dir)", "records": "\(replayed)"]) }
+        return shard
+    }
+
+    func rebuildIndex() {
+        index.removeAll(keepingCapacity: true)
+        for (s, seg) in segments.enumerated() {
+            for off in 0..<seg.count where !seg.deleted[off] {
+                let id = seg.ids[off]
+                if let old = index[id] {
+                    // Two live copies can only come from damage; keep the newer one.
+                    let oldSeg = segments[Int(old.seg)]
+                    if oldSeg.versions[Int(old.off)] > seg.versions[off] {
+                        seg.markDeleted(off, version: seg.versions[off])
+                        continue
+                    }
+                    oldSeg.markDeleted(Int(old.off), version: oldSeg.versions[Int(old.off)])
+                }
+                index[id] = Location(seg: Int32(s), off: Int32(off))
+            }
+        }
+    }
+
+    /// Logs and applies one operation; with `sync`, returns only after the WAL is fsynced.
+    @discardableResult
+    func apply(_ op: Operation, sync: Bool) throws -> UInt64 {
+        try apply(sync: sync) { _ in op } ?? lastSeq
+    }
+
+    /// Builds an operation under the write lock (so filters resolve against the state it will
+    /// change), then logs and applies it. Returns nil when `build` finds nothing to do.
+    func apply(sync: Bool, build: (Shard) throws -> Operation?) throws -> UInt64? {
+        try lock.write {
+            guard let op = try build(self) else { return nil }
+            let seq = lastSeq + 1
+            try wal.append(seq: seq, body: op.encode())
+            lastSeq = seq
+            applyLocked(op, seq: seq)
+            if sync { try wal.sync() }
+            if appendable.count >= sealThreshold { try sealLocked() }
+            return seq
+        }
+    }
+
+    func contains(_ id: PointID) -> Bool { index[id] != nil }
+}

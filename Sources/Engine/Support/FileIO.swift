@@ -1,0 +1,116 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Small, explicit POSIX file helpers: atomic writes with fsync, directory sync, whole-file reads.
+/// The engine uses these instead of Foundation's file APIs so that every durability step is visible.
+enum FileIO {
+    /// Writes `bytes` to `path` atomically: write a temp file beside it, fsync, rename, fsync the dir.
+    static func writeAtomically(_ bytes: some Swift.Collection<UInt8>, to path: String) throws {
+        let tmp = path + ".tmp-\(UUID().uuidString.prefix(8))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ioError("create \(tmp)") }
+        do {
+            try writeAll(fd: fd, Array(bytes))
+            guard fsync(fd) == 0 else { throw ioError("fsync \(tmp)") }
+            close(fd)
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+        guard rename(tmp, path) == 0 else {
+            let e = ioError("rename \(tmp)")
+            unlink(tmp)
+            throw e
+        }
+        try syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    static func writeAll(fd: Int32, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd: fd, $0) }
+    }
+
+    static func writeAll(fd: Int32, _ raw: UnsafeRawBufferPointer) throws {
+        var off = 0
+        while off < raw.count {
+            let n = write(fd, raw.baseAddress! + off, raw.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("write")
+            }
+            off += n
+        }
+    }
+
+    static func syncDirectory(_ dir: String) throws {
+        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError("open directory \(dir)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw ioError("fsync directory \(dir)") }
+    }
+
+    static func readAll(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError("open \(path)") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw ioError("stat \(path)") }
+        let size = Int(st.st_size)
+        var out = [UInt8](repeating: 0, count: size)
+        var off = 0
+        try out.withUnsafeMutableBytes { buf in
+            while off < size {
+                let n = read(fd, buf.baseAddress! + off, size - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ioError("read \(path)")
+                }
+                if n == 0 { break }
+                off += n
+            }
+        }
+        if off < size { out.removeLast(size - off) }
+        return out
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func makeDirectories(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw StorageError(.io, "cannot create directory \(path): \(error.localizedDescription)")
+        }
+    }
+
+    static func listDirectory(_ path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+    }
+
+    static func removeTree(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// A `StorageError` for the current `errno`: `.insufficientStorage` for ENOSPC, else `.io`.
+    static func ioError(_ what: String) -> StorageError {
+        let e = errno
+        let text = String(cString: strerror(e))
+        return StorageError(e == ENOSPC ? .insufficientStorage : .io, "\(what) failed: \(text)")
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Encodes a Codable value as JSON bytes.
+    static func json(_ value: some Encodable, pretty: Bool = false) throws -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+        return Array(try enc.encode(value))
+    }
+}

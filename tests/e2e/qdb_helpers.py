@@ -1,0 +1,627 @@
+"""Shared helpers for the qdb end-to-end tests.
+
+* QdbServer: start/stop/restart a `qdb serve` process on a free loopback port.
+* Api: a small requests.Session wrapper bound to a server (follows it across restarts).
+* ok()/err(): check Qdrant's response envelopes.
+* Reference implementations (numpy brute-force scoring, a Python re-implementation of
+  Qdrant's filter semantics) to check the server's answers against.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+QDB_BIN = os.environ.get("QDB_BIN", str(REPO / ".build" / "debug" / "qdb"))
+
+READY_TIMEOUT = float(os.environ.get("QDB_E2E_READY_TIMEOUT", "60"))
+HTTP_TIMEOUT = 60
+
+
+# --------------------------------------------------------------------------------------
+# Processes
+# --------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The current environment without any QDB__*/QDRANT__* config variables, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QDB__", "QDRANT__"))}
+    env.setdefault("RUST_LOG", "info")  # harmless; keeps logs comparable
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run_qdb(args: list[str], env: dict[str, str] | None = None, timeout: float = 30,
+            cwd: str | Path | None = None) -> subprocess.CompletedProcess:
+    """Run `qdb <args>` to completion (for commands expected to exit), capturing output."""
+    return subprocess.run([QDB_BIN, *args], env=clean_env(env), cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+class QdbServer:
+    """One `qdb serve` process with its own storage and snapshots directories.
+
+    By default it is started with explicit flags (--storage, --snapshots-path, --host,
+    --http-port). With use_flags=False only `args`, `env` and `config_text` configure it,
+    and `port` must be given (it is where the test expects the server to listen).
+    """
+
+    _counter = 0
+
+    def __init__(self, root: Path, *, api_key: str | None = None,
+                 read_only_api_key: str | None = None, args: Iterable[str] = (),
+                 env: dict[str, str] | None = None, config_text: str | None = None,
+                 use_flags: bool = True, port: int | None = None,
+                 client_api_key: str | None = None):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.storage = self.root / "storage"
+        self.snapshots = self.root / "snapshots"
+        self.api_key = api_key
+        self.read_only_api_key = read_only_api_key
+        self.args = list(args)
+        self.env = dict(env or {})
+        self.use_flags = use_flags
+        self.fixed_port = port
+        self.port: int | None = None
+        self.proc: subprocess.Popen | None = None
+        self.config_path: Path | None = None
+        # Key the default Api sends (defaults to the admin key, if any).
+        self.client_api_key = client_api_key if client_api_key is not None else api_key
+        if config_text is not None:
+            self.config_path = self.root / "config.yaml"
+            self.config_path.write_text(config_text)
+        self.log_path: Path | None = None
+        self.starts = 0
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self, port: int) -> list[str]:
+        cmd = [QDB_BIN, "serve"]
+        if self.use_flags:
+            cmd += ["--storage", str(self.storage), "--snapshots-path", str(self.snapshots),
+                    "--host", "127.0.0.1", "--http-port", str(port)]
+        if self.api_key is not None:
+            cmd += ["--api-key", self.api_key]
+        if self.read_only_api_key is not None:
+            cmd += ["--read-only-api-key", self.read_only_api_key]
+        if self.config_path is not None:
+            cmd += ["--config", str(self.config_path)]
+        cmd += self.args
+        return cmd
+
+    def start(self, timeout: float = READY_TIMEOUT) -> "QdbServer":
+        if not Path(QDB_BIN).exists():
+            raise ServerStartError(f"qdb binary not found at {QDB_BIN} (set QDB_BIN or build it)")
+        assert self.proc is None or self.proc.poll() is not None, "already running"
+        attempts = 1 if self.fixed_port else 3
+        last_error = None
+        for _ in range(attempts):
+            port = self.fixed_port or free_port()
+            try:
+                self._launch(port, timeout)
+                return self
+            except ServerStartError as e:  # e.g. the free port was taken in between
+                last_error = e
+                if "in use" not in str(e).lower():
+                    raise
+        raise last_error  # type: ignore[misc]
+
+    def _launch(self, port: int, timeout: float) -> None:
+        QdbServer._counter += 1
+        self.starts += 1
+        self.log_path = self.root / f"server-{self.starts}.log"
+        log = open(self.log_path, "wb")
+        self.port = port
+        self.proc = subprocess.Popen(self.command(port), stdout=log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=clean_env(self.env),
+                                     cwd=self.root)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                raise ServerStartError(
+                    f"qdb serve exited with code {rc} before becoming ready:\n{self.log_tail()}")
+            try:
+                r = requests.get(self.url + "/readyz", timeout=2)
+                if r.status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                self.stop(signal.SIGKILL)
+                raise ServerStartError(
+                    f"qdb serve not ready after {timeout}s on port {port}:\n{self.log_tail()}")
+            time.sleep(0.05)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int | None:
+        """Stop the server by its pid; returns its exit code (None if it was not running)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
+                if sig != signal.SIGKILL:
+                    raise AssertionError(
+                        f"qdb serve did not exit within {timeout}s of signal {sig}:\n"
+                        f"{self.log_tail()}")
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def restart(self, sig: int = signal.SIGTERM) -> "QdbServer":
+        self.stop(sig)
+        return self.start()
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, chars: int = 6000) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return "<no log>"
+        data = self.log_path.read_bytes()[-chars:]
+        return data.decode("utf-8", "replace")
+
+    def api(self, api_key: str | None = "__default__", bearer: bool = False) -> "Api":
+        key = self.client_api_key if api_key == "__default__" else api_key
+        return Api(self, api_key=key, bearer=bearer)
+
+
+# --------------------------------------------------------------------------------------
+# HTTP
+# --------------------------------------------------------------------------------------
+
+
+class Api:
+    """requests.Session bound to a server; paths are relative ("/collections")."""
+
+    def __init__(self, server: QdbServer | str, api_key: str | None = None, bearer: bool = False):
+        self.server = server
+        self.session = requests.Session()
+        if api_key is not None:
+            if bearer:
+                self.session.headers["Authorization"] = f"Bearer {api_key}"
+            else:
+                self.session.headers["api-key"] = api_key
+
+    @property
+    def base(self) -> str:
+        return self.server if isinstance(self.server, str) else self.server.url
+
+    def request(self, method: str, path: str, **kw) -> requests.Response:
+        kw.setdefault("timeout", HTTP_TIMEOUT)
+        return self.session.request(method, self.base + path, **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json=json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.request("PUT", path, json=json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.request("PATCH", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+def _describe(r: requests.Response) -> str:
+    body = r.text
+    if len(body) > 1500:
+        body = body[:1500] + "…"
+    return f"{r.request.method} {r.request.path_url} -> HTTP {r.status_code}: {body}"
+
+
+def ok(r: requests.Response) -> Any:
+    """Assert a 200 success envelope {"result": …, "status": "ok", "time": float}; return result."""
+    assert r.status_code == 200, _describe(r)
+    try:
+        body = r.json()
+    except ValueError:
+        raise AssertionError(f"not JSON: {_describe(r)}")
+    assert isinstance(body, dict), _describe(r)
+    assert body.get("status") == "ok", _describe(r)
+    assert "result" in body, _describe(r)
+    assert isinstance(body.get("time"), (int, float)) and not isinstance(body["time"], bool), \
+        _describe(r)
+    return body["result"]
+
+
+def err(r: requests.Response, *codes: int) -> str:
+    """Assert an error envelope {"status": {"error": str}, "time": float} (no "result") with one
+    of the given HTTP codes; return the error message."""
+    assert r.status_code in codes, f"expected HTTP {codes}, got {_describe(r)}"
+    try:
+        body = r.json()
+    except ValueError:
+        raise AssertionError(f"error body is not JSON: {_describe(r)}")
+    assert isinstance(body, dict), _describe(r)
+    assert "result" not in body, f"error envelope must not have a result key: {_describe(r)}"
+    status = body.get("status")
+    assert isinstance(status, dict) and isinstance(status.get("error"), str), _describe(r)
+    assert status["error"], _describe(r)
+    assert isinstance(body.get("time"), (int, float)), _describe(r)
+    return status["error"]
+
+
+def unique(prefix: str = "c") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+# --------------------------------------------------------------------------------------
+# Collection / point helpers
+# --------------------------------------------------------------------------------------
+
+
+def create_collection(api: Api, name: str, size: int = 4, distance: str = "Cosine",
+                      vectors: Any = None, **extra) -> None:
+    body = {"vectors": vectors if vectors is not None else {"size": size, "distance": distance}}
+    body.update(extra)
+    assert ok(api.put(f"/collections/{name}", json=body)) is True
+
+
+def upsert(api: Api, name: str, points: list[dict] | None = None, batch: dict | None = None,
+           wait: bool = True) -> dict:
+    body = {"points": points} if points is not None else {"batch": batch}
+    res = ok(api.put(f"/collections/{name}/points", params={"wait": str(wait).lower()}, json=body))
+    assert isinstance(res, dict), res
+    assert isinstance(res.get("operation_id"), int), res
+    assert res.get("status") == ("completed" if wait else "acknowledged"), res
+    return res
+
+
+def count(api: Api, name: str, flt: dict | None = None) -> int:
+    body: dict = {"exact": True}
+    if flt is not None:
+        body["filter"] = flt
+    res = ok(api.post(f"/collections/{name}/points/count", json=body))
+    assert isinstance(res, dict) and isinstance(res.get("count"), int), res
+    return res["count"]
+
+
+def scroll_all(api: Api, name: str, flt: dict | None = None, with_payload: Any = True,
+               with_vector: Any = False, page: int = 1000) -> list[dict]:
+    """All points matching the filter, following next_page_offset; checks id ordering."""
+    out: list[dict] = []
+    offset = None
+    for _ in range(100_000):
+        body: dict = {"limit": page, "with_payload": with_payload, "with_vector": with_vector}
+        if offset is not None:
+            body["offset"] = offset
+        if flt is not None:
+            body["filter"] = flt
+        res = ok(api.post(f"/collections/{name}/points/scroll", json=body))
+        assert set(res) >= {"points", "next_page_offset"}, res.keys()
+        pts = res["points"]
+        assert len(pts) <= page
+        out.extend(pts)
+        offset = res["next_page_offset"]
+        if offset is None:
+            break
+        assert len(pts) == page, "a non-final page must be full"
+    keys = [id_sort_key(p["id"]) for p in out]
+    assert keys == sorted(keys), "scroll must return points ordered by id"
+    assert len(set(keys)) == len(keys), "scroll returned duplicate ids"
+    return out
+
+
+def retrieve(api: Api, name: str, ids: list, with_payload: Any = True,
+             with_vector: Any = True) -> list[dict]:
+    res = ok(api.post(f"/collections/{name}/points",
+                      json={"ids": ids, "with_payload": with_payload, "with_vector": with_vector}))
+    assert isinstance(res, list), res
+    return res
+
+
+def id_sort_key(pid: Any):
+    """Qdrant orders numeric ids before UUIDs; UUIDs by their 128-bit value."""
+    if isinstance(pid, int):
+        return (0, pid)
+    return (1, uuid.UUID(pid).int)
+
+
+def norm_id(pid: Any) -> Any:
+    """Canonical form of an id as the server returns it (UUIDs lowercase hyphenated)."""
+    if isinstance(pid, int):
+        return pid
+    return str(uuid.UUID(pid))
+
+
+# --------------------------------------------------------------------------------------
+# Vectors and scoring
+# --------------------------------------------------------------------------------------
+
+
+def rand_vectors(n: int, dim: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, dim)).astype(np.float32)
+
+
+def as_json_vec(v: np.ndarray) -> list[float]:
+    return [float(x) for x in np.asarray(v, dtype=np.float32)]
+
+
+def normalized(v) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64)
+    n = np.linalg.norm(v)
+    return v if n == 0 else v / n
+
+
+def ref_scores(distance: str, query, vectors: np.ndarray) -> np.ndarray:
+    q = np.asarray(query, dtype=np.float64)
+    m = np.asarray(vectors, dtype=np.float64)
+    if distance == "Cosine":
+        qn = normalized(q)
+        norms = np.linalg.norm(m, axis=1, keepdims=True)
+        norms[norms == 0] = 1
+        return (m / norms) @ qn
+    if distance == "Dot":
+        return m @ q
+    if distance == "Euclid":
+        return np.sqrt(((m - q) ** 2).sum(axis=1))
+    if distance == "Manhattan":
+        return np.abs(m - q).sum(axis=1)
+    raise ValueError(distance)
+
+
+def larger_is_better(distance: str) -> bool:
+    return distance in ("Cosine", "Dot")
+
+
+def close(a: float, b: float, tol: float = 1e-3) -> bool:
+    return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+
+
+def check_scored(points: list[dict], ids: list, vectors: np.ndarray, query, distance: str,
+                 limit: int, offset: int = 0, allowed: set | None = None,
+                 score_threshold: float | None = None) -> None:
+    """Check a ScoredPoint list against brute force over (ids, vectors).
+
+    Robust against ties: every returned score must equal the true score of that id, the
+    list must be sorted, and the returned scores must equal the expected k-th best scores.
+    """
+    scores = ref_scores(distance, query, vectors)
+    sel = [i for i, pid in enumerate(ids) if allowed is None or pid in allowed]
+    order = sorted(sel, key=lambda i: -scores[i] if larger_is_better(distance) else scores[i])
+    if score_threshold is not None:
+        if larger_is_better(distance):
+            order = [i for i in order if scores[i] >= score_threshold]
+        else:
+            order = [i for i in order if scores[i] <= score_threshold]
+    expected = order[offset:offset + limit]
+    true_by_id = {ids[i]: float(scores[i]) for i in sel}
+    assert len(points) == len(expected), (
+        f"expected {len(expected)} hits, got {len(points)}: {[p.get('id') for p in points]}")
+    seen = set()
+    for rank, (p, ei) in enumerate(zip(points, expected)):
+        assert set(p) >= {"id", "version", "score"}, p
+        assert isinstance(p["version"], int), p
+        pid = p["id"]
+        assert pid not in seen, f"duplicate id {pid}"
+        seen.add(pid)
+        assert pid in true_by_id, f"id {pid} should not be in the result (filtered out / unknown)"
+        assert close(p["score"], true_by_id[pid]), (
+            f"rank {rank}: id {pid} score {p['score']} but brute force gives {true_by_id[pid]}")
+        assert close(p["score"], float(scores[ei])), (
+            f"rank {rank}: got id {pid} score {p['score']}, expected id {ids[ei]} "
+            f"score {float(scores[ei])}")
+    got = [p["score"] for p in points]
+    if larger_is_better(distance):
+        assert all(a >= b - 1e-6 for a, b in zip(got, got[1:])), got
+    else:
+        assert all(a <= b + 1e-6 for a, b in zip(got, got[1:])), got
+
+
+def assert_vec_close(got, want, tol: float = 1e-4) -> None:
+    got = list(got)
+    want = list(want)
+    assert len(got) == len(want), (got, want)
+    for a, b in zip(got, want):
+        assert math.isclose(a, b, rel_tol=tol, abs_tol=tol), (got, want)
+
+
+# --------------------------------------------------------------------------------------
+# Reference filter evaluation (Qdrant semantics, lib/segment/src/payload_storage/*)
+# --------------------------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def _get_values(payload: dict, key: str) -> list:
+    """Values selected by a Qdrant JSON path such as "a.b", "tags[]", "items[].name"."""
+    values = [payload]
+    for part in key.split("."):
+        flatten = part.endswith("[]")
+        name = part[:-2] if flatten else part
+        nxt = []
+        for v in values:
+            if isinstance(v, dict):
+                if name in v:
+                    nxt.append(v[name])
+            elif isinstance(v, list):
+                # intermediate arrays of objects are traversed element-wise
+                for el in v:
+                    if isinstance(el, dict) and name in el:
+                        nxt.append(el[name])
+        if flatten:
+            flat = []
+            for v in nxt:
+                if isinstance(v, list):
+                    flat.extend(v)
+            nxt = flat
+        values = nxt
+    return values
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _int_of(v):
+    """serde_json as_i64(): ints only (a float such as 3.0 is not an i64)."""
+    return v if _is_int(v) else None
+
+
+def _match_one(m: dict, v) -> bool:
+    if "value" in m:
+        want = m["value"]
+        if isinstance(want, bool):
+            return isinstance(v, bool) and v == want
+        if isinstance(want, str):
+            return isinstance(v, str) and v == want
+        if _is_int(want):
+            return _int_of(v) is not None and v == want
+        return False
+    if "text" in m:
+        return isinstance(v, str) and m["text"] in v
+    if "any" in m:
+        lst = m["any"]
+        if isinstance(v, str):
+            return all(isinstance(x, str) for x in lst) and v in lst
+        if _is_num(v):
+            return all(_is_int(x) for x in lst) and _int_of(v) is not None and v in lst
+        return False
+    if "except" in m:
+        lst = m["except"]
+        strings = all(isinstance(x, str) for x in lst)
+        if isinstance(v, str) and strings:
+            return v not in lst
+        if _is_num(v) and not strings:
+            iv = _int_of(v)
+            return True if iv is None else iv not in lst
+        if v is None:
+            return False
+        return True
+    raise ValueError(f"unsupported match {m}")
+
+
+def _range_one(r: dict, v) -> bool:
+    if not _is_num(v):
+        return False
+    x = float(v)
+    return ((r.get("lt") is None or x < r["lt"]) and (r.get("gt") is None or x > r["gt"])
+            and (r.get("lte") is None or x <= r["lte"]) and (r.get("gte") is None or x >= r["gte"]))
+
+
+def _count_ok(vc: dict, n: int) -> bool:
+    return ((vc.get("lt") is None or n < vc["lt"]) and (vc.get("gt") is None or n > vc["gt"])
+            and (vc.get("lte") is None or n <= vc["lte"])
+            and (vc.get("gte") is None or n >= vc["gte"]))
+
+
+def _field_condition(cond: dict, payload: dict) -> bool:
+    values = _get_values(payload, cond["key"])
+    if "values_count" in cond:
+        vc = cond["values_count"]
+        if not values:
+            return _count_ok(vc, 0)
+
+        def cnt(v):
+            return 0 if v is None else len(v) if isinstance(v, list) else 1
+        return any(_count_ok(vc, cnt(v)) for v in values)
+    if not values:
+        return False
+
+    def check(v):
+        if isinstance(v, list):
+            return any(check_match(x) for x in v)
+        return check_match(v)
+
+    def check_match(x):
+        if "match" in cond and _match_one(cond["match"], x):
+            return True
+        if "range" in cond and _range_one(cond["range"], x):
+            return True
+        return False
+
+    return any(check(v) for v in values)
+
+
+def _condition(cond: dict, pid, payload: dict) -> bool:
+    if "must" in cond or "should" in cond or "must_not" in cond:
+        return eval_filter(cond, pid, payload)
+    if "has_id" in cond:
+        return pid in {norm_id(x) for x in cond["has_id"]}
+    if "is_empty" in cond:
+        vals = _get_values(payload, cond["is_empty"]["key"])
+        return all(v is None or v == [] for v in vals)
+    if "is_null" in cond:
+        vals = _get_values(payload, cond["is_null"]["key"])
+        return any(v is None or (isinstance(v, list) and any(x is None for x in v))
+                   for v in vals)
+    if "nested" in cond:
+        n = cond["nested"]
+        objs = [o for o in _get_values(payload, n["key"] + "[]") if isinstance(o, dict)]
+        return any(eval_filter(n["filter"], None, o) for o in objs)
+    if "key" in cond:
+        return _field_condition(cond, payload)
+    raise ValueError(f"unsupported condition {cond}")
+
+
+def _as_list(x):
+    return x if isinstance(x, list) else [x]
+
+
+def eval_filter(flt: dict | None, pid, payload: dict | None) -> bool:
+    if flt is None:
+        return True
+    payload = payload or {}
+    if flt.get("should") is not None:
+        if not any(_condition(c, pid, payload) for c in _as_list(flt["should"])):
+            return False
+    if flt.get("must") is not None:
+        if not all(_condition(c, pid, payload) for c in _as_list(flt["must"])):
+            return False
+    if flt.get("must_not") is not None:
+        if any(_condition(c, pid, payload) for c in _as_list(flt["must_not"])):
+            return False
+    return True
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, separators=(",", ":"))
