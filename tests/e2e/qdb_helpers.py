@@ -24,7 +24,7 @@ import numpy as np
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
-QDB_BIN = os.environ.get("QDB_BIN", str(REPO / ".build" / "debug" / "qdb"))
+QDB_BIN = os.path.abspath(os.environ.get("QDB_BIN", str(REPO / ".build" / "debug" / "qdb")))
 
 READY_TIMEOUT = float(os.environ.get("QDB_E2E_READY_TIMEOUT", "60"))
 HTTP_TIMEOUT = 60

@@ -71,7 +71,11 @@ def test_wrong_vector_size_query(api, coll):
     msg = err(api.post(f"/collections/{coll}/points/query", json={"query": [1, 2], "limit": 3}),
               400)
     assert "dim" in msg.lower() and "4" in msg and "2" in msg, msg
-    err(api.post(f"/collections/{coll}/points/search", json={"vector": [1, 2, 3, 4, 5]}), 400)
+    msg = err(api.post(f"/collections/{coll}/points/search",
+                       json={"vector": [1, 2, 3, 4, 5], "limit": 3}), 400)
+    assert "dim" in msg.lower() and "5" in msg, msg
+    # Legacy search requires "limit" (Qdrant's SearchRequest has no default for it).
+    err(api.post(f"/collections/{coll}/points/search", json={"vector": [1, 2, 3, 4]}), 400, 422)
 
 
 @pytest.mark.parametrize("point", [
@@ -200,7 +204,7 @@ def test_missing_collection_404(api):
         ("POST", f"/collections/{c}/points/scroll", {}),
         ("POST", f"/collections/{c}/points/count", {}),
         ("POST", f"/collections/{c}/points/query", {"query": [1, 2, 3, 4]}),
-        ("POST", f"/collections/{c}/points/search", {"vector": [1, 2, 3, 4]}),
+        ("POST", f"/collections/{c}/points/search", {"vector": [1, 2, 3, 4], "limit": 3}),
         ("POST", f"/collections/{c}/points/delete", {"points": [1]}),
         ("POST", f"/collections/{c}/points/payload", {"payload": {"a": 1}, "points": [1]}),
         ("PUT", f"/collections/{c}/points/payload", {"payload": {"a": 1}, "points": [1]}),

@@ -282,3 +282,45 @@ def test_many_points_in_one_request(api):
     for i in (0, 999, 1999):
         assert_vec_close(recs[i]["vector"], normalized(vecs[i]))
     assert np.isclose(np.linalg.norm(recs[999]["vector"]), 1.0, atol=1e-4)
+
+
+def test_concurrent_upserts_and_reads(qdb):
+    """Parallel writers (wait=true) and readers: every acknowledged point is visible after."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    api = qdb.api()
+    name = unique("conc")
+    create_collection(api, name, size=4, distance="Dot")
+    vecs = rand_vectors(2000, 4, seed=31)
+
+    def writer(w):
+        a = qdb.api()
+        for k in range(25):
+            ids = [w * 1000 + k * 20 + j for j in range(20)]
+            upsert(a, name, batch={"ids": ids,
+                                   "vectors": [as_json_vec(vecs[(i % 1000) + (w % 2) * 1000])
+                                               for i in ids],
+                                   "payloads": [{"w": w} for _ in ids]})
+        return w
+
+    def reader(_):
+        a = qdb.api()
+        seen = 0
+        for _ in range(30):
+            n = count(a, name)
+            assert n >= seen, "count went backwards"
+            seen = n
+            ok(a.post(f"/collections/{name}/points/query",
+                      json={"query": [1, 0, 0, 0], "limit": 5}))
+        return seen
+
+    with ThreadPoolExecutor(max_workers=6) as ex:
+        futs = [ex.submit(writer, w) for w in range(4)] + [ex.submit(reader, r)
+                                                           for r in range(2)]
+        for f in futs:
+            f.result()
+    assert count(api, name) == 4 * 25 * 20
+    for w in range(4):
+        assert count(api, name, {"must": [{"key": "w", "match": {"value": w}}]}) == 500
+    ids = [p["id"] for p in scroll_all(api, name, page=333)]
+    assert ids == sorted(w * 1000 + i for w in range(4) for i in range(500))

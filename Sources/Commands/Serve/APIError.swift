@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// An error as the REST API reports it: an HTTP status and Qdrant's error envelope
 /// `{"status":{"error":"…"},"time":…}` — JSON on every route, including downloads and auth
@@ -27,11 +28,15 @@ struct APIError: HTTPResponseError {
             switch e.code {
             case .notFound: return APIError(.notFound, "Not found: \(e.message)")
             case .alreadyExists: return APIError(.conflict, e.message)
-            case .badInput: return APIError(.badRequest, e.message.hasPrefix("Wrong input") || e.message.hasPrefix("Validation") ? e.message : "Wrong input: \(e.message)")
+            case .badInput:
+                if e.message.hasPrefix("Validation error") { return APIError(.unprocessableContent, e.message) }
+                return APIError(.badRequest, e.message.hasPrefix("Wrong input") ? e.message : "Wrong input: \(e.message)")
             case .locked: return APIError(.serviceUnavailable, e.message)
             case .insufficientStorage: return APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "Insufficient storage: \(e.message)")
             case .io, .corrupt: return APIError(.internalServerError, "Service internal error: \(e.message)")
             }
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, "Payload too large: the request body is over the configured limit (service.max_request_size_mb)")
         case let e as DecodingError:
             return APIError(.badRequest, "Format error in JSON body: \(describe(e))")
         case let e as HTTPError:

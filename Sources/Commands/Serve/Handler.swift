@@ -34,8 +34,14 @@ struct Call: Sendable {
         return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
+    /// A path parameter, percent-decoded as Qdrant decodes them (`x%20y` is the name `x y`;
+    /// `a%2Fb` is `a/b`, which name validation then rejects).
     func parameter(_ name: String) throws -> String {
-        try context.parameters.require(name)
+        let raw = try context.parameters.require(name)
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError(.badRequest, "Wrong input: path parameter `\(name)` is not valid percent-encoded UTF-8")
+        }
+        return decoded
     }
 
     /// `?wait=` as a bool; `default` when absent.
@@ -56,6 +62,19 @@ struct Call: Sendable {
         return try await Blocking.run {
             let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
             return try JSONDecoder().decode(T.self, from: data)
+        }
+    }
+
+    /// Reads the body and parses it with `JSONParser` (the fast path for large upserts).
+    func rawJSON() async throws -> JSONValue {
+        var req = request
+        let buffer = try await req.collectBody(upTo: state.maxBodyBytes)
+        return try await Blocking.run {
+            do {
+                return try JSONParser.parse(buffer.readableBytesView)
+            } catch let e as JSONParser.Error {
+                throw APIError(.badRequest, "Format error in JSON body: \(e)")
+            }
         }
     }
 

@@ -7,8 +7,7 @@ extension Router where Context == BasicRequestContext {
         on("/collections/:collection/points", method: .put, state: s) { call in
             let name = try call.parameter("collection")
             let wait = try call.wait(default: false)
-            let body = try await call.body(UpsertBody.self)
-            let points = try body.inputs()
+            let points = try UpsertJSON.points(from: try await call.rawJSON())
             return try await call.respond {
                 let op = try call.collection(name).upsert(points, wait: wait)
                 return UpdateResult(operation_id: op, status: wait ? "completed" : "acknowledged")

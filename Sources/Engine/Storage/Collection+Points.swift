@@ -73,7 +73,7 @@ extension Collection {
     /// Resolves the selector per shard under that shard's write lock and applies `make(ids)`.
     /// With explicit ids and `requireExisting`, a missing id rejects the request before any change.
     private func write(
-        _ selector: PointSelector, wait: Bool, requireExisting: Bool = true, _ make: @escaping ([PointID]) -> Operation
+        _ selector: PointSelector, wait: Bool, requireExisting: Bool = true, _ make: @escaping ([PointID]) -> WriteOperation
     ) throws -> UInt64 {
         var opID: UInt64 = 0
         switch selector {

@@ -89,6 +89,21 @@ final class Segment {
 
     func hasVector(slot: Int, at off: Int) -> Bool { present[slot][off] }
 
+    /// Calls `body` with raw views of the columns a search scan reads, so the hot loop does no
+    /// array bounds, exclusivity or reference-count work per point.
+    func withScanColumns<R>(
+        slot: Int,
+        _ body: (UnsafeBufferPointer<Bool>, UnsafeBufferPointer<Bool>, UnsafePointer<Float>) throws -> R
+    ) rethrows -> R {
+        try deleted.withUnsafeBufferPointer { del in
+            try present[slot].withUnsafeBufferPointer { pres in
+                try vectors[slot].withUnsafeBufferPointer { vec in
+                    try body(del, pres, vec.baseAddress ?? UnsafePointer(bitPattern: 16)!)
+                }
+            }
+        }
+    }
+
     /// Calls `body` with a pointer to slot `slot`'s contiguous floats.
     func withVectors<R>(slot: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
         try vectors[slot].withUnsafeBufferPointer { try body($0.baseAddress ?? UnsafePointer(bitPattern: 16)!) }

@@ -1,6 +1,6 @@
 extension Shard {
     /// Applies a logged operation to the in-memory state. Caller holds the write lock.
-    func applyLocked(_ op: Operation, seq: UInt64) {
+    func applyLocked(_ op: WriteOperation, seq: UInt64) {
         switch op {
         case .upsert(let points):
             for p in points {

@@ -61,10 +61,11 @@ extension Shard {
             query.withUnsafeBufferPointer { q in
                 let qp = q.baseAddress!
                 for (s, seg) in segments.enumerated() {
-                    seg.withVectors(slot: slot) { base in
-                        for off in 0..<seg.count {
-                            if seg.deleted[off] || !seg.hasVector(slot: slot, at: off) { continue }
-                            if let filter, !filter.matches(id: seg.ids[off], payload: seg.payloads[off]) { continue }
+                    let ids = seg.ids
+                    let payloads = seg.payloads
+                    seg.withScanColumns(slot: slot) { deleted, present, base in
+                        for off in 0..<deleted.count where !deleted[off] && present[off] {
+                            if let filter, !filter.matches(id: ids[off], payload: payloads[off]) { continue }
                             let score = distance.score(qp, base + off * dim, dim: dim)
                             top.insert(key: score * sign, seg: s, off: off)
                         }

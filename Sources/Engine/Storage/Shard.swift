@@ -81,9 +81,9 @@ final class Shard: @unchecked Sendable {
         shard.rebuildIndex()
         var replayed = 0
         for record in records where record.seq > state.flushed_seq {
-            let op: Operation
+            let op: WriteOperation
             do {
-                op = try Operation.decode(record.body)
+                op = try WriteOperation.decode(record.body)
             } catch {
                 throw StorageError(.corrupt, "WAL record \(record.seq) of shard \(dir) passed its CRC but does not decode")
             }
@@ -116,13 +116,13 @@ final class Shard: @unchecked Sendable {
 
     /// Logs and applies one operation; with `sync`, returns only after the WAL is fsynced.
     @discardableResult
-    func apply(_ op: Operation, sync: Bool) throws -> UInt64 {
+    func apply(_ op: WriteOperation, sync: Bool) throws -> UInt64 {
         try apply(sync: sync) { _ in op } ?? lastSeq
     }
 
     /// Builds an operation under the write lock (so filters resolve against the state it will
     /// change), then logs and applies it. Returns nil when `build` finds nothing to do.
-    func apply(sync: Bool, build: (Shard) throws -> Operation?) throws -> UInt64? {
+    func apply(sync: Bool, build: (Shard) throws -> WriteOperation?) throws -> UInt64? {
         try lock.write {
             guard let op = try build(self) else { return nil }
             let seq = lastSeq + 1

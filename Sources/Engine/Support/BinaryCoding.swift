@@ -43,6 +43,7 @@ struct ByteWriter {
         case .bool(let b): u8(b ? 2 : 1)
         case .int(let i): u8(3); i64(i)
         case .double(let d): u8(4); f64(d)
+        case .uint(let u): u8(8); u64(u)
         case .string(let s): u8(5); string(s)
         case .array(let a):
             u8(6)
@@ -131,6 +132,8 @@ struct ByteReader {
             return .array(a)
         case 7:
             return .object(try objectBody())
+        case 8:
+            return .uint(try u64())
         default:
             throw Truncated()
         }

@@ -6,6 +6,8 @@ public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
+    /// An integer above `Int64.max` (u64 point ids reach up to 2^64-1).
+    case uint(UInt64)
     case double(Double)
     case string(String)
     case array([JSONValue])
@@ -15,6 +17,7 @@ public enum JSONValue: Sendable, Hashable {
     public var number: Double? {
         switch self {
         case .int(let v): return Double(v)
+        case .uint(let v): return Double(v)
         case .double(let v): return v
         default: return nil
         }
@@ -38,6 +41,8 @@ extension JSONValue: Codable {
             self = .bool(b)
         } else if let i = try? c.decode(Int64.self) {
             self = .int(i)
+        } else if let u = try? c.decode(UInt64.self) {
+            self = .uint(u)
         } else if let d = try? c.decode(Double.self) {
             self = .double(d)
         } else if let s = try? c.decode(String.self) {
@@ -57,6 +62,7 @@ extension JSONValue: Codable {
         case .null: try c.encodeNil()
         case .bool(let b): try c.encode(b)
         case .int(let i): try c.encode(i)
+        case .uint(let u): try c.encode(u)
         case .double(let d): try c.encode(d)
         case .string(let s): try c.encode(s)
         case .array(let a): try c.encode(a)
@@ -70,7 +76,8 @@ extension JSONValue {
     func matches(_ other: JSONValue) -> Bool {
         switch (self, other) {
         case (.int(let a), .int(let b)): return a == b
-        case (.int, .double), (.double, .int), (.double, .double):
+        case (.uint(let a), .uint(let b)): return a == b
+        case (.int, .double), (.double, .int), (.double, .double), (.uint, .double), (.double, .uint):
             return number == other.number
         default: return self == other
         }

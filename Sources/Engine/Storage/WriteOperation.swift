@@ -7,7 +7,7 @@ struct SlotPoint: Sendable {
 
 /// A shard-level write, as logged in the WAL. Filters are resolved to ids before logging,
 /// so replaying the log is deterministic.
-enum Operation: Sendable {
+enum WriteOperation: Sendable {
     case upsert([SlotPoint])
     case delete([PointID])
     case setPayload(ids: [PointID], payload: Payload, key: String?)
@@ -63,7 +63,7 @@ enum Operation: Sendable {
         return w.bytes
     }
 
-    static func decode(_ bytes: [UInt8]) throws -> Operation {
+    static func decode(_ bytes: [UInt8]) throws -> WriteOperation {
         try bytes.withUnsafeBytes { raw in
             var r = ByteReader(raw)
             func ids() throws -> [PointID] {

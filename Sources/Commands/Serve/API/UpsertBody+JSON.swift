@@ -1,0 +1,104 @@
+import Engine
+
+/// Upsert bodies read from `JSONParser`'s values: the ingest hot path avoids `JSONDecoder`
+/// (see `JSONParser`). Accepts Qdrant's two forms, `{"points": […]}` and `{"batch": {…}}`.
+enum UpsertJSON {
+    static func points(from body: JSONValue) throws -> [PointInput] {
+        guard case .object(let root) = body else { throw format("the body must be a JSON object") }
+        if let points = root["points"], points != .null {
+            guard case .array(let list) = points else { throw format("`points` must be an array") }
+            return try list.enumerated().map { i, p in try point(p, at: "points[\(i)]") }
+        }
+        if let batch = root["batch"], batch != .null {
+            return try self.batch(batch)
+        }
+        throw format("expected `points` or `batch`")
+    }
+
+    static func format(_ m: String) -> APIError { APIError(.badRequest, "Format error in JSON body: \(m)") }
+
+    static func point(_ v: JSONValue, at path: String) throws -> PointInput {
+        guard case .object(let o) = v else { throw format("\(path) must be an object") }
+        guard let rawID = o["id"] else { throw format("missing field `id` at \(path)") }
+        let id = try pointID(rawID, at: path + ".id")
+        var vectors: [String: [Float]] = [:]
+        switch o["vector"] ?? o["vectors"] {
+        case nil, .null?: break
+        case .array(let a)?: vectors[""] = try floats(a, at: path + ".vector")
+        case .object(let named)?:
+            for (name, value) in named {
+                guard case .array(let a) = value else {
+                    throw format("\(path).vector.\(name) must be a dense vector (qdb does not support sparse or multi vectors)")
+                }
+                vectors[name] = try floats(a, at: path + ".vector." + name)
+            }
+        default: throw format("\(path).vector must be a list of numbers or an object of named vectors")
+        }
+        return PointInput(id: id, vectors: vectors, payload: try payload(o["payload"], at: path + ".payload"))
+    }
+
+    static func batch(_ v: JSONValue) throws -> [PointInput] {
+        guard case .object(let b) = v, case .array(let ids)? = b["ids"] else { throw format("`batch.ids` must be an array") }
+        let n = ids.count
+        var payloads: [JSONValue] = []
+        if let p = b["payloads"], p != .null {
+            guard case .array(let list) = p else { throw format("`batch.payloads` must be an array") }
+            guard list.count == n else { throw APIError(.badRequest, "Wrong input: batch has \(n) ids but \(list.count) payloads") }
+            payloads = list
+        }
+        var vectors = [[String: [Float]]](repeating: [:], count: n)
+        func fill(_ name: String, _ value: JSONValue?) throws {
+            guard case .array(let list)? = value else { throw format("`batch.vectors` must be a list of vectors or an object of named lists") }
+            guard list.count == n else {
+                let label = name.isEmpty ? "vectors" : "vectors named `\(name)`"
+                throw APIError(.badRequest, "Wrong input: batch has \(n) ids but \(list.count) \(label)")
+            }
+            for (i, item) in list.enumerated() {
+                guard case .array(let a) = item else { throw format("batch.vectors[\(i)] must be a list of numbers") }
+                vectors[i][name] = try floats(a, at: "batch.vectors[\(i)]")
+            }
+        }
+        switch b["vectors"] {
+        case .object(let named)?: for (name, list) in named { try fill(name, list) }
+        case let other: try fill("", other)
+        }
+        return try (0..<n).map { i in
+            PointInput(
+                id: try pointID(ids[i], at: "batch.ids[\(i)]"), vectors: vectors[i],
+                payload: try payload(payloads.isEmpty ? nil : payloads[i], at: "batch.payloads[\(i)]"))
+        }
+    }
+
+    static func pointID(_ v: JSONValue, at path: String) throws -> PointID {
+        switch v {
+        case .int(let n) where n >= 0: return .number(UInt64(n))
+        case .uint(let n): return .number(n)
+        case .string(let s):
+            if let id = PointID(string: s), case .uuid = id { return id }
+        default: break
+        }
+        throw format("\(path): a point id must be an unsigned integer or a UUID string")
+    }
+
+    static func floats(_ a: [JSONValue], at path: String) throws -> [Float] {
+        var out = [Float]()
+        out.reserveCapacity(a.count)
+        for x in a {
+            switch x {
+            case .double(let d): out.append(Float(d))
+            case .int(let i): out.append(Float(i))
+            case .uint(let u): out.append(Float(u))
+            default: throw format("\(path) must contain only numbers")
+            }
+        }
+        return out
+    }
+
+    static func payload(_ v: JSONValue?, at path: String) throws -> Payload {
+        switch v {
+        case nil, .null?: return [:]
+        case .object(let o)?: return o
+        default: throw format("\(path) must be an object")
+        }
+    }
+}

@@ -1,0 +1,215 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A strict, fast JSON parser into `JSONValue`, for the upsert hot path: Foundation's
+/// `JSONDecoder` spends ~100 ms on a 1000 × 128-float body here, which caps ingest near
+/// 10k points/s. Numbers without a fraction or exponent that fit in Int64 become `.int`;
+/// every other number goes through `strtod`. Nesting is limited to `maxDepth`.
+public struct JSONParser {
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public var message: String
+        public var offset: Int
+        public var description: String { "\(message) at byte \(offset)" }
+    }
+
+    public static let maxDepth = 128
+
+    /// Parses one JSON document (surrounding whitespace allowed).
+    public static func parse(_ bytes: some Sequence<UInt8>) throws -> JSONValue {
+        var buf = Array(bytes)
+        buf.append(0)  // NUL terminator: strtod never reads past the document
+        return try buf.withUnsafeBufferPointer { p in
+            var parser = JSONParser(p: p.baseAddress!, end: p.count - 1)
+            parser.skipSpace()
+            let v = try parser.value(depth: 0)
+            parser.skipSpace()
+            guard parser.i == parser.end else { throw parser.fail("unexpected data after the JSON value") }
+            return v
+        }
+    }
+
+    let p: UnsafePointer<UInt8>
+    let end: Int
+    var i = 0
+
+    func fail(_ m: String) -> Error { Error(message: m, offset: i) }
+
+    @inline(__always) mutating func skipSpace() {
+        while i < end, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+    }
+
+    mutating func value(depth: Int) throws -> JSONValue {
+        guard depth < JSONParser.maxDepth else { throw fail("JSON nested too deeply") }
+        guard i < end else { throw fail("unexpected end of JSON") }
+        switch p[i] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw fail("unexpected character")
+        }
+    }
+
+    mutating func literal(_ word: StaticString) throws {
+        let n = word.utf8CodeUnitCount
+        guard end - i >= n, memcmp(p + i, word.utf8Start, n) == 0 else { throw fail("invalid literal") }
+        i += n
+    }
+
+    mutating func object(depth: Int) throws -> JSONValue {
+        i += 1
+        var out = Payload()
+        skipSpace()
+        if i < end, p[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+        while true {
+            skipSpace()
+            guard i < end, p[i] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let key = try string()
+            skipSpace()
+            guard i < end, p[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            i += 1
+            skipSpace()
+            out[key] = try value(depth: depth + 1)
+            skipSpace()
+            guard i < end else { throw fail("unexpected end of JSON in an object") }
+            if p[i] == UInt8(ascii: ",") { i += 1; continue }
+            if p[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+            throw fail("expected ',' or '}'")
+        }
+    }
+
+    mutating func array(depth: Int) throws -> JSONValue {
+        i += 1
+        var out: [JSONValue] = []
+        skipSpace()
+        if i < end, p[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
+        while true {
+            skipSpace()
+            out.append(try value(depth: depth + 1))
+            skipSpace()
+            guard i < end else { throw fail("unexpected end of JSON in an array") }
+            if p[i] == UInt8(ascii: ",") { i += 1; continue }
+            if p[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
+            throw fail("expected ',' or ']'")
+        }
+    }
+
+    mutating func number() throws -> JSONValue {
+        let start = i
+        if p[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
+        if p[i] == 0x30 { i += 1 } else { while i < end, p[i] >= 0x30, p[i] <= 0x39 { i += 1 } }
+        var integral = true
+        if i < end, p[i] == UInt8(ascii: ".") {
+            integral = false
+            i += 1
+            guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
+            while i < end, p[i] >= 0x30, p[i] <= 0x39 { i += 1 }
+        }
+        if i < end, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+            integral = false
+            i += 1
+            if i < end, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
+            while i < end, p[i] >= 0x30, p[i] <= 0x39 { i += 1 }
+        }
+        if integral {
+            var v: UInt64 = 0
+            var j = start
+            let negative = p[j] == UInt8(ascii: "-")
+            if negative { j += 1 }
+            var overflow = false
+            while j < i, !overflow {
+                let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(UInt64(p[j] - 0x30))
+                overflow = o1 || o2
+                v = a
+                j += 1
+            }
+            if !overflow {
+                if !negative { return v <= UInt64(Int64.max) ? .int(Int64(v)) : .uint(v) }
+                if v <= UInt64(Int64.max) { return .int(-Int64(v)) }
+                if v == UInt64(Int64.max) + 1 { return .int(Int64.min) }
+            }
+        }
+        let d = p.withMemoryRebound(to: CChar.self, capacity: end + 1) { strtod($0 + start, nil) }
+        return .double(d)
+    }
+
+    mutating func string() throws -> String {
+        i += 1
+        let start = i
+        // Fast path: no escapes.
+        while i < end, p[i] != UInt8(ascii: "\""), p[i] != UInt8(ascii: "\\") {
+            guard p[i] >= 0x20 else { throw fail("control character in string") }
+            i += 1
+        }
+        guard i < end else { throw fail("unterminated string") }
+        if p[i] == UInt8(ascii: "\"") {
+            defer { i += 1 }
+            return String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
+        }
+        var bytes = Array(UnsafeBufferPointer(start: p + start, count: i - start))
+        while i < end {
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            guard c >= 0x20 else { throw fail("control character in string") }
+            if c != UInt8(ascii: "\\") { bytes.append(c); i += 1; continue }
+            i += 1
+            guard i < end else { break }
+            switch p[i] {
+            case UInt8(ascii: "\""): bytes.append(0x22)
+            case UInt8(ascii: "\\"): bytes.append(0x5C)
+            case UInt8(ascii: "/"): bytes.append(0x2F)
+            case UInt8(ascii: "b"): bytes.append(0x08)
+            case UInt8(ascii: "f"): bytes.append(0x0C)
+            case UInt8(ascii: "n"): bytes.append(0x0A)
+            case UInt8(ascii: "r"): bytes.append(0x0D)
+            case UInt8(ascii: "t"): bytes.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800..<0xDC00).contains(scalar) {
+                    guard end - i >= 7, p[i + 1] == UInt8(ascii: "\\"), p[i + 2] == UInt8(ascii: "u") else {
+                        throw fail("unpaired surrogate")
+                    }
+                    i += 2
+                    let low = try hex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw fail("invalid surrogate pair") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..<0xE000).contains(scalar) {
+                    throw fail("unpaired surrogate")
+                }
+                bytes.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+            default: throw fail("invalid escape")
+            }
+            i += 1
+        }
+        throw fail("unterminated string")
+    }
+
+    /// Reads the 4 hex digits after `\u`; leaves `i` on the last digit.
+    mutating func hex4() throws -> UInt32 {
+        guard end - i > 4 else { throw fail("truncated \\u escape") }
+        var v: UInt32 = 0
+        for k in 1...4 {
+            let c = p[i + k]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw fail("invalid \\u escape")
+            }
+            v = v * 16 + d
+        }
+        i += 4
+        return v
+    }
+}
