@@ -60,7 +60,9 @@ struct Serve: QDBCommand {
         let storage = try Storage.open(
             StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
-        let app = buildApplication(storage: storage, config: config, logger: logger)
+        let metrics = ServerMetrics()
+        metrics.bootstrapMetricsSystem()
+        let app = buildApplication(storage: storage, config: config, metrics: metrics, logger: logger)
         do {
             try await app.runService()
         } catch {

@@ -4,9 +4,10 @@ import Logging
 
 /// Builds the router: middleware (errors, then auth) and every route. Separate from
 /// `buildApplication` so tests can drive it in-process with any storage.
-public func buildRouter(storage: Storage, config: ServeConfig) -> Router<BasicRequestContext> {
+public func buildRouter(
+    storage: Storage, config: ServeConfig, metrics: ServerMetrics = ServerMetrics()
+) -> Router<BasicRequestContext> {
     let state = APIState(storage: storage, config: config)
-    let metrics = ServerMetrics(version: qdbVersion)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware(metrics: metrics))
     router.add(middleware: AuthMiddleware(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey))
@@ -17,9 +18,11 @@ public func buildRouter(storage: Storage, config: ServeConfig) -> Router<BasicRe
 }
 
 /// Builds the HTTP application for `qdb serve`.
-public func buildApplication(storage: Storage, config: ServeConfig, logger: Logger) -> some ApplicationProtocol {
+public func buildApplication(
+    storage: Storage, config: ServeConfig, metrics: ServerMetrics, logger: Logger
+) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(storage: storage, config: config),
+        router: buildRouter(storage: storage, config: config, metrics: metrics),
         configuration: .init(address: .hostname(config.host, port: config.httpPort), serverName: "qdb"),
         logger: logger)
 }

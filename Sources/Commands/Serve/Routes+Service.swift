@@ -4,7 +4,7 @@ import Hummingbird
 /// The Qdrant release whose REST API qdb implements; `GET /` reports it so clients' version
 /// checks pass.
 let qdrantCompatibleVersion = "1.19.0"
-let qdbVersion = "0.1.0"
+public let qdbVersion = "0.1.0"
 
 struct RootInfo: Encodable {
     var title = "qdb - vector search engine (Qdrant-compatible)"

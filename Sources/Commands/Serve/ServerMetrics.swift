@@ -1,13 +1,21 @@
 import Engine
 import Foundation
+import Metrics
 import Prometheus
 
-/// The server's Prometheus registry, with Qdrant's metric names (reference §5).
-final class ServerMetrics: Sendable {
+/// The server's Prometheus registry, with Qdrant's metric names (reference §5). `qdb serve`
+/// bootstraps swift-metrics with this registry, so metrics the engine records through
+/// swift-metrics appear on `/metrics` beside the server's own.
+public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let pointsGauges = NIOLockedPoints()
 
-    init(version: String) {
+    /// Bootstraps the process-wide `MetricsSystem` with this registry (once per process).
+    public func bootstrapMetricsSystem() {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    }
+
+    public init(version: String = qdbVersion) {
         registry.makeGauge(
             descriptor: .init(metricName: "app", unitName: "info", helpText: "information about qdb server"),
             labels: [("name", "qdb"), ("version", version)]
@@ -37,7 +45,7 @@ final class ServerMetrics: Sendable {
 /// Per-collection `collection_points{id}` gauges; gauges of deleted collections are unregistered.
 final class NIOLockedPoints: @unchecked Sendable {
     private let lock = NSLock()
-    private var gauges: [String: Gauge] = [:]
+    private var gauges: [String: Prometheus.Gauge] = [:]
 
     func update(_ counts: [String: Int], registry: PrometheusCollectorRegistry) {
         lock.withLock {
