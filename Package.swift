@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "CArchive", "COpenSSL", "CCurl", "CZlib",
+                "CArchive", "COpenSSL", "CCurl", "CZlib", "CQDBSys",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -47,6 +47,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CQDBSys"),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine"]

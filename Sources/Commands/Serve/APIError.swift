@@ -37,6 +37,17 @@ struct APIError: HTTPResponseError {
             }
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, "Payload too large: the request body is over the configured limit (service.max_request_size_mb)")
+        case let e as SnapshotError:
+            switch e.code {
+            case .notFound: return APIError(.notFound, "Not found: \(e.message)")
+            case .badInput, .checksumMismatch, .corrupt: return APIError(.badRequest, "Wrong input: \(e.message)")
+            case .forbidden: return APIError(.forbidden, "Forbidden: \(e.message)")
+            case .busy: return APIError(.serviceUnavailable, e.message)
+            case .io: return APIError(.internalServerError, "Service internal error: \(e.message)")
+            case .insufficientStorage: return APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "Insufficient storage: \(e.message)")
+            }
+        case let e as ArchiveError:
+            return APIError(.badRequest, "Wrong input: \(e.message)")
         case let e as DecodingError:
             return APIError(.badRequest, "Format error in JSON body: \(describe(e))")
         case let e as HTTPError:

@@ -7,13 +7,15 @@ import Logging
 public func buildRouter(
     storage: Storage, config: ServeConfig, metrics: ServerMetrics = ServerMetrics()
 ) -> Router<BasicRequestContext> {
-    let state = APIState(storage: storage, config: config)
+    let store = LocalSnapshotStore(root: config.snapshotsPath)
+    let state = APIState(storage: storage, config: config, snapshots: SnapshotService(storage: storage, store: store))
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware(metrics: metrics))
     router.add(middleware: AuthMiddleware(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey))
     router.addServiceRoutes(state, metrics: metrics)
     router.addCollectionRoutes(state)
     router.addPointRoutes(state)
+    router.addSnapshotRoutes(state)
     return router
 }
 

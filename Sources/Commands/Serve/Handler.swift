@@ -7,6 +7,7 @@ import Hummingbird
 struct APIState: Sendable {
     let storage: Storage
     let config: ServeConfig
+    let snapshots: SnapshotService
 
     var maxBodyBytes: Int { config.maxRequestSizeMB * 1024 * 1024 }
 }

@@ -17,6 +17,8 @@ public struct ServeConfig: Sendable, Equatable {
     public var apiKey: String?
     public var readOnlyApiKey: String?
     public var maxRequestSizeMB = 32
+    /// qdb extension: the largest snapshot upload accepted (Qdrant has no cap).
+    public var maxUploadSizeMB = 100 * 1024
     public var enableCORS = true
     public var storagePath = "./storage"
     public var snapshotsPath = "./snapshots"
@@ -36,6 +38,7 @@ public struct ServeConfig: Sendable, Equatable {
         "service.api_key": .optionalString,
         "service.read_only_api_key": .optionalString,
         "service.max_request_size_mb": .int(1...4096),
+        "service.max_upload_size_mb": .int(1...16 * 1024 * 1024),
         "service.enable_cors": .bool,
         "storage.storage_path": .string,
         "storage.snapshots_path": .string,
@@ -105,6 +108,7 @@ public struct ServeConfig: Sendable, Equatable {
             switch key {
             case "service.http_port": httpPort = n
             case "service.max_request_size_mb": maxRequestSizeMB = n
+            case "service.max_upload_size_mb": maxUploadSizeMB = n
             default: appendableMaxPoints = n
             }
         case (.optionalPort, _):

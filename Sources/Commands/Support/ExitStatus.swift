@@ -34,6 +34,16 @@ public enum ExitStatus {
             case .io, .insufficientStorage: return ioError
             case .corrupt: return dataError
             }
+        case let e as SnapshotError:
+            switch e.code {
+            case .notFound: return notFound
+            case .badInput, .checksumMismatch, .corrupt: return dataError
+            case .forbidden: return noPermission
+            case .busy: return tempFail
+            case .io, .insufficientStorage: return ioError
+            }
+        case let e as ArchiveError:
+            return e.code == .io ? ioError : dataError
         case is ConfigError: return config
         case let e as CommandFailure: return e.exitCode
         default: return failure

@@ -25,9 +25,9 @@ public final class Storage: @unchecked Sendable {
     let options: StorageOptions
     let logger: Logger
     private let lockFD: Int32
-    private let mutex = NSLock()
-    private var collections: [String: Collection] = [:]
-    private var aliasMap: [String: String] = [:]
+    let mutex = NSLock()
+    var collections: [String: Collection] = [:]
+    var aliasMap: [String: String] = [:]
     private var closed = false
 
     var collectionsDir: String { root + "/collections" }
@@ -71,7 +71,24 @@ public final class Storage: @unchecked Sendable {
         return fd
     }
 
+    /// Scratch space on the storage's filesystem for snapshot captures and restore staging.
+    /// Emptied at every start (what a crash left there is garbage by construction).
+    public var tmpDir: String { root + "/tmp" }
+
+    /// This node's random peer id, as in Qdrant's snapshot names; kept in `node.json`.
+    public private(set) var peerID: UInt64 = 0
+
     private func load() throws {
+        FileIO.removeTree(tmpDir)
+        try FileIO.makeDirectories(tmpDir)
+        struct Node: Codable { var peer_id: UInt64 }
+        let nodePath = root + "/node.json"
+        if let bytes = try? FileIO.readAll(nodePath), let node = try? JSONDecoder().decode(Node.self, from: Data(bytes)) {
+            peerID = node.peer_id
+        } else {
+            peerID = UInt64.random(in: 1..<(1 << 53))
+            try FileIO.writeAtomically(try [UInt8].json(Node(peer_id: peerID)), to: nodePath)
+        }
         for name in FileIO.listDirectory(collectionsDir) {
             let dir = collectionsDir + "/" + name
             if name.hasPrefix(".") {

@@ -8,15 +8,10 @@ import Testing
         try Storage.open(StorageOptions(path: dir.path, sealThreshold: seal), logger: testLogger)
     }
 
-    func snapshot(_ c: Collection) -> [String] {
-        c.scroll(filter: nil, offset: nil, limit: 1_000_000, payload: .all, vectors: .all).records.map {
-            "\($0.id) \($0.vectors ?? [:]) \($0.payload ?? [:])"
-        }
-    }
 
     @Test func unsealedWritesReplayFromWAL() throws {
         let dir = TempDir()
-        var expected: [String] = []
+        var expected: [PointState] = []
         do {
             let s = try open(dir)
             try s.createCollection("c", config: CollectionConfig(params: .init(vectors: .single(.init(size: 2, distance: .dot)), shardNumber: 2)))
@@ -25,17 +20,17 @@ import Testing
             try c.delete(.ids([.number(3), .number(4)]), wait: true)
             try c.setPayload(["tag": .string("x")], key: nil, .ids([.number(5)]), wait: true)
             try c.deletePayload(keys: ["n"], .filter(Filter(must: [.hasID([.number(6)])])), wait: true)
-            expected = snapshot(c)
+            expected = allPoints(c)
             // No close(): the process "dies" here; only the WAL has these writes.
         }
         let s = try open(dir)
-        #expect(snapshot(try s.collection("c")) == expected)
+        #expect(allPoints(try s.collection("c")) == expected)
         #expect(try s.collection("c").count(filter: nil) == 48)
     }
 
     @Test func sealedSegmentsAndDeletionsSurviveRestart() throws {
         let dir = TempDir()
-        var expected: [String] = []
+        var expected: [PointState] = []
         do {
             let s = try open(dir, seal: 64)
             try s.createCollection("c", config: CollectionConfig(params: .init(vectors: .single(.init(size: 3, distance: .euclid)))))
@@ -47,11 +42,11 @@ import Testing
             try c.overwritePayload(["k": .int(1)], .ids([.number(100)]), wait: true)
             let shard = c.shards[0]
             #expect(shard.segments.filter(\.isSealed).count >= 2)
-            expected = snapshot(c)
+            expected = allPoints(c)
         }
         let s = try open(dir, seal: 64)
         let c = try s.collection("c")
-        #expect(snapshot(c) == expected)
+        #expect(allPoints(c) == expected)
         #expect(c.count(filter: nil) == 170)
         try s.close()
         // After a clean close everything is sealed and the WAL is empty.

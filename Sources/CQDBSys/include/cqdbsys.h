@@ -1,0 +1,13 @@
+#ifndef QDB_CQDBSYS_H
+#define QDB_CQDBSYS_H
+
+/* Atomically exchanges two paths (Linux renameat2 RENAME_EXCHANGE): a restore swaps a staged
+   collection directory with the live one, so a crash leaves one or the other, never neither.
+   Returns 0, or -1 with errno set. */
+int qdb_rename_exchange(const char *a, const char *b);
+
+/* A file's birth time in seconds (statx STATX_BTIME), or -1 where the filesystem has none:
+   Qdrant reports a snapshot's creation_time from it. */
+long long qdb_birth_time(const char *path);
+
+#endif

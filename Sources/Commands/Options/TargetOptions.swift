@@ -1,0 +1,104 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+
+/// Where a command works: offline on a storage directory, or against a server (`--url`).
+struct TargetOptions: ParsableArguments {
+    @Option(name: .customLong("storage"), help: "Storage directory to work on offline (env QDB_STORAGE; default ./storage).")
+    var storage: String?
+
+    @Option(name: .customLong("snapshots-path"), help: "Snapshots directory (env QDB_SNAPSHOTS; default ./snapshots).")
+    var snapshotsPath: String?
+
+    @Option(name: .customLong("url"), help: "URL of a running qdb serve (env QDB_URL). Not supported by this command yet.")
+    var url: String?
+
+    @Option(name: .customLong("api-key"), help: "API key for --url (env QDB_API_KEY).")
+    var apiKey: String?
+
+    var env: [String: String] { ProcessInfo.processInfo.environment }
+    var storagePath: String { storage ?? env["QDB_STORAGE"] ?? "./storage" }
+    var snapshotsRoot: String { snapshotsPath ?? env["QDB_SNAPSHOTS"] ?? "./snapshots" }
+
+    /// Opens the storage offline. A storage held by a running server fails fast (exit 75).
+    func openStorage() throws -> Storage {
+        if url ?? env["QDB_URL"] != nil {
+            throw CommandFailure(
+                ExitStatus.usage,
+                "--url is not supported by this command yet; run it offline with --storage on a stopped server, or use the REST API")
+        }
+        var logger = Logger(label: "qdb")
+        logger.logLevel = .warning
+        return try Storage.open(Engine.StorageOptions(path: storagePath), logger: logger)
+    }
+
+    func service() throws -> SnapshotService {
+        SnapshotService(storage: try openStorage(), store: LocalSnapshotStore(root: snapshotsRoot))
+    }
+}
+
+/// Output format flags shared by every command.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .customLong("json"), help: "Print one JSON document on stdout.")
+    var json = false
+
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print nothing but data and errors.")
+    var quiet = false
+
+    /// Prints `value` as JSON (with `--json`) or as the given text lines.
+    func emit<T: Encodable>(_ value: T, text: @autoclosure () -> String) throws {
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            Stdout.write(String(decoding: try enc.encode(value), as: UTF8.self) + "\n")
+        } else if !quiet {
+            let t = text()
+            if !t.isEmpty { Stdout.write(t.hasSuffix("\n") ? t : t + "\n") }
+        }
+    }
+}
+
+/// stdout is for data only; archives may go there only when it is not a terminal.
+enum Stdout {
+    static func write(_ s: String) {
+        var bytes = Array(s.utf8)
+        bytes.withUnsafeMutableBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Glibc.write(STDOUT_FILENO, raw.baseAddress! + off, raw.count - off)
+                if n <= 0 { break }
+                off += n
+            }
+        }
+    }
+
+    /// A sink for `-o FILE` or `-o -` (stdout, refused when it is a terminal).
+    static func sink(for output: String) throws -> FileDescriptorSink {
+        if output == "-" {
+            guard isatty(STDOUT_FILENO) == 0 else {
+                throw CommandFailure(ExitStatus.usage, "refusing to write a binary archive to a terminal; redirect stdout or use -o FILE")
+            }
+            return FileDescriptorSink.standardOutput()
+        }
+        do {
+            return try FileDescriptorSink(creatingFile: output, fsyncOnClose: true)
+        } catch {
+            throw CommandFailure(ExitStatus.cantCreate, "cannot create \(output): \(error) (it must not exist yet)")
+        }
+    }
+}
+
+/// A source for a path, `file://` URL or `-` (stdin).
+func openSource(_ spec: String) throws -> (any ByteSource, String) {
+    if spec == "-" { return (FileDescriptorSource(fd: STDIN_FILENO), "-") }
+    var path = spec
+    if spec.hasPrefix("file://") { path = URL(string: spec)?.path ?? String(spec.dropFirst(7)) }
+    if spec.hasPrefix("http://") || spec.hasPrefix("https://") {
+        throw CommandFailure(ExitStatus.usage, "http(s) sources are not supported by the CLI yet; pipe them in: curl -s URL | qdb … -")
+    }
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw CommandFailure(ExitStatus.notFound, "no such file: \(path)")
+    }
+    return (try FileDescriptorSource(path: path), path)
+}

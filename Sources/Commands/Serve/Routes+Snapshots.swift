@@ -1,0 +1,217 @@
+import Engine
+import Foundation
+import Hummingbird
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `PUT …/snapshots/recover` body (Qdrant's `SnapshotRecover`).
+struct SnapshotRecoverBody: Decodable {
+    var location: String
+    var priority: String?
+    var checksum: String?
+    var api_key: String?
+}
+
+extension Router where Context == BasicRequestContext {
+    /// Collection snapshots: create, list, download, delete, recover.
+    func addSnapshotRoutes(_ s: APIState) {
+        on("/collections/:collection/snapshots", method: .get, state: s) { call in
+            let c = try call.parameter("collection")
+            return try await call.respond { try s.snapshots.list(.collection(c)) }
+        }
+        on("/collections/:collection/snapshots", method: .post, state: s) { call in
+            let c = try call.parameter("collection")
+            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
+                try s.snapshots.createCollectionSnapshot(c)
+            }
+        }
+        on("/collections/:collection/snapshots/:name", method: .get, state: s) { call in
+            let c = try call.parameter("collection")
+            let name = try call.parameter("name")
+            let path = try await Blocking.run { try s.snapshots.localPath(.collection(c), name: name) }
+            return try FileResponse.make(path: path, name: name, request: call.request)
+        }
+        on("/collections/:collection/snapshots/:name", method: .delete, state: s) { call in
+            let c = try call.parameter("collection")
+            let name = try call.parameter("name")
+            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
+                try s.snapshots.delete(.collection(c), name: name)
+                return true
+            }
+        }
+        on("/collections/:collection/snapshots/recover", method: .put, state: s) { call in
+            let c = try call.parameter("collection")
+            let body = try await call.body(SnapshotRecoverBody.self)
+            try RecoverRequest.validate(priority: body.priority, checksum: body.checksum)
+            let source = try RecoverRequest.source(location: body.location, snapshotsRoot: s.config.snapshotsPath)
+            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
+                try s.snapshots.recoverCollection(c, from: try source(), checksum: body.checksum)
+                return true
+            }
+        }
+        on("/collections/:collection/snapshots/upload", method: .post, state: s) { call in
+            let c = try call.parameter("collection")
+            try Storage.validateName(c, what: "collection")
+            let query = call.request.uri.queryParameters
+            let checksum = query.get("checksum")
+            try RecoverRequest.validate(priority: query.get("priority"), checksum: checksum)
+            let wait = try call.wait(default: true)
+            let upload = try await call.spoolUpload()
+            return try await call.respondOrAccept(wait: wait) {
+                defer { unlink(upload) }
+                try s.snapshots.recoverCollection(c, from: try FileDescriptorSource(path: upload), checksum: checksum)
+                return true
+            }
+        }
+    }
+}
+
+extension Call {
+    /// Streams the `snapshot` field of a multipart upload into a temp file in the snapshots
+    /// directory and returns its path. Runs only after auth has passed (the middleware answers
+    /// 401/403 before any of the body is read), and stops at `service.max_upload_size_mb`.
+    func spoolUpload() async throws -> String {
+        let boundary = try MultipartUpload.boundary(from: request.headers[.contentType])
+        let dir = try state.snapshots.store.tempDirectory()
+        let path = dir + "/upload-\(UUID().uuidString)"
+        let sink = try FileDescriptorSink(creatingFile: path, fsyncOnClose: false)
+        do {
+            let parser = MultipartUpload(boundary: boundary, field: "snapshot", maxBytes: state.config.maxUploadSizeMB << 20)
+            _ = try await parser.extract(request.body, to: sink)
+            try sink.close()
+            return path
+        } catch {
+            try? sink.close()
+            unlink(path)
+            throw error
+        }
+    }
+
+    /// Runs `work`; with `wait` the result is returned in the envelope, without it the work goes on
+    /// in the background and the answer is 202 `{"status":"accepted"}` (failures are logged).
+    func respondOrAccept<T: Encodable & Sendable>(wait: Bool, _ work: @escaping @Sendable () throws -> T) async throws -> Response {
+        guard !wait else { return try await respond(work) }
+        let logger = context.logger
+        Blocking.queue.async {
+            do { _ = try work() } catch { logger.error("background snapshot operation failed: \(error)") }
+        }
+        return Envelope.accepted(time: elapsed)
+    }
+}
+
+/// Where a recovery reads from.
+enum RecoverRequest {
+    static let priorities: Set<String> = ["replica", "snapshot", "no_sync"]
+
+    static func validate(priority: String?, checksum: String?) throws {
+        if let priority, !priorities.contains(priority) {
+            throw APIError(.unprocessableContent, "Validation error in JSON body: priority must be one of replica, snapshot, no_sync")
+        }
+        if let checksum, !SHA256Hasher.isValidChecksum(checksum) {
+            throw APIError(.unprocessableContent, "Validation error in JSON body: checksum: invalid_sha256_hash")
+        }
+    }
+
+    /// Resolves `location` to a source opener. `file://` paths must be absolute and, once every
+    /// symlink and `..` is resolved, inside the snapshots directory (else 403).
+    static func source(location: String, snapshotsRoot: String) throws -> @Sendable () throws -> any ByteSource {
+        guard let url = URL(string: location), let scheme = url.scheme?.lowercased() else {
+            throw APIError(.badRequest, "Bad request: location `\(location)` is not a URL")
+        }
+        switch scheme {
+        case "file":
+            let path = url.path
+            guard path.hasPrefix("/"), url.host == nil || url.host == "" || url.host == "localhost" else {
+                throw APIError(.badRequest, "Bad request: Invalid snapshot URI, file path must be absolute or on localhost")
+            }
+            guard let real = realpath(path, nil) else {
+                throw APIError(.badRequest, "Bad request: Snapshot file \"\(path)\" does not exist")
+            }
+            let resolved = String(cString: real)
+            free(real)
+            try? FileManager.default.createDirectory(atPath: snapshotsRoot, withIntermediateDirectories: true)
+            guard let rootReal = realpath(snapshotsRoot, nil) else {
+                throw APIError(.internalServerError, "Service internal error: snapshots directory is unavailable")
+            }
+            let root = String(cString: rootReal)
+            free(rootReal)
+            guard resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+                throw APIError(.forbidden, "Forbidden: Snapshot file path must be inside the snapshots directory \"\(snapshotsRoot)\"")
+            }
+            return { try FileDescriptorSource(path: resolved) }
+        case "http", "https":
+            throw APIError(.badRequest, "Bad request: recovery from http(s) URLs is not implemented in qdb yet; download the snapshot and use file:// or the upload endpoint")
+        default:
+            throw APIError(.badRequest, "Bad request: URL \(location) with scheme \(scheme) is not supported")
+        }
+    }
+}
+
+/// Streams a stored file as an attachment, honouring a single `Range: bytes=…` request.
+enum FileResponse {
+    static let chunk = 1 << 20
+
+    static func make(path: String, name: String, request: Request) throws -> Response {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw SnapshotError(.notFound, "Snapshot \(name) not found") }
+        let size = Int(st.st_size)
+        var start = 0
+        var end = size - 1
+        var status = HTTPResponse.Status.ok
+        var headers: HTTPFields = [
+            .contentType: "application/octet-stream", .acceptRanges: "bytes",
+            .contentDisposition: "attachment; filename=\"\(name)\"",
+        ]
+        if let range = request.headers[.range] {
+            guard let r = parseRange(range, size: size) else {
+                var e = APIError(.rangeNotSatisfiable, "Range not satisfiable: \(range) for \(size) bytes")
+                e.headers = [.contentRange: "bytes */\(size)"]
+                throw e
+            }
+            (start, end) = r
+            status = .partialContent
+            headers[.contentRange] = "bytes \(start)-\(end)/\(size)"
+        }
+        let length = max(0, end - start + 1)
+        let first = start
+        return Response(status: status, headers: headers, body: ResponseBody(contentLength: length) { writer in
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw SnapshotError(.io, "cannot open snapshot \(name)") }
+            defer { close(fd) }
+            var offset = first
+            var remaining = length
+            while remaining > 0 {
+                let want = min(chunk, remaining)
+                let at = offset
+                let buffer = try await Blocking.run { () -> ByteBuffer in
+                    var buf = ByteBuffer()
+                    let n = buf.writeWithUnsafeMutableBytes(minimumWritableBytes: want) { raw in
+                        max(0, pread(fd, raw.baseAddress, want, off_t(at)))
+                    }
+                    guard n > 0 else { throw SnapshotError(.io, "snapshot \(name) shrank while being read") }
+                    return buf
+                }
+                offset += buffer.readableBytes
+                remaining -= buffer.readableBytes
+                try await writer.write(buffer)
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// `bytes=a-b`, `bytes=a-`, `bytes=-n`; nil when unsatisfiable or not a single byte range.
+    static func parseRange(_ header: String, size: Int) -> (Int, Int)? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let spec = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        let a = Int(spec[0].trimmingCharacters(in: .whitespaces))
+        let b = Int(spec[1].trimmingCharacters(in: .whitespaces))
+        switch (a, b) {
+        case let (a?, b?) where a <= b && a < size: return (a, min(b, size - 1))
+        case let (a?, nil) where a < size: return (a, size - 1)
+        case let (nil, n?) where n > 0 && size > 0: return (max(0, size - n), size - 1)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Engine
+
+/// `qdb snapshot`: collection snapshots.
+struct Snapshot: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list, download and delete collection snapshots.",
+        discussion: """
+            Works offline on a stopped server's --storage and --snapshots-path. Archives are
+            uncompressed GNU tar in Qdrant's layout plus qdb.json (per-entry SHA-256), with a
+            .checksum sidecar when stored.
+
+              qdb snapshot create products                    # stored in ./snapshots/products/
+              qdb snapshot create products -o - | ssh backup 'cat > products.snapshot'
+              qdb snapshot list products --json
+
+            \(ExitStatus.helpSection)
+            """,
+        subcommands: [Create.self, List.self, Download.self, Delete.self])
+}

@@ -1,0 +1,224 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bounds on what an extraction may write; exceeding any throws `.tooLarge` before the entry's
+/// first byte is written.
+public struct ExtractLimits: Sendable, Equatable {
+    /// Largest single file, in bytes (default 1 TiB).
+    public var maxEntrySize: Int
+    /// Largest sum of file sizes, in bytes (default 4 TiB).
+    public var maxTotalSize: Int
+    /// Most entries, files and directories together (default 1,000,000).
+    public var maxEntries: Int
+
+    public init(maxEntrySize: Int = 1 << 40, maxTotalSize: Int = 1 << 42, maxEntries: Int = 1_000_000) {
+        self.maxEntrySize = maxEntrySize
+        self.maxTotalSize = maxTotalSize
+        self.maxEntries = maxEntries
+    }
+}
+
+/// Unpacks a `TarReader` into a fresh staging directory, hostile-input safe:
+///
+/// - the staging directory must exist, be a real directory (not a symlink) and be empty;
+/// - every path is resolved with `openat` from directory descriptors opened with
+///   `O_DIRECTORY | O_NOFOLLOW`, so nothing is ever written through a symlink, even one
+///   that appears under staging while the extraction runs;
+/// - files are created with `O_CREAT | O_EXCL | O_NOFOLLOW`: nothing is overwritten, and a
+///   duplicate entry or a file/directory clash throws `.corrupt`;
+/// - parent directories are created as needed (archives need not list them);
+/// - files get their archived permission bits masked to `0o755`, plus owner read/write;
+///   directories are `0o755`; no owner, setuid or time metadata is applied.
+///
+/// On error, whatever was written stays inside staging; the caller deletes staging.
+public final class TarExtractor {
+    public let reader: TarReader
+    public let staging: String
+
+    private var rootFd: Int32 = -1
+    private var started = false
+    /// Open directory descriptors by relative path (staging itself is `rootFd`).
+    private var dirs: [String: Int32] = [:]
+    private static let maxCachedDirs = 128
+
+    public init(reader: TarReader, staging: String) {
+        self.reader = reader
+        self.staging = staging
+    }
+
+    deinit { closeAll() }
+
+    /// Extracts every entry and returns the digest of every regular file, in archive order.
+    /// With `fsync`, every file and directory (staging included) is synced at the end.
+    public func extract(limits: ExtractLimits = ExtractLimits(), fsync: Bool = false) throws -> [FileDigest] {
+        guard !started else { throw ArchiveError(.badInput, "TarExtractor.extract can only run once") }
+        started = true
+        try openStaging()
+        defer { closeAll() }
+        var files: [FileDigest] = []
+        var createdDirs: Set<String> = []
+        var entries = 0
+        var total = 0
+        while let entry = try reader.next() {
+            entries += 1
+            if entries > limits.maxEntries {
+                throw ArchiveError(
+                    .tooLarge, "Tar archive has more than \(limits.maxEntries) entries, over the configured limit",
+                    path: entry.path)
+            }
+            let parts = entry.path.split(separator: "/").map(String.init)
+            if dirs.count > Self.maxCachedDirs { closeCachedDirs() }
+            switch entry.kind {
+            case .directory:
+                _ = try directory(parts[...], created: &createdDirs)
+            case .file:
+                if entry.size > limits.maxEntrySize {
+                    throw ArchiveError(
+                        .tooLarge, "Tar entry `\(entry.path)` is \(entry.size) bytes, over the \(limits.maxEntrySize)-byte limit per file",
+                        path: entry.path)
+                }
+                if entry.size > limits.maxTotalSize - total {
+                    throw ArchiveError(
+                        .tooLarge, "Tar archive content exceeds the \(limits.maxTotalSize)-byte limit at `\(entry.path)`",
+                        path: entry.path)
+                }
+                total += entry.size
+                let parent = try directory(parts.dropLast(), created: &createdDirs)
+                files.append(try writeFile(entry, name: parts.last!, in: parent))
+            }
+        }
+        if fsync { try syncAll(files: files, dirs: createdDirs) }
+        return files
+    }
+
+    // MARK: Files
+
+    private func writeFile(_ entry: TarEntry, name: String, in parent: Int32) throws -> FileDigest {
+        let mode = mode_t((entry.permissions & 0o755) | 0o600)
+        let fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else {
+            let e = errno
+            if e == EEXIST || e == ELOOP || e == EISDIR {
+                throw ArchiveError(
+                    .corrupt, "Tar archive lists `\(entry.path)` twice or over another entry; it is not a valid snapshot",
+                    cause: ArchiveError.SystemFailure(call: "openat", errno: e), path: entry.path)
+            }
+            throw ArchiveError.system("create", "\(staging)/\(entry.path)", errno: e, path: entry.path)
+        }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        let hasher = SHA256Hasher()
+        var written = 0
+        try reader.readData { chunk in
+            hasher.update(chunk)
+            var off = 0
+            while off < chunk.count {
+                let n = write(fd, chunk.baseAddress! + off, chunk.count - off)
+                if n < 0 {
+                    let e = errno
+                    if e == EINTR { continue }
+                    throw ArchiveError.system("write", "\(staging)/\(entry.path)", errno: e, path: entry.path)
+                }
+                off += n
+            }
+            written += chunk.count
+        }
+        closed = true
+        if close(fd) != 0 {
+            let e = errno
+            if e != EINTR { throw ArchiveError.system("close", "\(staging)/\(entry.path)", errno: e, path: entry.path) }
+        }
+        guard written == entry.size else {
+            throw ArchiveError(
+                .corrupt, ArchiveError.malformedMessage, path: entry.path)
+        }
+        return FileDigest(path: entry.path, size: written, sha256: hasher.finalizeHex())
+    }
+
+    // MARK: Directories
+
+    private func openStaging() throws {
+        let fd = open(staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            if e == ELOOP || e == ENOTDIR {
+                throw ArchiveError(.badInput, "Staging path \(staging) is not a directory (or is a symlink)")
+            }
+            throw ArchiveError.system("open", staging, errno: e)
+        }
+        rootFd = fd
+        let dupFd = dup(fd)
+        guard dupFd >= 0, let d = fdopendir(dupFd) else {
+            if dupFd >= 0 { close(dupFd) }
+            throw ArchiveError.system("read directory", staging)
+        }
+        defer { closedir(d) }
+        while let ent = readdir(d) {
+            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." {
+                throw ArchiveError(.badInput, "Staging directory \(staging) must be empty; it holds `\(name)`")
+            }
+        }
+    }
+
+    /// The descriptor of the directory at `parts` under staging, creating missing components.
+    /// Owned by the cache (or `rootFd` for the empty path): do not close it.
+    private func directory(_ parts: ArraySlice<String>, created: inout Set<String>) throws -> Int32 {
+        if parts.isEmpty { return rootFd }
+        let path = parts.joined(separator: "/")
+        if let fd = dirs[path] { return fd }
+        let parent = try directory(parts.dropLast(), created: &created)
+        let name = parts.last!
+        if mkdirat(parent, name, 0o755) != 0 {
+            let e = errno
+            if e != EEXIST { throw ArchiveError.system("mkdir", "\(staging)/\(path)", errno: e, path: path) }
+        }
+        let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            if e == ENOTDIR || e == ELOOP {
+                throw ArchiveError(
+                    .corrupt, "Tar archive needs directory `\(path)` where a file or link exists; it is not a valid snapshot",
+                    cause: ArchiveError.SystemFailure(call: "openat", errno: e), path: path)
+            }
+            throw ArchiveError.system("open directory", "\(staging)/\(path)", errno: e, path: path)
+        }
+        dirs[path] = fd
+        created.insert(path)
+        return fd
+    }
+
+    private func syncAll(files: [FileDigest], dirs created: Set<String>) throws {
+        var unused: Set<String> = []
+        for file in files {
+            if dirs.count > Self.maxCachedDirs { closeCachedDirs() }
+            let parts = file.path.split(separator: "/").map(String.init)
+            let parent = try directory(parts.dropLast(), created: &unused)
+            let fd = openat(parent, parts.last!, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { throw ArchiveError.system("open", "\(staging)/\(file.path)", path: file.path) }
+            defer { close(fd) }
+            guard Glibc.fsync(fd) == 0 else { throw ArchiveError.system("fsync", "\(staging)/\(file.path)", path: file.path) }
+        }
+        // Deepest first, so each directory's entry in its parent is synced after its content.
+        for path in created.sorted(by: { $0.utf8.count > $1.utf8.count }) {
+            if dirs.count > Self.maxCachedDirs { closeCachedDirs() }
+            let fd = try directory(path.split(separator: "/").map(String.init)[...], created: &unused)
+            guard Glibc.fsync(fd) == 0 else { throw ArchiveError.system("fsync", "\(staging)/\(path)", path: path) }
+        }
+        guard Glibc.fsync(rootFd) == 0 else { throw ArchiveError.system("fsync", staging) }
+    }
+
+    private func closeCachedDirs() {
+        for fd in dirs.values { close(fd) }
+        dirs.removeAll(keepingCapacity: true)
+    }
+
+    private func closeAll() {
+        closeCachedDirs()
+        if rootFd >= 0 { close(rootFd) }
+        rootFd = -1
+    }
+}

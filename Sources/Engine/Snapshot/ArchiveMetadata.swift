@@ -1,0 +1,62 @@
+import Foundation
+
+/// `qdb.json`, the last entry of every qdb snapshot: what the archive is and the SHA-256 of every
+/// other file in it, so an archive can be verified without its sidecar.
+public struct ArchiveMetadata: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case collection, shard, full, partial }
+
+    /// The archive format this qdb writes; it reads every version up to this one.
+    public static let currentFormat = 1
+    public static let entryName = "qdb.json"
+
+    public var format_version: Int
+    public var qdb_version: String
+    public var created_at: String
+    public var kind: Kind
+    public var collection: String?
+    public var shard_id: Int?
+    public var points: Int
+    public var files: [String: FileInfo]
+
+    public struct FileInfo: Codable, Sendable, Equatable {
+        public var size: Int
+        public var sha256: String
+    }
+
+    init(kind: Kind, collection: String?, shardID: Int?, points: Int, digests: [FileDigest]) {
+        format_version = ArchiveMetadata.currentFormat
+        qdb_version = engineVersion
+        created_at = ISO8601DateFormatter().string(from: Date())
+        self.kind = kind
+        self.collection = collection
+        shard_id = shardID
+        self.points = points
+        files = Dictionary(uniqueKeysWithValues: digests.map { ($0.path, FileInfo(size: $0.size, sha256: $0.sha256)) })
+    }
+
+    /// Checks the format version and that `digests` (of every file read from the archive, in
+    /// any order) are exactly the files listed, with the listed sizes and hashes.
+    func check(_ digests: [FileDigest]) throws {
+        guard format_version <= ArchiveMetadata.currentFormat else {
+            throw SnapshotError(
+                .corrupt,
+                "snapshot format version \(format_version) was written by a newer qdb (\(qdb_version)); this qdb (\(engineVersion)) reads format versions up to \(ArchiveMetadata.currentFormat)")
+        }
+        var seen = Set<String>()
+        for d in digests where d.path != ArchiveMetadata.entryName {
+            guard let want = files[d.path] else {
+                throw SnapshotError(.corrupt, "snapshot holds \(d.path), which its qdb.json does not list")
+            }
+            guard want.size == d.size, SHA256Hasher.checksumsMatch(want.sha256, d.sha256) else {
+                throw SnapshotError(.checksumMismatch, "snapshot entry \(d.path) is damaged: expected sha256 \(want.sha256), got \(d.sha256)")
+            }
+            seen.insert(d.path)
+        }
+        if let missing = files.keys.sorted().first(where: { !seen.contains($0) }) {
+            throw SnapshotError(.corrupt, "snapshot is missing \(missing), which its qdb.json lists")
+        }
+    }
+}
+
+/// qdb's version, recorded in snapshots.
+public let engineVersion = "0.1.0"

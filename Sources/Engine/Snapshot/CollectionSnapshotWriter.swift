@@ -1,0 +1,52 @@
+import Foundation
+
+/// Streams a collection snapshot as an uncompressed GNU tar in Qdrant's container layout
+/// (reference §2.4), with qdb's segment files under `<shard>/segments/<uuid>/files/` and
+/// `qdb.json` last:
+///
+///     version.info  config.json  payload_index.json  shard_key_mapping.json
+///     <s>/shard.json  <s>/segments/<uuid>/files/…  <s>/wal/  <s>/replica_state.json
+///     <s>/shard_config.json  …  qdb.json
+enum CollectionSnapshotWriter {
+    /// Captures `collection` (short per-shard locks) into `scratch`, then streams it to `sink`
+    /// with no lock held. Returns the metadata written as `qdb.json`.
+    static func write(_ collection: Collection, scratch: String, to sink: any ByteSink) throws -> ArchiveMetadata {
+        try FileIO.makeDirectories(scratch)
+        defer { FileIO.removeTree(scratch) }
+        let config = collection.config
+        let schema = collection.payloadSchema
+        var captures: [ShardCapture] = []
+        for shard in collection.shards {
+            captures.append(try shard.capture(into: scratch + "/\(shard.id)"))
+        }
+        let tar = try TarWriter(sink: sink)
+        var digests: [FileDigest] = []
+        digests.append(try tar.addData("version.info", Array("0.4.2".utf8)))
+        digests.append(try tar.addData("config.json", try .json(config)))
+        digests.append(try tar.addData("payload_index.json", try .json(Collection.PayloadIndexFile(schema: schema))))
+        digests.append(try tar.addData("shard_key_mapping.json", Array("[]".utf8)))
+        for c in captures { digests += try addShard(c, prefix: "\(c.shardID)/", to: tar) }
+        let meta = ArchiveMetadata(
+            kind: .collection, collection: collection.name, shardID: nil,
+            points: captures.reduce(0) { $0 + $1.points }, digests: digests)
+        _ = try tar.addData(ArchiveMetadata.entryName, try .json(meta, pretty: true))
+        try tar.finish()
+        return meta
+    }
+
+    /// One shard's entries under `prefix` (`"0/"` in a collection snapshot, `""` in a shard one).
+    static func addShard(_ c: ShardCapture, prefix: String, to tar: TarWriter) throws -> [FileDigest] {
+        var digests: [FileDigest] = []
+        digests.append(try tar.addFile(prefix + "shard.json", fromDisk: c.dir + "/shard.json"))
+        for seg in c.segments {
+            let dir = c.dir + "/segments/" + seg
+            for name in FileIO.listDirectory(dir) {
+                digests.append(try tar.addFile(prefix + "segments/\(seg)/files/\(name)", fromDisk: dir + "/" + name))
+            }
+        }
+        try tar.addDirectory(prefix + "wal")
+        digests.append(try tar.addData(prefix + "replica_state.json", Array(#"{"is_local":true,"this_peer_id":0,"peers":{}}"#.utf8)))
+        digests.append(try tar.addData(prefix + "shard_config.json", Array(#"{"type":"ReplicaSet"}"#.utf8)))
+        return digests
+    }
+}

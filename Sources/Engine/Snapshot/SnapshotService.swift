@@ -1,0 +1,120 @@
+import Foundation
+import Metrics
+
+/// Creates, lists, deletes and recovers snapshots of one storage into one store (Qdrant's
+/// snapshots manager). Records `snapshot_creation_running`, `snapshot_recovery_running` and
+/// `snapshot_created_total` with an `id` label, through swift-metrics.
+public final class SnapshotService: Sendable {
+    public let storage: Storage
+    public let store: any SnapshotStore
+    private let recoveries = RecoveryLocks()
+
+    public init(storage: Storage, store: any SnapshotStore) {
+        self.storage = storage
+        self.store = store
+    }
+
+    // MARK: collection snapshots
+
+    /// Creates and stores a snapshot of collection `name`, with its checksum sidecar.
+    public func createCollectionSnapshot(_ name: String) throws -> SnapshotDescription {
+        let c = try storage.collection(name)
+        Counter(label: "snapshot_created_total", dimensions: [("id", c.name)]).increment()
+        let running = Gauge(label: "snapshot_creation_running", dimensions: [("id", c.name)])
+        running.record(1)
+        defer { running.record(0) }
+        let scope = SnapshotScope.collection(c.name)
+        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-\(storage.peerID)")) { sink in
+            _ = try storage.writeCollectionSnapshot(c.name, to: sink)
+        }
+    }
+
+    public func list(_ scope: SnapshotScope) throws -> [SnapshotDescription] {
+        try checkScope(scope)
+        return try store.list(scope)
+    }
+
+    public func delete(_ scope: SnapshotScope, name: String) throws {
+        try checkScope(scope)
+        try store.delete(scope, name: name)
+    }
+
+    public func localPath(_ scope: SnapshotScope, name: String) throws -> String {
+        try checkScope(scope)
+        return try store.localPath(scope, name: name)
+    }
+
+    /// Recovers collection `name` from an archive stream. Recoveries of one collection run one
+    /// at a time; a second waits for the first.
+    @discardableResult
+    public func recoverCollection(_ name: String, from source: any ByteSource, checksum: String?) throws -> ArchiveMetadata {
+        let running = Gauge(label: "snapshot_recovery_running", dimensions: [("id", name)])
+        return try recoveries.serialized(name) {
+            running.record(1)
+            defer { running.record(0) }
+            return try storage.restoreCollection(name, from: source, checksum: checksum)
+        }
+    }
+
+    // MARK: helpers
+
+    func checkScope(_ scope: SnapshotScope) throws {
+        switch scope {
+        case .full: return
+        case .collection(let c), .shard(let c, _): _ = try storage.collection(c)
+        }
+    }
+
+    /// Writes an archive into the store's temp dir through a hashing sink, then commits it.
+    func storeArchive(scope: SnapshotScope, name: String, _ write: (any ByteSink) throws -> Void) throws -> SnapshotDescription {
+        let tmp = try store.tempDirectory() + "/\(name).\(UUID().uuidString).tmp"
+        do {
+            let file = try FileDescriptorSink(creatingFile: tmp, fsyncOnClose: true)
+            let hashing = HashingSink(file)
+            do {
+                try write(hashing)
+                try hashing.close()
+            } catch {
+                try? hashing.close()
+                throw error
+            }
+            return try store.commit(tempPath: tmp, sha256: hashing.finalizeHex(), scope: scope, name: name)
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+    }
+
+    /// `<base>-<UTC %Y-%m-%d-%H-%M-%S>.snapshot`; if that exists (two snapshots in one second),
+    /// `…-<n>.snapshot` with the first free n, so a snapshot never replaces another.
+    func uniqueName(_ scope: SnapshotScope, base: String) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd-HH-mm-ss"
+        let stem = "\(base)-\(f.string(from: Date()))"
+        let existing = Set(((try? store.list(scope)) ?? []).map(\.name))
+        if !existing.contains(stem + ".snapshot") { return stem + ".snapshot" }
+        var n = 1
+        while existing.contains("\(stem)-\(n).snapshot") { n += 1 }
+        return "\(stem)-\(n).snapshot"
+    }
+}
+
+/// Per-target mutexes: recoveries of one collection (or shard) are serialized FIFO-ish.
+final class RecoveryLocks: @unchecked Sendable {
+    private let mutex = NSLock()
+    private var locks: [String: NSLock] = [:]
+
+    func serialized<T>(_ key: String, _ body: () throws -> T) throws -> T {
+        let lock = mutex.withLock {
+            if let l = locks[key] { return l }
+            let l = NSLock()
+            locks[key] = l
+            return l
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}

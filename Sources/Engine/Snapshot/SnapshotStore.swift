@@ -1,0 +1,72 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a snapshot is of: decides its directory (local) or key prefix (S3).
+public enum SnapshotScope: Sendable, Equatable, CustomStringConvertible {
+    case collection(String)
+    case shard(collection: String, shard: Int)
+    case full
+
+    /// The path below the snapshots root, as Qdrant lays it out (reference §2.1).
+    public var relativeDirectory: String {
+        switch self {
+        case .full: return ""
+        case .collection(let c): return c
+        case .shard(let c, let id): return "\(c)/shards/\(id)"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .full: return "full storage"
+        case .collection(let c): return "collection \(c)"
+        case .shard(let c, let id): return "shard \(id) of collection \(c)"
+        }
+    }
+}
+
+/// Qdrant's `SnapshotDescription`.
+public struct SnapshotDescription: Codable, Sendable, Equatable {
+    public var name: String
+    public var creation_time: String?
+    public var size: Int64
+    public var checksum: String?
+
+    public init(name: String, creation_time: String?, size: Int64, checksum: String?) {
+        self.name = name
+        self.creation_time = creation_time
+        self.size = size
+        self.checksum = checksum
+    }
+}
+
+/// Where snapshots are kept. One interface for the local directory and object stores, so every
+/// snapshot route and command works with either.
+public protocol SnapshotStore: Sendable {
+    /// Snapshots of `scope`, sorted by name.
+    func list(_ scope: SnapshotScope) throws -> [SnapshotDescription]
+    func describe(_ scope: SnapshotScope, name: String) throws -> SnapshotDescription
+    /// Deletes a snapshot and its checksum sidecar. Throws `.notFound` if it does not exist.
+    func delete(_ scope: SnapshotScope, name: String) throws
+    /// A local path to read the snapshot from (the file itself for the local store).
+    func localPath(_ scope: SnapshotScope, name: String) throws -> String
+    /// Stores a finished archive at `tempPath` (on the store's filesystem) as `name`, with its
+    /// SHA-256 sidecar, atomically: nothing half-written is ever listed.
+    func commit(tempPath: String, sha256: String, scope: SnapshotScope, name: String) throws -> SnapshotDescription
+    /// A directory for temp files on the same filesystem as the store.
+    func tempDirectory() throws -> String
+}
+
+extension SnapshotScope {
+    /// Checks a snapshot name: it must be its own basename (no `/`, not `.`/`..`, not empty)
+    /// and hold no NUL or control characters. Violations are reported as not found (404).
+    static func validate(name: String) throws {
+        if name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains("\\")
+            || name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        {
+            throw SnapshotError.notFound(name)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Reads a qdb snapshot archive from a stream into a fresh staging directory, checking every
+/// entry against `qdb.json` and, when given, the SHA-256 of the whole stream.
+enum SnapshotUnpacker {
+    /// - Returns: the archive's metadata once every check has passed.
+    /// - Throws: `SnapshotError` (`.corrupt`, `.checksumMismatch`) or `ArchiveError` for hostile
+    ///   or malformed archives. Nothing is written outside `staging`.
+    static func unpack(
+        _ source: any ByteSource, into staging: String, checksum: String?, limits: ExtractLimits = ExtractLimits()
+    ) throws -> ArchiveMetadata {
+        if let checksum, !SHA256Hasher.isValidChecksum(checksum) {
+            throw SnapshotError(.badInput, "checksum must be 64 hexadecimal characters (invalid_sha256_hash)")
+        }
+        try FileIO.makeDirectories(staging)
+        let hashing = HashingSource(source)
+        let digests = try TarExtractor(reader: try TarReader(source: hashing), staging: staging).extract(limits: limits, fsync: true)
+        try hashing.drain()
+        if let checksum {
+            let got = hashing.finalizeHex()
+            guard SHA256Hasher.checksumsMatch(checksum, got) else {
+                throw SnapshotError(.checksumMismatch, "Snapshot checksum mismatch: expected \(checksum.lowercased()), got \(got)")
+            }
+        }
+        let metaPath = staging + "/" + ArchiveMetadata.entryName
+        guard FileIO.exists(metaPath) else {
+            throw SnapshotError(.corrupt, "not a qdb snapshot: the archive has no qdb.json (qdb cannot read Qdrant's own segment formats)")
+        }
+        let meta: ArchiveMetadata
+        do {
+            meta = try JSONDecoder().decode(ArchiveMetadata.self, from: Data(try FileIO.readAll(metaPath)))
+        } catch {
+            throw SnapshotError(.corrupt, "snapshot metadata qdb.json is unreadable: \(error)")
+        }
+        try meta.check(digests)
+        return meta
+    }
+
+    /// Turns an unpacked shard (`<dir>/segments/<uuid>/files/…`) into the on-disk shard layout
+    /// (`<dir>/segments/<uuid>/…`, an empty `wal/`), checking that `shard.json` lists exactly the
+    /// segments present.
+    static func layOutShard(_ dir: String) throws {
+        let segmentsDir = dir + "/segments"
+        try FileIO.makeDirectories(segmentsDir)
+        for seg in FileIO.listDirectory(segmentsDir) {
+            let files = segmentsDir + "/" + seg + "/files"
+            guard FileIO.isDirectory(files) else { throw SnapshotError(.corrupt, "snapshot segment \(seg) has no files/ directory") }
+            for name in FileIO.listDirectory(files) {
+                guard rename(files + "/" + name, segmentsDir + "/" + seg + "/" + name) == 0 else {
+                    throw FileIO.ioError("move \(files)/\(name)")
+                }
+            }
+            guard rmdir(files) == 0 else { throw FileIO.ioError("rmdir \(files)") }
+            try FileIO.syncDirectory(segmentsDir + "/" + seg)
+        }
+        try FileIO.makeDirectories(dir + "/wal")
+        guard let data = try? FileIO.readAll(dir + "/shard.json"),
+            let state = try? JSONDecoder().decode(Shard.State.self, from: Data(data))
+        else { throw SnapshotError(.corrupt, "snapshot shard \(dir) has no readable shard.json") }
+        let present = Set(FileIO.listDirectory(segmentsDir))
+        guard Set(state.segments) == present else {
+            throw SnapshotError(.corrupt, "snapshot shard lists segments \(state.segments.sorted()) but holds \(present.sorted())")
+        }
+        try FileIO.syncDirectory(segmentsDir)
+        try FileIO.syncDirectory(dir)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+
+/// What `qdb verify` reports for one archive.
+public struct VerifyReport: Codable, Sendable {
+    public var source: String
+    public var ok: Bool
+    public var kind: String?
+    public var collection: String?
+    public var points: Int?
+    public var entries: Int = 0
+    public var bytes: Int64 = 0
+    public var sha256: String?
+    /// `match`, `mismatch` or `absent` (no sidecar or given checksum to compare with).
+    public var checksum: String = "absent"
+    /// With `--deep`: the points counted after loading the archive in a staging directory.
+    public var loaded_points: Int?
+    public var error: String?
+
+    public init(source: String, ok: Bool, error: String? = nil) {
+        self.source = source
+        self.ok = ok
+        self.error = error
+    }
+}
+
+/// Checks snapshot archives without restoring them: archive structure (the same hostile-input
+/// rules as restore), every entry against `qdb.json`, the whole stream against a sidecar or a
+/// given checksum, and with `deep` that the collection loads and holds the recorded point count.
+public enum SnapshotVerifier {
+    public static func verify(
+        _ source: any ByteSource, name: String, expectedChecksum: String?, deep: Bool, scratch: String
+    ) -> VerifyReport {
+        var report = VerifyReport(source: name, ok: false)
+        let hashing = HashingSource(source)
+        do {
+            let meta: ArchiveMetadata
+            if deep {
+                let staging = scratch + "/verify-\(UUID().uuidString)"
+                defer { FileIO.removeTree(staging) }
+                meta = try SnapshotUnpacker.unpack(hashing, into: staging, checksum: nil)
+                report.loaded_points = try loadedPoints(staging, meta: meta)
+            } else {
+                meta = try streamCheck(hashing, report: &report)
+                try hashing.drain()
+            }
+            report.kind = meta.kind.rawValue
+            report.collection = meta.collection
+            report.points = meta.points
+            report.entries = max(report.entries, meta.files.count + 1)
+            let got = hashing.finalizeHex()
+            report.sha256 = got
+            report.bytes = Int64(hashing.byteCount)
+            if let expectedChecksum {
+                report.checksum = SHA256Hasher.checksumsMatch(expectedChecksum, got) ? "match" : "mismatch"
+                if report.checksum == "mismatch" {
+                    throw SnapshotError(.checksumMismatch, "checksum mismatch: expected \(expectedChecksum.lowercased()), got \(got)")
+                }
+            }
+            if let loaded = report.loaded_points, loaded != meta.points {
+                throw SnapshotError(.corrupt, "qdb.json records \(meta.points) points but the archive loads \(loaded)")
+            }
+            report.ok = true
+        } catch {
+            report.error = "\(error)"
+        }
+        return report
+    }
+
+    /// One streaming pass: hash every entry as it goes by, read `qdb.json`, compare.
+    static func streamCheck(_ source: any ByteSource, report: inout VerifyReport) throws -> ArchiveMetadata {
+        let reader = try TarReader(source: source)
+        var digests: [FileDigest] = []
+        var metaBytes: [UInt8]?
+        while let entry = try reader.next() {
+            report.entries += 1
+            guard entry.kind == .file else { continue }
+            if entry.path == ArchiveMetadata.entryName {
+                metaBytes = try reader.readAll(limit: 64 << 20)
+                continue
+            }
+            let h = SHA256Hasher()
+            var size = 0
+            try reader.readData { raw in
+                h.update(raw)
+                size += raw.count
+            }
+            digests.append(FileDigest(path: entry.path, size: size, sha256: h.finalizeHex()))
+        }
+        guard let metaBytes else {
+            throw SnapshotError(.corrupt, "not a qdb snapshot: the archive has no qdb.json")
+        }
+        let meta: ArchiveMetadata
+        do {
+            meta = try JSONDecoder().decode(ArchiveMetadata.self, from: Data(metaBytes))
+        } catch {
+            throw SnapshotError(.corrupt, "snapshot metadata qdb.json is unreadable: \(error)")
+        }
+        try meta.check(digests)
+        return meta
+    }
+
+    /// Loads an unpacked collection snapshot read-only in its staging directory and counts points.
+    static func loadedPoints(_ staging: String, meta: ArchiveMetadata) throws -> Int {
+        guard meta.kind == .collection else { return meta.points }
+        let config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(staging + "/config.json")))
+        for s in 0..<config.params.shard_number { try SnapshotUnpacker.layOutShard(staging + "/\(s)") }
+        var logger = Logger(label: "qdb-verify")
+        logger.logLevel = .error
+        return try Collection.open(name: meta.collection ?? "verify", dir: staging, sealThreshold: .max, logger: logger).count(filter: nil)
+    }
+}

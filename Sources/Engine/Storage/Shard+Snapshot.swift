@@ -1,0 +1,41 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a snapshot captured of one shard: a directory of hard links to its sealed segment files.
+struct ShardCapture {
+    var shardID: Int
+    /// `<dir>/shard.json` and `<dir>/segments/<uuid>/<file>`.
+    var dir: String
+    var segments: [String]
+    var points: Int
+}
+
+extension Shard {
+    /// Captures the shard for a snapshot without blocking it for longer than a seal.
+    ///
+    /// Under the write lock: seal the appendable segment (so the WAL holds nothing the segments
+    /// lack), then hard-link every sealed segment file and copy `shard.json` into `dir`. Sealed
+    /// files are never modified in place — a later seal replaces `deleted.bin` and `segment.json`
+    /// by rename, which leaves the linked inode as it was — so the capture stays consistent while
+    /// the archive streams from it with no lock held. Every write acknowledged before this call
+    /// is in the capture. `dir` must be on the storage's filesystem.
+    func capture(into dir: String) throws -> ShardCapture {
+        try lock.write {
+            try sealLocked()
+            try FileIO.makeDirectories(dir + "/segments")
+            let live = segments.filter(\.isSealed)
+            for seg in live {
+                let from = segmentsDir + "/" + seg.id
+                let to = dir + "/segments/" + seg.id
+                try FileIO.makeDirectories(to)
+                for name in FileIO.listDirectory(from) {
+                    guard link(from + "/" + name, to + "/" + name) == 0 else { throw FileIO.ioError("link \(from)/\(name)") }
+                }
+            }
+            try Segment.writeFile(dir + "/shard.json", try FileIO.readAll(self.dir + "/shard.json"))
+            return ShardCapture(shardID: id, dir: dir, segments: live.map(\.id), points: index.count)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import CQDBSys
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Storage {
+    /// Streams a snapshot of collection `name` (or an alias) to `sink`. Each shard is blocked only
+    /// for a seal and a round of hard links; the archive streams with no lock held.
+    public func writeCollectionSnapshot(_ name: String, to sink: any ByteSink) throws -> ArchiveMetadata {
+        let c = try collection(name)
+        return try CollectionSnapshotWriter.write(c, scratch: tmpDir + "/capture-\(UUID().uuidString)", to: sink)
+    }
+
+    /// Restores collection `name` from a snapshot stream, atomically.
+    ///
+    /// The archive is unpacked into a fresh staging directory under `tmpDir`, checked entry by entry
+    /// against `qdb.json` (and against `checksum`, the SHA-256 of the whole stream, when given),
+    /// laid out and test-opened. Only then is it swapped in: `renameat2(RENAME_EXCHANGE)` when the
+    /// collection exists, `rename` when it does not. A failure or a crash at any point before the
+    /// swap leaves the existing collection exactly as it was; after it, the new one is complete.
+    /// An existing collection keeps its config; the snapshot must have the same vectors and
+    /// shard count (as Qdrant). With `overwrite` false an existing collection is an error.
+    @discardableResult
+    public func restoreCollection(
+        _ name: String, from source: any ByteSource, checksum: String?, overwrite: Bool = true
+    ) throws -> ArchiveMetadata {
+        try Storage.validateName(name, what: "collection")
+        let staging = tmpDir + "/restore-\(UUID().uuidString)"
+        defer { FileIO.removeTree(staging) }
+        let unpacked = staging + "/collection"
+        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum)
+        guard meta.kind == .collection else {
+            throw SnapshotError(.badInput, "this is a \(meta.kind.rawValue) snapshot, not a collection snapshot")
+        }
+        var config: CollectionConfig
+        do {
+            config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(unpacked + "/config.json")))
+            try config.validate()
+        } catch {
+            throw SnapshotError(.corrupt, "snapshot config.json is not a valid collection config: \(error)")
+        }
+        if let existing = mutex.withLock({ collections[name] }) {
+            guard overwrite else {
+                throw StorageError(.alreadyExists, "Collection `\(name)` already exists; use --force (qdb restore) or --force-snapshot (qdb serve) to overwrite it")
+            }
+            let current = existing.config
+            guard current.params.vectors == config.params.vectors, current.params.shard_number == config.params.shard_number else {
+                throw SnapshotError(.badInput, "Snapshot is not compatible with existing collection: vectors and shard_number must be equal")
+            }
+            config = current
+            try FileIO.writeAtomically(try [UInt8].json(config), to: unpacked + "/config.json")
+        }
+        for s in 0..<config.params.shard_number {
+            let dir = unpacked + "/\(s)"
+            guard FileIO.isDirectory(dir) else { throw SnapshotError(.corrupt, "snapshot has no data for shard \(s)") }
+            try SnapshotUnpacker.layOutShard(dir)
+        }
+        // Test-open: every segment must load before anything live changes.
+        _ = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
+        try FileIO.syncDirectory(unpacked)
+        try swapIn(name, from: unpacked, overwrite: overwrite)
+        return meta
+    }
+
+    /// Puts the staged collection directory `staged` in place of collection `name`.
+    func swapIn(_ name: String, from staged: String, overwrite: Bool) throws {
+        let final = collectionsDir + "/" + name
+        try mutex.withLock {
+            if let old = collections[name] {
+                guard overwrite else { throw StorageError(.alreadyExists, "Collection `\(name)` already exists") }
+                try old.withWritesBlocked {
+                    guard qdb_rename_exchange(staged, final) == 0 else { throw FileIO.ioError("exchange \(staged) with \(final)") }
+                    try FileIO.syncDirectory(collectionsDir)
+                    try FileIO.syncDirectory((staged as NSString).deletingLastPathComponent)
+                }
+            } else {
+                guard !FileIO.exists(final), aliasMap[name] == nil else {
+                    throw StorageError(.alreadyExists, "Collection `\(name)` already exists")
+                }
+                guard rename(staged, final) == 0 else { throw FileIO.ioError("rename \(staged)") }
+                try FileIO.syncDirectory(collectionsDir)
+            }
+            collections[name] = try Collection.open(name: name, dir: final, sealThreshold: options.sealThreshold, logger: logger)
+        }
+    }
+}
+
+extension Collection {
+    /// Runs `body` while holding every shard's write lock (in shard order), so no write is in
+    /// flight while the collection's directory is swapped.
+    func withWritesBlocked<T>(_ body: () throws -> T) throws -> T {
+        func lockFrom(_ i: Int) throws -> T {
+            guard i < shards.count else { return try body() }
+            return try shards[i].lock.write { try lockFrom(i + 1) }
+        }
+        return try lockFrom(0)
+    }
+}
