@@ -41,6 +41,41 @@ struct Serve: QDBCommand {
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (log_level).")
     var logLevel: String?
 
+    @Option(name: [.customLong("snapshot"), .customLong("collection-snapshot")],
+            help: "Restore FILE into collection NAME before serving (FILE:NAME, split at the last colon; repeatable).")
+    var snapshots: [String] = []
+
+    @Option(name: .customLong("storage-snapshot"), help: "Restore a full-storage snapshot before serving (--snapshot is then ignored).")
+    var storageSnapshot: String?
+
+    @Flag(name: [.customShort("f"), .customLong("force-snapshot")], help: "Let --snapshot/--storage-snapshot replace existing collections and aliases.")
+    var forceSnapshot = false
+
+    func validate() throws {
+        for spec in snapshots {
+            guard let colon = spec.lastIndex(of: ":"), colon != spec.startIndex, spec.index(after: colon) != spec.endIndex else {
+                throw ValidationError("--snapshot takes FILE:NAME, got `\(spec)`")
+            }
+            let name = spec[spec.index(after: colon)...]
+            if name.contains("/") || name.contains("\\") { throw ValidationError("--snapshot: collection name `\(name)` must not contain / or \\") }
+        }
+    }
+
+    /// Restores the startup snapshots, each atomically; fails before serving if any fails.
+    func restoreStartupSnapshots(into storage: Storage, logger: Logger) throws {
+        if let storageSnapshot {
+            let meta = try storage.restoreFull(from: try FileDescriptorSource(path: storageSnapshot), checksum: nil, overwrite: forceSnapshot)
+            logger.info("restored full snapshot", metadata: ["file": "\(storageSnapshot)", "points": "\(meta.points)"])
+            return
+        }
+        for spec in snapshots {
+            let colon = spec.lastIndex(of: ":")!
+            let (file, name) = (String(spec[..<colon]), String(spec[spec.index(after: colon)...]))
+            let meta = try storage.restoreCollection(name, from: try FileDescriptorSource(path: file), checksum: nil, overwrite: forceSnapshot)
+            logger.info("restored collection snapshot", metadata: ["file": "\(file)", "collection": "\(name)", "points": "\(meta.points)"])
+        }
+    }
+
     /// The effective config: defaults < file < environment < flags.
     func resolvedConfig() throws -> ServeConfig {
         var c = try ServeConfig.load(file: configFile, environment: ProcessInfo.processInfo.environment)
@@ -59,6 +94,7 @@ struct Serve: QDBCommand {
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         let storage = try Storage.open(
             StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
+        try restoreStartupSnapshots(into: storage, logger: logger)
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
         let metrics = ServerMetrics()
         metrics.bootstrapMetricsSystem()

@@ -16,6 +16,7 @@ public func buildRouter(
     router.addCollectionRoutes(state)
     router.addPointRoutes(state)
     router.addSnapshotRoutes(state)
+    router.addShardAndFullSnapshotRoutes(state)
     return router
 }
 

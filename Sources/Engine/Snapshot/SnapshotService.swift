@@ -29,6 +29,41 @@ public final class SnapshotService: Sendable {
         }
     }
 
+    /// Creates and stores a snapshot of one shard (`<c>-shard-<id>-<ts>.snapshot`).
+    public func createShardSnapshot(_ collection: String, shard id: Int) throws -> SnapshotDescription {
+        let c = try storage.collection(collection)
+        _ = try storage.shard(c.name, id)
+        let running = Gauge(label: "snapshot_creation_running", dimensions: [("id", c.name)])
+        running.record(1)
+        defer { running.record(0) }
+        let scope = SnapshotScope.shard(collection: c.name, shard: id)
+        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-shard-\(id)")) { sink in
+            _ = try storage.writeShardSnapshot(c.name, shard: id, to: sink)
+        }
+    }
+
+    /// Creates and stores a full-storage snapshot (`full-snapshot-<ts>.snapshot`). Each collection
+    /// counts as a collection snapshot in the metrics, as in Qdrant.
+    public func createFullSnapshot() throws -> SnapshotDescription {
+        for name in storage.collectionNames() {
+            Counter(label: "snapshot_created_total", dimensions: [("id", name)]).increment()
+        }
+        return try storeArchive(scope: .full, name: uniqueName(.full, base: "full-snapshot")) { sink in
+            _ = try storage.writeFullSnapshot(to: sink)
+        }
+    }
+
+    /// Recovers one shard from a shard snapshot stream; recoveries of one shard run one at a time.
+    @discardableResult
+    public func recoverShard(_ collection: String, shard id: Int, from source: any ByteSource, checksum: String?) throws -> ArchiveMetadata {
+        let running = Gauge(label: "snapshot_recovery_running", dimensions: [("id", collection)])
+        return try recoveries.serialized("\(collection)/\(id)") {
+            running.record(1)
+            defer { running.record(0) }
+            return try storage.restoreShard(collection, shard: id, from: source, checksum: checksum)
+        }
+    }
+
     public func list(_ scope: SnapshotScope) throws -> [SnapshotDescription] {
         try checkScope(scope)
         return try store.list(scope)
@@ -61,7 +96,8 @@ public final class SnapshotService: Sendable {
     func checkScope(_ scope: SnapshotScope) throws {
         switch scope {
         case .full: return
-        case .collection(let c), .shard(let c, _): _ = try storage.collection(c)
+        case .collection(let c): _ = try storage.collection(c)
+        case .shard(let c, let id): _ = try storage.shard(c, id)
         }
     }
 

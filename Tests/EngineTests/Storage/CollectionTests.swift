@@ -86,3 +86,14 @@ import Testing
         #expect(s.aliases().isEmpty)
     }
 }
+
+@Suite struct RoutingTests {
+    @Test func idsSpreadOverShardsWhateverTheirParity() {
+        for shards in [2, 3, 4] {
+            var evens = Set<UInt64>(), odds = Set<UInt64>()
+            for n in stride(from: UInt64(0), to: 200, by: 2) { evens.insert(PointID.number(n).routingHash % UInt64(shards)) }
+            for n in stride(from: UInt64(1), to: 200, by: 2) { odds.insert(PointID.number(n).routingHash % UInt64(shards)) }
+            #expect(evens.count == shards && odds.count == shards)
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Engine
+import Foundation
+import Hummingbird
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `PUT …/shards/{id}/snapshots/recover`: `location` is an http(s) URL or a bare stored name.
+struct ShardSnapshotRecoverBody: Decodable {
+    var location: String
+    var priority: String?
+    var checksum: String?
+    var api_key: String?
+}
+
+extension Router where Context == BasicRequestContext {
+    /// Shard snapshots and full-storage snapshots.
+    func addShardAndFullSnapshotRoutes(_ s: APIState) {
+        let base: RouterPath = "/collections/:collection/shards/:shard"
+        on("\(base)/snapshots", method: .get, state: s) { call in
+            let sc = try call.shardScope()
+            return try await call.respond { try s.snapshots.list(sc) }
+        }
+        on("\(base)/snapshots", method: .post, state: s) { call in
+            let (c, id) = try call.shardTarget()
+            return try await call.respondOrAccept(wait: try call.wait(default: true)) { try s.snapshots.createShardSnapshot(c, shard: id) }
+        }
+        on("\(base)/snapshots/:name", method: .get, state: s) { call in
+            let sc = try call.shardScope()
+            let name = try call.parameter("name")
+            let path = try await Blocking.run { try s.snapshots.localPath(sc, name: name) }
+            return try FileResponse.make(path: path, name: name, request: call.request)
+        }
+        on("\(base)/snapshots/:name", method: .delete, state: s) { call in
+            let sc = try call.shardScope()
+            let name = try call.parameter("name")
+            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
+                try s.snapshots.delete(sc, name: name)
+                return true
+            }
+        }
+        on("\(base)/snapshots/recover", method: .put, state: s) { call in
+            let (c, id) = try call.shardTarget()
+            let body = try await call.body(ShardSnapshotRecoverBody.self)
+            try RecoverRequest.validate(priority: body.priority, checksum: body.checksum)
+            let open: @Sendable () throws -> any ByteSource
+            if body.location.contains("://") {
+                if body.location.lowercased().hasPrefix("file:") {
+                    throw APIError(.badRequest, "Bad request: URLs with file scheme are not supported")
+                }
+                open = try RecoverRequest.source(location: body.location, snapshotsRoot: s.config.snapshotsPath)
+            } else {
+                let path = try await Blocking.run { try s.snapshots.localPath(.shard(collection: c, shard: id), name: body.location) }
+                open = { try FileDescriptorSource(path: path) }
+            }
+            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
+                try s.snapshots.recoverShard(c, shard: id, from: try open(), checksum: body.checksum)
+                return true
+            }
+        }
+        on("\(base)/snapshots/upload", method: .post, state: s) { call in
+            let (c, id) = try call.shardTarget()
+            let query = call.request.uri.queryParameters
+            let checksum = query.get("checksum")
+            try RecoverRequest.validate(priority: query.get("priority"), checksum: checksum)
+            _ = try await Blocking.run { try s.snapshots.list(.shard(collection: c, shard: id)) }  // 404 before the body
+            let wait = try call.wait(default: true)
+            let upload = try await call.spoolUpload()
+            return try await call.respondOrAccept(wait: wait) { () -> JSONValue in
+                defer { unlink(upload) }
+                try s.snapshots.recoverShard(c, shard: id, from: try FileDescriptorSource(path: upload), checksum: checksum)
+                return .null
+            }
+        }
+        on("\(base)/snapshot", method: .get, state: s) { call in
+            let (c, id) = try call.shardTarget()
+            _ = try await Blocking.run { try s.snapshots.list(.shard(collection: c, shard: id)) }  // 404 early, as JSON
+            return try LiveStream.response(name: "\(c)-shard-\(id)-live.snapshot") { sink in
+                _ = try s.storage.writeShardSnapshot(c, shard: id, to: sink)
+            }
+        }
+
+        on("/snapshots", method: .get, state: s) { call in try await call.respond { try s.snapshots.list(.full) } }
+        on("/snapshots", method: .post, state: s) { call in
+            try await call.respondOrAccept(wait: try call.wait(default: true)) { try s.snapshots.createFullSnapshot() }
+        }
+        on("/snapshots/:name", method: .get, state: s) { call in
+            let name = try call.parameter("name")
+            let path = try await Blocking.run { try s.snapshots.localPath(.full, name: name) }
+            return try FileResponse.make(path: path, name: name, request: call.request)
+        }
+        on("/snapshots/:name", method: .delete, state: s) { call in
+            let name = try call.parameter("name")
+            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
+                try s.snapshots.delete(.full, name: name)
+                return true
+            }
+        }
+    }
+}
+
+extension Call {
+    /// The `{collection}` and `{shard}` path parameters.
+    func shardTarget() throws -> (String, Int) {
+        let raw = try parameter("shard")
+        guard let id = Int(raw), id >= 0 else { throw APIError(.notFound, "Not found: shard \(raw) not found") }
+        return (try parameter("collection"), id)
+    }
+
+    func shardScope() throws -> SnapshotScope {
+        let (c, id) = try shardTarget()
+        return .shard(collection: c, shard: id)
+    }
+}
+
+/// A response body produced by a blocking archive writer: the writer runs on the engine queue
+/// into a pipe, and the response reads the pipe in 1 MiB chunks (chunked transfer, no
+/// Content-Length). Back-pressure is the pipe's: the writer blocks while the client is slow.
+enum LiveStream {
+    static func response(name: String, _ write: @escaping @Sendable (any ByteSink) throws -> Void) throws -> Response {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw SnapshotError(.io, "cannot create a pipe for the live snapshot") }
+        let (readFD, writeFD) = (fds[0], fds[1])
+        Blocking.queue.async {
+            let sink = FileDescriptorSink(fd: writeFD, ownsDescriptor: true)
+            do { try write(sink) } catch { /* the reader sees a short stream and aborts the response */ }
+            try? sink.close()
+        }
+        let headers: HTTPFields = [.contentType: "application/octet-stream", .contentDisposition: "attachment; filename=\"\(name)\""]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { close(readFD) }
+            while true {
+                let chunk = try await Blocking.run { () -> ByteBuffer in
+                    var buf = ByteBuffer()
+                    _ = buf.writeWithUnsafeMutableBytes(minimumWritableBytes: 1 << 20) { raw in
+                        max(0, read(readFD, raw.baseAddress, 1 << 20))
+                    }
+                    return buf
+                }
+                if chunk.readableBytes == 0 { break }
+                try await writer.write(chunk)
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

@@ -1,0 +1,64 @@
+import CQDBSys
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Storage {
+    func shard(_ collection: String, _ id: Int) throws -> (Collection, Shard) {
+        let c = try self.collection(collection)
+        guard id >= 0, id < c.shards.count else { throw StorageError(.notFound, "shard \(id) not found") }
+        return (c, c.shards[id])
+    }
+
+    /// Streams a snapshot of one shard: its entries at the archive root (reference §2.5) and
+    /// `qdb.json` (kind `shard`) last.
+    public func writeShardSnapshot(_ collection: String, shard id: Int, to sink: any ByteSink) throws -> ArchiveMetadata {
+        let (c, shard) = try self.shard(collection, id)
+        let scratch = tmpDir + "/capture-\(UUID().uuidString)"
+        defer { FileIO.removeTree(scratch) }
+        let capture = try shard.capture(into: scratch)
+        let tar = try TarWriter(sink: sink)
+        let digests = try CollectionSnapshotWriter.addShard(capture, prefix: "", to: tar)
+        let meta = ArchiveMetadata(kind: .shard, collection: c.name, shardID: id, points: capture.points, digests: digests)
+        _ = try tar.addData(ArchiveMetadata.entryName, try .json(meta, pretty: true))
+        try tar.finish()
+        return meta
+    }
+
+    /// Replaces one shard's data from a shard snapshot stream, atomically: unpacked and checked in
+    /// staging, test-opened (segment vector sizes must match the collection), then exchanged with
+    /// the live shard directory under the shard's write lock and reloaded in place.
+    @discardableResult
+    public func restoreShard(_ collection: String, shard id: Int, from source: any ByteSource, checksum: String?) throws -> ArchiveMetadata {
+        let (_, shard) = try self.shard(collection, id)
+        let staging = tmpDir + "/restore-\(UUID().uuidString)"
+        defer { FileIO.removeTree(staging) }
+        let unpacked = staging + "/shard"
+        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum)
+        guard meta.kind == .shard else {
+            throw SnapshotError(.badInput, "this is a \(meta.kind.rawValue) snapshot, not a shard snapshot")
+        }
+        try SnapshotUnpacker.layOutShard(unpacked)
+        _ = try Shard.open(id: id, dir: unpacked, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
+        try shard.replace(with: unpacked)
+        return meta
+    }
+}
+
+extension Shard {
+    /// Exchanges this shard's directory with the prepared one at `staged` and reloads. The old
+    /// data ends up at `staged` (the caller removes it).
+    func replace(with staged: String) throws {
+        try lock.write {
+            guard qdb_rename_exchange(staged, dir) == 0 else { throw FileIO.ioError("exchange \(staged) with \(dir)") }
+            try FileIO.syncDirectory((dir as NSString).deletingLastPathComponent)
+            let fresh = try Shard.open(id: id, dir: dir, dims: dims, sealThreshold: sealThreshold, logger: logger)
+            segments = fresh.segments
+            index = fresh.index
+            wal = fresh.wal
+            lastSeq = fresh.lastSeq
+            flushedSeq = fresh.flushedSeq
+        }
+    }
+}
