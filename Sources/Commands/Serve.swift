@@ -89,6 +89,9 @@ struct Serve: QDBCommand {
     }
 
     func execute() async throws {
+        // A reader that stops early (a client gone, an unpacker that rejected an archive) must
+        // surface as EPIPE on the writer, not kill the server.
+        signal(SIGPIPE, SIG_IGN)
         let config = try resolvedConfig()
         var logger = Logger(label: "qdb")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info

@@ -46,6 +46,8 @@ struct APIError: HTTPResponseError {
             case .io: return APIError(.internalServerError, "Service internal error: \(e.message)")
             case .insufficientStorage: return APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "Insufficient storage: \(e.message)")
             }
+        case let e as TransportError:
+            return APIError(.badRequest, "Bad request: \(e.message)")
         case let e as ArchiveError:
             return APIError(.badRequest, "Wrong input: \(e.message)")
         case let e as DecodingError:

@@ -48,7 +48,7 @@ extension Router where Context == BasicRequestContext {
                 if body.location.lowercased().hasPrefix("file:") {
                     throw APIError(.badRequest, "Bad request: URLs with file scheme are not supported")
                 }
-                open = try RecoverRequest.source(location: body.location, snapshotsRoot: s.config.snapshotsPath)
+                open = try RecoverRequest.source(location: body.location, apiKey: body.api_key, config: s.config)
             } else {
                 let path = try await Blocking.run { try s.snapshots.localPath(.shard(collection: c, shard: id), name: body.location) }
                 open = { try FileDescriptorSource(path: path) }

@@ -44,7 +44,7 @@ extension Router where Context == BasicRequestContext {
             let c = try call.parameter("collection")
             let body = try await call.body(SnapshotRecoverBody.self)
             try RecoverRequest.validate(priority: body.priority, checksum: body.checksum)
-            let source = try RecoverRequest.source(location: body.location, snapshotsRoot: s.config.snapshotsPath)
+            let source = try RecoverRequest.source(location: body.location, apiKey: body.api_key, config: s.config)
             return try await call.respondOrAccept(wait: try call.wait(default: true)) {
                 try s.snapshots.recoverCollection(c, from: try source(), checksum: body.checksum)
                 return true
@@ -115,7 +115,8 @@ enum RecoverRequest {
 
     /// Resolves `location` to a source opener. `file://` paths must be absolute and, once every
     /// symlink and `..` is resolved, inside the snapshots directory (else 403).
-    static func source(location: String, snapshotsRoot: String) throws -> @Sendable () throws -> any ByteSource {
+    static func source(location: String, apiKey: String?, config: ServeConfig) throws -> @Sendable () throws -> any ByteSource {
+        let snapshotsRoot = config.snapshotsPath
         guard let url = URL(string: location), let scheme = url.scheme?.lowercased() else {
             throw APIError(.badRequest, "Bad request: location `\(location)` is not a URL")
         }
@@ -141,7 +142,10 @@ enum RecoverRequest {
             }
             return { try FileDescriptorSource(path: resolved) }
         case "http", "https":
-            throw APIError(.badRequest, "Bad request: recovery from http(s) URLs is not implemented in qdb yet; download the snapshot and use file:// or the upload endpoint")
+            guard config.enableSnapshotURLRecovery else {
+                throw APIError(.forbidden, "Forbidden: Snapshot recovery from remote URLs is disabled in the configuration")
+            }
+            return { try HTTPSource(url: location, apiKey: apiKey) }
         default:
             throw APIError(.badRequest, "Bad request: URL \(location) with scheme \(scheme) is not supported")
         }

@@ -20,6 +20,8 @@ public struct ServeConfig: Sendable, Equatable {
     /// qdb extension: the largest snapshot upload accepted (Qdrant has no cap).
     public var maxUploadSizeMB = 100 * 1024
     public var enableCORS = true
+    /// Whether recovery may fetch http(s) URLs (Qdrant's key; off blocks SSRF through recovery).
+    public var enableSnapshotURLRecovery = true
     public var storagePath = "./storage"
     public var snapshotsPath = "./snapshots"
     public var tempPath: String?
@@ -40,6 +42,7 @@ public struct ServeConfig: Sendable, Equatable {
         "service.max_request_size_mb": .int(1...4096),
         "service.max_upload_size_mb": .int(1...16 * 1024 * 1024),
         "service.enable_cors": .bool,
+        "service.enable_snapshot_url_recovery": .bool,
         "storage.storage_path": .string,
         "storage.snapshots_path": .string,
         "storage.temp_path": .optionalString,
@@ -117,7 +120,7 @@ public struct ServeConfig: Sendable, Equatable {
             grpcPort = n == 0 ? nil : n
         case (.bool, _):
             guard let text, let b = ["true": true, "false": false][text.lowercased()] else { throw bad("true or false") }
-            enableCORS = b
+            if key == "service.enable_cors" { enableCORS = b } else { enableSnapshotURLRecovery = b }
         case (.logLevel, _):
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard let text, levels.contains(text.lowercased()) else { throw bad(levels.joined(separator: "|")) }

@@ -60,7 +60,7 @@ public final class SnapshotService: Sendable {
         return try recoveries.serialized("\(collection)/\(id)") {
             running.record(1)
             defer { running.record(0) }
-            return try storage.restoreShard(collection, shard: id, from: source, checksum: checksum)
+            return try withSource(source) { try storage.restoreShard(collection, shard: id, from: $0, checksum: checksum) }
         }
     }
 
@@ -87,8 +87,24 @@ public final class SnapshotService: Sendable {
         return try recoveries.serialized(name) {
             running.record(1)
             defer { running.record(0) }
-            return try storage.restoreCollection(name, from: source, checksum: checksum)
+            return try withSource(source) { try storage.restoreCollection(name, from: $0, checksum: checksum) }
         }
+    }
+
+    /// Streams `source` into `recover`; when the source is an HTTP download whose transfer failed,
+    /// that failure (status, connection error) is reported rather than the truncated archive it
+    /// caused.
+    public func withSource<T>(_ source: any ByteSource, _ recover: (any ByteSource) throws -> T) throws -> T {
+        guard let http = source as? HTTPSource else { return try recover(source) }
+        let result: T
+        do {
+            result = try recover(http)
+        } catch {
+            try http.finish()
+            throw error
+        }
+        try http.finish()
+        return result
     }
 
     // MARK: helpers

@@ -1,0 +1,67 @@
+"""Recovery from http(s) URLs: streamed through libcurl into the unpacker, api_key forwarded."""
+
+import threading
+import http.server
+
+from qdb_helpers import Api, count, create_collection, err, ok, unique, upsert
+
+
+def test_recover_from_peer_url_with_api_key(server_factory):
+    peer = server_factory(api_key="peer-key")
+    papi = peer.api()
+    name = unique("url")
+    create_collection(papi, name, size=2, distance="Dot")
+    upsert(papi, name, points=[{"id": i, "vector": [i, 1]} for i in range(33)])
+    desc = ok(papi.post(f"/collections/{name}/snapshots"))
+    url = f"{peer.url}/collections/{name}/snapshots/{desc['name']}"
+
+    local = server_factory()
+    api = local.api()
+    body = {"location": url, "api_key": "peer-key", "checksum": desc["checksum"]}
+    assert ok(api.put("/collections/copy/snapshots/recover", json=body)) is True
+    assert count(api, "copy") == 33
+    # Without the peer's key: the peer's 401 is reported, nothing is created.
+    msg = err(api.put("/collections/other/snapshots/recover", json={"location": url}), 400)
+    assert "401" in msg
+    msg = err(api.put("/collections/other/snapshots/recover",
+                      json={"location": url.replace(desc["name"], "nope.snapshot"), "api_key": "peer-key"}), 400)
+    assert "404" in msg
+    err(api.put("/collections/other/snapshots/recover", json={"location": "http://127.0.0.1:1/x.snapshot"}), 400)
+    assert not ok(api.get("/collections/other/exists"))["exists"]
+
+
+def test_hostile_server_body_is_rejected(server_factory, tmp_path):
+    """A peer that answers 200 with garbage or a truncated archive: refused, collection unchanged."""
+    payloads = {"/garbage": b"\x00garbage" * 5000, "/empty": b""}
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            data = payloads.get(self.path, b"")
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        local = server_factory()
+        api = local.api()
+        create_collection(api, "keep", size=2, distance="Dot")
+        upsert(api, "keep", points=[{"id": 1, "vector": [1, 1]}])
+        for path in payloads:
+            err(api.put("/collections/keep/snapshots/recover",
+                        json={"location": f"http://127.0.0.1:{srv.server_address[1]}{path}"}), 400)
+        assert count(api, "keep") == 1
+    finally:
+        srv.shutdown()
+
+
+def test_url_recovery_can_be_disabled(server_factory):
+    local = server_factory(config_text="service:\n  enable_snapshot_url_recovery: false\n")
+    api = local.api()
+    err(api.put("/collections/c/snapshots/recover", json={"location": "http://127.0.0.1:1/x.snapshot"}), 403)
