@@ -17,13 +17,15 @@ struct Restore: QDBCommand {
             """)
 
     @Argument(help: "A path, a file:// URL, or - for stdin.") var source: String
-    @Option(name: .customLong("collection"), help: "Collection to restore into.") var collection: String
+    @Option(name: .customLong("collection"), help: "Collection to restore into (a collection snapshot).") var collection: String?
+    @Flag(name: .customLong("full"), help: "The archive is a full-storage snapshot: restore every collection and alias in it.") var full = false
     @Option(name: .customLong("checksum"), help: "Expected SHA-256 of the whole archive.") var checksum: String?
     @Flag(name: .customLong("force"), help: "Replace the collection if it exists.") var force = false
     @OptionGroup var target: TargetOptions
     @OptionGroup var out: OutputOptions
 
     func validate() throws {
+        if full == (collection != nil) { throw ValidationError("give either --collection NAME or --full") }
         if let checksum, !SHA256Hasher.isValidChecksum(checksum) {
             throw ValidationError("--checksum must be 64 hexadecimal characters")
         }
@@ -32,9 +34,11 @@ struct Restore: QDBCommand {
     func execute() async throws {
         let storage = try target.openStorage()
         let (input, _) = try openSource(source)
-        let meta = try storage.restoreCollection(collection, from: input, checksum: checksum, overwrite: force)
-        struct Restored: Encodable { var collection: String; var points: Int; var kind: String }
+        let meta = try full
+            ? storage.restoreFull(from: input, checksum: checksum, overwrite: force)
+            : storage.restoreCollection(collection!, from: input, checksum: checksum, overwrite: force)
+        struct Restored: Encodable { var collection: String?; var points: Int; var kind: String }
         try out.emit(Restored(collection: collection, points: meta.points, kind: meta.kind.rawValue),
-                     text: "restored \(collection): \(meta.points) points")
+                     text: "restored \(collection ?? "full storage"): \(meta.points) points")
     }
 }

@@ -1,13 +1,88 @@
 import ArgumentParser
+import Engine
 
-/// `qdb shard`: shard snapshots (not built yet).
-struct Shard: QDBCommand {
+/// `qdb shard`: per-shard operations.
+struct Shard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Shard snapshots: create, list, download, delete, recover (not implemented yet).",
-        discussion: ExitStatus.helpSection)
+        abstract: "Shard snapshots: create, list, download, delete, recover.",
+        discussion: """
+              qdb shard snapshot create products --shard 0 -o - > products-0.snapshot
+              qdb shard snapshot recover products products-0.snapshot --shard 0
 
-    func execute() async throws {
-        throw CommandFailure(ExitStatus.failure, "`qdb shard` is not implemented yet (planned with shard snapshots); use collection snapshots meanwhile")
+            \(ExitStatus.helpSection)
+            """,
+        subcommands: [SnapshotGroup.self])
+
+    struct ShardOption: ParsableArguments {
+        @Option(name: .customLong("shard"), help: "Shard id.") var shard: Int
+    }
+
+    struct SnapshotGroup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "snapshot", abstract: "Snapshots of one shard.", discussion: ExitStatus.helpSection,
+            subcommands: [Create.self, List.self, Download.self, Delete.self, Recover.self])
+    }
+
+    struct Create: QDBCommand {
+        static let configuration = CommandConfiguration(abstract: "Snapshot one shard, stored or streamed with -o.", discussion: ExitStatus.helpSection)
+        @Argument(help: "Collection name.") var collection: String
+        @OptionGroup var id: ShardOption
+        @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout, instead of storing it.") var output: String?
+        @OptionGroup var target: TargetOptions
+        @OptionGroup var out: OutputOptions
+        func execute() async throws {
+            try SnapshotActions.create(.shard(collection: collection, shard: id.shard), output: output, target: target, out: out)
+        }
+    }
+
+    struct List: QDBCommand {
+        static let configuration = CommandConfiguration(abstract: "List one shard's snapshots.", discussion: ExitStatus.helpSection)
+        @Argument(help: "Collection name.") var collection: String
+        @OptionGroup var id: ShardOption
+        @OptionGroup var target: TargetOptions
+        @OptionGroup var out: OutputOptions
+        func execute() async throws { try SnapshotActions.list(.shard(collection: collection, shard: id.shard), target: target, out: out) }
+    }
+
+    struct Download: QDBCommand {
+        static let configuration = CommandConfiguration(abstract: "Copy a stored shard snapshot to FILE or stdout.", discussion: ExitStatus.helpSection)
+        @Argument(help: "Collection name.") var collection: String
+        @Argument(help: "Snapshot name.") var name: String
+        @OptionGroup var id: ShardOption
+        @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout.") var output: String
+        @OptionGroup var target: TargetOptions
+        func execute() async throws {
+            try SnapshotActions.download(.shard(collection: collection, shard: id.shard), name: name, output: output, target: target)
+        }
+    }
+
+    struct Delete: QDBCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a stored shard snapshot.", discussion: ExitStatus.helpSection)
+        @Argument(help: "Collection name.") var collection: String
+        @Argument(help: "Snapshot name.") var name: String
+        @OptionGroup var id: ShardOption
+        @OptionGroup var target: TargetOptions
+        @OptionGroup var out: OutputOptions
+        func execute() async throws {
+            try SnapshotActions.delete(.shard(collection: collection, shard: id.shard), name: name, target: target, out: out)
+        }
+    }
+
+    struct Recover: QDBCommand {
+        static let configuration = CommandConfiguration(abstract: "Replace one shard's data from a shard snapshot (path, file:// or -).", discussion: ExitStatus.helpSection)
+        @Argument(help: "Collection name.") var collection: String
+        @Argument(help: "A path, a file:// URL, or - for stdin.") var source: String
+        @OptionGroup var id: ShardOption
+        @Option(name: .customLong("checksum"), help: "Expected SHA-256 of the whole archive.") var checksum: String?
+        @OptionGroup var target: TargetOptions
+        @OptionGroup var out: OutputOptions
+        func execute() async throws {
+            let service = try target.service()
+            let (input, _) = try openSource(source)
+            let meta = try service.recoverShard(collection, shard: id.shard, from: input, checksum: checksum)
+            try out.emit(["collection": collection, "shard": "\(id.shard)", "points": "\(meta.points)"],
+                         text: "recovered shard \(id.shard) of \(collection): \(meta.points) points")
+        }
     }
 }
 

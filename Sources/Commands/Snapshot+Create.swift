@@ -14,23 +14,7 @@ extension Snapshot {
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
-            let service = try target.service()
-            if let output {
-                let sink = try Stdout.sink(for: output)
-                let hashing = HashingSink(sink)
-                let meta = try service.storage.writeCollectionSnapshot(collection, to: hashing)
-                try hashing.close()
-                struct Streamed: Encodable { var output: String; var size: Int; var sha256: String; var points: Int }
-                let result = Streamed(output: output, size: hashing.byteCount, sha256: hashing.finalizeHex(), points: meta.points)
-                if output == "-" {
-                    if !out.quiet { printError("qdb: wrote \(result.size) bytes, sha256 \(result.sha256)") }
-                } else {
-                    try out.emit(result, text: "\(output)\t\(result.size)\t\(result.sha256)")
-                }
-                return
-            }
-            let d = try service.createCollectionSnapshot(collection)
-            try out.emit(d, text: "\(d.name)\t\(d.size)\t\(d.checksum ?? "-")")
+            try SnapshotActions.create(.collection(collection), output: output, target: target, out: out)
         }
     }
 
@@ -42,8 +26,7 @@ extension Snapshot {
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
-            let list = try target.service().list(.collection(collection))
-            try out.emit(list, text: list.map { "\($0.name)\t\($0.size)\t\($0.creation_time ?? "-")\t\($0.checksum ?? "-")" }.joined(separator: "\n"))
+            try SnapshotActions.list(.collection(collection), target: target, out: out)
         }
     }
 
@@ -57,17 +40,7 @@ extension Snapshot {
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
-            let path = try LocalSnapshotStore(root: target.snapshotsRoot).localPath(.collection(collection), name: name)
-            let sink = try Stdout.sink(for: output)
-            let source = try FileDescriptorSource(path: path)
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buffer.deallocate() }
-            while true {
-                let n = try source.read(into: buffer)
-                if n == 0 { break }
-                try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            }
-            try sink.close()
+            try SnapshotActions.download(.collection(collection), name: name, output: output, target: target)
         }
     }
 
@@ -80,8 +53,7 @@ extension Snapshot {
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
-            try target.service().delete(.collection(collection), name: name)
-            try out.emit(["deleted": name], text: "")
+            try SnapshotActions.delete(.collection(collection), name: name, target: target, out: out)
         }
     }
 }

@@ -4,7 +4,7 @@ import Engine
 /// `qdb snapshot`: collection snapshots.
 struct Snapshot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create, list, download and delete collection snapshots.",
+        abstract: "Create, list, download and delete collection and full-storage snapshots.",
         discussion: """
             Works offline on a stopped server's --storage and --snapshots-path. Archives are
             uncompressed GNU tar in Qdrant's layout plus qdb.json (per-entry SHA-256), with a
@@ -16,5 +16,5 @@ struct Snapshot: AsyncParsableCommand {
 
             \(ExitStatus.helpSection)
             """,
-        subcommands: [Create.self, List.self, Download.self, Delete.self])
+        subcommands: [Create.self, List.self, Download.self, Delete.self, Full.self])
 }

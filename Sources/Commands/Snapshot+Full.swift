@@ -1,0 +1,43 @@
+import ArgumentParser
+import Engine
+
+extension Snapshot {
+    /// `qdb snapshot full`: full-storage snapshots (every collection and alias).
+    struct Full: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Full-storage snapshots: every collection and alias in one archive.",
+            discussion: "Restore one with `qdb restore FILE --full` or `qdb serve --storage-snapshot FILE`.\n\n\(ExitStatus.helpSection)",
+            subcommands: [Create.self, List.self, Download.self, Delete.self])
+
+        struct Create: QDBCommand {
+            static let configuration = CommandConfiguration(abstract: "Create a full-storage snapshot.", discussion: ExitStatus.helpSection)
+            @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout, instead of storing it.") var output: String?
+            @OptionGroup var target: TargetOptions
+            @OptionGroup var out: OutputOptions
+            func execute() async throws { try SnapshotActions.create(.full, output: output, target: target, out: out) }
+        }
+
+        struct List: QDBCommand {
+            static let configuration = CommandConfiguration(abstract: "List full-storage snapshots.", discussion: ExitStatus.helpSection)
+            @OptionGroup var target: TargetOptions
+            @OptionGroup var out: OutputOptions
+            func execute() async throws { try SnapshotActions.list(.full, target: target, out: out) }
+        }
+
+        struct Download: QDBCommand {
+            static let configuration = CommandConfiguration(abstract: "Copy a full-storage snapshot to FILE or stdout.", discussion: ExitStatus.helpSection)
+            @Argument(help: "Snapshot name.") var name: String
+            @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout.") var output: String
+            @OptionGroup var target: TargetOptions
+            func execute() async throws { try SnapshotActions.download(.full, name: name, output: output, target: target) }
+        }
+
+        struct Delete: QDBCommand {
+            static let configuration = CommandConfiguration(abstract: "Delete a full-storage snapshot.", discussion: ExitStatus.helpSection)
+            @Argument(help: "Snapshot name.") var name: String
+            @OptionGroup var target: TargetOptions
+            @OptionGroup var out: OutputOptions
+            func execute() async throws { try SnapshotActions.delete(.full, name: name, target: target, out: out) }
+        }
+    }
+}

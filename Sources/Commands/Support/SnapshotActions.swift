@@ -1,0 +1,59 @@
+import ArgumentParser
+import Engine
+
+/// The snapshot verbs every scope (collection, shard, full) shares, so the commands stay thin.
+enum SnapshotActions {
+    /// Stores a snapshot, or streams it to `output` (a file or `-`).
+    static func create(_ scope: SnapshotScope, output: String?, target: TargetOptions, out: OutputOptions) throws {
+        let service = try target.service()
+        guard let output else {
+            let d: SnapshotDescription
+            switch scope {
+            case .collection(let c): d = try service.createCollectionSnapshot(c)
+            case .shard(let c, let id): d = try service.createShardSnapshot(c, shard: id)
+            case .full: d = try service.createFullSnapshot()
+            }
+            try out.emit(d, text: "\(d.name)\t\(d.size)\t\(d.checksum ?? "-")")
+            return
+        }
+        let hashing = HashingSink(try Stdout.sink(for: output))
+        let meta: ArchiveMetadata
+        switch scope {
+        case .collection(let c): meta = try service.storage.writeCollectionSnapshot(c, to: hashing)
+        case .shard(let c, let id): meta = try service.storage.writeShardSnapshot(c, shard: id, to: hashing)
+        case .full: meta = try service.storage.writeFullSnapshot(to: hashing)
+        }
+        try hashing.close()
+        struct Streamed: Encodable { var output: String; var size: Int; var sha256: String; var points: Int }
+        let result = Streamed(output: output, size: hashing.byteCount, sha256: hashing.finalizeHex(), points: meta.points)
+        if output == "-" {
+            if !out.quiet { printError("qdb: wrote \(result.size) bytes, sha256 \(result.sha256)") }
+        } else {
+            try out.emit(result, text: "\(output)\t\(result.size)\t\(result.sha256)")
+        }
+    }
+
+    static func list(_ scope: SnapshotScope, target: TargetOptions, out: OutputOptions) throws {
+        let list = try target.service().list(scope)
+        try out.emit(list, text: list.map { "\($0.name)\t\($0.size)\t\($0.creation_time ?? "-")\t\($0.checksum ?? "-")" }.joined(separator: "\n"))
+    }
+
+    static func download(_ scope: SnapshotScope, name: String, output: String, target: TargetOptions) throws {
+        let path = try LocalSnapshotStore(root: target.snapshotsRoot).localPath(scope, name: name)
+        let sink = try Stdout.sink(for: output)
+        let source = try FileDescriptorSource(path: path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try source.read(into: buffer)
+            if n == 0 { break }
+            try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        try sink.close()
+    }
+
+    static func delete(_ scope: SnapshotScope, name: String, target: TargetOptions, out: OutputOptions) throws {
+        try target.service().delete(scope, name: name)
+        try out.emit(["deleted": name], text: "")
+    }
+}
