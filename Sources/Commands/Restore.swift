@@ -32,6 +32,14 @@ struct Restore: QDBCommand {
     }
 
     func execute() async throws {
+        if let remote = target.remote {
+            guard let collection, !full else {
+                throw CommandFailure(ExitStatus.usage, "a full-storage snapshot can only be restored offline (--storage) or with qdb serve --storage-snapshot")
+            }
+            try RemoteSnapshotActions.recover(remote, .collection(collection), source: source, checksum: checksum)
+            try out.emit(["collection": collection], text: "restored \(collection)")
+            return
+        }
         let storage = try target.openStorage()
         let (input, _) = try openSource(source)
         let meta = try full

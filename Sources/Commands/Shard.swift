@@ -77,6 +77,11 @@ struct Shard: AsyncParsableCommand {
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
         func execute() async throws {
+            if let remote = target.remote {
+                try RemoteSnapshotActions.recover(remote, .shard(collection: collection, shard: id.shard), source: source, checksum: checksum)
+                try out.emit(["collection": collection, "shard": "\(id.shard)"], text: "recovered shard \(id.shard) of \(collection)")
+                return
+            }
             let service = try target.service()
             let (input, _) = try openSource(source)
             let meta = try service.recoverShard(collection, shard: id.shard, from: input, checksum: checksum)

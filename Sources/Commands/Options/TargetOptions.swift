@@ -11,7 +11,7 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("snapshots-path"), help: "Snapshots directory (env QDB_SNAPSHOTS; default ./snapshots).")
     var snapshotsPath: String?
 
-    @Option(name: .customLong("url"), help: "URL of a running qdb serve (env QDB_URL). Not supported by this command yet.")
+    @Option(name: .customLong("url"), help: "URL of a running qdb serve or Qdrant (env QDB_URL); the command then works over REST.")
     var url: String?
 
     @Option(name: .customLong("api-key"), help: "API key for --url (env QDB_API_KEY).")
@@ -21,13 +21,13 @@ struct TargetOptions: ParsableArguments {
     var storagePath: String { storage ?? env["QDB_STORAGE"] ?? "./storage" }
     var snapshotsRoot: String { snapshotsPath ?? env["QDB_SNAPSHOTS"] ?? "./snapshots" }
 
+    /// The server to talk to, when `--url` (or `QDB_URL`) is given.
+    var remote: RemoteClient? {
+        (url ?? env["QDB_URL"]).map { RemoteClient(baseURL: $0, apiKey: apiKey ?? env["QDB_API_KEY"]) }
+    }
+
     /// Opens the storage offline. A storage held by a running server fails fast (exit 75).
     func openStorage() throws -> Storage {
-        if url ?? env["QDB_URL"] != nil {
-            throw CommandFailure(
-                ExitStatus.usage,
-                "--url is not supported by this command yet; run it offline with --storage on a stopped server, or use the REST API")
-        }
         var logger = Logger(label: "qdb")
         logger.logLevel = .warning
         return try Storage.open(Engine.StorageOptions(path: storagePath), logger: logger)

@@ -44,6 +44,18 @@ public enum ExitStatus {
             }
         case let e as ArchiveError:
             return e.code == .io ? ioError : dataError
+        case let e as RemoteError:
+            switch e.status {
+            case 0: return unavailable
+            case 404: return notFound
+            case 401, 403: return noPermission
+            case 409: return cantCreate
+            case 400, 413, 422: return dataError
+            case 503: return tempFail
+            case 507: return ioError
+            default: return failure
+            }
+        case is TransportError: return unavailable
         case is ConfigError: return config
         case let e as CommandFailure: return e.exitCode
         default: return failure

@@ -5,6 +5,7 @@ import Engine
 enum SnapshotActions {
     /// Stores a snapshot, or streams it to `output` (a file or `-`).
     static func create(_ scope: SnapshotScope, output: String?, target: TargetOptions, out: OutputOptions) throws {
+        if let remote = target.remote { return try RemoteSnapshotActions.create(remote, scope, output: output, out: out) }
         let service = try target.service()
         guard let output else {
             let d: SnapshotDescription
@@ -34,11 +35,13 @@ enum SnapshotActions {
     }
 
     static func list(_ scope: SnapshotScope, target: TargetOptions, out: OutputOptions) throws {
+        if let remote = target.remote { return try RemoteSnapshotActions.list(remote, scope, out: out) }
         let list = try target.service().list(scope)
         try out.emit(list, text: list.map { "\($0.name)\t\($0.size)\t\($0.creation_time ?? "-")\t\($0.checksum ?? "-")" }.joined(separator: "\n"))
     }
 
     static func download(_ scope: SnapshotScope, name: String, output: String, target: TargetOptions) throws {
+        if let remote = target.remote { return try RemoteSnapshotActions.download(remote, scope, name: name, output: output) }
         let path = try LocalSnapshotStore(root: target.snapshotsRoot).localPath(scope, name: name)
         let sink = try Stdout.sink(for: output)
         let source = try FileDescriptorSource(path: path)
@@ -53,6 +56,7 @@ enum SnapshotActions {
     }
 
     static func delete(_ scope: SnapshotScope, name: String, target: TargetOptions, out: OutputOptions) throws {
+        if let remote = target.remote { return try RemoteSnapshotActions.delete(remote, scope, name: name, out: out) }
         try target.service().delete(scope, name: name)
         try out.emit(["deleted": name], text: "")
     }

@@ -1,0 +1,79 @@
+import Engine
+import Foundation
+
+/// The snapshot verbs over REST (`--url`), with Qdrant's paths.
+enum RemoteSnapshotActions {
+    struct Envelope<T: Decodable>: Decodable { var result: T }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+        try JSONDecoder().decode(Envelope<T>.self, from: Data(bytes)).result
+    }
+
+    static func segment(_ s: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#%")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
+    /// `…/snapshots` of a scope.
+    static func base(_ scope: SnapshotScope) -> String {
+        switch scope {
+        case .full: return "/snapshots"
+        case .collection(let c): return "/collections/\(segment(c))/snapshots"
+        case .shard(let c, let id): return "/collections/\(segment(c))/shards/\(id)/snapshots"
+        }
+    }
+
+    static func create(_ client: RemoteClient, _ scope: SnapshotScope, output: String?, out: OutputOptions) throws {
+        if let output, case .shard(let c, let id) = scope {
+            // A live shard stream: nothing is stored on the server.
+            let sink = try Stdout.sink(for: output)
+            try client.download("/collections/\(segment(c))/shards/\(id)/snapshot", to: sink)
+            try sink.close()
+            return
+        }
+        let d = try decode(SnapshotDescription.self, try client.json("POST", base(scope) + "?wait=true"))
+        guard let output else {
+            try out.emit(d, text: "\(d.name)\t\(d.size)\t\(d.checksum ?? "-")")
+            return
+        }
+        try download(client, scope, name: d.name, output: output)
+    }
+
+    static func list(_ client: RemoteClient, _ scope: SnapshotScope, out: OutputOptions) throws {
+        let list = try decode([SnapshotDescription].self, try client.json("GET", base(scope)))
+        try out.emit(list, text: list.map { "\($0.name)\t\($0.size)\t\($0.creation_time ?? "-")\t\($0.checksum ?? "-")" }.joined(separator: "\n"))
+    }
+
+    static func download(_ client: RemoteClient, _ scope: SnapshotScope, name: String, output: String) throws {
+        let sink = try Stdout.sink(for: output)
+        do {
+            try client.download(base(scope) + "/" + segment(name), to: sink)
+            try sink.close()
+        } catch {
+            try? sink.close()
+            if output != "-" { unlink(output) }  // no half-written or empty file named like a snapshot
+            throw error
+        }
+    }
+
+    static func delete(_ client: RemoteClient, _ scope: SnapshotScope, name: String, out: OutputOptions) throws {
+        _ = try client.json("DELETE", base(scope) + "/" + segment(name) + "?wait=true")
+        try out.emit(["deleted": name], text: "")
+    }
+
+    /// Restores into a collection or shard on the server: an http(s) SOURCE is recovered by URL
+    /// (the server fetches it); anything else is uploaded as a stream.
+    static func recover(_ client: RemoteClient, _ scope: SnapshotScope, source: String, checksum: String?) throws {
+        if source.hasPrefix("http://") || source.hasPrefix("https://") {
+            var body: [String: String] = ["location": source]
+            body["checksum"] = checksum
+            _ = try client.json("PUT", base(scope) + "/recover?wait=true", body: Array(try JSONEncoder().encode(body)))
+            return
+        }
+        let (input, _) = try openSource(source)
+        var path = base(scope) + "/upload?wait=true"
+        if let checksum { path += "&checksum=\(checksum)" }
+        _ = try client.upload(path, from: input)
+    }
+}
