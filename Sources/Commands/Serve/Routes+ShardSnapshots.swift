@@ -5,14 +5,6 @@ import Hummingbird
 import Glibc
 #endif
 
-/// `PUT …/shards/{id}/snapshots/recover`: `location` is an http(s) URL or a bare stored name.
-struct ShardSnapshotRecoverBody: Decodable {
-    var location: String
-    var priority: String?
-    var checksum: String?
-    var api_key: String?
-}
-
 extension Router where Context == BasicRequestContext {
     /// Shard snapshots and full-storage snapshots.
     func addShardAndFullSnapshotRoutes(_ s: APIState) {
@@ -41,7 +33,7 @@ extension Router where Context == BasicRequestContext {
         }
         on("\(base)/snapshots/recover", method: .put, state: s) { call in
             let (c, id) = try call.shardTarget()
-            let body = try await call.body(ShardSnapshotRecoverBody.self)
+            let body = try await call.body(SnapshotRecoverBody.self)  // location: an http(s) URL or a stored name
             try RecoverRequest.validate(priority: body.priority, checksum: body.checksum)
             let open: @Sendable () throws -> any ByteSource
             if body.location.contains("://") {

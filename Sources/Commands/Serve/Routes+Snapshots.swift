@@ -5,7 +5,8 @@ import Hummingbird
 import Glibc
 #endif
 
-/// `PUT …/snapshots/recover` body (Qdrant's `SnapshotRecover`).
+/// `PUT …/snapshots/recover` body (Qdrant's `SnapshotRecover`; the shard route's
+/// `ShardSnapshotRecover` has the same fields, with `location` also a bare stored name).
 struct SnapshotRecoverBody: Decodable {
     var location: String
     var priority: String?
