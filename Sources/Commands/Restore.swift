@@ -41,10 +41,13 @@ struct Restore: QDBCommand {
             return
         }
         let storage = try target.openStorage()
-        let (input, _) = try openSource(source)
-        let meta = try full
-            ? storage.restoreFull(from: input, checksum: checksum, overwrite: force)
-            : storage.restoreCollection(collection!, from: input, checksum: checksum, overwrite: force)
+        let (input, _) = try openSource(source, apiKey: target.apiKey ?? target.env["QDB_API_KEY"])
+        let service = SnapshotService(storage: storage, store: LocalSnapshotStore(root: target.snapshotsRoot))
+        let meta = try service.withSource(input) { input in
+            try full
+                ? storage.restoreFull(from: input, checksum: checksum, overwrite: force)
+                : storage.restoreCollection(collection!, from: input, checksum: checksum, overwrite: force)
+        }
         struct Restored: Encodable { var collection: String?; var points: Int; var kind: String }
         try out.emit(Restored(collection: collection, points: meta.points, kind: meta.kind.rawValue),
                      text: "restored \(collection ?? "full storage"): \(meta.points) points")

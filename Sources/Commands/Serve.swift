@@ -97,6 +97,8 @@ struct Serve: QDBCommand {
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         let storage = try Storage.open(
             StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
+        // Upload spools and snapshot temp files a crash left behind are garbage by construction.
+        try? FileManager.default.removeItem(atPath: config.snapshotsPath + "/tmp")
         try restoreStartupSnapshots(into: storage, logger: logger)
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
         let metrics = ServerMetrics()

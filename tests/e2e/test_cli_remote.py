@@ -56,3 +56,22 @@ def test_remote_snapshot_pipeline(server_factory, tmp_path):
     assert run(["restore", "-", "--collection", "bad", *url], input_bytes=b"garbage" * 100).returncode == 65
     assert run(["snapshot", "list", name, "--url", "http://127.0.0.1:1"]).returncode == 69
     assert run(["restore", "-", "--full", *url], input_bytes=stream.stdout).returncode == 64
+
+
+def test_offline_restore_from_http_source(server_factory):
+    peer = server_factory(api_key="pk")
+    papi = peer.api()
+    name = unique("src")
+    create_collection(papi, name, size=2, distance="Dot")
+    upsert(papi, name, points=[{"id": i, "vector": [i, 1]} for i in range(9)])
+    desc = papi.post(f"/collections/{name}/snapshots").json()["result"]
+    src = f"{peer.url}/collections/{name}/snapshots/{desc['name']}"
+    local = server_factory(start=False)
+    common = ["--storage", str(local.storage), "--snapshots-path", str(local.snapshots)]
+    r = run(["restore", src, "--collection", "c", "--checksum", desc["checksum"], "--api-key", "pk", *common])
+    assert r.returncode == 0, r.stderr
+    r = run(["restore", src, "--collection", "d", *common])  # no key: the peer's 401 is reported
+    assert r.returncode == 69 and b"401" in r.stderr
+    local.start()
+    assert count(local.api(), "c") == 9
+    assert not local.api().get("/collections/d/exists").json()["result"]["exists"]

@@ -89,14 +89,15 @@ enum Stdout {
     }
 }
 
-/// A source for a path, `file://` URL or `-` (stdin).
-func openSource(_ spec: String) throws -> (any ByteSource, String) {
+/// A source for a path, `file://` or `http(s)://` URL (streamed through libcurl, `apiKey` sent as
+/// `api-key`; default `QDB_API_KEY`), or `-` (stdin).
+func openSource(_ spec: String, apiKey: String? = ProcessInfo.processInfo.environment["QDB_API_KEY"]) throws -> (any ByteSource, String) {
     if spec == "-" { return (FileDescriptorSource(fd: STDIN_FILENO), "-") }
+    if spec.hasPrefix("http://") || spec.hasPrefix("https://") {
+        return (try HTTPSource(url: spec, apiKey: apiKey), spec)
+    }
     var path = spec
     if spec.hasPrefix("file://") { path = URL(string: spec)?.path ?? String(spec.dropFirst(7)) }
-    if spec.hasPrefix("http://") || spec.hasPrefix("https://") {
-        throw CommandFailure(ExitStatus.usage, "http(s) sources are not supported by the CLI yet; pipe them in: curl -s URL | qdb … -")
-    }
     guard FileManager.default.fileExists(atPath: path) else {
         throw CommandFailure(ExitStatus.notFound, "no such file: \(path)")
     }

@@ -137,3 +137,27 @@ import Testing
         #expect(!FileIO.exists(path) && !FileIO.exists(path + ".checksum"))
     }
 }
+
+@Suite struct ArchiveMetadataTests {
+    @Test func newerFormatIsRefusedNamingBothVersions() throws {
+        var meta = ArchiveMetadata(kind: .collection, collection: "c", shardID: nil, points: 0, digests: [])
+        meta.format_version = ArchiveMetadata.currentFormat + 1
+        meta.qdb_version = "9.9.9"
+        do {
+            try meta.check([])
+            Issue.record("a newer format was accepted")
+        } catch let e as SnapshotError {
+            #expect(e.code == .corrupt)
+            #expect(e.message.contains("\(ArchiveMetadata.currentFormat + 1)") && e.message.contains("9.9.9") && e.message.contains(engineVersion))
+        }
+    }
+
+    @Test func unlistedExtraOrMissingEntriesAreRefused() {
+        let good = FileDigest(path: "a", size: 1, sha256: String(repeating: "a", count: 64))
+        let meta = ArchiveMetadata(kind: .shard, collection: "c", shardID: 0, points: 1, digests: [good])
+        #expect(throws: SnapshotError.self) { try meta.check([]) }
+        #expect(throws: SnapshotError.self) { try meta.check([good, FileDigest(path: "b", size: 0, sha256: good.sha256)]) }
+        #expect(throws: SnapshotError.self) { try meta.check([FileDigest(path: "a", size: 1, sha256: String(repeating: "b", count: 64))]) }
+        #expect(throws: Never.self) { try meta.check([good]) }
+    }
+}
