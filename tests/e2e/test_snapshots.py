@@ -204,26 +204,33 @@ def test_read_only_key_cannot_upload_or_recover(keyed, tmp_path):
     assert r.status_code == 401
 
 
-def test_kill_during_restore_leaves_previous_collection(server_factory, tmp_path):
-    srv = server_factory()
+def test_kill_during_restore_leaves_previous_collection(server_factory):
+    """The restore is paused (failpoint) after staging and verification, just before the swap,
+    and the server is killed there: on restart the previous collection is intact and the staging
+    directory is gone."""
+    srv = server_factory(env={"QDB_FAILPOINT_RESTORE_BEFORE_SWAP_MS": "3000"})
     api = srv.api()
     name = unique("big")
-    create_collection(api, name, size=64, distance="Dot")
-    for b in range(10):
-        upsert(api, name, batch={"ids": list(range(b * 2000, (b + 1) * 2000)),
-                                 "vectors": [[float(i % 7)] * 64 for i in range(2000)]})
-    want = count(api, name)
+    create_collection(api, name, size=16, distance="Dot")
+    upsert(api, name, batch={"ids": list(range(3000)), "vectors": [[float(i % 7)] * 16 for i in range(3000)]})
     desc = ok(api.post(f"/collections/{name}/snapshots"))
-    upsert(api, name, points=[{"id": 10**6, "vector": [1.0] * 64}])
-    before = count(api, name)
+    upsert(api, name, points=[{"id": 10**6, "vector": [1.0] * 16, "payload": {"after": True}}])
+    before = [(p["id"], p["payload"]) for p in scroll_all(api, name)]
     loc = f"file://{srv.snapshots / name / desc['name']}"
-    # Start a recovery in the background and kill the server while it runs.
     r = api.put(f"/collections/{name}/snapshots/recover?wait=false", json={"location": loc})
     assert r.status_code == 202
-    time.sleep(0.05)
+    deadline = time.monotonic() + 10
+    staging = srv.storage / "tmp"
+    while not any(p.name.startswith("restore-") for p in staging.iterdir()):
+        assert time.monotonic() < deadline, "the restore never reached staging"
+        time.sleep(0.02)
+    time.sleep(0.5)  # staged and verified; now paused before the swap
     srv.kill()
+    srv.env = {}
     srv.start()
     api = srv.api()
-    n = count(api, name)
-    assert n in (want, before)  # the old collection, or the fully restored one; never neither
+    assert [(p["id"], p["payload"]) for p in scroll_all(api, name)] == before
     assert not any(p.name.startswith("restore-") for p in (srv.storage / "tmp").iterdir())
+    # Without the failpoint the same recovery completes.
+    assert ok(api.put(f"/collections/{name}/snapshots/recover", json={"location": loc})) is True
+    assert count(api, name) == 3000

@@ -59,6 +59,7 @@ extension Storage {
         // Test-open: every segment must load before anything live changes.
         _ = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
         try FileIO.syncDirectory(unpacked)
+        Failpoint.pause("restore_before_swap")
         try swapIn(name, from: unpacked, overwrite: overwrite)
         return meta
     }
