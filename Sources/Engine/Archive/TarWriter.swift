@@ -12,9 +12,11 @@ import Glibc
 /// large file). Every regular file is SHA-256'd while it is written.
 ///
 /// Call `finish()` to write the end-of-archive marker and close the sink. A writer released
-/// without `finish()` (after an error, say) writes nothing more: the sink holds a truncated
-/// archive that no reader accepts, and the sink is left open for its owner to discard.
-/// Errors thrown by the sink are rethrown unchanged.
+/// without `finish()` (after an error, say) writes nothing more and leaves the sink open for
+/// its owner to discard. What the sink holds then lacks the end-of-archive marker, but note
+/// that tar readers (libarchive, GNU tar, `TarReader`) accept an archive cut at an entry
+/// boundary as complete: only a manifest or checksum can tell. Errors thrown by the sink are
+/// rethrown unchanged, and after any error the writer refuses further entries.
 public final class TarWriter {
     public let sink: any ByteSink
     /// Files and in-memory entries written so far, in order.
@@ -30,8 +32,10 @@ public final class TarWriter {
     private var finished = false
     private var failed: (any Error)?
 
-    /// - Parameter bufferSize: the size of the writes the sink sees (1 MiB by default).
-    public init(sink: any ByteSink, bufferSize: Int = 1 << 20) throws {
+    /// - Parameter bufferSize: the size of the writes the sink sees. 64 KiB (one Linux pipe
+    ///   buffer, a comfortable HTTP chunk) by default: into a pipe, 32 KiB to 1 MiB measured
+    ///   the same within noise and 10 KiB slower. Files are read in 1 MiB chunks regardless.
+    public init(sink: any ByteSink, bufferSize: Int = 64 * 1024) throws {
         precondition(bufferSize >= 512, "TarWriter bufferSize must be at least one tar block")
         guard let a = archive_write_new(), let e = archive_entry_new() else {
             fatalError("libarchive: out of memory")

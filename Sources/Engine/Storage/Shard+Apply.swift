@@ -52,6 +52,14 @@ extension Shard {
     /// listed; `shard.json` is replaced atomically; the WAL is reset only after that. A crash at any
     /// point leaves a state that `open` turns back into exactly the acknowledged writes.
     func sealLocked() throws {
+        let sealedCount = segments.count - 1
+        // Nothing new since the last seal: the on-disk state is already current. (Snapshots seal
+        // every time; this keeps them from stalling writers and readers on a busy shard.)
+        if appendable.count == 0, !segments[..<sealedCount].contains(where: \.deletedDirty), flushedSeq == lastSeq,
+            FileIO.exists(dir + "/shard.json")
+        {
+            return
+        }
         try wal.sync()
         let fresh = appendable.compacted()
         var sealed = Array(segments.dropLast())
@@ -67,7 +75,16 @@ extension Shard {
         try wal.reset(nextSeq: lastSeq + 1)
         flushedSeq = lastSeq
         segments = sealed + [Segment(dims: dims)]
-        rebuildIndex()
+        if dropped.isEmpty {
+            // Only the points that moved from the appendable segment change location: O(sealed
+            // points), not O(shard), under the write lock.
+            if fresh.count > 0 {
+                let s = Int32(sealed.count - 1)
+                for off in 0..<fresh.count { index[fresh.ids[off]] = Location(seg: s, off: Int32(off)) }
+            }
+        } else {
+            rebuildIndex()
+        }
         for seg in dropped { FileIO.removeTree(segmentsDir + "/" + seg.id) }
     }
 

@@ -103,7 +103,7 @@ import Testing
         try c.upsert((0..<100).map { point(UInt64($0), [1, 1]) }, wait: true)
         let writer = Thread {
             for batch in 1...40 {
-                try? c.upsert((0..<25).map { point(UInt64(100 + batch * 25 + $0), [Float(batch), 0]) }, wait: true)
+                _ = try? c.upsert((0..<25).map { point(UInt64(100 + batch * 25 + $0), [Float(batch), 0]) }, wait: true)
             }
         }
         writer.start()
