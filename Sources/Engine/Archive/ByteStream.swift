@@ -201,7 +201,7 @@ public final class BufferSource: ByteSource {
 /// stream's checksum comes out of the same pass that writes it.
 public final class HashingSink: ByteSink {
     public let inner: any ByteSink
-    private let hasher = SHA256Hasher()
+    private let hasher = StreamHasher()
     public private(set) var byteCount = 0
 
     public init(_ inner: any ByteSink) { self.inner = inner }
@@ -221,7 +221,7 @@ public final class HashingSink: ByteSink {
 /// Reads through another source while computing the SHA-256 and count of the bytes read.
 public final class HashingSource: ByteSource {
     public let inner: any ByteSource
-    private let hasher = SHA256Hasher()
+    private let hasher = StreamHasher()
     public private(set) var byteCount = 0
 
     public init(_ inner: any ByteSource) { self.inner = inner }
