@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,53 +27,20 @@ import numpy as np
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "bench"))
+from benchlib import check, free_port, proc_status_kib, start_server  # noqa: E402
 TARGET_INGEST = 20_000.0  # points/s
 TARGET_P50_MS = 20.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        return None
-    return None
+    kib = proc_status_kib(pid, "VmHWM")
+    return None if kib is None else kib / 1024.0
 
 
-def start_server(binary: str, root: Path, port: int, log_path: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QDB__", "QDRANT__"))}
-    log = open(log_path, "wb")
-    proc = subprocess.Popen([binary, "serve", "--storage", str(root / "storage"),
-                             "--snapshots-path", str(root / "snapshots"), "--host", "127.0.0.1",
-                             "--http-port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, env=env, cwd=root)
-    log.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        time.sleep(0.05)
-    proc.kill()
-    sys.exit("server not ready after 60s")
 
-
-def check(r: requests.Response):
-    if r.status_code != 200:
-        raise SystemExit(f"{r.request.method} {r.request.path_url} -> {r.status_code}: "
-                         f"{r.text[:500]}")
-    return r.json()["result"]
 
 
 def main() -> int:
