@@ -234,3 +234,24 @@ def test_kill_during_restore_leaves_previous_collection(server_factory):
     # Without the failpoint the same recovery completes.
     assert ok(api.put(f"/collections/{name}/snapshots/recover", json={"location": loc})) is True
     assert count(api, name) == 3000
+
+
+def test_expect_continue_only_for_authorized_uploads(keyed, tmp_path):
+    """curl -F sends `Expect: 100-continue` for large files; qdb answers 100 only to a request
+    that will pass auth, so others get their 401/403 before sending any of the body."""
+    import subprocess
+    big = tmp_path / "big.snapshot"
+    big.write_bytes(os.urandom(2 << 20))
+    def trace(key):
+        args = ["curl", "-sS", "-v", "-o", "/dev/null", "-X", "POST", "-F", f"snapshot=@{big}"]
+        if key:
+            args += ["-H", f"api-key: {key}"]
+        r = subprocess.run(args + [f"{keyed.url}/collections/expect_c/snapshots/upload"],
+                           capture_output=True, timeout=60)
+        return r.stderr.decode()
+    admin = trace(ADMIN)
+    assert "Expect: 100-continue" in admin and "< HTTP/1.1 100 Continue" in admin
+    assert "< HTTP/1.1 400" in admin  # random bytes: refused as an archive, after the body was read
+    for key, status in ((RO, 403), (None, 401)):
+        out = trace(key)
+        assert "100 Continue" not in out and f"< HTTP/1.1 {status}" in out

@@ -26,6 +26,8 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(storage: storage, config: config, metrics: metrics),
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [ExpectContinueHandler(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey)])),
         configuration: .init(address: .hostname(config.host, port: config.httpPort), serverName: "qdb"),
         logger: logger)
 }

@@ -1,0 +1,42 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// Answers `Expect: 100-continue` (which `curl -F` sends for large uploads) with `100 Continue`.
+/// Hummingbird does not, so clients waited 1 s before sending each body (bench/snapshot).
+///
+/// Only a request that will pass auth gets the go-ahead: with API keys configured, the full-access
+/// key is required (uploads and recoveries need manage access). Anyone else gets no 100, so the
+/// auth middleware's 401/403 reaches the client before it sends any of the body.
+final class ExpectContinueHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundOut = HTTPResponsePart
+
+    let apiKey: String?
+    let readOnlyKey: String?
+
+    init(apiKey: String?, readOnlyKey: String?) {
+        self.apiKey = apiKey
+        self.readOnlyKey = readOnlyKey
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let request) = unwrapInboundIn(data),
+            request.headerFields[.expect]?.lowercased() == "100-continue", mayProceed(request)
+        {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+        }
+        context.fireChannelRead(data)
+    }
+
+    private func mayProceed(_ request: HTTPRequest) -> Bool {
+        guard apiKey != nil || readOnlyKey != nil else { return true }
+        guard let apiKey else { return false }
+        if let key = request.headerFields[HTTPField.Name("api-key")!] { return key == apiKey }
+        if let auth = request.headerFields[.authorization], auth.lowercased().hasPrefix("bearer ") {
+            return auth.dropFirst(7).trimmingCharacters(in: .whitespaces) == apiKey
+        }
+        return false
+    }
+}
