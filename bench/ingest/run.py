@@ -16,8 +16,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +26,7 @@ import requests
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
-from benchlib import check, free_port, proc_status_kib, start_server  # noqa: E402
+from benchlib import check, free_port, proc_status_kib, start_server, stop_server  # noqa: E402
 TARGET_INGEST = 20_000.0  # points/s
 TARGET_P50_MS = 20.0
 
@@ -160,13 +158,7 @@ def main() -> int:
         missed = [m for m, _, _, good in rows if good is False]
         return 1 if (args.strict and missed) else 0
     finally:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_server(proc)
         if args.keep:
             print(f"storage kept in {root}")
         else:

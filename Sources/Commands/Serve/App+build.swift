@@ -11,7 +11,7 @@ public func buildRouter(
     let state = APIState(storage: storage, config: config, snapshots: SnapshotService(storage: storage, store: store))
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware(metrics: metrics))
-    router.add(middleware: AuthMiddleware(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey))
+    router.add(middleware: AuthMiddleware(keys: APIKeys(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey)))
     router.addServiceRoutes(state, metrics: metrics)
     router.addCollectionRoutes(state)
     router.addPointRoutes(state)
@@ -27,7 +27,7 @@ public func buildApplication(
     Application(
         router: buildRouter(storage: storage, config: config, metrics: metrics),
         server: .http1(configuration: .init(
-            additionalChannelHandlers: [ExpectContinueHandler(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey)])),
+            additionalChannelHandlers: [ExpectContinueHandler(keys: APIKeys(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey))])),
         configuration: .init(address: .hostname(config.host, port: config.httpPort), serverName: "qdb"),
         logger: logger)
 }

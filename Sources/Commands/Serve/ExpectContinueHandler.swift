@@ -13,12 +13,10 @@ final class ExpectContinueHandler: ChannelInboundHandler, RemovableChannelHandle
     typealias InboundOut = HTTPRequestPart
     typealias OutboundOut = HTTPResponsePart
 
-    let apiKey: String?
-    let readOnlyKey: String?
+    let keys: APIKeys
 
-    init(apiKey: String?, readOnlyKey: String?) {
-        self.apiKey = apiKey
-        self.readOnlyKey = readOnlyKey
+    init(keys: APIKeys) {
+        self.keys = keys
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -31,12 +29,6 @@ final class ExpectContinueHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     private func mayProceed(_ request: HTTPRequest) -> Bool {
-        guard apiKey != nil || readOnlyKey != nil else { return true }
-        guard let apiKey else { return false }
-        if let key = request.headerFields[HTTPField.Name("api-key")!] { return key == apiKey }
-        if let auth = request.headerFields[.authorization], auth.lowercased().hasPrefix("bearer ") {
-            return auth.dropFirst(7).trimmingCharacters(in: .whitespaces) == apiKey
-        }
-        return false
+        !keys.enabled || keys.access(request.headerFields) == .full
     }
 }

@@ -27,8 +27,7 @@ struct ErrorMiddleware: RouterMiddleware {
 /// `/`, `/healthz`, `/livez` and `/readyz` stay open.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
-    let apiKey: String?
-    let readOnlyKey: String?
+    let keys: APIKeys
 
     static let openPaths: Set<String> = ["/", "/healthz", "/livez", "/readyz"]
     /// POST routes that only read.
@@ -36,32 +35,24 @@ struct AuthMiddleware: RouterMiddleware {
                             "/points/query/batch", "/points/search/batch"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard apiKey != nil || readOnlyKey != nil, !AuthMiddleware.openPaths.contains(normalized(request.uri.path)) else {
+        guard keys.enabled, !AuthMiddleware.openPaths.contains(normalized(request.uri.path)) else {
             return try await next(request, context)
         }
-        guard let given = presentedKey(request) else {
-            throw APIError(.unauthorized, "Must provide an API key or an Authorization bearer token")
-        }
-        if let apiKey, constantTimeEquals(given, apiKey) {
+        switch keys.access(request.headers) {
+        case .full:
             return try await next(request, context)
-        }
-        if let readOnlyKey, constantTimeEquals(given, readOnlyKey) {
+        case .readOnly:
             guard isRead(request) else { throw APIError(.forbidden, "Forbidden: Global manage access is required") }
             return try await next(request, context)
+        case .missing:
+            throw APIError(.unauthorized, "Must provide an API key or an Authorization bearer token")
+        case .invalid:
+            throw APIError(.unauthorized, "Invalid API key or JWT")
         }
-        throw APIError(.unauthorized, "Invalid API key or JWT")
     }
 
     private func normalized(_ path: String) -> String {
         path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-    }
-
-    private func presentedKey(_ request: Request) -> String? {
-        if let k = request.headers[apiKeyHeader] { return k }
-        if let auth = request.headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
-            return String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        }
-        return nil
     }
 
     private func isRead(_ request: Request) -> Bool {
@@ -74,14 +65,4 @@ struct AuthMiddleware: RouterMiddleware {
         default: return false
         }
     }
-
-    private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<x.count { diff |= x[i] ^ y[i] }
-        return diff == 0
-    }
 }
-
-private let apiKeyHeader = HTTPField.Name("api-key")!
