@@ -58,7 +58,15 @@ public final class Storage: @unchecked Sendable {
     static func takeLock(_ path: String) throws -> Int32 {
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileIO.ioError("open lock file \(path)") }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        // A few short retries before giving up: a process forked by another thread holds a copy
+        // of every descriptor until it execs (O_CLOEXEC acts only at exec), so a lock released a
+        // moment ago can still look taken; so can the lock of a qdb that is just exiting.
+        var locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        for attempt in 1...8 where !locked {
+            usleep(UInt32(attempt) * 10_000)
+            locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        }
+        if !locked {
             let holder = (try? FileIO.readAll(path)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
             Glibc.close(fd)
             throw StorageError(
