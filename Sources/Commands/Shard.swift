@@ -90,14 +90,3 @@ struct Shard: AsyncParsableCommand {
         }
     }
 }
-
-/// `qdb manifest`: shard manifests for partial snapshots (not built yet).
-struct Manifest: QDBCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Print or diff shard manifests for partial snapshots (not implemented yet).",
-        discussion: ExitStatus.helpSection)
-
-    func execute() async throws {
-        throw CommandFailure(ExitStatus.failure, "`qdb manifest` is not implemented yet (planned with partial snapshots)")
-    }
-}

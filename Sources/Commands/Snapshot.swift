@@ -16,5 +16,5 @@ struct Snapshot: AsyncParsableCommand {
 
             \(ExitStatus.helpSection)
             """,
-        subcommands: [Create.self, List.self, Download.self, Delete.self, Full.self])
+        subcommands: [Create.self, List.self, Download.self, Delete.self, Partial.self, Full.self])
 }

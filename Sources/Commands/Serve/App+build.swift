@@ -17,6 +17,7 @@ public func buildRouter(
     router.addPointRoutes(state)
     router.addSnapshotRoutes(state)
     router.addShardAndFullSnapshotRoutes(state)
+    router.addPartialSnapshotRoutes(state)
     return router
 }
 

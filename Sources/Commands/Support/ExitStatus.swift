@@ -11,6 +11,9 @@ public enum ExitStatus {
     public static let ok: Int32 = 0
     public static let failure: Int32 = 1
     public static let partial: Int32 = 3
+    /// Nothing to do: the requester is already up to date (`qdb snapshot partial`, `qdb restore
+    /// --partial` of an empty stream). Shares 3 with "partial": success, with something to note.
+    public static let upToDate: Int32 = 3
     public static let usage: Int32 = 64
     public static let dataError: Int32 = 65
     public static let notFound: Int32 = 66
@@ -67,6 +70,7 @@ public enum ExitStatus {
         EXIT STATUS
           0   success
           1   failure not covered below
+          3   nothing to do: already up to date (qdb snapshot partial, qdb restore --partial)
           64  usage error (bad flags or arguments)
           65  data error: bad input, corrupt data, checksum mismatch
           66  not found: no such collection or snapshot

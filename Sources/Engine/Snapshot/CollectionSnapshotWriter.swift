@@ -44,9 +44,15 @@ enum CollectionSnapshotWriter {
                 digests.append(try tar.addFile(prefix + "segments/\(seg)/files/\(name)", fromDisk: dir + "/" + name))
             }
         }
+        return digests + (try addShardTrailer(prefix: prefix, to: tar))
+    }
+
+    /// The entries after a shard's segments: an empty `wal/` and Qdrant's replica files.
+    static func addShardTrailer(prefix: String, to tar: TarWriter) throws -> [FileDigest] {
         try tar.addDirectory(prefix + "wal")
-        digests.append(try tar.addData(prefix + "replica_state.json", Array(#"{"is_local":true,"this_peer_id":0,"peers":{}}"#.utf8)))
-        digests.append(try tar.addData(prefix + "shard_config.json", Array(#"{"type":"ReplicaSet"}"#.utf8)))
-        return digests
+        return [
+            try tar.addData(prefix + "replica_state.json", Array(#"{"is_local":true,"this_peer_id":0,"peers":{}}"#.utf8)),
+            try tar.addData(prefix + "shard_config.json", Array(#"{"type":"ReplicaSet"}"#.utf8)),
+        ]
     }
 }

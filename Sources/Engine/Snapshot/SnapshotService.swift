@@ -8,6 +8,7 @@ public final class SnapshotService: Sendable {
     public let storage: Storage
     public let store: any SnapshotStore
     private let recoveries = RecoveryLocks()
+    let partialRecoveries = ExclusiveLocks()
 
     public init(storage: Storage, store: any SnapshotStore) {
         self.storage = storage

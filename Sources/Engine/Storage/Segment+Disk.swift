@@ -15,6 +15,10 @@ struct SegmentMeta: Codable {
     var dims: [Int]
     /// Each file's version: immutable files carry `created_version`, `deleted.bin` its own.
     var file_versions: [String: UInt64]
+    /// Each file's SHA-256 and size, taken as it was written (absent in segments written before
+    /// qdb recorded them; computed on load then).
+    var file_sha256: [String: String]?
+    var file_sizes: [String: Int]?
 }
 
 extension Segment {
@@ -31,7 +35,28 @@ extension Segment {
         fv["deleted.bin"] = deletedVersion
         return SegmentMeta(
             id: id, version: version, created_version: createdVersion, deleted_version: deletedVersion,
-            points: count, live_points: liveCount, dims: dims, file_versions: fv)
+            points: count, live_points: liveCount, dims: dims, file_versions: fv,
+            file_sha256: fileDigests.mapValues(\.sha256), file_sizes: fileDigests.mapValues(\.size))
+    }
+
+    /// This sealed segment's manifest (reference §3.1) as its `segment.json` on disk says.
+    static func manifest(of meta: SegmentMeta, collection: String, shard: Int) -> SegmentManifest {
+        SegmentManifest(
+            segment_id: meta.id, segment_version: max(meta.created_version, meta.deleted_version),
+            file_versions: meta.file_versions.mapValues { Optional($0) }, file_sha256: meta.file_sha256,
+            file_sizes: meta.file_sizes, collection: collection, shard_id: shard)
+    }
+
+    /// Writes one file of the segment and records its digest.
+    private func put(_ dir: String, _ name: String, _ raw: UnsafeRawBufferPointer) throws {
+        try Segment.writeFile(dir + "/" + name, raw)
+        let h = SHA256Hasher()
+        h.update(raw)
+        fileDigests[name] = ArchiveMetadata.FileInfo(size: raw.count, sha256: h.finalizeHex())
+    }
+
+    private func put(_ dir: String, _ name: String, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try put(dir, name, $0) }
     }
 
     /// Writes this segment as a new sealed directory `segmentsDir/<id>` (built as `<id>.tmp`, fsynced,
@@ -44,21 +69,22 @@ extension Segment {
         FileIO.removeTree(tmp)
         try FileIO.makeDirectories(tmp)
         do {
+            fileDigests = [:]
             var w = ByteWriter(capacity: count * 9)
             for pid in ids { w.pointID(pid) }
-            try Segment.writeFile(tmp + "/ids.bin", w.bytes)
+            try put(tmp, "ids.bin", w.bytes)
             w = ByteWriter(capacity: count * 8)
             for v in versions { w.u64(v) }
-            try Segment.writeFile(tmp + "/versions.bin", w.bytes)
+            try put(tmp, "versions.bin", w.bytes)
             w = ByteWriter(capacity: count * 16)
             for p in payloads { w.payload(p) }
-            try Segment.writeFile(tmp + "/payloads.bin", w.bytes)
+            try put(tmp, "payloads.bin", w.bytes)
             for slot in dims.indices {
-                try vectors[slot].withUnsafeBytes { try Segment.writeFile(tmp + "/" + Segment.vectorFile(slot), $0) }
-                try Segment.writeFile(tmp + "/" + Segment.presentFile(slot), present[slot].map { $0 ? 1 : 0 })
+                try vectors[slot].withUnsafeBytes { try put(tmp, Segment.vectorFile(slot), $0) }
+                try put(tmp, Segment.presentFile(slot), present[slot].map { $0 ? 1 : 0 })
             }
-            try Segment.writeFile(tmp + "/version.info", Array("0.6.0".utf8))
-            try Segment.writeFile(tmp + "/deleted.bin", Segment.packBits(deleted))
+            try put(tmp, "version.info", Array("0.6.0".utf8))
+            try put(tmp, "deleted.bin", Segment.packBits(deleted))
             try Segment.writeFile(tmp + "/segment.json", try .json(meta, pretty: true))
             try FileIO.syncDirectory(tmp)
             guard rename(tmp, final) == 0 else { throw FileIO.ioError("rename \(tmp)") }
@@ -75,7 +101,9 @@ extension Segment {
     func writeDeletions(in segmentsDir: String) throws {
         guard deletedDirty else { return }
         let dir = segmentsDir + "/" + id
-        try FileIO.writeAtomically(Segment.packBits(deleted), to: dir + "/deleted.bin")
+        let bits = Segment.packBits(deleted)
+        try FileIO.writeAtomically(bits, to: dir + "/deleted.bin")
+        fileDigests["deleted.bin"] = ArchiveMetadata.FileInfo(size: bits.count, sha256: SHA256Hasher.hexDigest(of: bits))
         try FileIO.writeAtomically(try [UInt8].json(meta, pretty: true), to: dir + "/segment.json")
         deletedDirty = false
     }
@@ -116,6 +144,14 @@ extension Segment {
         }
         seg.createdVersion = meta.created_version
         seg.deletedVersion = meta.deleted_version
+        if let sha = meta.file_sha256, let sizes = meta.file_sizes, Set(sha.keys) == Set(meta.file_versions.keys) {
+            for (name, h) in sha { seg.fileDigests[name] = ArchiveMetadata.FileInfo(size: sizes[name] ?? 0, sha256: h) }
+        } else {
+            for name in meta.file_versions.keys {
+                let bytes = try FileIO.readAll(dir + "/" + name)
+                seg.fileDigests[name] = ArchiveMetadata.FileInfo(size: bytes.count, sha256: SHA256Hasher.hexDigest(of: bytes))
+            }
+        }
         seg.isSealed = true
         return seg
     }

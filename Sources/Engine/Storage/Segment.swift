@@ -26,6 +26,8 @@ final class Segment {
     /// Whether `deleted` changed since it was last written to disk.
     var deletedDirty = false
     var isSealed = false
+    /// Sealed segments only: size and SHA-256 of each file, recorded as it was written.
+    var fileDigests: [String: ArchiveMetadata.FileInfo] = [:]
 
     init(id: String = UUID().uuidString.lowercased(), dims: [Int]) {
         self.id = id

@@ -10,6 +10,8 @@ struct ShardCapture {
     var dir: String
     var segments: [String]
     var points: Int
+    /// The sequence number of the last operation the capture reflects.
+    var flushedSeq: UInt64 = 0
 }
 
 extension Shard {
@@ -35,7 +37,7 @@ extension Shard {
                 }
             }
             try Segment.writeFile(dir + "/shard.json", try FileIO.readAll(self.dir + "/shard.json"))
-            return ShardCapture(shardID: id, dir: dir, segments: live.map(\.id), points: index.count)
+            return ShardCapture(shardID: id, dir: dir, segments: live.map(\.id), points: index.count, flushedSeq: flushedSeq)
         }
     }
 }

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `qdb manifest`: shard manifests, the input of partial snapshots.
+struct Manifest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a shard's manifest, the manifest inside a snapshot, or what differs between two.",
+        discussion: """
+            A manifest says which segments and file versions a shard holds (Qdrant's format, plus
+            qdb's per-file sha256 and sizes). Feed it to `qdb snapshot partial` on the primary to
+            get only what the holder lacks:
+
+              qdb manifest --url $REPLICA c --shard 0 \\
+                | qdb snapshot partial --url $PRIMARY c --shard 0 \\
+                | qdb restore - --url $REPLICA --collection c --shard 0 --partial
+
+              qdb manifest backup.snapshot                  # the manifest an archive describes
+              qdb manifest diff old.json new.json           # files added, changed, removed, bytes
+
+            \(ExitStatus.helpSection)
+            """,
+        subcommands: [Show.self, Diff.self], defaultSubcommand: Show.self)
+
+    struct Show: QDBCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the manifest of a shard (with --shard) or of a snapshot file or stdin (-).",
+            discussion: ExitStatus.helpSection)
+        @Argument(help: "A collection name (with --shard), or a snapshot file, or - for stdin.") var source: String
+        @Option(name: .customLong("shard"), help: "Shard id: read the live shard of collection SOURCE (or this shard of a collection snapshot file).")
+        var shard: Int?
+        @Flag(name: .customLong("file"), help: "SOURCE is a snapshot file even though --shard is given (a collection snapshot).")
+        var file = false
+        @OptionGroup var target: TargetOptions
+
+        func execute() async throws {
+            let manifest: SnapshotManifest
+            if let shard, !file {
+                if let remote = target.remote {
+                    let c = RemoteSnapshotActions.segment(source)
+                    let bytes = try remote.json("GET", "/collections/\(c)/shards/\(shard)/snapshot/partial/manifest")
+                    manifest = try RemoteSnapshotActions.decode(SnapshotManifest.self, bytes)
+                } else {
+                    manifest = try target.openStorage().shardManifest(source, shard: shard)
+                }
+            } else {
+                let (input, _) = try openSource(source)
+                manifest = try ArchiveManifest.read(input, shard: shard).0
+            }
+            Stdout.write(String(decoding: try manifest.json(), as: UTF8.self) + "\n")
+        }
+    }
+
+    struct Diff: QDBCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what a partial snapshot from NEW to a holder of OLD would carry and delete.",
+            discussion: """
+                OLD and NEW are manifest JSON files, snapshot files, or - (stdin, for one of them).
+                Exit status 0 whether or not they differ; with --exit-code, 1 when they differ.
+
+                \(ExitStatus.helpSection)
+                """)
+        @Argument(help: "The holder's manifest (JSON or snapshot file, or -).") var old: String
+        @Argument(help: "The source's manifest (JSON or snapshot file, or -).") var new: String
+        @Flag(name: .customLong("exit-code"), help: "Exit with 1 when the manifests differ (as git diff --exit-code).")
+        var exitCode = false
+        @OptionGroup var out: OutputOptions
+
+        func validate() throws {
+            if old == "-" && new == "-" { throw ValidationError("only one of OLD and NEW can be stdin") }
+        }
+
+        func execute() async throws {
+            let diff = ManifestDiff(old: try Manifest.load(old), new: try Manifest.load(new))
+            func lines(_ mark: String, _ entries: [ManifestDiff.Entry]) -> [String] {
+                entries.map { "\(mark) \($0.path)\($0.bytes.map { "\t\($0)" } ?? "")" }
+            }
+            let text = (lines("+", diff.added) + lines("~", diff.changed) + lines("-", diff.removed)
+                + ["\(diff.added.count) added, \(diff.changed.count) changed, \(diff.removed.count) removed, \(diff.bytes) bytes to send"])
+                .joined(separator: "\n")
+            try out.emit(diff, text: text)
+            if exitCode && !diff.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    /// A manifest from a JSON file, a snapshot file, or stdin (either kind, told apart by content).
+    static func load(_ spec: String) throws -> SnapshotManifest {
+        let (input, _) = try openSource(spec)
+        var head = [UInt8](repeating: 0, count: 512)
+        let n = try head.withUnsafeMutableBytes { try readFully(input, $0) }
+        head.removeSubrange(n...)
+        let firstByte = head.first { ![0x20, 0x0a, 0x0d, 0x09].contains($0) }
+        if firstByte == UInt8(ascii: "{") {
+            var bytes = head
+            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let m = try buf.withUnsafeMutableBytes { try input.read(into: $0) }
+                if m == 0 { break }
+                bytes += buf[..<m]
+                if bytes.count > 64 << 20 { throw CommandFailure(ExitStatus.dataError, "\(spec): manifest is over 64 MiB") }
+            }
+            return try SnapshotManifest.parse(bytes)
+        }
+        return try ArchiveManifest.read(PrefixedSource(prefix: head, rest: input), shard: nil).0
+    }
+
+    static func readFully(_ source: any ByteSource, _ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var off = 0
+        while off < buffer.count {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[off...]))
+            if n == 0 { break }
+            off += n
+        }
+        return off
+    }
+}
+
+/// Bytes already read from a stream, then the rest of it.
+final class PrefixedSource: ByteSource, @unchecked Sendable {
+    private var prefix: [UInt8]
+    private var offset = 0
+    private let rest: any ByteSource
+
+    init(prefix: [UInt8], rest: any ByteSource) {
+        self.prefix = prefix
+        self.rest = rest
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if offset < prefix.count {
+            let n = min(buffer.count, prefix.count - offset)
+            prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+            offset += n
+            return n
+        }
+        return try rest.read(into: buffer)
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A partial (incremental) snapshot of one shard, prepared against a requester's manifest
+/// (reference §3.2): the shard is captured (a seal and hard links, as any snapshot), the capture's
+/// manifest is compared with the requester's, and `write(to:)` streams only the segment files the
+/// requester lacks or holds older/different copies of, plus every segment's `segment.json` and
+/// its current manifest as `segments/<id>/files/segment_manifest.json`, so that recovery can
+/// delete what is gone. The archive is shard-rooted, like a shard snapshot, with `qdb.json`
+/// (kind `partial`) last.
+public final class PartialSnapshot: @unchecked Sendable {
+    public let collection: String
+    public let shardID: Int
+    /// The shard's manifest at capture.
+    public let current: SnapshotManifest
+    /// Segment id → the files to send.
+    public let plan: [String: [String]]
+    let capture: ShardCapture
+    private let scratch: String
+
+    /// Nothing to send and nothing to delete: the requester is up to date (HTTP 304).
+    public var isEmpty: Bool { plan.isEmpty }
+
+    init(collection: String, shardID: Int, capture: ShardCapture, scratch: String, current: SnapshotManifest, plan: [String: [String]]) {
+        self.collection = collection
+        self.shardID = shardID
+        self.capture = capture
+        self.scratch = scratch
+        self.current = current
+        self.plan = plan
+    }
+
+    deinit { FileIO.removeTree(scratch) }
+
+    /// The files each current segment must send to a holder of `theirs`; empty when the two
+    /// manifests describe the same data (same segments, same files, nothing newer).
+    static func plan(current: SnapshotManifest, theirs: SnapshotManifest) -> [String: [String]] {
+        var plan: [String: [String]] = [:]
+        for (id, seg) in current.segments {
+            let mine = theirs.segments[id]
+            let send = seg.file_versions.keys.filter { seg.mustSend($0, to: mine, versionsKnown: theirs.versionsKnown) }.sorted()
+            let extra = mine.map { ManifestDiff.files(of: $0).subtracting(seg.file_versions.keys) } ?? []
+            if !send.isEmpty || !extra.isEmpty || mine == nil { plan[id] = send }
+        }
+        if plan.isEmpty, Set(theirs.segments.keys) != Set(current.segments.keys) {
+            // The requester has segments this shard no longer has: send every segment's manifest
+            // (no files) so recovery deletes them.
+            for id in current.segments.keys { plan[id] = [] }
+            if current.segments.isEmpty { plan[""] = [] }
+        }
+        return plan
+    }
+
+    /// Streams the partial archive. Returns its metadata (also written as `qdb.json`).
+    @discardableResult
+    public func write(to sink: any ByteSink) throws -> ArchiveMetadata {
+        let tar = try TarWriter(sink: sink)
+        var digests: [FileDigest] = []
+        digests.append(try tar.addFile("shard.json", fromDisk: capture.dir + "/shard.json"))
+        for (id, seg) in current.segments.sorted(by: { $0.key < $1.key }) {
+            let dir = capture.dir + "/segments/" + id
+            let prefix = "segments/\(id)/files/"
+            digests.append(try tar.addData(prefix + "segment_manifest.json", try seg.jsonBytes()))
+            digests.append(try tar.addFile(prefix + "segment.json", fromDisk: dir + "/segment.json"))
+            for file in plan[id] ?? [] {
+                digests.append(try tar.addFile(prefix + file, fromDisk: dir + "/" + file))
+            }
+        }
+        digests += try CollectionSnapshotWriter.addShardTrailer(prefix: "", to: tar)
+        let meta = ArchiveMetadata(kind: .partial, collection: collection, shardID: shardID, points: capture.points, digests: digests)
+        _ = try tar.addData(ArchiveMetadata.entryName, try .json(meta, pretty: true))
+        try tar.finish()
+        return meta
+    }
+}
+
+extension SegmentManifest {
+    func jsonBytes() throws -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try e.encode(self))
+    }
+}
+
+extension Storage {
+    /// The manifest of one shard's durable state (`GET …/snapshot/partial/manifest`).
+    public func shardManifest(_ collection: String, shard id: Int) throws -> SnapshotManifest {
+        let (c, shard) = try self.shard(collection, id)
+        return try shard.manifest(collection: c.name)
+    }
+
+    /// Captures a shard and plans a partial snapshot for a requester holding `theirs`.
+    ///
+    /// - Throws: `SnapshotError(.badInput)` when the manifest names another collection or shard,
+    ///   or claims operations newer than any this shard has applied (it is not of this shard's
+    ///   history; sending a delta against it would be wrong).
+    public func preparePartialSnapshot(_ collection: String, shard id: Int, against theirs: SnapshotManifest) throws -> PartialSnapshot {
+        try theirs.validate()
+        let (c, shard) = try self.shard(collection, id)
+        for seg in theirs.segments.values {
+            if let other = seg.collection, other != c.name || (seg.shard_id ?? id) != id {
+                throw SnapshotError(
+                    .badInput,
+                    "manifest is of collection \(other) shard \(seg.shard_id.map(String.init) ?? "?"), not of collection \(c.name) shard \(id)")
+            }
+        }
+        let scratch = tmpDir + "/partial-\(UUID().uuidString)"
+        do {
+            let capture = try shard.capture(into: scratch)
+            let current = try Shard.manifest(ofShardDir: scratch, collection: c.name, shard: id)
+            if theirs.versionsKnown, theirs.maxVersion > capture.flushedSeq {
+                throw SnapshotError(
+                    .badInput,
+                    "manifest has version \(theirs.maxVersion), newer than the latest operation of shard \(id) of collection \(c.name) (\(capture.flushedSeq)): it does not come from this shard's history")
+            }
+            return PartialSnapshot(
+                collection: c.name, shardID: id, capture: capture, scratch: scratch, current: current,
+                plan: PartialSnapshot.plan(current: current, theirs: theirs))
+        } catch {
+            FileIO.removeTree(scratch)
+            throw error
+        }
+    }
+
+    /// Applies a partial snapshot to one shard (reference §3.3), atomically.
+    ///
+    /// The archive is unpacked and checked in staging. A staged shard is then built from the
+    /// snapshot's manifest: each segment file comes from the archive or, when the archive does
+    /// not carry it, is hard-linked from the live shard, which must hold the same version (and
+    /// contents, where both know the hash) — otherwise the snapshot was made against another
+    /// manifest and is refused. Segments and files the snapshot's manifest no longer lists are
+    /// left out; the WAL starts empty. The staged shard is test-opened and exchanged with the
+    /// live one under its write lock. A failure or crash before the exchange changes nothing.
+    @discardableResult
+    public func recoverPartialShard(_ collection: String, shard id: Int, from source: any ByteSource, checksum: String?) throws -> ArchiveMetadata {
+        let (c, shard) = try self.shard(collection, id)
+        let staging = tmpDir + "/partial-recover-\(UUID().uuidString)"
+        defer { FileIO.removeTree(staging) }
+        let unpacked = staging + "/archive"
+        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum)
+        guard meta.kind == .partial else {
+            throw SnapshotError(
+                .badInput,
+                "this is a \(meta.kind.rawValue) snapshot, not a partial snapshot; recover it through the \(meta.kind.rawValue) snapshot routes (qdb restore without --partial)")
+        }
+        guard meta.collection == c.name, meta.shard_id == id else {
+            throw SnapshotError(
+                .badInput,
+                "this partial snapshot is of collection \(meta.collection ?? "?") shard \(meta.shard_id.map(String.init) ?? "?"), not of collection \(c.name) shard \(id)")
+        }
+        let state: Shard.State
+        do {
+            state = try JSONDecoder().decode(Shard.State.self, from: Data(try FileIO.readAll(unpacked + "/shard.json")))
+        } catch {
+            throw SnapshotError(.corrupt, "partial snapshot has no readable shard.json")
+        }
+        let archived = Set(FileIO.listDirectory(unpacked + "/segments"))
+        guard archived == Set(state.segments), state.segments.allSatisfy(SnapshotManifest.isSafeName) else {
+            throw SnapshotError(.corrupt, "partial snapshot lists segments \(state.segments.sorted()) but holds \(archived.sorted())")
+        }
+        var theirs = SnapshotManifest()
+        for seg in state.segments {
+            let path = unpacked + "/segments/\(seg)/files/segment_manifest.json"
+            guard FileIO.exists(path) else {
+                throw SnapshotError(.corrupt, "segment \(seg) of the partial snapshot has no segment_manifest.json")
+            }
+            let m: SegmentManifest
+            do {
+                m = try JSONDecoder().decode(SegmentManifest.self, from: Data(try FileIO.readAll(path)))
+            } catch {
+                throw SnapshotError(.corrupt, "segment_manifest.json of segment \(seg) is unreadable: \(error)")
+            }
+            guard m.segment_id == seg else {
+                throw SnapshotError(.corrupt, "segment_manifest.json in segment \(seg) is of segment \(m.segment_id)")
+            }
+            theirs.segments[seg] = m
+        }
+        do { try theirs.validate() } catch let e as SnapshotError { throw SnapshotError(.corrupt, "partial snapshot: \(e.message)") }
+
+        let staged = staging + "/shard"
+        try FileIO.makeDirectories(staged + "/segments")
+        try FileIO.makeDirectories(staged + "/wal")
+        try shard.lock.read {
+            let local = try shard.diskManifestLocked(collection: c.name)
+            for (seg, m) in theirs.segments {
+                let from = unpacked + "/segments/\(seg)/files"
+                let to = staged + "/segments/" + seg
+                try FileIO.makeDirectories(to)
+                let carried = Set(FileIO.listDirectory(from))
+                let allowed = Set(m.file_versions.keys).union(["segment.json", "segment_manifest.json"])
+                if let stray = carried.subtracting(allowed).sorted().first {
+                    throw SnapshotError(.corrupt, "partial snapshot carries segments/\(seg)/\(stray), which its manifest does not list")
+                }
+                guard carried.contains("segment.json") else {
+                    throw SnapshotError(.corrupt, "segment \(seg) of the partial snapshot has no segment.json")
+                }
+                for file in m.file_versions.keys.sorted() + ["segment.json"] {
+                    let dst = to + "/" + file
+                    if file.contains("/") { try FileIO.makeDirectories((dst as NSString).deletingLastPathComponent) }
+                    if carried.contains(file) {
+                        guard rename(from + "/" + file, dst) == 0 else { throw FileIO.ioError("move \(from)/\(file)") }
+                        continue
+                    }
+                    let have = local.segments[seg]
+                    let sameVersion = have?.version(of: file) != nil && have?.version(of: file) == m.version(of: file)
+                    let hashes = (have?.file_sha256?[file], m.file_sha256?[file])
+                    let sameContents = hashes.0 == nil || hashes.1 == nil || hashes.0 == hashes.1
+                    guard sameVersion, sameContents else {
+                        throw SnapshotError(
+                            .badInput,
+                            "partial snapshot does not carry segments/\(seg)/\(file) and this shard \(have?.file_versions[file] == nil ? "lacks it" : "holds another version of it"): the snapshot was made against another manifest; nothing was changed")
+                    }
+                    guard link(shard.segmentsDir + "/\(seg)/\(file)", dst) == 0 else { throw FileIO.ioError("link \(seg)/\(file)") }
+                }
+                try FileIO.syncDirectory(to)
+            }
+        }
+        guard rename(unpacked + "/shard.json", staged + "/shard.json") == 0 else { throw FileIO.ioError("move shard.json") }
+        try FileIO.syncDirectory(staged + "/segments")
+        try FileIO.syncDirectory(staged)
+        // Test-open, and check the staged segments are the ones the manifest describes.
+        let opened = try Shard.open(id: id, dir: staged, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
+        for seg in opened.segments where seg.isSealed {
+            for (file, info) in seg.fileDigests {
+                if let want = theirs.segments[seg.id]?.file_sha256?[file], want != info.sha256 {
+                    throw SnapshotError(.corrupt, "segment \(seg.id) file \(file) does not match the partial snapshot's manifest")
+                }
+            }
+        }
+        Failpoint.pause("partial_before_swap")
+        try shard.replace(with: staged)
+        return meta
+    }
+}
