@@ -122,8 +122,12 @@ public final class TarWriter {
     /// takes size, mode, mtime and owner from `fstat` of the opened file. A file that shrinks
     /// while it is read is an error (the archive would be padded with zeros otherwise); bytes
     /// appended after the `fstat` are not archived.
+    ///
+    /// With `known` (the size and SHA-256 recorded when an immutable file was written), the file
+    /// is not hashed again: the archive records the recorded digest, so damage done to the file
+    /// on disk since then is caught by whoever verifies the archive, instead of being sealed in.
     @discardableResult
-    public func addFile(_ path: String, fromDisk: String) throws -> FileDigest {
+    public func addFile(_ path: String, fromDisk: String, known: (size: Int, sha256: String)? = nil) throws -> FileDigest {
         let name = try TarEntry.validateForWriting(path, directory: false)
         try checkUsable()
         let fd = open(fromDisk, O_RDONLY | O_CLOEXEC)
@@ -143,7 +147,7 @@ public final class TarWriter {
         let size = Int(st.st_size)
         let chunk = readBuffer ?? .allocate(byteCount: SHA256Hasher.chunkSize, alignment: 4096)
         readBuffer = chunk
-        let hasher = SHA256Hasher()
+        let hasher = known == nil || known?.size != size ? SHA256Hasher() : nil
         var done = 0
         while done < size {
             let n = read(fd, chunk.baseAddress, min(chunk.count, size - done))
@@ -158,12 +162,12 @@ public final class TarWriter {
                     path: name))
             }
             let part = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
-            hasher.update(part)
+            hasher?.update(part)
             try writeData(part, name)
             done += n
         }
         try finishEntry(name)
-        let digest = FileDigest(path: name, size: size, sha256: hasher.finalizeHex())
+        let digest = FileDigest(path: name, size: size, sha256: hasher?.finalizeHex() ?? known!.sha256)
         digests.append(digest)
         return digest
     }

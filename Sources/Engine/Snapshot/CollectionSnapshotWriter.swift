@@ -41,7 +41,8 @@ enum CollectionSnapshotWriter {
         for seg in c.segments {
             let dir = c.dir + "/segments/" + seg
             for name in FileIO.listDirectory(dir) {
-                digests.append(try tar.addFile(prefix + "segments/\(seg)/files/\(name)", fromDisk: dir + "/" + name))
+                let known = c.digests[seg]?[name].map { (size: $0.size, sha256: $0.sha256) }
+                digests.append(try tar.addFile(prefix + "segments/\(seg)/files/\(name)", fromDisk: dir + "/" + name, known: known))
             }
         }
         return digests + (try addShardTrailer(prefix: prefix, to: tar))

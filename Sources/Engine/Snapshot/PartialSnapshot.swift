@@ -65,7 +65,8 @@ public final class PartialSnapshot: @unchecked Sendable {
             digests.append(try tar.addData(prefix + "segment_manifest.json", try seg.jsonBytes()))
             digests.append(try tar.addFile(prefix + "segment.json", fromDisk: dir + "/segment.json"))
             for file in plan[id] ?? [] {
-                digests.append(try tar.addFile(prefix + file, fromDisk: dir + "/" + file))
+                let known = capture.digests[id]?[file].map { (size: $0.size, sha256: $0.sha256) }
+                digests.append(try tar.addFile(prefix + file, fromDisk: dir + "/" + file, known: known))
             }
         }
         digests += try CollectionSnapshotWriter.addShardTrailer(prefix: "", to: tar)

@@ -12,6 +12,8 @@ struct ShardCapture {
     var points: Int
     /// The sequence number of the last operation the capture reflects.
     var flushedSeq: UInt64 = 0
+    /// Segment id → file → size and SHA-256 recorded when the file was written.
+    var digests: [String: [String: ArchiveMetadata.FileInfo]] = [:]
 }
 
 extension Shard {
@@ -37,7 +39,9 @@ extension Shard {
                 }
             }
             try Segment.writeFile(dir + "/shard.json", try FileIO.readAll(self.dir + "/shard.json"))
-            return ShardCapture(shardID: id, dir: dir, segments: live.map(\.id), points: index.count, flushedSeq: flushedSeq)
+            return ShardCapture(
+                shardID: id, dir: dir, segments: live.map(\.id), points: index.count, flushedSeq: flushedSeq,
+                digests: Dictionary(uniqueKeysWithValues: live.map { ($0.id, $0.fileDigests) }))
         }
     }
 }

@@ -161,3 +161,27 @@ import Testing
         #expect(throws: Never.self) { try meta.check([good]) }
     }
 }
+
+extension CollectionSnapshotRoundTripTests {
+    /// Segment files are archived with the digests recorded when they were sealed, so a file
+    /// damaged on disk since is caught when the archive is restored, not sealed into a snapshot
+    /// that verifies cleanly.
+    @Test func segmentFileDamagedAfterSealIsCaughtOnRestore() throws {
+        let s = try storage()
+        _ = try populate(s, "dmg")
+        try s.collection("dmg").shards[0].seal()
+        let segments = dir.path + "/storage/collections/dmg/0/segments"
+        let seg = try #require(FileIO.listDirectory(segments).first)
+        let victim = segments + "/" + seg + "/vectors-0.f32"
+        var bytes = try FileIO.readAll(victim)
+        bytes[bytes.count / 2] ^= 0xFF
+        let fd = open(victim, O_WRONLY)
+        try FileIO.writeAll(fd: fd, bytes)
+        close(fd)
+        let file = try snapshotFile(s, "dmg")
+        #expect(throws: SnapshotError.self) {
+            try s.restoreCollection("dmg_copy", from: try FileDescriptorSource(path: file), checksum: nil)
+        }
+        #expect(!FileIO.exists(dir.path + "/storage/collections/dmg_copy"))
+    }
+}
