@@ -101,9 +101,18 @@ def test_verify_exit_codes(server_factory, tmp_path):
     assert not (srv.storage / "collections" / "x").exists()
 
 
-def test_unbuilt_commands_say_so(tmp_path):
-    r = run(["manifest"], cwd=tmp_path)
-    assert r.returncode == 1 and b"not implemented yet" in r.stderr
+def test_manifest_and_partial_exit_codes(tmp_path):
+    assert run(["manifest"], cwd=tmp_path).returncode == 64          # no SOURCE
+    r = run(["manifest", "nope", "--shard", "0", "--storage", str(tmp_path / "s")], cwd=tmp_path)
+    assert r.returncode == 66 and b"nope" in r.stderr                   # no such collection
+    (tmp_path / "bad.json").write_text("{not json")
+    r = run(["snapshot", "partial", "nope", "--shard", "0", "--manifest", str(tmp_path / "bad.json"),
+             "--storage", str(tmp_path / "s")], cwd=tmp_path)
+    assert r.returncode == 65 and b"JSON" in r.stderr                   # bad manifest: data error
+    r = run(["manifest", "diff", str(tmp_path / "bad.json"), "-"], cwd=tmp_path, input_bytes=b"{}")
+    assert r.returncode == 65
+    r = run(["restore", "-", "--collection", "c", "--partial"], cwd=tmp_path)
+    assert r.returncode == 64                                           # --partial needs --shard
 
 
 def test_shard_and_full_snapshots_offline(server_factory, tmp_path):

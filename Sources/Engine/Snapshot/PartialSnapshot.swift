@@ -231,7 +231,7 @@ extension Storage {
             }
         }
         Failpoint.pause("partial_before_swap")
-        try shard.replace(with: staged)
+        try shard.replace(with: staged, loaded: opened)
         return meta
     }
 }

@@ -65,6 +65,13 @@ public final class Collection: @unchecked Sendable {
         return Collection(name: name, dir: dir, config: config, schema: schema, shards: shards)
     }
 
+    /// The collection `loaded` (opened from a staging directory whose contents now live at
+    /// `dir`, after a rename or exchange) as an object for `dir`, without reading it again.
+    static func adopt(_ loaded: Collection, name: String, dir: String) throws -> Collection {
+        let shards = try loaded.shards.map { try Shard.adopt($0, dir: dir + "/\($0.id)") }
+        return Collection(name: name, dir: dir, config: loaded.config, schema: loaded.payloadSchema, shards: shards)
+    }
+
     func shard(for id: PointID) -> Shard {
         shards[Int(id.routingHash % UInt64(shards.count))]
     }

@@ -95,6 +95,25 @@ final class Shard: @unchecked Sendable {
         return shard
     }
 
+    /// A shard whose files moved to `dir` (by rename or exchange) after `loaded` opened them,
+    /// taking over its in-memory state instead of loading it again. The WAL is reopened at its
+    /// new place; `loaded` must be quiescent (a staged shard no one writes to).
+    static func adopt(_ loaded: Shard, dir: String) throws -> Shard {
+        let (wal, _) = try WAL.open(dir: dir + "/wal", logger: loaded.logger)
+        let shard = Shard(id: loaded.id, dir: dir, dims: loaded.dims, sealThreshold: loaded.sealThreshold, logger: loaded.logger, wal: wal)
+        shard.takeState(of: loaded, wal: wal)
+        return shard
+    }
+
+    /// Takes `other`'s segments, index and sequence numbers, with `wal` as the log.
+    func takeState(of other: Shard, wal: WAL) {
+        segments = other.segments
+        index = other.index
+        self.wal = wal
+        lastSeq = other.lastSeq
+        flushedSeq = other.flushedSeq
+    }
+
     func rebuildIndex() {
         index.removeAll(keepingCapacity: true)
         for (s, seg) in segments.enumerated() {

@@ -40,25 +40,22 @@ extension Storage {
             throw SnapshotError(.badInput, "this is a \(meta.kind.rawValue) snapshot, not a shard snapshot")
         }
         try SnapshotUnpacker.layOutShard(unpacked)
-        _ = try Shard.open(id: id, dir: unpacked, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
-        try shard.replace(with: unpacked)
+        let loaded = try Shard.open(id: id, dir: unpacked, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
+        try shard.replace(with: unpacked, loaded: loaded)
         return meta
     }
 }
 
 extension Shard {
-    /// Exchanges this shard's directory with the prepared one at `staged` and reloads. The old
-    /// data ends up at `staged` (the caller removes it).
-    func replace(with staged: String) throws {
+    /// Exchanges this shard's directory with the prepared one at `staged`, whose test-open is
+    /// `loaded`, and takes over its state (no second load). The old data ends up at `staged`
+    /// (the caller removes it).
+    func replace(with staged: String, loaded: Shard) throws {
         try lock.write {
             guard qdb_rename_exchange(staged, dir) == 0 else { throw FileIO.ioError("exchange \(staged) with \(dir)") }
             try FileIO.syncDirectory((dir as NSString).deletingLastPathComponent)
-            let fresh = try Shard.open(id: id, dir: dir, dims: dims, sealThreshold: sealThreshold, logger: logger)
-            segments = fresh.segments
-            index = fresh.index
-            wal = fresh.wal
-            lastSeq = fresh.lastSeq
-            flushedSeq = fresh.flushedSeq
+            let (wal, _) = try WAL.open(dir: dir + "/wal", logger: logger)
+            takeState(of: loaded, wal: wal)
         }
     }
 }

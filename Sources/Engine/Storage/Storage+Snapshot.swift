@@ -57,15 +57,17 @@ extension Storage {
             try SnapshotUnpacker.layOutShard(dir)
         }
         // Test-open: every segment must load before anything live changes.
-        _ = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
+        let loaded = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
         try FileIO.syncDirectory(unpacked)
         Failpoint.pause("restore_before_swap")
-        try swapIn(name, from: unpacked, overwrite: overwrite)
+        try swapIn(name, from: unpacked, overwrite: overwrite, loaded: loaded)
         return meta
     }
 
-    /// Puts the staged collection directory `staged` in place of collection `name`.
-    func swapIn(_ name: String, from staged: String, overwrite: Bool) throws {
+    /// Puts the staged collection directory `staged` in place of collection `name`. With
+    /// `loaded` (the staged directory's test-open), its state is taken over instead of reading
+    /// the collection again.
+    func swapIn(_ name: String, from staged: String, overwrite: Bool, loaded: Collection? = nil) throws {
         let final = collectionsDir + "/" + name
         try mutex.withLock {
             if let old = collections[name] {
@@ -82,7 +84,8 @@ extension Storage {
                 guard rename(staged, final) == 0 else { throw FileIO.ioError("rename \(staged)") }
                 try FileIO.syncDirectory(collectionsDir)
             }
-            collections[name] = try Collection.open(name: name, dir: final, sealThreshold: options.sealThreshold, logger: logger)
+            collections[name] = try loaded.map { try Collection.adopt($0, name: name, dir: final) }
+                ?? Collection.open(name: name, dir: final, sealThreshold: options.sealThreshold, logger: logger)
         }
     }
 }
