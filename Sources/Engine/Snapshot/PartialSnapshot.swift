@@ -183,6 +183,7 @@ extension Storage {
         let staged = staging + "/shard"
         try FileIO.makeDirectories(staged + "/segments")
         try FileIO.makeDirectories(staged + "/wal")
+        var preloaded: [String: Segment] = [:]
         try shard.lock.read {
             let local = try shard.diskManifestLocked(collection: c.name)
             for (seg, m) in theirs.segments {
@@ -216,13 +217,19 @@ extension Storage {
                     guard link(shard.segmentsDir + "/\(seg)/\(file)", dst) == 0 else { throw FileIO.ioError("link \(seg)/\(file)") }
                 }
                 try FileIO.syncDirectory(to)
+                // Columns all linked from the live segment: share them instead of parsing again.
+                let columnsCarried = carried.subtracting(["segment.json", "segment_manifest.json", "deleted.bin"])
+                if columnsCarried.isEmpty, let live = shard.segments.first(where: { $0.id == seg && $0.isSealed }) {
+                    preloaded[seg] = try live.reusingColumns(for: to)
+                }
             }
         }
         guard rename(unpacked + "/shard.json", staged + "/shard.json") == 0 else { throw FileIO.ioError("move shard.json") }
         try FileIO.syncDirectory(staged + "/segments")
         try FileIO.syncDirectory(staged)
         // Test-open, and check the staged segments are the ones the manifest describes.
-        let opened = try Shard.open(id: id, dir: staged, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
+        let opened = try Shard.open(
+            id: id, dir: staged, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger, preloaded: preloaded)
         for seg in opened.segments where seg.isSealed {
             for (file, info) in seg.fileDigests {
                 if let want = theirs.segments[seg.id]?.file_sha256?[file], want != info.sha256 {

@@ -144,14 +144,46 @@ extension Segment {
         }
         seg.createdVersion = meta.created_version
         seg.deletedVersion = meta.deleted_version
+        try seg.takeDigests(from: meta, dir: dir)
+        seg.isSealed = true
+        return seg
+    }
+
+    /// Takes the file digests `segment.json` records, or computes them from the files in `dir`
+    /// for a segment written before qdb recorded them.
+    func takeDigests(from meta: SegmentMeta, dir: String) throws {
+        fileDigests = [:]
         if let sha = meta.file_sha256, let sizes = meta.file_sizes, Set(sha.keys) == Set(meta.file_versions.keys) {
-            for (name, h) in sha { seg.fileDigests[name] = ArchiveMetadata.FileInfo(size: sizes[name] ?? 0, sha256: h) }
+            for (name, h) in sha { fileDigests[name] = ArchiveMetadata.FileInfo(size: sizes[name] ?? 0, sha256: h) }
         } else {
             for name in meta.file_versions.keys {
                 let bytes = try FileIO.readAll(dir + "/" + name)
-                seg.fileDigests[name] = ArchiveMetadata.FileInfo(size: bytes.count, sha256: SHA256Hasher.hexDigest(of: bytes))
+                fileDigests[name] = ArchiveMetadata.FileInfo(size: bytes.count, sha256: SHA256Hasher.hexDigest(of: bytes))
             }
         }
+    }
+
+    /// The sealed segment laid out in `dir` whose column files are this segment's own (hard
+    /// links of them, at the same versions), sharing this segment's columns copy-on-write and
+    /// reading only `segment.json` and `deleted.bin` from `dir`: a partial recovery then does not
+    /// parse unchanged segments again. The caller holds the owning shard's lock.
+    func reusingColumns(for dir: String) throws -> Segment {
+        let meta: SegmentMeta
+        do {
+            meta = try JSONDecoder().decode(SegmentMeta.self, from: Data(try FileIO.readAll(dir + "/segment.json")))
+        } catch {
+            throw StorageError(.corrupt, "segment \(dir) is damaged: unreadable segment.json (\(error))")
+        }
+        let bits = try FileIO.readAll(dir + "/deleted.bin")
+        guard meta.id == id, meta.points == count, meta.dims == dims, bits.count == (count + 7) / 8 else {
+            throw StorageError(.corrupt, "segment \(dir) does not match the columns it shares with segment \(id)")
+        }
+        let seg = Segment(id: id, dims: dims)
+        seg.load(ids: ids, vectors: vectors, present: present, payloads: payloads, versions: versions,
+                 deleted: Segment.unpackBits(bits, count: count))
+        seg.createdVersion = meta.created_version
+        seg.deletedVersion = meta.deleted_version
+        try seg.takeDigests(from: meta, dir: dir)
         seg.isSealed = true
         return seg
     }

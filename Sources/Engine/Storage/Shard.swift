@@ -49,7 +49,11 @@ final class Shard: @unchecked Sendable {
 
     /// Opens the shard in `dir`: loads the sealed segments `shard.json` lists, removes any segment
     /// directory it does not list (left by a crash mid-seal), and replays the WAL tail.
-    static func open(id: Int, dir: String, dims: [Int], sealThreshold: Int, logger: Logger) throws -> Shard {
+    /// `preloaded`: segments already in memory for some of the listed ids (see
+    /// `Segment.reusingColumns(for:)`), used instead of loading them.
+    static func open(
+        id: Int, dir: String, dims: [Int], sealThreshold: Int, logger: Logger, preloaded: [String: Segment] = [:]
+    ) throws -> Shard {
         try FileIO.makeDirectories(dir + "/segments")
         var state = State(flushed_seq: 0, segments: [])
         let statePath = dir + "/shard.json"
@@ -69,7 +73,7 @@ final class Shard: @unchecked Sendable {
         }
         var sealed: [Segment] = []
         for name in state.segments {
-            let seg = try Segment.load(from: shard.segmentsDir + "/" + name)
+            let seg = try preloaded[name] ?? Segment.load(from: shard.segmentsDir + "/" + name)
             guard seg.dims == dims else {
                 throw StorageError(.corrupt, "segment \(name) has vector sizes \(seg.dims), the collection has \(dims)")
             }
