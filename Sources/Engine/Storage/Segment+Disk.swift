@@ -128,9 +128,11 @@ extension Segment {
             var vectors: [[Float]] = []
             var present: [[Bool]] = []
             for (slot, d) in meta.dims.enumerated() {
-                let raw = try FileIO.readAll(dir + "/" + vectorFile(slot))
-                guard raw.count == n * d * 4 else { throw corrupt("\(vectorFile(slot)) has the wrong size") }
-                vectors.append(raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })
+                let floats = try FileIO.readAll(dir + "/" + vectorFile(slot), as: Float.self)
+                guard floats.count == n * d, (try? FileIO.size(dir + "/" + vectorFile(slot))) == n * d * 4 else {
+                    throw corrupt("\(vectorFile(slot)) has the wrong size")
+                }
+                vectors.append(floats)
                 let p = try FileIO.readAll(dir + "/" + presentFile(slot))
                 guard p.count == n else { throw corrupt("\(presentFile(slot)) has the wrong size") }
                 present.append(p.map { $0 != 0 })

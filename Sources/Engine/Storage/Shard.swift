@@ -120,6 +120,7 @@ final class Shard: @unchecked Sendable {
 
     func rebuildIndex() {
         index.removeAll(keepingCapacity: true)
+        index.reserveCapacity(segments.reduce(0) { $0 + $1.liveCount })
         for (s, seg) in segments.enumerated() {
             for off in 0..<seg.count where !seg.deleted[off] {
                 let id = seg.ids[off]

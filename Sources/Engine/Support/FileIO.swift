@@ -51,27 +51,45 @@ enum FileIO {
         guard fsync(fd) == 0 else { throw ioError("fsync directory \(dir)") }
     }
 
+    /// The size of the file at `path`.
+    static func size(_ path: String) throws -> Int {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw ioError("stat \(path)") }
+        return Int(st.st_size)
+    }
+
     static func readAll(_ path: String) throws -> [UInt8] {
+        try readAll(path, as: UInt8.self)
+    }
+
+    /// The whole file as an array of `T` (a file of packed little-endian values, such as
+    /// vectors), read straight into the array's storage: no intermediate byte buffer. A size
+    /// that is not a multiple of `T`'s stride drops the trailing bytes; callers check counts.
+    static func readAll<T: BitwiseCopyable>(_ path: String, as: T.Type) throws -> [T] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ioError("open \(path)") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw ioError("stat \(path)") }
         let size = Int(st.st_size)
-        var out = [UInt8](repeating: 0, count: size)
-        var off = 0
-        try out.withUnsafeMutableBytes { buf in
-            while off < size {
-                let n = read(fd, buf.baseAddress! + off, size - off)
+        let count = size / MemoryLayout<T>.stride
+        var failure: StorageError?
+        let out = [T](unsafeUninitializedCapacity: count) { buf, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buf)
+            var off = 0
+            while off < raw.count {
+                let n = read(fd, raw.baseAddress! + off, raw.count - off)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw ioError("read \(path)")
+                    failure = ioError("read \(path)")
+                    break
                 }
                 if n == 0 { break }
                 off += n
             }
+            initialized = off / MemoryLayout<T>.stride
         }
-        if off < size { out.removeLast(size - off) }
+        if let failure { throw failure }
         return out
     }
 
