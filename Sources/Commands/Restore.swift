@@ -4,7 +4,7 @@ import Engine
 /// `qdb restore`: restore a collection from a snapshot archive.
 struct Restore: QDBCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Restore a collection from a snapshot file, file:// URL or stdin.",
+        abstract: "Restore a collection from a snapshot file, file://, http(s):// or s3:// URL, or stdin.",
         discussion: """
             The archive is unpacked into a staging directory, verified entry by entry against its
             qdb.json (and against --checksum), and only then swapped in atomically. A failure leaves
@@ -12,11 +12,16 @@ struct Restore: QDBCommand {
 
               qdb restore /backups/products.snapshot --collection products --force
               cat products.snapshot | qdb restore - --collection products_copy
+              qdb restore s3://backups/snapshots/products/products-1-2024-07-22-08-31-55.snapshot --collection products
+
+            s3:// objects stream straight into the unpacker (no local copy); credentials come from
+            AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the endpoint from AWS_ENDPOINT_URL, the region
+            from AWS_REGION.
 
             \(ExitStatus.helpSection)
             """)
 
-    @Argument(help: "A path, a file:// URL, or - for stdin.") var source: String
+    @Argument(help: "A path, a file://, http(s):// or s3://bucket/key URL, or - for stdin.") var source: String
     @Option(name: .customLong("collection"), help: "Collection to restore into (a collection snapshot).") var collection: String?
     @Flag(name: .customLong("full"), help: "The archive is a full-storage snapshot: restore every collection and alias in it.") var full = false
     @Option(name: .customLong("checksum"), help: "Expected SHA-256 of the whole archive.") var checksum: String?
