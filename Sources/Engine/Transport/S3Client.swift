@@ -146,6 +146,8 @@ public struct S3Client: Sendable {
         _ method: String, key: String?, query: [(String, String)] = [], headers: [String] = [],
         body: UnsafeRawBufferPointer? = nil, what: String
     ) throws -> Response {
+        // An empty key would address the bucket itself (DELETE would delete the bucket).
+        guard key != "" else { throw S3Error(.failed, "S3 \(what): empty object key") }
         var attempt = 0
         while true {
             let outcome = S3Transfer.perform(
@@ -226,7 +228,7 @@ enum S3Transfer {
             h.update(raw)
             return h.finalizeHex()
         } ?? S3Client.emptySHA256
-        for h in headers + ["x-amz-content-sha256: \(payloadHash)", "Expect:"] { list = curl_slist_append(list, h) }
+        for h in headers + ["x-amz-content-sha256: \(payloadHash)"] { list = curl_slist_append(list, h) }
         if body != nil, !headers.contains(where: { $0.lowercased().hasPrefix("content-type:") }) {
             list = curl_slist_append(list, "Content-Type: application/octet-stream")
         }

@@ -157,10 +157,12 @@ public final class S3MultipartSink: ByteSink, @unchecked Sendable {
                 var etag: String?
                 var error: (any Error)?
                 do {
+                    try Failpoint.s3Part(part.number)
                     etag = try client.uploadPart(key, uploadID: uploadID, number: part.number, UnsafeRawBufferPointer(rebasing: part.bytes[0..<part.count]))
                 } catch let e {
                     error = e
                 }
+                if etag != nil { Failpoint.pause("s3_after_part") }
                 cond.lock()
                 if let etag { etags.append(etag) } else { failure = error }
                 if spare == nil { spare = part.bytes } else { part.bytes.deallocate() }
@@ -171,5 +173,14 @@ public final class S3MultipartSink: ByteSink, @unchecked Sendable {
         }
         uploader = thread
         thread.start()
+    }
+}
+
+extension Failpoint {
+    /// Test-only: `QDB_FAILPOINT_S3_FAIL_PART=N` makes the upload of part N fail, as a dropped
+    /// connection would, so tests can watch the multipart upload being aborted.
+    static func s3Part(_ number: Int) throws {
+        guard let raw = ProcessInfo.processInfo.environment["QDB_FAILPOINT_S3_FAIL_PART"], Int(raw) == number else { return }
+        throw S3Error(.unavailable, "S3 upload part \(number) failed (failpoint QDB_FAILPOINT_S3_FAIL_PART)")
     }
 }

@@ -78,9 +78,16 @@ public enum S3XML {
     public static func uploads(_ bytes: [UInt8]) -> [(key: String, uploadID: String)] {
         var out: [(String, String)] = []
         var key = ""
+        var id = ""
         for (path, text) in leaves(bytes) ?? [] {
-            if path == "ListMultipartUploadsResult/Upload/Key" { key = text }
-            if path == "ListMultipartUploadsResult/Upload/UploadId" { out.append((key, text)) }
+            switch path {
+            case "ListMultipartUploadsResult/Upload/Key": key = text
+            case "ListMultipartUploadsResult/Upload/UploadId": id = text
+            case "ListMultipartUploadsResult/Upload":
+                if !key.isEmpty, !id.isEmpty { out.append((key, id)) }
+                (key, id) = ("", "")
+            default: break
+            }
         }
         return out
     }
