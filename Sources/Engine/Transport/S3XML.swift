@@ -50,7 +50,9 @@ public enum S3XML {
 
     /// Parses a ListObjectsV2 result (`ListBucketResult`).
     public static func listPage(_ bytes: [UInt8]) throws -> S3ListPage {
-        guard let leaves = leaves(bytes) else { throw S3Error(.failed, "S3 list: the answer is not valid XML") }
+        guard let leaves = leaves(bytes), leaves.contains(where: { $0.path == "ListBucketResult" }) else {
+            throw S3Error(.failed, "S3 list: the answer is not a ListBucketResult document")
+        }
         var page = S3ListPage()
         var current: S3Object?
         for (path, text) in leaves {
