@@ -33,8 +33,10 @@ def proc_status_kib(pid: int, field: str) -> int | None:
 
 
 def start_server(binary: str, root: Path, port: int, log_path: Path,
-                 appendable_max: int | None = None) -> subprocess.Popen:
+                 appendable_max: int | None = None,
+                 extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QDB__", "QDRANT__"))}
+    env.update(extra_env or {})
     if appendable_max:
         env["QDB__STORAGE__APPENDABLE_MAX_POINTS"] = str(appendable_max)
     log = open(log_path, "wb")

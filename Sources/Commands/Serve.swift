@@ -99,6 +99,7 @@ struct Serve: QDBCommand {
             StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
         // Upload spools and snapshot temp files a crash left behind are garbage by construction.
         try? FileManager.default.removeItem(atPath: config.snapshotsPath + "/tmp")
+        abortStaleS3Uploads(config, logger: logger)
         try restoreStartupSnapshots(into: storage, logger: logger)
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
         let metrics = ServerMetrics()

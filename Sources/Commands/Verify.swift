@@ -13,6 +13,7 @@ struct Verify: QDBCommand {
 
               qdb verify /backups/*.snapshot --json || alert
               curl -s http://host:6333/collections/c/snapshots/x.snapshot | qdb verify -
+              qdb verify s3://backups/snapshots/c/x.snapshot     # streamed, checked against x.snapshot.checksum
 
             \(ExitStatus.helpSection)
             """)
@@ -32,16 +33,26 @@ struct Verify: QDBCommand {
         var missing = false
         let scratch = NSTemporaryDirectory() + "qdb-verify"
         for file in files {
-            guard let (source, name) = try? openSource(file) else {
+            guard let (source, name) = try? openSource(file) else {  // path, file://, http(s)://, s3://, -
                 missing = true
                 reports.append(VerifyReport(source: file, ok: false, error: "no such file"))
                 continue
             }
             var expected = checksum
-            if expected == nil, file != "-", let side = try? String(contentsOfFile: name + ".checksum", encoding: .utf8) {
+            if expected == nil, S3Target.isS3(file) {
+                expected = try? S3Target(file).sidecarChecksum()
+            } else if expected == nil, file != "-", let side = try? String(contentsOfFile: name + ".checksum", encoding: .utf8) {
                 expected = side.trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            reports.append(SnapshotVerifier.verify(source, name: name, expectedChecksum: expected, deep: deep, scratch: scratch))
+            var report = SnapshotVerifier.verify(source, name: name, expectedChecksum: expected, deep: deep, scratch: scratch)
+            do {
+                try (source as? any TransferSource)?.finish()  // a failed download says why, not "truncated"
+            } catch {
+                report.ok = false
+                report.error = "\(error)"
+                missing = missing || ExitStatus.code(for: error) == ExitStatus.notFound
+            }
+            reports.append(report)
         }
         try out.emit(reports, text: reports.map { r in
             r.ok ? "ok\t\(r.source)\t\(r.kind ?? "?")\t\(r.points ?? 0) points\tchecksum \(r.checksum)"

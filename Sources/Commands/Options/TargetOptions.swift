@@ -8,7 +8,8 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("storage"), help: "Storage directory to work on offline (env QDB_STORAGE; default ./storage).")
     var storage: String?
 
-    @Option(name: .customLong("snapshots-path"), help: "Snapshots directory (env QDB_SNAPSHOTS; default ./snapshots).")
+    @Option(name: [.customLong("snapshots-path"), .customLong("to"), .customLong("from")],
+            help: "Snapshots directory, or s3://BUCKET[/PREFIX] for keys PREFIX/snapshots/… (env QDB_SNAPSHOTS; default ./snapshots). S3 uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.")
     var snapshotsPath: String?
 
     @Option(name: .customLong("url"), help: "URL of a running qdb serve or Qdrant (env QDB_URL); the command then works over REST.")
@@ -34,7 +35,13 @@ struct TargetOptions: ParsableArguments {
     }
 
     func service() throws -> SnapshotService {
-        SnapshotService(storage: try openStorage(), store: LocalSnapshotStore(root: snapshotsRoot))
+        SnapshotService(storage: try openStorage(), store: try store())
+    }
+
+    /// The snapshot store: the snapshots directory, or an S3 bucket for `s3://` (see S3Target).
+    func store() throws -> any SnapshotStore {
+        guard S3Target.isS3(snapshotsRoot) else { return LocalSnapshotStore(root: snapshotsRoot) }
+        return try S3Target(snapshotsRoot).store(localTemp: NSTemporaryDirectory() + "qdb-s3")
     }
 }
 
@@ -90,9 +97,11 @@ enum Stdout {
 }
 
 /// A source for a path, `file://` or `http(s)://` URL (streamed through libcurl, `apiKey` sent as
-/// `api-key`; default `QDB_API_KEY`), or `-` (stdin).
+/// `api-key`; default `QDB_API_KEY`), `s3://bucket/key` (streamed, credentials from `AWS_*`), or
+/// `-` (stdin).
 func openSource(_ spec: String, apiKey: String? = ProcessInfo.processInfo.environment["QDB_API_KEY"]) throws -> (any ByteSource, String) {
     if spec == "-" { return (FileDescriptorSource(fd: STDIN_FILENO), "-") }
+    if S3Target.isS3(spec) { return (try S3Target(spec).source(), spec) }
     if spec.hasPrefix("http://") || spec.hasPrefix("https://") {
         return (try HTTPSource(url: spec, apiKey: apiKey), spec)
     }

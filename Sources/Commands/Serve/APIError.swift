@@ -46,6 +46,12 @@ struct APIError: HTTPResponseError {
             case .io: return APIError(.internalServerError, "Service internal error: \(e.message)")
             case .insufficientStorage: return APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "Insufficient storage: \(e.message)")
             }
+        case let e as S3Error:
+            switch e.code {
+            case .notFound: return APIError(.notFound, "Not found: \(e.message)")
+            case .unavailable: return APIError(.serviceUnavailable, "Service unavailable: \(e.message)")
+            case .noSuchBucket, .accessDenied, .failed: return APIError(.badRequest, "Bad request: \(e.message)")
+            }
         case let e as TransportError:
             return APIError(.badRequest, "Bad request: \(e.message)")
         case let e as ArchiveError:

@@ -7,7 +7,7 @@ import Logging
 public func buildRouter(
     storage: Storage, config: ServeConfig, metrics: ServerMetrics = ServerMetrics()
 ) -> Router<BasicRequestContext> {
-    let store = LocalSnapshotStore(root: config.snapshotsPath)
+    let store = config.snapshotStore()
     let state = APIState(storage: storage, config: config, snapshots: SnapshotService(storage: storage, store: store))
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ErrorMiddleware(metrics: metrics))

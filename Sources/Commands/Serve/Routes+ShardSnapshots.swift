@@ -20,8 +20,7 @@ extension Router where Context == BasicRequestContext {
         on("\(base)/snapshots/:name", method: .get, state: s) { call in
             let sc = try call.shardScope()
             let name = try call.parameter("name")
-            let path = try await Blocking.run { try s.snapshots.localPath(sc, name: name) }
-            return try FileResponse.make(path: path, name: name, request: call.request)
+            return try await SnapshotDownload.response(s, sc, name: name, request: call.request)
         }
         on("\(base)/snapshots/:name", method: .delete, state: s) { call in
             let sc = try call.shardScope()
@@ -42,8 +41,9 @@ extension Router where Context == BasicRequestContext {
                 }
                 open = try RecoverRequest.source(location: body.location, apiKey: body.api_key, config: s.config)
             } else {
-                let path = try await Blocking.run { try s.snapshots.localPath(.shard(collection: c, shard: id), name: body.location) }
-                open = { try FileDescriptorSource(path: path) }
+                let scope = SnapshotScope.shard(collection: c, shard: id)
+                _ = try await Blocking.run { try s.snapshots.describe(scope, name: body.location) }
+                open = { try s.snapshots.open(scope, name: body.location) }
             }
             return try await call.respondOrAccept(wait: try call.wait(default: true)) {
                 try s.snapshots.recoverShard(c, shard: id, from: try open(), checksum: body.checksum)
@@ -78,8 +78,7 @@ extension Router where Context == BasicRequestContext {
         }
         on("/snapshots/:name", method: .get, state: s) { call in
             let name = try call.parameter("name")
-            let path = try await Blocking.run { try s.snapshots.localPath(.full, name: name) }
-            return try FileResponse.make(path: path, name: name, request: call.request)
+            return try await SnapshotDownload.response(s, .full, name: name, request: call.request)
         }
         on("/snapshots/:name", method: .delete, state: s) { call in
             let name = try call.parameter("name")

@@ -30,8 +30,7 @@ extension Router where Context == BasicRequestContext {
         on("/collections/:collection/snapshots/:name", method: .get, state: s) { call in
             let c = try call.parameter("collection")
             let name = try call.parameter("name")
-            let path = try await Blocking.run { try s.snapshots.localPath(.collection(c), name: name) }
-            return try FileResponse.make(path: path, name: name, request: call.request)
+            return try await SnapshotDownload.response(s, .collection(c), name: name, request: call.request)
         }
         on("/collections/:collection/snapshots/:name", method: .delete, state: s) { call in
             let c = try call.parameter("collection")
@@ -45,7 +44,13 @@ extension Router where Context == BasicRequestContext {
             let c = try call.parameter("collection")
             let body = try await call.body(SnapshotRecoverBody.self)
             try RecoverRequest.validate(priority: body.priority, checksum: body.checksum)
-            let source = try RecoverRequest.source(location: body.location, apiKey: body.api_key, config: s.config)
+            let source: @Sendable () throws -> any ByteSource
+            if body.location.contains("://") {
+                source = try RecoverRequest.source(location: body.location, apiKey: body.api_key, config: s.config)
+            } else {  // a snapshot stored for this collection (local directory or S3)
+                _ = try await Blocking.run { try s.snapshots.describe(.collection(c), name: body.location) }
+                source = { try s.snapshots.open(.collection(c), name: body.location) }
+            }
             return try await call.respondOrAccept(wait: try call.wait(default: true)) {
                 try s.snapshots.recoverCollection(c, from: try source(), checksum: body.checksum)
                 return true
@@ -142,6 +147,8 @@ enum RecoverRequest {
                 throw APIError(.forbidden, "Forbidden: Snapshot file path must be inside the snapshots directory \"\(snapshotsRoot)\"")
             }
             return { try FileDescriptorSource(path: resolved) }
+        case "s3":
+            return try s3Source(location: location, apiKey: apiKey, config: config)
         case "http", "https":
             guard config.enableSnapshotURLRecovery else {
                 throw APIError(.forbidden, "Forbidden: Snapshot recovery from remote URLs is disabled in the configuration")

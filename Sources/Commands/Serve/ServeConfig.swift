@@ -28,10 +28,14 @@ public struct ServeConfig: Sendable, Equatable {
     /// qdb extension: points an appendable segment holds before it is sealed.
     public var appendableMaxPoints = 100_000
     public var logLevel = "info"
+    /// `storage.snapshots_config.snapshots_storage`: `local` or `s3` (see ServeConfig+S3.swift).
+    public var snapshotsStorage = "local"
+    /// `storage.snapshots_config.s3_config`.
+    public var s3 = S3Settings()
 
     public init() {}
 
-    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel }
+    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel, snapshotsStorage }
 
     static let keys: [String: Kind] = [
         "service.host": .string,
@@ -48,7 +52,7 @@ public struct ServeConfig: Sendable, Equatable {
         "storage.temp_path": .optionalString,
         "storage.appendable_max_points": .int(1...100_000_000),
         "log_level": .logLevel,
-    ]
+    ].merging(ServeConfig.s3Keys) { a, _ in a }
 
     /// Loads the config: defaults, then the YAML file (if any), then the environment.
     public static func load(file: String?, environment: [String: String]) throws -> ServeConfig {
@@ -81,6 +85,7 @@ public struct ServeConfig: Sendable, Equatable {
             let key = name.dropFirst(prefix.count).components(separatedBy: "__").map { $0.lowercased() }.joined(separator: ".")
             try config.set(key, value, source: "environment variable \(name)")
         }
+        try config.validateSnapshotsStorage()
         return config
     }
 
@@ -105,6 +110,7 @@ public struct ServeConfig: Sendable, Equatable {
             ConfigError("bad value `\(raw)` for `\(key)` in \(source): expected \(expected)")
         }
         let text: String? = raw is NSNull ? nil : "\(raw)"
+        if key.hasPrefix(ServeConfig.s3Prefix) { return try setS3(key, text, bad) }
         switch (kind, key) {
         case (.int(let range), _):
             guard let text, let n = Int(text), range.contains(n) else { throw bad("an integer in \(range)") }
@@ -121,6 +127,9 @@ public struct ServeConfig: Sendable, Equatable {
         case (.bool, _):
             guard let text, let b = ["true": true, "false": false][text.lowercased()] else { throw bad("true or false") }
             if key == "service.enable_cors" { enableCORS = b } else { enableSnapshotURLRecovery = b }
+        case (.snapshotsStorage, _):
+            guard let text, ["local", "s3"].contains(text.lowercased()) else { throw bad("local or s3") }
+            snapshotsStorage = text.lowercased()
         case (.logLevel, _):
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard let text, levels.contains(text.lowercased()) else { throw bad(levels.joined(separator: "|")) }

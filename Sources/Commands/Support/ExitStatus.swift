@@ -59,6 +59,13 @@ public enum ExitStatus {
             default: return failure
             }
         case is TransportError: return unavailable
+        case let e as S3Error:
+            switch e.code {
+            case .notFound, .noSuchBucket: return notFound
+            case .accessDenied: return noPermission
+            case .unavailable: return unavailable
+            case .failed: return failure
+            }
         case is ConfigError: return config
         case let e as CommandFailure: return e.exitCode
         default: return failure
@@ -73,12 +80,12 @@ public enum ExitStatus {
           3   nothing to do: already up to date (qdb snapshot partial, qdb restore --partial)
           64  usage error (bad flags or arguments)
           65  data error: bad input, corrupt data, checksum mismatch
-          66  not found: no such collection or snapshot
+          66  not found: no such collection, snapshot or S3 bucket
           69  server or peer unavailable
           73  cannot create: it exists already
           74  I/O error (disk full, unreadable file)
           75  storage is locked by another qdb process; try again later
-          77  permission denied (API key)
+          77  permission denied (API key, S3 credentials)
           78  configuration error
           130 interrupted
         """

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 /// The snapshot verbs every scope (collection, shard, full) shares, so the commands stay thin.
 enum SnapshotActions {
@@ -42,9 +43,19 @@ enum SnapshotActions {
 
     static func download(_ scope: SnapshotScope, name: String, output: String, target: TargetOptions) throws {
         if let remote = target.remote { return try RemoteSnapshotActions.download(remote, scope, name: name, output: output) }
-        let path = try LocalSnapshotStore(root: target.snapshotsRoot).localPath(scope, name: name)
+        let source = try target.store().open(scope, name: name)
         let sink = try Stdout.sink(for: output)
-        let source = try FileDescriptorSource(path: path)
+        do {
+            try copy(source, to: sink)
+        } catch {
+            try? sink.close()
+            if output != "-" { unlink(output) }  // no half-written file named like a snapshot
+            throw error
+        }
+    }
+
+    /// Copies a stream in 1 MiB chunks; a download that failed midway throws its own error.
+    static func copy(_ source: any ByteSource, to sink: any ByteSink) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         while true {
@@ -52,6 +63,7 @@ enum SnapshotActions {
             if n == 0 { break }
             try sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
+        try (source as? any TransferSource)?.finish()
         try sink.close()
     }
 

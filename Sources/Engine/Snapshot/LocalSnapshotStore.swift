@@ -52,14 +52,49 @@ public struct LocalSnapshotStore: SnapshotStore {
         unlink(path + ".checksum")
     }
 
-    public func localPath(_ scope: SnapshotScope, name: String) throws -> String {
+    public func localPath(_ scope: SnapshotScope, name: String) throws -> String? {
         try existingPath(scope, name)
+    }
+
+    public func open(_ scope: SnapshotScope, name: String) throws -> any ByteSource {
+        try FileDescriptorSource(path: try existingPath(scope, name))
+    }
+
+    /// The archive is written to a temp file in `<root>/tmp` (same filesystem, fsynced on close)
+    /// and renamed into place by `commit`.
+    public func beginUpload(_ scope: SnapshotScope, name: String) throws -> any SnapshotUpload {
+        try SnapshotScope.validate(name: name)
+        let tmp = try tempDirectory() + "/\(name).\(UUID().uuidString).tmp"
+        return LocalUpload(store: self, scope: scope, name: name, tempPath: tmp, sink: try FileDescriptorSink(creatingFile: tmp, fsyncOnClose: true))
     }
 
     public func tempDirectory() throws -> String {
         let tmp = root + "/tmp"
         try FileIO.makeDirectories(tmp)
         return tmp
+    }
+
+    final class LocalUpload: SnapshotUpload {
+        let store: LocalSnapshotStore
+        let scope: SnapshotScope
+        let name: String
+        let tempPath: String
+        let file: FileDescriptorSink
+        var sink: any ByteSink { file }
+
+        init(store: LocalSnapshotStore, scope: SnapshotScope, name: String, tempPath: String, sink: FileDescriptorSink) {
+            (self.store, self.scope, self.name, self.tempPath, self.file) = (store, scope, name, tempPath, sink)
+        }
+
+        func commit(sha256: String) throws -> SnapshotDescription {
+            try file.close()
+            return try store.commit(tempPath: tempPath, sha256: sha256, scope: scope, name: name)
+        }
+
+        func abort() {
+            try? file.close()
+            unlink(tempPath)
+        }
     }
 
     /// Qdrant's store sequence (reference §2.2): sidecar temp first, then rename the archive,

@@ -75,9 +75,24 @@ public final class SnapshotService: Sendable {
         try store.delete(scope, name: name)
     }
 
+    /// The snapshot's local file; throws when the store is not a local directory.
     public func localPath(_ scope: SnapshotScope, name: String) throws -> String {
         try checkScope(scope)
-        return try store.localPath(scope, name: name)
+        guard let path = try store.localPath(scope, name: name) else {
+            throw SnapshotError(.badInput, "snapshot \(name) is not stored on this machine")
+        }
+        return path
+    }
+
+    public func describe(_ scope: SnapshotScope, name: String) throws -> SnapshotDescription {
+        try checkScope(scope)
+        return try store.describe(scope, name: name)
+    }
+
+    /// A stored snapshot as a stream (a local file, or an S3 object streamed as it downloads).
+    public func open(_ scope: SnapshotScope, name: String) throws -> any ByteSource {
+        try checkScope(scope)
+        return try store.open(scope, name: name)
     }
 
     /// Recovers collection `name` from an archive stream. Recoveries of one collection run one
@@ -92,11 +107,11 @@ public final class SnapshotService: Sendable {
         }
     }
 
-    /// Streams `source` into `recover`; when the source is an HTTP download whose transfer failed,
+    /// Streams `source` into `recover`; when the source is a download (HTTP, S3) whose transfer failed,
     /// that failure (status, connection error) is reported rather than the truncated archive it
     /// caused.
     public func withSource<T>(_ source: any ByteSource, _ recover: (any ByteSource) throws -> T) throws -> T {
-        guard let http = source as? HTTPSource else { return try recover(source) }
+        guard let http = source as? any TransferSource else { return try recover(source) }
         let result: T
         do {
             result = try recover(http)
@@ -118,22 +133,17 @@ public final class SnapshotService: Sendable {
         }
     }
 
-    /// Writes an archive into the store's temp dir through a hashing sink, then commits it.
+    /// Streams an archive into the store through a hashing sink, then commits it with its
+    /// SHA-256; any failure aborts the upload, so nothing partial is left or listed.
     func storeArchive(scope: SnapshotScope, name: String, _ write: (any ByteSink) throws -> Void) throws -> SnapshotDescription {
-        let tmp = try store.tempDirectory() + "/\(name).\(UUID().uuidString).tmp"
+        let upload = try store.beginUpload(scope, name: name)
         do {
-            let file = try FileDescriptorSink(creatingFile: tmp, fsyncOnClose: true)
-            let hashing = HashingSink(file)
-            do {
-                try write(hashing)
-                try hashing.close()
-            } catch {
-                try? hashing.close()
-                throw error
-            }
-            return try store.commit(tempPath: tmp, sha256: hashing.finalizeHex(), scope: scope, name: name)
+            let hashing = HashingSink(upload.sink)
+            try write(hashing)
+            try hashing.close()
+            return try upload.commit(sha256: hashing.finalizeHex())
         } catch {
-            unlink(tmp)
+            upload.abort()
             throw error
         }
     }

@@ -43,20 +43,35 @@ public struct SnapshotDescription: Codable, Sendable, Equatable {
 }
 
 /// Where snapshots are kept. One interface for the local directory and object stores, so every
-/// snapshot route and command works with either.
+/// snapshot route and command works with either. Writing and reading are streams: a snapshot
+/// goes from the archive writer into `beginUpload`'s sink, and comes back out of `open`, with
+/// no intermediate copy that the store does not need itself.
 public protocol SnapshotStore: Sendable {
     /// Snapshots of `scope`, sorted by name.
     func list(_ scope: SnapshotScope) throws -> [SnapshotDescription]
     func describe(_ scope: SnapshotScope, name: String) throws -> SnapshotDescription
     /// Deletes a snapshot and its checksum sidecar. Throws `.notFound` if it does not exist.
     func delete(_ scope: SnapshotScope, name: String) throws
-    /// A local path to read the snapshot from (the file itself for the local store).
-    func localPath(_ scope: SnapshotScope, name: String) throws -> String
-    /// Stores a finished archive at `tempPath` (on the store's filesystem) as `name`, with its
-    /// SHA-256 sidecar, atomically: nothing half-written is ever listed.
-    func commit(tempPath: String, sha256: String, scope: SnapshotScope, name: String) throws -> SnapshotDescription
-    /// A directory for temp files on the same filesystem as the store.
+    /// Starts storing snapshot `name` of `scope`. Nothing is listed until the upload's `commit`;
+    /// `abort` removes every trace of it.
+    func beginUpload(_ scope: SnapshotScope, name: String) throws -> any SnapshotUpload
+    /// Opens a stored snapshot as a stream. Throws `.notFound` if it does not exist.
+    func open(_ scope: SnapshotScope, name: String) throws -> any ByteSource
+    /// The snapshot's local file, when the store keeps files on this machine (served with Range
+    /// support and read in place); nil for remote stores.
+    func localPath(_ scope: SnapshotScope, name: String) throws -> String?
+    /// A local directory for temp files (upload spools).
     func tempDirectory() throws -> String
+}
+
+/// A snapshot being stored. Write the archive to `sink`, close it, then `commit` with the
+/// SHA-256 of everything written, or `abort`.
+public protocol SnapshotUpload: AnyObject {
+    var sink: any ByteSink { get }
+    /// Makes the snapshot and its `.checksum` visible, atomically as far as the store allows.
+    func commit(sha256: String) throws -> SnapshotDescription
+    /// Removes whatever was written; safe after a failure and more than once.
+    func abort()
 }
 
 extension SnapshotScope {
