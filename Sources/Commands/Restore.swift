@@ -49,12 +49,13 @@ struct Restore: QDBCommand {
             guard let collection, !full else {
                 throw CommandFailure(ExitStatus.usage, "a full-storage snapshot can only be restored offline (--storage) or with qdb serve --storage-snapshot")
             }
-            try RemoteSnapshotActions.recover(remote, .collection(collection), source: source, checksum: checksum)
+            try RemoteSnapshotActions.recover(remote, .collection(collection), source: source, checksum: checksum, out: out)
             try out.emit(["collection": collection], text: "restored \(collection)")
             return
         }
         let storage = try target.openStorage()
-        let (input, _) = try openSource(source, apiKey: target.apiKey ?? target.env["QDB_API_KEY"])
+        let (raw, path) = try openSource(source, apiKey: target.apiKey ?? target.env["QDB_API_KEY"])
+        let input = out.reporting(raw, "restore", path: path)
         let service = SnapshotService(storage: storage, store: LocalSnapshotStore(root: target.snapshotsRoot))
         let meta = try service.withSource(input) { input in
             try full
@@ -76,7 +77,7 @@ struct Restore: QDBCommand {
             throw CommandFailure(ExitStatus.upToDate, "no partial snapshot on input: nothing to apply to shard \(shard) of \(collection)")
         }
         head.removeSubrange(n...)
-        let input = PrefixedSource(prefix: head, rest: raw)
+        let input = out.reporting(PrefixedSource(prefix: head, rest: raw), "partial restore", path: source)
         if let remote = target.remote {
             var path = "/collections/\(RemoteSnapshotActions.segment(collection))/shards/\(shard)/snapshot/partial/recover?wait=true"
             if let checksum { path += "&checksum=\(checksum)" }

@@ -41,6 +41,9 @@ struct Serve: QDBCommand {
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (log_level).")
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: "text|json: one line per request and snapshot operation on stderr (logger.format).")
+    var logFormat: String?
+
     @Option(name: [.customLong("snapshot"), .customLong("collection-snapshot")],
             help: "Restore FILE into collection NAME before serving (FILE:NAME, split at the last colon; repeatable).")
     var snapshots: [String] = []
@@ -82,7 +85,7 @@ struct Serve: QDBCommand {
         let flags: [(String, Any?)] = [
             ("storage.storage_path", storagePath), ("storage.snapshots_path", snapshotsPath),
             ("service.host", host), ("service.http_port", httpPort), ("service.api_key", apiKey),
-            ("service.read_only_api_key", readOnlyApiKey), ("log_level", logLevel),
+            ("service.read_only_api_key", readOnlyApiKey), ("log_level", logLevel), ("logger.format", logFormat),
         ]
         for case let (key, value?) in flags { try c.set(key, value, source: "command-line flag") }
         return c
@@ -93,6 +96,10 @@ struct Serve: QDBCommand {
         // surface as EPIPE on the writer, not kill the server.
         signal(SIGPIPE, SIG_IGN)
         let config = try resolvedConfig()
+        let json = config.logFormat == "json"
+        LoggingSystem.bootstrap { label in
+            json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+        }
         var logger = Logger(label: "qdb")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         let storage = try Storage.open(

@@ -51,8 +51,9 @@ struct Shard: AsyncParsableCommand {
         @OptionGroup var id: ShardOption
         @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout.") var output: String
         @OptionGroup var target: TargetOptions
+        @OptionGroup var out: OutputOptions
         func execute() async throws {
-            try SnapshotActions.download(.shard(collection: collection, shard: id.shard), name: name, output: output, target: target)
+            try SnapshotActions.download(.shard(collection: collection, shard: id.shard), name: name, output: output, target: target, out: out)
         }
     }
 
@@ -78,12 +79,13 @@ struct Shard: AsyncParsableCommand {
         @OptionGroup var out: OutputOptions
         func execute() async throws {
             if let remote = target.remote {
-                try RemoteSnapshotActions.recover(remote, .shard(collection: collection, shard: id.shard), source: source, checksum: checksum)
+                try RemoteSnapshotActions.recover(remote, .shard(collection: collection, shard: id.shard), source: source, checksum: checksum, out: out)
                 try out.emit(["collection": collection, "shard": "\(id.shard)"], text: "recovered shard \(id.shard) of \(collection)")
                 return
             }
             let service = try target.service()
-            let (input, _) = try openSource(source)
+            let (raw, path) = try openSource(source)
+            let input = out.reporting(raw, "recover shard \(id.shard)", path: path)
             let meta = try service.recoverShard(collection, shard: id.shard, from: input, checksum: checksum)
             try out.emit(["collection": collection, "shard": "\(id.shard)", "points": "\(meta.points)"],
                          text: "recovered shard \(id.shard) of \(collection): \(meta.points) points")

@@ -40,7 +40,7 @@ extension Snapshot {
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
-            try SnapshotActions.download(.collection(collection), name: name, output: output, target: target)
+            try SnapshotActions.download(.collection(collection), name: name, output: output, target: target, out: out)
         }
     }
 

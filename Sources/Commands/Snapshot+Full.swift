@@ -29,7 +29,8 @@ extension Snapshot {
             @Argument(help: "Snapshot name.") var name: String
             @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout.") var output: String
             @OptionGroup var target: TargetOptions
-            func execute() async throws { try SnapshotActions.download(.full, name: name, output: output, target: target) }
+            @OptionGroup var out: OutputOptions
+            func execute() async throws { try SnapshotActions.download(.full, name: name, output: output, target: target, out: out) }
         }
 
         struct Delete: QDBCommand {

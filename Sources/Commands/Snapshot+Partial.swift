@@ -35,7 +35,7 @@ extension Snapshot {
         func execute() async throws {
             let theirs = try Manifest.load(manifest)
             if let remote = target.remote {
-                let sink = try Stdout.sink(for: output)
+                let sink = out.reporting(try Stdout.sink(for: output), "partial snapshot")
                 let changed: Bool
                 do {
                     changed = try remote.createPartial(collection: collection, shard: shard, manifest: try theirs.json(), to: sink)
@@ -53,7 +53,7 @@ extension Snapshot {
             }
             let partial = try target.openStorage().preparePartialSnapshot(collection, shard: shard, against: theirs)
             guard !partial.isEmpty else { throw upToDate() }
-            let sink = try Stdout.sink(for: output)
+            let sink = out.reporting(try Stdout.sink(for: output), "partial snapshot")
             do {
                 try partial.write(to: sink)
                 try sink.close()

@@ -44,7 +44,8 @@ struct Verify: QDBCommand {
             } else if expected == nil, file != "-", let side = try? String(contentsOfFile: name + ".checksum", encoding: .utf8) {
                 expected = side.trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            var report = SnapshotVerifier.verify(source, name: name, expectedChecksum: expected, deep: deep, scratch: scratch)
+            let reported = out.reporting(source, "verify \(file)", path: name)
+            var report = SnapshotVerifier.verify(reported, name: name, expectedChecksum: expected, deep: deep, scratch: scratch)
             do {
                 try (source as? any TransferSource)?.finish()  // a failed download says why, not "truncated"
             } catch {

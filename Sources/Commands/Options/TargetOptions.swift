@@ -50,8 +50,11 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .customLong("json"), help: "Print one JSON document on stdout.")
     var json = false
 
-    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print nothing but data and errors.")
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print nothing but data and errors (no progress).")
     var quiet = false
+
+    @Option(name: .customLong("progress"), help: "Progress of long transfers on stderr: auto (a bar when stderr is a terminal), bar, json (JSON Lines), none.")
+    var progress: ProgressMode = .auto
 
     /// Prints `value` as JSON (with `--json`) or as the given text lines.
     func emit<T: Encodable>(_ value: T, text: @autoclosure () -> String) throws {

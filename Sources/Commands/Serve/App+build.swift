@@ -10,6 +10,7 @@ public func buildRouter(
     let store = config.snapshotStore()
     let state = APIState(storage: storage, config: config, snapshots: SnapshotService(storage: storage, store: store))
     let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(metrics: metrics))
     router.add(middleware: AuthMiddleware(keys: APIKeys(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey)))
     router.addServiceRoutes(state, metrics: metrics)

@@ -28,6 +28,9 @@ public struct ServeConfig: Sendable, Equatable {
     /// qdb extension: points an appendable segment holds before it is sealed.
     public var appendableMaxPoints = 100_000
     public var logLevel = "info"
+    /// `logger.format`: `text` (one line per event, key=value metadata) or `json` (one object
+    /// per line), on stderr.
+    public var logFormat = "text"
     /// `storage.snapshots_config.snapshots_storage`: `local` or `s3` (see ServeConfig+S3.swift).
     public var snapshotsStorage = "local"
     /// `storage.snapshots_config.s3_config`.
@@ -35,7 +38,7 @@ public struct ServeConfig: Sendable, Equatable {
 
     public init() {}
 
-    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel, snapshotsStorage }
+    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel, logFormat, snapshotsStorage }
 
     static let keys: [String: Kind] = [
         "service.host": .string,
@@ -52,6 +55,7 @@ public struct ServeConfig: Sendable, Equatable {
         "storage.temp_path": .optionalString,
         "storage.appendable_max_points": .int(1...100_000_000),
         "log_level": .logLevel,
+        "logger.format": .logFormat,
     ].merging(ServeConfig.s3Keys) { a, _ in a }
 
     /// Loads the config: defaults, then the YAML file (if any), then the environment.
@@ -134,6 +138,9 @@ public struct ServeConfig: Sendable, Equatable {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard let text, levels.contains(text.lowercased()) else { throw bad(levels.joined(separator: "|")) }
             logLevel = text.lowercased()
+        case (.logFormat, _):
+            guard let text, ["text", "json"].contains(text.lowercased()) else { throw bad("text or json") }
+            logFormat = text.lowercased()
         case (.string, _):
             guard let text, !text.isEmpty else { throw bad("a non-empty string") }
             switch key {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -123,6 +124,11 @@ protocol QDBCommand: AsyncParsableCommand {
 }
 
 extension QDBCommand {
+    /// Whether the command was given `--json` (any command with an `OutputOptions` group).
+    var jsonOutput: Bool {
+        Mirror(reflecting: self).children.contains { ($0.value as? OptionGroup<OutputOptions>)?.wrappedValue.json == true }
+    }
+
     public func run() async throws {
         do {
             try await execute()
@@ -131,8 +137,22 @@ extension QDBCommand {
         } catch let e as ValidationError {
             throw e
         } catch {
-            printError("qdb: \(error)")
-            throw ExitCode(ExitStatus.code(for: error))
+            let code = ExitStatus.code(for: error)
+            if jsonOutput {
+                // In --json mode a fatal error is one JSON object on stderr (stdout stays data).
+                let e = JSONEncoder()
+                e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                printError(String(decoding: (try? e.encode(JSONFailure(error: "\(error)", exit_code: code))) ?? Data(), as: UTF8.self))
+            } else {
+                printError("qdb: \(error)")
+            }
+            throw ExitCode(code)
         }
     }
+}
+
+/// A fatal error in `--json` mode, on stderr: `{"error": "…", "exit_code": N}`.
+struct JSONFailure: Encodable {
+    var error: String
+    var exit_code: Int32
 }

@@ -27,7 +27,7 @@ enum RemoteSnapshotActions {
     static func create(_ client: RemoteClient, _ scope: SnapshotScope, output: String?, out: OutputOptions) throws {
         if let output, case .shard(let c, let id) = scope {
             // A live shard stream: nothing is stored on the server.
-            let sink = try Stdout.sink(for: output)
+            let sink = out.reporting(try Stdout.sink(for: output), "shard \(id) of \(c)")
             try client.download("/collections/\(segment(c))/shards/\(id)/snapshot", to: sink)
             try sink.close()
             return
@@ -37,7 +37,7 @@ enum RemoteSnapshotActions {
             try out.emit(d, text: "\(d.name)\t\(d.size)\t\(d.checksum ?? "-")")
             return
         }
-        try download(client, scope, name: d.name, output: output)
+        try download(client, scope, name: d.name, output: output, out: out, total: d.size)
     }
 
     static func list(_ client: RemoteClient, _ scope: SnapshotScope, out: OutputOptions) throws {
@@ -45,8 +45,10 @@ enum RemoteSnapshotActions {
         try out.emit(list, text: list.map { "\($0.name)\t\($0.size)\t\($0.creation_time ?? "-")\t\($0.checksum ?? "-")" }.joined(separator: "\n"))
     }
 
-    static func download(_ client: RemoteClient, _ scope: SnapshotScope, name: String, output: String) throws {
-        let sink = try Stdout.sink(for: output)
+    static func download(
+        _ client: RemoteClient, _ scope: SnapshotScope, name: String, output: String, out: OutputOptions, total: Int64? = nil
+    ) throws {
+        let sink = out.reporting(try Stdout.sink(for: output), name, total: total)
         do {
             try client.download(base(scope) + "/" + segment(name), to: sink)
             try sink.close()
@@ -64,14 +66,15 @@ enum RemoteSnapshotActions {
 
     /// Restores into a collection or shard on the server: an http(s) SOURCE is recovered by URL
     /// (the server fetches it); anything else is uploaded as a stream.
-    static func recover(_ client: RemoteClient, _ scope: SnapshotScope, source: String, checksum: String?) throws {
+    static func recover(_ client: RemoteClient, _ scope: SnapshotScope, source: String, checksum: String?, out: OutputOptions) throws {
         if source.hasPrefix("http://") || source.hasPrefix("https://") {
             var body: [String: String] = ["location": source]
             body["checksum"] = checksum
             _ = try client.json("PUT", base(scope) + "/recover?wait=true", body: Array(try JSONEncoder().encode(body)))
             return
         }
-        let (input, _) = try openSource(source)
+        let (raw, path0) = try openSource(source)
+        let input = out.reporting(raw, "upload", path: path0)
         var path = base(scope) + "/upload?wait=true"
         if let checksum { path += "&checksum=\(checksum)" }
         _ = try client.upload(path, from: input)

@@ -18,7 +18,7 @@ enum SnapshotActions {
             try out.emit(d, text: "\(d.name)\t\(d.size)\t\(d.checksum ?? "-")")
             return
         }
-        let hashing = HashingSink(try Stdout.sink(for: output))
+        let hashing = HashingSink(out.reporting(try Stdout.sink(for: output), "\(scope)"))
         let meta: ArchiveMetadata
         switch scope {
         case .collection(let c): meta = try service.storage.writeCollectionSnapshot(c, to: hashing)
@@ -41,10 +41,11 @@ enum SnapshotActions {
         try out.emit(list, text: list.map { "\($0.name)\t\($0.size)\t\($0.creation_time ?? "-")\t\($0.checksum ?? "-")" }.joined(separator: "\n"))
     }
 
-    static func download(_ scope: SnapshotScope, name: String, output: String, target: TargetOptions) throws {
-        if let remote = target.remote { return try RemoteSnapshotActions.download(remote, scope, name: name, output: output) }
-        let source = try target.store().open(scope, name: name)
-        let sink = try Stdout.sink(for: output)
+    static func download(_ scope: SnapshotScope, name: String, output: String, target: TargetOptions, out: OutputOptions) throws {
+        if let remote = target.remote { return try RemoteSnapshotActions.download(remote, scope, name: name, output: output, out: out) }
+        let store = try target.store()
+        let source = try store.open(scope, name: name)
+        let sink = out.reporting(try Stdout.sink(for: output), name, total: (try? store.describe(scope, name: name))?.size)
         do {
             try copy(source, to: sink)
         } catch {

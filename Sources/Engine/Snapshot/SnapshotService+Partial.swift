@@ -20,7 +20,9 @@ extension SnapshotService {
         let running = Gauge(label: "snapshot_recovery_running", dimensions: [("id", collection)])
         running.record(1)
         defer { running.record(0) }
-        return try withSource(source) { try storage.recoverPartialShard(collection, shard: id, from: $0, checksum: checksum) }
+        return try logged("shard \(id) of collection \(collection) (partial)") {
+            try withSource(source) { try storage.recoverPartialShard(collection, shard: id, from: $0, checksum: checksum) }
+        }
     }
 
     /// Pulls a partial snapshot from a peer (reference §3.4): sends this shard's manifest to

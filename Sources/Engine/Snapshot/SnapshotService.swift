@@ -61,7 +61,9 @@ public final class SnapshotService: Sendable {
         return try recoveries.serialized("\(collection)/\(id)") {
             running.record(1)
             defer { running.record(0) }
-            return try withSource(source) { try storage.restoreShard(collection, shard: id, from: $0, checksum: checksum) }
+            return try logged("shard \(id) of collection \(collection)") {
+                try withSource(source) { try storage.restoreShard(collection, shard: id, from: $0, checksum: checksum) }
+            }
         }
     }
 
@@ -103,7 +105,9 @@ public final class SnapshotService: Sendable {
         return try recoveries.serialized(name) {
             running.record(1)
             defer { running.record(0) }
-            return try withSource(source) { try storage.restoreCollection(name, from: $0, checksum: checksum) }
+            return try logged("collection \(name)") {
+                try withSource(source) { try storage.restoreCollection(name, from: $0, checksum: checksum) }
+            }
         }
     }
 
@@ -136,16 +140,43 @@ public final class SnapshotService: Sendable {
     /// Streams an archive into the store through a hashing sink, then commits it with its
     /// SHA-256; any failure aborts the upload, so nothing partial is left or listed.
     func storeArchive(scope: SnapshotScope, name: String, _ write: (any ByteSink) throws -> Void) throws -> SnapshotDescription {
+        let started = ContinuousClock.now
         let upload = try store.beginUpload(scope, name: name)
         do {
             let hashing = HashingSink(upload.sink)
             try write(hashing)
             try hashing.close()
-            return try upload.commit(sha256: hashing.finalizeHex())
+            let d = try upload.commit(sha256: hashing.finalizeHex())
+            storage.logger.info("snapshot created", metadata: [
+                "scope": "\(scope)", "name": "\(name)", "bytes": "\(d.size)", "duration_ms": "\(SnapshotService.ms(since: started))",
+            ])
+            return d
         } catch {
             upload.abort()
+            storage.logger.error("snapshot creation failed", metadata: ["scope": "\(scope)", "name": "\(name)", "error": "\(error)"])
             throw error
         }
+    }
+
+    /// Logs one recovery (what, points, duration) or its failure, around `body`.
+    func logged(_ what: String, _ body: () throws -> ArchiveMetadata) throws -> ArchiveMetadata {
+        let started = ContinuousClock.now
+        do {
+            let meta = try body()
+            storage.logger.info("snapshot recovered", metadata: [
+                "target": "\(what)", "kind": "\(meta.kind.rawValue)", "points": "\(meta.points)",
+                "duration_ms": "\(SnapshotService.ms(since: started))",
+            ])
+            return meta
+        } catch {
+            storage.logger.error("snapshot recovery failed", metadata: ["target": "\(what)", "error": "\(error)"])
+            throw error
+        }
+    }
+
+    static func ms(since start: ContinuousClock.Instant) -> Int {
+        let d = start.duration(to: .now)
+        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// `<base>-<UTC %Y-%m-%d-%H-%M-%S>.snapshot`; if that exists (two snapshots in one second),
