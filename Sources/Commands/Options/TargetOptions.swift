@@ -71,17 +71,7 @@ struct OutputOptions: ParsableArguments {
 
 /// stdout is for data only; archives may go there only when it is not a terminal.
 enum Stdout {
-    static func write(_ s: String) {
-        var bytes = Array(s.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(STDOUT_FILENO, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
-    }
+    static func write(_ s: String) { writeFully(STDOUT_FILENO, s) }
 
     /// A sink for `-o FILE` or `-o -` (stdout, refused when it is a terminal).
     static func sink(for output: String) throws -> FileDescriptorSink {

@@ -26,16 +26,9 @@ struct JSONLogHandler: LogHandler {
         ]
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for (k, v) in merged where object[k] == nil { object[k] = JSONLogHandler.plain(v) }
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        data.append(0x0A)
-        data.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = write(STDERR_FILENO, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        var line = [UInt8](data) + [0x0A]
+        writeFully(STDERR_FILENO, &line)
     }
 
     static func plain(_ v: Logger.Metadata.Value) -> Any {

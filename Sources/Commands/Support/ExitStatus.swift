@@ -106,12 +106,21 @@ public struct CommandFailure: Error, CustomStringConvertible {
 
 /// Writes a line to stderr (Glibc's `stderr` global is not concurrency-safe in Swift 6).
 func printError(_ text: String) {
-    let line = text.hasSuffix("\n") ? text : text + "\n"
-    var bytes = Array(line.utf8)
+    writeFully(STDERR_FILENO, text.hasSuffix("\n") ? text : text + "\n")
+}
+
+/// Writes all of `text` to `fd` with as few `write(2)` calls as it takes (one, normally, so
+/// lines from different threads do not interleave); gives up silently on a closed descriptor.
+func writeFully(_ fd: Int32, _ text: String) {
+    var bytes = Array(text.utf8)
+    writeFully(fd, &bytes)
+}
+
+func writeFully(_ fd: Int32, _ bytes: inout [UInt8]) {
     bytes.withUnsafeMutableBytes { raw in
         var off = 0
         while off < raw.count {
-            let n = write(STDERR_FILENO, raw.baseAddress! + off, raw.count - off)
+            let n = write(fd, raw.baseAddress! + off, raw.count - off)
             if n <= 0 { break }
             off += n
         }

@@ -90,7 +90,7 @@ final class ProgressMeter: @unchecked Sendable {
             if let eta { text += "  ETA \(Self.clock(eta))" } else if done { text += "  in \(Self.clock(elapsed))" }
             text += "\u{1B}[K"
             if done { text += "\n" }
-            writeStderr(text)
+            writeFully(STDERR_FILENO, text)
         case nil:
             break
         }
@@ -112,17 +112,6 @@ final class ProgressMeter: @unchecked Sendable {
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }
 
-    private func writeStderr(_ text: String) {
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = write(STDERR_FILENO, raw.baseAddress! + off, raw.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
-    }
 }
 
 /// A source that reports what passes through it; `finish()` at end of stream.

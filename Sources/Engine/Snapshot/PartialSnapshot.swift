@@ -140,12 +140,7 @@ extension Storage {
         let staging = tmpDir + "/partial-recover-\(UUID().uuidString)"
         defer { FileIO.removeTree(staging) }
         let unpacked = staging + "/archive"
-        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum)
-        guard meta.kind == .partial else {
-            throw SnapshotError(
-                .badInput,
-                "this is a \(meta.kind.rawValue) snapshot, not a partial snapshot; recover it through the \(meta.kind.rawValue) snapshot routes (qdb restore without --partial)")
-        }
+        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .partial)
         guard meta.collection == c.name, meta.shard_id == id else {
             throw SnapshotError(
                 .badInput,

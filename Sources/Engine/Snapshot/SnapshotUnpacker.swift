@@ -36,6 +36,20 @@ enum SnapshotUnpacker {
         return meta
     }
 
+    /// `unpack`, then refuses an archive of another kind (a partial snapshot on a full recovery
+    /// path, a collection snapshot on a shard route, …) with a message naming both kinds.
+    static func unpack(
+        _ source: any ByteSource, into staging: String, checksum: String?, expecting kind: ArchiveMetadata.Kind
+    ) throws -> ArchiveMetadata {
+        let meta = try unpack(source, into: staging, checksum: checksum)
+        guard meta.kind == kind else {
+            let hint = meta.kind == .partial ? "; apply it with …/snapshot/partial/recover (qdb restore --partial)"
+                : kind == .partial ? "; recover it through the \(meta.kind.rawValue) snapshot routes (qdb restore without --partial)" : ""
+            throw SnapshotError(.badInput, "this is a \(meta.kind.rawValue) snapshot, not a \(kind.rawValue) snapshot\(hint)")
+        }
+        return meta
+    }
+
     /// Turns an unpacked shard (`<dir>/segments/<uuid>/files/…`) into the on-disk shard layout
     /// (`<dir>/segments/<uuid>/…`, an empty `wal/`), checking that `shard.json` lists exactly the
     /// segments present.

@@ -54,8 +54,7 @@ extension Storage {
     public func restoreFull(from source: any ByteSource, checksum: String?, overwrite: Bool) throws -> ArchiveMetadata {
         let staging = tmpDir + "/restore-full-\(UUID().uuidString)"
         defer { FileIO.removeTree(staging) }
-        let meta = try SnapshotUnpacker.unpack(source, into: staging, checksum: checksum)
-        guard meta.kind == .full else { throw SnapshotError(.badInput, "this is a \(meta.kind.rawValue) snapshot, not a full-storage snapshot") }
+        let meta = try SnapshotUnpacker.unpack(source, into: staging, checksum: checksum, expecting: .full)
         let config: FullSnapshotConfig
         do {
             config = try JSONDecoder().decode(FullSnapshotConfig.self, from: Data(try FileIO.readAll(staging + "/config.json")))

@@ -35,10 +35,7 @@ extension Storage {
         let staging = tmpDir + "/restore-\(UUID().uuidString)"
         defer { FileIO.removeTree(staging) }
         let unpacked = staging + "/shard"
-        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum)
-        guard meta.kind == .shard else {
-            throw SnapshotError(.badInput, "this is a \(meta.kind.rawValue) snapshot, not a shard snapshot")
-        }
+        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .shard)
         try SnapshotUnpacker.layOutShard(unpacked)
         let loaded = try Shard.open(id: id, dir: unpacked, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
         try shard.replace(with: unpacked, loaded: loaded)

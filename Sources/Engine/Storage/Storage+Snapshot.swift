@@ -29,10 +29,7 @@ extension Storage {
         let staging = tmpDir + "/restore-\(UUID().uuidString)"
         defer { FileIO.removeTree(staging) }
         let unpacked = staging + "/collection"
-        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum)
-        guard meta.kind == .collection else {
-            throw SnapshotError(.badInput, "this is a \(meta.kind.rawValue) snapshot, not a collection snapshot")
-        }
+        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .collection)
         var config: CollectionConfig
         do {
             config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(unpacked + "/config.json")))
