@@ -14,3 +14,7 @@ long long qdb_birth_time(const char *path) {
     if (!(sx.stx_mask & STATX_BTIME)) return -1;
     return (long long)sx.stx_btime.tv_sec;
 }
+
+int qdb_start_writeback(int fd, long long offset, long long length) {
+    return sync_file_range(fd, (off64_t)offset, (off64_t)length, SYNC_FILE_RANGE_WRITE);
+}

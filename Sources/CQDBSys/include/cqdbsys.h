@@ -10,4 +10,9 @@ int qdb_rename_exchange(const char *a, const char *b);
    Qdrant reports a snapshot's creation_time from it. */
 long long qdb_birth_time(const char *path);
 
+/* Starts writeback of [offset, offset+length) of fd without waiting for it (sync_file_range
+   SYNC_FILE_RANGE_WRITE): a long stream that is fsynced at the end then overlaps its disk writes
+   with producing the data. Returns 0, or -1 with errno set. */
+int qdb_start_writeback(int fd, long long offset, long long length);
+
 #endif
