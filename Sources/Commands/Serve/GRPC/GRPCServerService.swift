@@ -1,7 +1,9 @@
 import Engine
 import GRPCCore
-import GRPCNIOTransportHTTP2Posix
+import GRPCNIOTransportHTTP2TransportServices  // for GRPCNIOTransportCore, which it re-exports
 import Logging
+import NIOCore
+import NIOPosix
 import QdrantProto
 import ServiceLifecycle
 
@@ -9,6 +11,11 @@ import ServiceLifecycle
 /// `service.host:service.grpc_port`, run as a service of the same `ServiceGroup` as the REST
 /// server, so SIGTERM/SIGINT stops both; in-flight calls finish before `serve` returns.
 /// A port that cannot be bound stops the whole process with the bind error.
+///
+/// The transport is grpc-swift-nio-transport's `HTTP2ServerTransport.Custom` with a plaintext
+/// `ServerBootstrap` listener (`PlaintextListener`), the same pipeline its `Posix` transport
+/// builds, without the TLS stack `Posix` links (swift-nio-ssl, swift-certificates, swift-crypto:
+/// two BoringSSL builds) that qdb would never use and CI would compile on every run.
 struct GRPCServerService: Service {
     let state: APIState
     let host: String
@@ -33,13 +40,9 @@ struct GRPCServerService: Service {
     }
 
     func run() async throws {
-        let address: GRPCNIOTransportCore.SocketAddress =
-            host.contains(":") ? .ipv6(host: host, port: port)
-            : .ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port)
-        let maxBytes = state.config.maxRequestSizeMB * 1024 * 1024
-        let transport = HTTP2ServerTransport.Posix(
-            address: address, transportSecurity: .plaintext,
-            config: .defaults { $0.rpc.maxRequestPayloadSize = maxBytes })
+        var config = HTTP2ServerTransport.Custom<PlaintextListener>.Config.defaults
+        config.rpc.maxRequestPayloadSize = state.config.maxRequestSizeMB * 1024 * 1024
+        let transport = HTTP2ServerTransport.Custom(listenerFactory: PlaintextListener(host: host, port: port), config: config)
         let server = GRPCServer(
             transport: transport, services: Self.services(state), interceptors: Self.interceptors(state.config))
         let logger = self.logger
@@ -48,7 +51,7 @@ struct GRPCServerService: Service {
                 try await withThrowingDiscardingTaskGroup { group in
                     group.addTask { try await server.serve() }
                     // On a failed bind this is nil, and `serve` throws the bind error itself.
-                    if let bound = try? await transport.listeningAddress {
+                    if let bound = await transport.listeningAddress {
                         logger.info("gRPC listening", metadata: ["address": "\(bound)"])
                     }
                 }
@@ -58,6 +61,25 @@ struct GRPCServerService: Service {
         } catch {
             throw GRPCServerError(message: "gRPC server on \(host):\(port) (service.grpc_port; 0 disables it) failed: \(error)")
         }
+    }
+}
+
+/// Binds the gRPC listening socket (plaintext; `host` may be a name or an IPv4/IPv6 address) and
+/// lets grpc-swift-nio-transport configure the listener and each accepted HTTP/2 connection.
+struct PlaintextListener: HTTP2ServerTransport.ListenerFactory {
+    let host: String
+    let port: Int
+
+    var eventLoopGroup: any EventLoopGroup { MultiThreadedEventLoopGroup.singleton }
+
+    func makeListeningChannel(
+        listenerConfigurator: HTTP2ServerTransport.ListenerConfigurator,
+        connectionConfigurator: HTTP2ServerTransport.ConnectionConfigurator
+    ) async throws -> NIOAsyncChannel<HTTP2ServerTransport.ConnectionConfigurator.ConnectionChannel, Never> {
+        try await ServerBootstrap(group: eventLoopGroup)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { listenerConfigurator.configure(channel: $0) }
+            .bind(host: host, port: port) { connectionConfigurator.configure(channel: $0, tls: .none) }
     }
 }
 
