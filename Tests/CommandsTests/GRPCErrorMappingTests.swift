@@ -138,6 +138,14 @@ import Testing
             exists.collectionName = "sparse"
             let created = try await collections.collectionExists(exists).result.exists
             #expect(created == false)
+
+            // Refused before the engine is called: still INVALID_ARGUMENT, not INTERNAL.
+            var snapshotBytes = try Qdrant_CreateSnapshotRequest.with { $0.collectionName = "sparse" }.serializedBytes() as [UInt8]
+            snapshotBytes += [0x28, 0x01]  // field 5, varint 1
+            let snapshot = try Qdrant_CreateSnapshotRequest(serializedBytes: snapshotBytes)
+            let e2 = await Self.failure { _ = try await Qdrant_Snapshots.Client(wrapping: client).create(snapshot) }
+            #expect(e2?.code == .invalidArgument)
+            #expect(e2?.message == "Wrong input: qdb does not support field 5 of qdrant.CreateSnapshotRequest")
         }
     }
 

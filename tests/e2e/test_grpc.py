@@ -167,6 +167,18 @@ def test_seed_flow_collection_and_points(client, api):
     assert [h.id for h in by_id] == [r["id"] for r in ok(api.post(f"/collections/{name}/points/query", json={"query": 2, "limit": 3}))["points"]]
     assert 2 not in [h.id for h in by_id]
 
+    # Legacy Points/Search (no longer in qdrant-client's API; Go, Java, C# and Rust clients call it).
+    res = client.grpc_points.Search(qgrpc.SearchPoints(
+        collection_name=name, vector=query, limit=4, offset=1,
+        filter=qgrpc.Filter(must=[qgrpc.Condition(field=qgrpc.FieldCondition(key="even", match=qgrpc.Match(boolean=True)))]),
+        with_payload=qgrpc.WithPayloadSelector(enable=True)), timeout=60)
+    rest = ok(api.post(f"/collections/{name}/points/search", json={
+        "vector": query, "limit": 4, "offset": 1, "with_payload": True,
+        "filter": {"must": [{"key": "even", "match": {"value": True}}]}}))
+    assert [p.id.num for p in res.result] == [r["id"] for r in rest] and len(rest) == 4
+    assert [p.score for p in res.result] == pytest.approx([r["score"] for r in rest], abs=1e-5)
+    assert [p.payload["n"].integer_value for p in res.result] == [r["payload"]["n"] for r in rest]
+
     client.delete(name, points_selector=models.PointIdsList(points=[1, 2]), wait=True)
     client.delete(name, points_selector=models.FilterSelector(filter=models.Filter(must=[models.FieldCondition(key="tag", match=models.MatchValue(value="t3"))])), wait=True)
     assert client.count(name).count == ok(api.post(f"/collections/{name}/points/count", json={}))["count"] == 28 - 7

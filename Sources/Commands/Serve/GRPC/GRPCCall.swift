@@ -24,6 +24,13 @@ extension Qdrant_CountResponse: TimedResponse {}
 extension Qdrant_QueryResponse: TimedResponse {}
 extension Qdrant_SearchResponse: TimedResponse {}
 
+/// An `APIError` thrown anywhere in a gRPC handler (request checks before `GRPCCall.run` too)
+/// reaches the client with the code its HTTP status maps to and REST's message, never as INTERNAL.
+extension APIError: RPCErrorConvertible {
+    var rpcErrorCode: RPCError.Code { GRPCCall.code(httpStatus: status.code) }
+    var rpcErrorMessage: String { message }
+}
+
 /// How every gRPC handler runs: the engine work on the engine queue (as REST's `Call.respond`),
 /// `time` filled in, and any error turned into the `RPCError` that carries REST's message.
 enum GRPCCall {
