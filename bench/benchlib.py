@@ -42,7 +42,8 @@ def start_server(binary: str, root: Path, port: int, log_path: Path,
     log = open(log_path, "wb")
     proc = subprocess.Popen([binary, "serve", "--storage", str(root / "storage"),
                              "--snapshots-path", str(root / "snapshots"), "--host", "127.0.0.1",
-                             "--http-port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                             "--http-port", str(port), "--grpc-port", "0"],  # REST only: 6334 stays free
+                            stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, env=env, cwd=root)
     log.close()
     deadline = time.monotonic() + 60

@@ -7,11 +7,12 @@ import Logging
 /// `qdb serve`: the daemon speaking Qdrant's REST API over one storage directory.
 struct Serve: QDBCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the Qdrant-compatible REST server on a storage directory.",
+        abstract: "Run the Qdrant-compatible REST and gRPC server on a storage directory.",
         discussion: """
             Settings use Qdrant's key names. Precedence: flags, then environment variables
             QDB__SECTION__KEY (or QDRANT__SECTION__KEY, e.g. QDB__SERVICE__HTTP_PORT=6333), then the
-            YAML file given with --config, then defaults (127.0.0.1:6333, ./storage, ./snapshots).
+            YAML file given with --config, then defaults (127.0.0.1:6333, gRPC on 6334, ./storage,
+            ./snapshots).
             SIGTERM or SIGINT stops the server gracefully: it seals segments and syncs before exiting.
 
             \(ExitStatus.helpSection)
@@ -31,6 +32,9 @@ struct Serve: QDBCommand {
 
     @Option(name: .customLong("http-port"), help: "REST port (service.http_port).")
     var httpPort: Int?
+
+    @Option(name: .customLong("grpc-port"), help: "gRPC port (service.grpc_port, default 6334; 0 disables gRPC).")
+    var grpcPort: Int?
 
     @Option(name: .customLong("api-key"), help: "API key with full access (service.api_key).")
     var apiKey: String?
@@ -84,7 +88,7 @@ struct Serve: QDBCommand {
         var c = try ServeConfig.load(file: configFile, environment: ProcessInfo.processInfo.environment)
         let flags: [(String, Any?)] = [
             ("storage.storage_path", storagePath), ("storage.snapshots_path", snapshotsPath),
-            ("service.host", host), ("service.http_port", httpPort), ("service.api_key", apiKey),
+            ("service.host", host), ("service.http_port", httpPort), ("service.grpc_port", grpcPort), ("service.api_key", apiKey),
             ("service.read_only_api_key", readOnlyApiKey), ("log_level", logLevel), ("logger.format", logFormat),
         ]
         for case let (key, value?) in flags { try c.set(key, value, source: "command-line flag") }

@@ -67,6 +67,10 @@ class QdbServer:
     By default it is started with explicit flags (--storage, --snapshots-path, --host,
     --http-port). With use_flags=False only `args`, `env` and `config_text` configure it,
     and `port` must be given (it is where the test expects the server to listen).
+
+    gRPC listens on a free port of its own (`grpc_port`), so that servers started side by side
+    never contend for the default 6334; a test that configures the gRPC port itself (a
+    `--grpc-port` arg, a GRPC_PORT env var, `grpc_port` in the config) gets what it asked for.
     """
 
     _counter = 0
@@ -96,6 +100,10 @@ class QdbServer:
             self.config_path.write_text(config_text)
         self.log_path: Path | None = None
         self.starts = 0
+        self.grpc_port: int | None = None
+        self._grpc_configured = ("--grpc-port" in self.args
+                                 or any(k.endswith("__SERVICE__GRPC_PORT") for k in self.env)
+                                 or (config_text is not None and "grpc_port" in config_text))
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -119,8 +127,15 @@ class QdbServer:
             cmd += ["--read-only-api-key", self.read_only_api_key]
         if self.config_path is not None:
             cmd += ["--config", str(self.config_path)]
+        if self.use_flags and self.grpc_port is not None:
+            cmd += ["--grpc-port", str(self.grpc_port)]
         cmd += self.args
         return cmd
+
+    def _grpc_env(self) -> dict[str, str]:
+        if self.use_flags or self.grpc_port is None:
+            return self.env
+        return {**self.env, "QDB__SERVICE__GRPC_PORT": str(self.grpc_port)}
 
     def start(self, timeout: float = READY_TIMEOUT) -> "QdbServer":
         if not Path(QDB_BIN).exists():
@@ -145,8 +160,12 @@ class QdbServer:
         self.log_path = self.root / f"server-{self.starts}.log"
         log = open(self.log_path, "wb")
         self.port = port
+        if not self._grpc_configured:
+            self.grpc_port = free_port()
+            while self.grpc_port == port:
+                self.grpc_port = free_port()
         self.proc = subprocess.Popen(self.command(port), stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, env=clean_env(self.env),
+                                     stdin=subprocess.DEVNULL, env=clean_env(self._grpc_env()),
                                      cwd=self.root)
         log.close()
         deadline = time.monotonic() + timeout
@@ -157,7 +176,7 @@ class QdbServer:
                     f"qdb serve exited with code {rc} before becoming ready:\n{self.log_tail()}")
             try:
                 r = requests.get(self.url + "/readyz", timeout=2)
-                if r.status_code == 200:
+                if r.status_code == 200 and self._grpc_ready():
                     return
             except requests.RequestException:
                 pass
@@ -166,6 +185,16 @@ class QdbServer:
                 raise ServerStartError(
                     f"qdb serve not ready after {timeout}s on port {port}:\n{self.log_tail()}")
             time.sleep(0.05)
+
+    def _grpc_ready(self) -> bool:
+        """Whether the gRPC port the helper chose accepts connections (True if it chose none)."""
+        if self._grpc_configured or self.grpc_port is None:
+            return True
+        try:
+            with socket.create_connection(("127.0.0.1", self.grpc_port), timeout=1):
+                return True
+        except OSError:
+            return False
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int | None:
         """Stop the server by its pid; returns its exit code (None if it was not running)."""

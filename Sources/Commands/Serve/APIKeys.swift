@@ -13,17 +13,41 @@ struct APIKeys: Sendable {
     var enabled: Bool { apiKey != nil || readOnlyKey != nil }
 
     func access(_ headers: HTTPFields) -> Access {
-        guard let given = APIKeys.presented(headers) else { return .missing }
+        access(presented: APIKeys.presented(headers))
+    }
+
+    /// What a presented key (nil: none) grants. REST headers and gRPC metadata both end here.
+    func access(presented given: String?) -> Access {
+        guard let given else { return .missing }
         if let apiKey, APIKeys.constantTimeEquals(given, apiKey) { return .full }
         if let readOnlyKey, APIKeys.constantTimeEquals(given, readOnlyKey) { return .readOnly }
         return .invalid
     }
 
+    /// Admits a request that only reads (`isRead`) or also writes, or throws the error Qdrant
+    /// answers: 401 without a valid key, 403 for a write with the read-only key.
+    func authorize(presented given: String?, isRead: Bool) throws {
+        switch access(presented: given) {
+        case .full: return
+        case .readOnly:
+            guard isRead else { throw APIError(.forbidden, "Forbidden: Global manage access is required") }
+        case .missing:
+            throw APIError(.unauthorized, "Must provide an API key or an Authorization bearer token")
+        case .invalid:
+            throw APIError(.unauthorized, "Invalid API key or JWT")
+        }
+    }
+
     static let header = HTTPField.Name("api-key")!
 
     static func presented(_ headers: HTTPFields) -> String? {
-        if let k = headers[header] { return k }
-        if let auth = headers[.authorization], auth.lowercased().hasPrefix("bearer ") {
+        presented(apiKey: headers[header], authorization: headers[.authorization])
+    }
+
+    /// The key from an `api-key` value, else from an `Authorization: Bearer` value.
+    static func presented(apiKey: String?, authorization: String?) -> String? {
+        if let apiKey { return apiKey }
+        if let auth = authorization, auth.lowercased().hasPrefix("bearer ") {
             return String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
         return nil

@@ -1,14 +1,26 @@
 import Engine
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Builds the router: middleware (errors, then auth) and every route. Separate from
 /// `buildApplication` so tests can drive it in-process with any storage.
 public func buildRouter(
     storage: Storage, config: ServeConfig, metrics: ServerMetrics = ServerMetrics()
 ) -> Router<BasicRequestContext> {
-    let store = config.snapshotStore()
-    let state = APIState(storage: storage, config: config, snapshots: SnapshotService(storage: storage, store: store))
+    buildRouter(state: APIState(storage: storage, config: config), metrics: metrics)
+}
+
+extension APIState {
+    /// The state REST routes and gRPC services share (one `SnapshotService`, so recoveries of one
+    /// collection are serialized whichever API started them).
+    init(storage: Storage, config: ServeConfig) {
+        self.init(storage: storage, config: config, snapshots: SnapshotService(storage: storage, store: config.snapshotStore()))
+    }
+}
+
+func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequestContext> {
+    let config = state.config
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(metrics: metrics))
@@ -22,14 +34,18 @@ public func buildRouter(
     return router
 }
 
-/// Builds the HTTP application for `qdb serve`.
+/// Builds the application for `qdb serve`: the REST server, and beside it in the same service
+/// group the gRPC server when `service.grpc_port` is set.
 public func buildApplication(
     storage: Storage, config: ServeConfig, metrics: ServerMetrics, logger: Logger
 ) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(storage: storage, config: config, metrics: metrics),
+    let state = APIState(storage: storage, config: config)
+    let grpc: [any Service] = config.grpcPort.map { [GRPCServerService(state: state, port: $0, logger: logger)] } ?? []
+    return Application(
+        router: buildRouter(state: state, metrics: metrics),
         server: .http1(configuration: .init(
             additionalChannelHandlers: [ExpectContinueHandler(keys: APIKeys(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey))])),
         configuration: .init(address: .hostname(config.host, port: config.httpPort), serverName: "qdb"),
+        services: grpc,
         logger: logger)
 }

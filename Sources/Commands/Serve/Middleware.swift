@@ -38,17 +38,8 @@ struct AuthMiddleware: RouterMiddleware {
         guard keys.enabled, !AuthMiddleware.openPaths.contains(normalized(request.uri.path)) else {
             return try await next(request, context)
         }
-        switch keys.access(request.headers) {
-        case .full:
-            return try await next(request, context)
-        case .readOnly:
-            guard isRead(request) else { throw APIError(.forbidden, "Forbidden: Global manage access is required") }
-            return try await next(request, context)
-        case .missing:
-            throw APIError(.unauthorized, "Must provide an API key or an Authorization bearer token")
-        case .invalid:
-            throw APIError(.unauthorized, "Invalid API key or JWT")
-        }
+        try keys.authorize(presented: APIKeys.presented(request.headers), isRead: isRead(request))
+        return try await next(request, context)
     }
 
     private func normalized(_ path: String) -> String {

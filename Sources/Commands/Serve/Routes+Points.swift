@@ -49,8 +49,7 @@ extension Router where Context == BasicRequestContext {
             let name = try call.parameter("collection")
             let body = try await call.body(ScrollBody.self)
             if let o = body.order_by, o != .null { throw APIError(.badRequest, "Wrong input: qdb does not support order_by in scroll yet") }
-            let limit = body.limit ?? 10
-            guard limit >= 1 else { throw APIError(.unprocessableContent, "Validation error in JSON body: limit must be at least 1") }
+            let limit = try scrollLimit(body.limit)
             return try await call.respond {
                 let (records, next) = try call.collection(name).scroll(
                     filter: body.filter, offset: body.offset, limit: limit,
@@ -108,6 +107,13 @@ extension Router where Context == BasicRequestContext {
             }
         }
     }
+}
+
+/// A scroll's page size: 10 when absent, at least 1 (REST and gRPC).
+func scrollLimit(_ limit: Int?) throws -> Int {
+    let limit = limit ?? 10
+    guard limit >= 1 else { throw APIError(.unprocessableContent, "Validation error in JSON body: limit must be at least 1") }
+    return limit
 }
 
 /// Runs one `points/query` request: a vector query, or a point id whose vector is the query

@@ -36,10 +36,7 @@ extension Router where Context == BasicRequestContext {
             try RecoverRequest.validate(priority: body.priority, checksum: body.checksum)
             let open: @Sendable () throws -> any ByteSource
             if body.location.contains("://") {
-                if body.location.lowercased().hasPrefix("file:") {
-                    throw APIError(.badRequest, "Bad request: URLs with file scheme are not supported")
-                }
-                open = try RecoverRequest.source(location: body.location, apiKey: body.api_key, config: s.config)
+                open = try RecoverRequest.shardURLSource(location: body.location, apiKey: body.api_key, config: s.config)
             } else {
                 let scope = SnapshotScope.shard(collection: c, shard: id)
                 _ = try await Blocking.run { try s.snapshots.describe(scope, name: body.location) }
@@ -87,6 +84,17 @@ extension Router where Context == BasicRequestContext {
                 return true
             }
         }
+    }
+}
+
+extension RecoverRequest {
+    /// Where a shard recovery reads a URL location from: http(s) only (a shard's local snapshots
+    /// are named by their stored name instead). Shared by the REST and gRPC recover calls.
+    static func shardURLSource(location: String, apiKey: String?, config: ServeConfig) throws -> @Sendable () throws -> any ByteSource {
+        if location.lowercased().hasPrefix("file:") {
+            throw APIError(.badRequest, "Bad request: URLs with file scheme are not supported")
+        }
+        return try source(location: location, apiKey: apiKey, config: config)
     }
 }
 

@@ -1,0 +1,142 @@
+import Engine
+import GRPCCore
+import QdrantProto
+
+/// `qdrant.Points`: upsert, delete, retrieve, scroll, count, query and legacy search, over the same
+/// engine calls and defaults as the REST routes (queries go through REST's `runQuery`).
+struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
+    let state: APIState
+
+    func upsert(request: Qdrant_UpsertPoints, context: ServerContext) async throws -> Qdrant_PointsOperationResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            let points = try request.points.map(GRPCConvert.point)
+            let wait = request.hasWait && request.wait
+            let op = try storage.collection(request.collectionName).upsert(points, wait: wait)
+            return PointsGRPC.updated(op, wait: wait)
+        }
+    }
+
+    func delete(request: Qdrant_DeletePoints, context: ServerContext) async throws -> Qdrant_PointsOperationResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            try GRPCCall.rejectUnknownFields(request.points)
+            let selector: PointSelector
+            switch request.points.pointsSelectorOneOf {
+            case .points(let list)?: selector = .ids(try list.ids.map(GRPCConvert.pointID))
+            case .filter(let f)?: selector = .filter(try GRPCConvert.filter(f))
+            case nil: throw GRPCConvert.badInput("`points` must select point ids or a filter")
+            }
+            let wait = request.hasWait && request.wait
+            let op = try storage.collection(request.collectionName).delete(selector, wait: wait)
+            return PointsGRPC.updated(op, wait: wait)
+        }
+    }
+
+    func get(request: Qdrant_GetPoints, context: ServerContext) async throws -> Qdrant_GetResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            let ids = try request.ids.map(GRPCConvert.pointID)
+            let payload = try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .all)
+            let vectors = try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none)
+            var r = Qdrant_GetResponse()
+            r.result = try storage.collection(request.collectionName).retrieve(ids, payload: payload, vectors: vectors)
+                .map(GRPCConvert.retrieved)
+            return r
+        }
+    }
+
+    func scroll(request: Qdrant_ScrollPoints, context: ServerContext) async throws -> Qdrant_ScrollResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            let limit = try scrollLimit(request.hasLimit ? Int(request.limit) : nil)
+            let (records, next) = try storage.collection(request.collectionName).scroll(
+                filter: request.hasFilter ? try GRPCConvert.filter(request.filter) : nil,
+                offset: request.hasOffset ? try GRPCConvert.pointID(request.offset) : nil, limit: limit,
+                payload: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .all),
+                vectors: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none))
+            var r = Qdrant_ScrollResponse()
+            r.result = records.map(GRPCConvert.retrieved)
+            if let next { r.nextPageOffset = GRPCConvert.proto(next) }
+            return r
+        }
+    }
+
+    func count(request: Qdrant_CountPoints, context: ServerContext) async throws -> Qdrant_CountResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            let filter = request.hasFilter ? try GRPCConvert.filter(request.filter) : nil
+            var r = Qdrant_CountResponse()
+            r.result.count = UInt64(try storage.collection(request.collectionName).count(filter: filter))
+            return r
+        }
+    }
+
+    func query(request: Qdrant_QueryPoints, context: ServerContext) async throws -> Qdrant_QueryResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            var query: QueryInput?
+            if request.hasQuery {
+                try GRPCCall.rejectUnknownFields(request.query)
+                guard case .nearest(let input)? = request.query.variant else {
+                    throw GRPCConvert.badInput("qdb supports `query` as a dense vector, a point id, or {\"nearest\": …}")
+                }
+                try GRPCCall.rejectUnknownFields(input)
+                switch input.variant {
+                case .dense(let d)?: query = .vector(d.data)
+                case .id(let id)?: query = .point(try GRPCConvert.pointID(id))
+                case nil: throw GRPCConvert.badInput("`nearest` needs a dense vector or a point id")
+                }
+            }
+            let body = QueryBody(
+                query: query, using: request.hasUsing ? request.using : nil,
+                filter: request.hasFilter ? try GRPCConvert.filter(request.filter) : nil,
+                limit: request.hasLimit ? GRPCConvert.int(request.limit) : nil,
+                offset: request.hasOffset ? GRPCConvert.int(request.offset) : nil,
+                with_payload: WithPayload(selector: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none)),
+                with_vector: WithVector(selector: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none)),
+                score_threshold: request.hasScoreThreshold ? request.scoreThreshold : nil)
+            var r = Qdrant_QueryResponse()
+            r.result = try runQuery(body, in: storage.collection(request.collectionName)).map { GRPCConvert.scored($0) }
+            return r
+        }
+    }
+
+    func search(request: Qdrant_SearchPoints, context: ServerContext) async throws -> Qdrant_SearchResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            let req = SearchRequest(
+                vector: request.vector, using: request.hasVectorName ? request.vectorName : "",
+                filter: request.hasFilter ? try GRPCConvert.filter(request.filter) : nil,
+                limit: GRPCConvert.int(request.limit), offset: request.hasOffset ? GRPCConvert.int(request.offset) : 0,
+                scoreThreshold: request.hasScoreThreshold ? request.scoreThreshold : nil,
+                payload: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none),
+                vectors: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none))
+            var r = Qdrant_SearchResponse()
+            r.result = try storage.collection(request.collectionName).search(req).map { GRPCConvert.scored($0) }
+            return r
+        }
+    }
+
+    static func updated(_ op: UInt64, wait: Bool) -> Qdrant_PointsOperationResponse {
+        var r = Qdrant_PointsOperationResponse()
+        r.result.operationID = op
+        r.result.status = wait ? .completed : .acknowledged
+        return r
+    }
+}
+
+extension WithPayload {
+    init(selector: PayloadSelector) { self.selector = selector }
+}
+
+extension WithVector {
+    init(selector: VectorSelector) { self.selector = selector }
+}
