@@ -5,11 +5,11 @@ import Logging
 
 /// Where a command works: offline on a storage directory, or against a server (`--url`).
 struct TargetOptions: ParsableArguments {
-    @Option(name: .customLong("storage"), help: "Storage directory to work on offline (env QDB_STORAGE; default ./storage).")
+    @Option(name: .customLong("storage"), help: "Storage directory to work on offline (env QDB_STORAGE; default ./storage).", completion: .directory)
     var storage: String?
 
     @Option(name: [.customLong("snapshots-path"), .customLong("to"), .customLong("from")],
-            help: "Snapshots directory, or s3://BUCKET[/PREFIX] for keys PREFIX/snapshots/… (env QDB_SNAPSHOTS; default ./snapshots). S3 uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.")
+            help: "Snapshots directory, or s3://BUCKET[/PREFIX] for keys PREFIX/snapshots/... (env QDB_SNAPSHOTS; default ./snapshots). S3 uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.")
     var snapshotsPath: String?
 
     @Option(name: .customLong("url"), help: "URL of a running qdb serve or Qdrant (env QDB_URL); the command then works over REST.")
