@@ -6,26 +6,27 @@ import Foundation
 struct Manifest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a shard's manifest, the manifest inside a snapshot, or what differs between two.",
-        discussion: """
+        discussion: HelpText.discussion("""
             A manifest says which segments and file versions a shard holds (Qdrant's format, plus
             qdb's per-file sha256 and sizes). Feed it to `qdb snapshot partial` on the primary to
-            get only what the holder lacks:
-
-              qdb manifest --url $REPLICA c --shard 0 \\
-                | qdb snapshot partial --url $PRIMARY c --shard 0 \\
-                | qdb restore - --url $REPLICA --collection c --shard 0 --partial
-
-              qdb manifest backup.snapshot                  # the manifest an archive describes
-              qdb manifest diff old.json new.json           # files added, changed, removed, bytes
-
-            \(ExitStatus.helpSection)
-            """,
+            get only what the holder lacks.
+            """, examples: """
+            qdb manifest --url $REPLICA c --shard 0 \\
+              | qdb snapshot partial --url $PRIMARY c --shard 0 \\
+              | qdb restore - --url $REPLICA --collection c --shard 0 --partial
+            qdb manifest backup.snapshot                  # the manifest an archive describes
+            qdb manifest diff old.json new.json           # files added, changed, removed, bytes
+            """),
         subcommands: [Show.self, Diff.self], defaultSubcommand: Show.self)
 
     struct Show: QDBCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the manifest of a shard (with --shard) or of a snapshot file or stdin (-).",
-            discussion: ExitStatus.helpSection)
+            discussion: HelpText.discussion(examples: """
+                qdb manifest show c --shard 0 --url $REPLICA > replica.json
+                qdb manifest show c --shard 0 --storage /var/lib/qdb/storage
+                qdb manifest show backup.snapshot
+                """))
         @Argument(help: "A collection name (with --shard), or a snapshot file, or - for stdin.") var source: String
         @Option(name: .customLong("shard"), help: "Shard id: read the live shard of collection SOURCE (or this shard of a collection snapshot file).")
         var shard: Int?
@@ -54,12 +55,13 @@ struct Manifest: AsyncParsableCommand {
     struct Diff: QDBCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show what a partial snapshot from NEW to a holder of OLD would carry and delete.",
-            discussion: """
+            discussion: HelpText.discussion("""
                 OLD and NEW are manifest JSON files, snapshot files, or - (stdin, for one of them).
                 Exit status 0 whether or not they differ; with --exit-code, 1 when they differ.
-
-                \(ExitStatus.helpSection)
-                """)
+                """, examples: """
+                qdb manifest diff replica.json primary.json
+                qdb manifest --url $PRIMARY c --shard 0 | qdb manifest diff replica.json - --exit-code
+                """))
         @Argument(help: "The holder's manifest (JSON or snapshot file, or -).") var old: String
         @Argument(help: "The source's manifest (JSON or snapshot file, or -).") var new: String
         @Flag(name: .customLong("exit-code"), help: "Exit with 1 when the manifests differ (as git diff --exit-code).")

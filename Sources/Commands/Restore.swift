@@ -5,26 +5,25 @@ import Engine
 struct Restore: QDBCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restore a collection, a full storage or a partial shard snapshot from a file, URL (file, http(s), s3) or stdin.",
-        discussion: """
+        discussion: HelpText.discussion("""
             The archive is unpacked into a staging directory, verified entry by entry against its
             qdb.json (and against --checksum), and only then swapped in atomically. A failure leaves
             the existing collection exactly as it was.
 
-              qdb restore /backups/products.snapshot --collection products --force
-              cat products.snapshot | qdb restore - --collection products_copy
-              qdb snapshot partial c --shard 0 --manifest m.json --url $PRIMARY \
-                | qdb restore - --collection c --shard 0 --partial --url $REPLICA
-              qdb restore s3://backups/snapshots/products/products-1-2024-07-22-08-31-55.snapshot --collection products
-
             s3:// objects stream straight into the unpacker (no local copy); credentials come from
             AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the endpoint from AWS_ENDPOINT_URL, the region
             from AWS_REGION.
-
-            \(ExitStatus.helpSection)
-            """)
+            """, examples: """
+            qdb restore /backups/products.snapshot --collection products --force
+            cat products.snapshot | qdb restore - --collection products_copy
+            qdb snapshot partial c --shard 0 --manifest m.json --url $PRIMARY \\
+              | qdb restore - --collection c --shard 0 --partial --url $REPLICA
+            qdb restore s3://backups/snapshots/products/products-1-2024-07-22-08-31-55.snapshot --collection products
+            qdb restore full.snapshot --full --storage ./storage
+            """))
 
     @Argument(help: "A path, a file://, http(s):// or s3://bucket/key URL, or - for stdin.") var source: String
-    @Option(name: .customLong("collection"), help: "Collection to restore into (a collection snapshot).") var collection: String?
+    @Option(name: .customLong("collection"), help: "Collection to restore into (a collection snapshot).", completion: CollectionCompletion.kind) var collection: String?
     @Flag(name: .customLong("full"), help: "The archive is a full-storage snapshot: restore every collection and alias in it.") var full = false
     @Flag(name: .customLong("partial"), help: "The archive is a partial snapshot (qdb snapshot partial): apply it to --shard of --collection. An empty stream means nothing to apply (exit 3).")
     var partial = false

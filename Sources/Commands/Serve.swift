@@ -8,15 +8,17 @@ import Logging
 struct Serve: QDBCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the Qdrant-compatible REST and gRPC server on a storage directory.",
-        discussion: """
+        discussion: HelpText.discussion("""
             Settings use Qdrant's key names. Precedence: flags, then environment variables
             QDB__SECTION__KEY (or QDRANT__SECTION__KEY, e.g. QDB__SERVICE__HTTP_PORT=6333), then the
             YAML file given with --config, then defaults (127.0.0.1:6333, gRPC on 6334, ./storage,
             ./snapshots).
             SIGTERM or SIGINT stops the server gracefully: it seals segments and syncs before exiting.
-
-            \(ExitStatus.helpSection)
-            """)
+            """, examples: """
+            qdb serve --storage /var/lib/qdb/storage --snapshots-path /var/lib/qdb/snapshots
+            QDB__SERVICE__API_KEY=secret qdb serve --config /etc/qdb/config.yaml
+            qdb serve --snapshot products.snapshot:products --force-snapshot   # restore, then serve
+            """))
 
     @Option(name: .customLong("config"), help: "YAML config file with Qdrant's keys (service.*, storage.*, log_level).")
     var configFile: String?

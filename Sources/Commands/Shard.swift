@@ -5,12 +5,10 @@ import Engine
 struct Shard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Shard snapshots: create, list, download, delete, recover.",
-        discussion: """
-              qdb shard snapshot create products --shard 0 -o - > products-0.snapshot
-              qdb shard snapshot recover products products-0.snapshot --shard 0
-
-            \(ExitStatus.helpSection)
-            """,
+        discussion: HelpText.discussion(examples: """
+            qdb shard snapshot create products --shard 0 -o - > products-0.snapshot
+            qdb shard snapshot recover products products-0.snapshot --shard 0
+            """),
         subcommands: [SnapshotGroup.self])
 
     struct ShardOption: ParsableArguments {
@@ -19,13 +17,15 @@ struct Shard: AsyncParsableCommand {
 
     struct SnapshotGroup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "snapshot", abstract: "Snapshots of one shard.", discussion: ExitStatus.helpSection,
+            commandName: "snapshot", abstract: "Snapshots of one shard.",
+            discussion: HelpText.discussion(examples: "qdb shard snapshot list products --shard 0 --url $QDB_URL"),
             subcommands: [Create.self, List.self, Download.self, Delete.self, Recover.self])
     }
 
     struct Create: QDBCommand {
-        static let configuration = CommandConfiguration(abstract: "Snapshot one shard, stored or streamed with -o.", discussion: ExitStatus.helpSection)
-        @Argument(help: "Collection name.") var collection: String
+        static let configuration = CommandConfiguration(abstract: "Snapshot one shard, stored or streamed with -o.",
+            discussion: HelpText.discussion(examples: "qdb shard snapshot create products --shard 0 --url $QDB_URL -o - > products-0.snapshot"))
+        @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @OptionGroup var id: ShardOption
         @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout, instead of storing it.") var output: String?
         @OptionGroup var target: TargetOptions
@@ -36,8 +36,9 @@ struct Shard: AsyncParsableCommand {
     }
 
     struct List: QDBCommand {
-        static let configuration = CommandConfiguration(abstract: "List one shard's snapshots.", discussion: ExitStatus.helpSection)
-        @Argument(help: "Collection name.") var collection: String
+        static let configuration = CommandConfiguration(abstract: "List one shard's snapshots.",
+            discussion: HelpText.discussion(examples: "qdb shard snapshot list products --shard 0 --url $QDB_URL --json"))
+        @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @OptionGroup var id: ShardOption
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
@@ -45,8 +46,9 @@ struct Shard: AsyncParsableCommand {
     }
 
     struct Download: QDBCommand {
-        static let configuration = CommandConfiguration(abstract: "Copy a stored shard snapshot to FILE or stdout.", discussion: ExitStatus.helpSection)
-        @Argument(help: "Collection name.") var collection: String
+        static let configuration = CommandConfiguration(abstract: "Copy a stored shard snapshot to FILE or stdout.",
+            discussion: HelpText.discussion(examples: "qdb shard snapshot download products NAME --shard 0 --url $QDB_URL -o shard0.snapshot"))
+        @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Argument(help: "Snapshot name.") var name: String
         @OptionGroup var id: ShardOption
         @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout.") var output: String
@@ -58,8 +60,9 @@ struct Shard: AsyncParsableCommand {
     }
 
     struct Delete: QDBCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a stored shard snapshot.", discussion: ExitStatus.helpSection)
-        @Argument(help: "Collection name.") var collection: String
+        static let configuration = CommandConfiguration(abstract: "Delete a stored shard snapshot.",
+            discussion: HelpText.discussion(examples: "qdb shard snapshot delete products NAME --shard 0 --url $QDB_URL"))
+        @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Argument(help: "Snapshot name.") var name: String
         @OptionGroup var id: ShardOption
         @OptionGroup var target: TargetOptions
@@ -70,8 +73,9 @@ struct Shard: AsyncParsableCommand {
     }
 
     struct Recover: QDBCommand {
-        static let configuration = CommandConfiguration(abstract: "Replace one shard's data from a shard snapshot (path, file:// or -).", discussion: ExitStatus.helpSection)
-        @Argument(help: "Collection name.") var collection: String
+        static let configuration = CommandConfiguration(abstract: "Replace one shard's data from a shard snapshot (path, file:// or -).",
+            discussion: HelpText.discussion(examples: "qdb shard snapshot recover products products-0.snapshot --shard 0 --url $QDB_URL"))
+        @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Argument(help: "A path, a file:// URL, or - for stdin.") var source: String
         @OptionGroup var id: ShardOption
         @Option(name: .customLong("checksum"), help: "Expected SHA-256 of the whole archive.") var checksum: String?

@@ -5,9 +5,13 @@ extension Snapshot {
     struct Create: QDBCommand {
         static let configuration = CommandConfiguration(
             abstract: "Snapshot a collection into the snapshots directory, or stream it with -o.",
-            discussion: ExitStatus.helpSection)
+            discussion: HelpText.discussion(examples: """
+                qdb snapshot create products --storage /var/lib/qdb/storage
+                qdb snapshot create products --url $QDB_URL -o - | ssh backup 'cat > products.snapshot'
+                qdb snapshot create products --url $QDB_URL --json   # {"name": ..., "checksum": ...}
+                """))
 
-        @Argument(help: "Collection (or alias) name.") var collection: String
+        @Argument(help: "Collection (or alias) name.", completion: CollectionCompletion.kind) var collection: String
         @Option(name: [.customShort("o"), .customLong("output")], help: "Write the archive to FILE, or - for stdout, instead of storing it.")
         var output: String?
         @OptionGroup var target: TargetOptions
@@ -19,9 +23,9 @@ extension Snapshot {
     }
 
     struct List: QDBCommand {
-        static let configuration = CommandConfiguration(abstract: "List a collection's snapshots.", discussion: ExitStatus.helpSection)
+        static let configuration = CommandConfiguration(abstract: "List a collection's snapshots.", discussion: HelpText.discussion(examples: "qdb snapshot list products --url $QDB_URL --json"))
 
-        @Argument(help: "Collection name.") var collection: String
+        @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
 
@@ -31,9 +35,9 @@ extension Snapshot {
     }
 
     struct Download: QDBCommand {
-        static let configuration = CommandConfiguration(abstract: "Copy a stored snapshot to FILE or stdout.", discussion: ExitStatus.helpSection)
+        static let configuration = CommandConfiguration(abstract: "Copy a stored snapshot to FILE or stdout.", discussion: HelpText.discussion(examples: "qdb snapshot download products NAME --url $QDB_URL -o - | qdb verify -"))
 
-        @Argument(help: "Collection name.") var collection: String
+        @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Argument(help: "Snapshot name.") var name: String
         @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout.") var output: String
         @OptionGroup var target: TargetOptions
@@ -45,9 +49,9 @@ extension Snapshot {
     }
 
     struct Delete: QDBCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a stored snapshot and its sidecar.", discussion: ExitStatus.helpSection)
+        static let configuration = CommandConfiguration(abstract: "Delete a stored snapshot and its sidecar.", discussion: HelpText.discussion(examples: "qdb snapshot delete products NAME --url $QDB_URL"))
 
-        @Argument(help: "Collection name.") var collection: String
+        @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Argument(help: "Snapshot name.") var name: String
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions

@@ -6,11 +6,13 @@ extension Snapshot {
     struct Full: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Full-storage snapshots: every collection and alias in one archive.",
-            discussion: "Restore one with `qdb restore FILE --full` or `qdb serve --storage-snapshot FILE`.\n\n\(ExitStatus.helpSection)",
+            discussion: HelpText.discussion(
+                "Restore one with `qdb restore FILE --full` or `qdb serve --storage-snapshot FILE`.",
+                examples: "qdb snapshot full create --storage ./storage -o - > full.snapshot"),
             subcommands: [Create.self, List.self, Download.self, Delete.self])
 
         struct Create: QDBCommand {
-            static let configuration = CommandConfiguration(abstract: "Create a full-storage snapshot.", discussion: ExitStatus.helpSection)
+            static let configuration = CommandConfiguration(abstract: "Create a full-storage snapshot.", discussion: HelpText.discussion(examples: "qdb snapshot full create --url $QDB_URL --json"))
             @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout, instead of storing it.") var output: String?
             @OptionGroup var target: TargetOptions
             @OptionGroup var out: OutputOptions
@@ -18,14 +20,14 @@ extension Snapshot {
         }
 
         struct List: QDBCommand {
-            static let configuration = CommandConfiguration(abstract: "List full-storage snapshots.", discussion: ExitStatus.helpSection)
+            static let configuration = CommandConfiguration(abstract: "List full-storage snapshots.", discussion: HelpText.discussion(examples: "qdb snapshot full list --url $QDB_URL"))
             @OptionGroup var target: TargetOptions
             @OptionGroup var out: OutputOptions
             func execute() async throws { try SnapshotActions.list(.full, target: target, out: out) }
         }
 
         struct Download: QDBCommand {
-            static let configuration = CommandConfiguration(abstract: "Copy a full-storage snapshot to FILE or stdout.", discussion: ExitStatus.helpSection)
+            static let configuration = CommandConfiguration(abstract: "Copy a full-storage snapshot to FILE or stdout.", discussion: HelpText.discussion(examples: "qdb snapshot full download NAME --url $QDB_URL -o full.snapshot"))
             @Argument(help: "Snapshot name.") var name: String
             @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout.") var output: String
             @OptionGroup var target: TargetOptions
@@ -34,7 +36,7 @@ extension Snapshot {
         }
 
         struct Delete: QDBCommand {
-            static let configuration = CommandConfiguration(abstract: "Delete a full-storage snapshot.", discussion: ExitStatus.helpSection)
+            static let configuration = CommandConfiguration(abstract: "Delete a full-storage snapshot.", discussion: HelpText.discussion(examples: "qdb snapshot full delete NAME --url $QDB_URL"))
             @Argument(help: "Snapshot name.") var name: String
             @OptionGroup var target: TargetOptions
             @OptionGroup var out: OutputOptions

@@ -10,20 +10,19 @@ extension Snapshot {
     struct Partial: QDBCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a partial snapshot of one shard: only what the holder of a manifest lacks.",
-            discussion: """
-                Reads the holder's manifest (qdb manifest … --shard N) from --manifest or stdin and
+            discussion: HelpText.discussion("""
+                Reads the holder's manifest (qdb manifest ... --shard N) from --manifest or stdin and
                 writes an archive with the segment files the holder lacks or holds older, plus
                 the shard's current manifest, so `qdb restore --partial` can also delete what is
                 gone. When the holder is already up to date nothing is written and the exit
                 status is 3.
-
-                  qdb manifest --url $REPLICA c --shard 0 \\
-                    | qdb snapshot partial --url $PRIMARY c --shard 0 \\
-                    | qdb restore - --url $REPLICA --collection c --shard 0 --partial
-
-                \(ExitStatus.helpSection)
-                """)
-        @Argument(help: "Collection name.") var collection: String
+                """, examples: """
+                qdb manifest --url $REPLICA c --shard 0 \\
+                  | qdb snapshot partial --url $PRIMARY c --shard 0 \\
+                  | qdb restore - --url $REPLICA --collection c --shard 0 --partial
+                qdb snapshot partial c --shard 0 --manifest replica.json -o delta.snapshot --storage ./storage
+                """))
+        @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Option(name: .customLong("shard"), help: "Shard id.") var shard: Int
         @Option(name: .customLong("manifest"), help: "The holder's manifest: a JSON file, or - for stdin (default).")
         var manifest = "-"

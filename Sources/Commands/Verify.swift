@@ -6,17 +6,15 @@ import Foundation
 struct Verify: QDBCommand {
     static let configuration = CommandConfiguration(
         abstract: "Verify snapshot archives: structure, per-entry SHA-256 (qdb.json), and sidecar checksum.",
-        discussion: """
+        discussion: HelpText.discussion("""
             Reads each archive once, as a stream. With --deep it also loads the collection in a
             throwaway staging directory and checks the point count. Exit status 0 only when every
             archive passes; 65 when any is corrupt or mismatches its checksum; 66 when one is missing.
-
-              qdb verify /backups/*.snapshot --json || alert
-              curl -s http://host:6333/collections/c/snapshots/x.snapshot | qdb verify -
-              qdb verify s3://backups/snapshots/c/x.snapshot     # streamed, checked against x.snapshot.checksum
-
-            \(ExitStatus.helpSection)
-            """)
+            """, examples: """
+            qdb verify /backups/*.snapshot --json || alert
+            curl -s http://host:6333/collections/c/snapshots/x.snapshot | qdb verify -
+            qdb verify s3://backups/snapshots/c/x.snapshot     # streamed, checked against x.snapshot.checksum
+            """))
 
     @Argument(help: "Archives to check; - reads one from stdin.") var files: [String]
     @Option(name: .customLong("checksum"), help: "Expected SHA-256 (for a single archive or stdin).") var checksum: String?

@@ -98,3 +98,17 @@ def test_bad_log_format_is_a_config_error(server_factory):
     srv = server_factory(start=False, args=["--log-format", "xml"])
     r = subprocess.run(srv.command(6399), capture_output=True, timeout=30)
     assert r.returncode == 78 and b"logger.format" in r.stderr
+
+
+def test_failed_create_leaves_no_output_file_and_storage_beats_qdb_url(tmp_path):
+    import os
+    where = ["--storage", str(tmp_path / "s"), "--snapshots-path", str(tmp_path / "snaps")]
+    out = tmp_path / "nope.snapshot"
+    r = run(["shard", "snapshot", "create", "nope", "--shard", "0", "-o", str(out), *where])
+    assert r.returncode == 66 and not out.exists()  # nothing a cron job could take for a backup
+    # An explicit --storage stays offline even with QDB_URL set (an unreachable one here).
+    env = dict(os.environ, QDB_URL="http://127.0.0.1:9")
+    r = subprocess.run([QDB_BIN, "snapshot", "list", "nope", *where], capture_output=True, timeout=60, env=env)
+    assert r.returncode == 66, r.stderr  # not 69 (unavailable): it never tried the URL
+    r = subprocess.run([QDB_BIN, "snapshot", "list", "nope"], capture_output=True, timeout=60, env=env, cwd=tmp_path)
+    assert r.returncode == 69  # without --storage, QDB_URL is the target

@@ -5,11 +5,11 @@ import Logging
 
 /// Where a command works: offline on a storage directory, or against a server (`--url`).
 struct TargetOptions: ParsableArguments {
-    @Option(name: .customLong("storage"), help: "Storage directory to work on offline (env QDB_STORAGE; default ./storage).")
+    @Option(name: .customLong("storage"), help: "Storage directory to work on offline (env QDB_STORAGE; default ./storage).", completion: .directory)
     var storage: String?
 
     @Option(name: [.customLong("snapshots-path"), .customLong("to"), .customLong("from")],
-            help: "Snapshots directory, or s3://BUCKET[/PREFIX] for keys PREFIX/snapshots/… (env QDB_SNAPSHOTS; default ./snapshots). S3 uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.")
+            help: "Snapshots directory, or s3://BUCKET[/PREFIX] for keys PREFIX/snapshots/... (env QDB_SNAPSHOTS; default ./snapshots). S3 uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.")
     var snapshotsPath: String?
 
     @Option(name: .customLong("url"), help: "URL of a running qdb serve or Qdrant (env QDB_URL); the command then works over REST.")
@@ -23,8 +23,11 @@ struct TargetOptions: ParsableArguments {
     var snapshotsRoot: String { snapshotsPath ?? env["QDB_SNAPSHOTS"] ?? "./snapshots" }
 
     /// The server to talk to, when `--url` (or `QDB_URL`) is given.
+    /// An explicit `--storage` wins over `QDB_URL` from the environment (an offline command stays
+    /// offline); `--url` wins over both.
     var remote: RemoteClient? {
-        (url ?? env["QDB_URL"]).map { RemoteClient(baseURL: $0, apiKey: apiKey ?? env["QDB_API_KEY"]) }
+        let target = url ?? (storage == nil ? env["QDB_URL"] : nil)
+        return target.map { RemoteClient(baseURL: $0, apiKey: apiKey ?? env["QDB_API_KEY"]) }
     }
 
     /// Opens the storage offline. A storage held by a running server fails fast (exit 75).

@@ -20,12 +20,18 @@ enum SnapshotActions {
         }
         let hashing = HashingSink(out.reporting(try Stdout.sink(for: output), "\(scope)"))
         let meta: ArchiveMetadata
-        switch scope {
-        case .collection(let c): meta = try service.storage.writeCollectionSnapshot(c, to: hashing)
-        case .shard(let c, let id): meta = try service.storage.writeShardSnapshot(c, shard: id, to: hashing)
-        case .full: meta = try service.storage.writeFullSnapshot(to: hashing)
+        do {
+            switch scope {
+            case .collection(let c): meta = try service.storage.writeCollectionSnapshot(c, to: hashing)
+            case .shard(let c, let id): meta = try service.storage.writeShardSnapshot(c, shard: id, to: hashing)
+            case .full: meta = try service.storage.writeFullSnapshot(to: hashing)
+            }
+            try hashing.close()
+        } catch {
+            try? hashing.close()
+            if output != "-" { unlink(output) }  // no file named like a backup that is not one
+            throw error
         }
-        try hashing.close()
         struct Streamed: Encodable { var output: String; var size: Int; var sha256: String; var points: Int }
         let result = Streamed(output: output, size: hashing.byteCount, sha256: hashing.finalizeHex(), points: meta.points)
         if output == "-" {
