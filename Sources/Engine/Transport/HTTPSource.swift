@@ -24,52 +24,26 @@ public struct TransportError: Error, CustomStringConvertible, Sendable {
 /// After the reader is done, `finish()` reports the transfer's outcome (HTTP status, curl error).
 public final class HTTPSource: ByteSource, @unchecked Sendable {
     public let url: String
-    private let readFD: Int32
-    private let done = DispatchSemaphore(value: 0)
-    private var outcome: Result<Int, TransportError> = .success(0)
-    private var finished = false
+    private let transfer: PipedTransfer
 
     /// Starts the GET. Inactivity limit: a transfer that moves no byte for `idleTimeout` seconds
     /// is aborted (Qdrant uses 60 s).
     public init(url: String, apiKey: String?, idleTimeout: Int = 60) throws {
         self.url = url
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw TransportError(code: .unavailable, message: "cannot create a pipe") }
-        readFD = fds[0]
-        let writeFD = fds[1]
         CurlGlobal.initialize()
-        let thread = Thread { [self] in
-            let result = CurlTransfer.get(url: url, apiKey: apiKey, idleTimeout: idleTimeout, to: writeFD)
-            close(writeFD)
-            outcome = result
-            done.signal()
+        transfer = try PipedTransfer(pipeError: TransportError(code: .unavailable, message: "cannot create a pipe")) { fd in
+            if case .failure(let e) = CurlTransfer.get(url: url, apiKey: apiKey, idleTimeout: idleTimeout, to: fd) { return e }
+            return nil
         }
-        thread.start()
-    }
-
-    deinit {
-        close(readFD)
-        if !finished { done.wait() }
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(readFD, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno != EINTR { throw TransportError(code: .unavailable, message: "reading the download of \(url) failed") }
-        }
+        try transfer.read(into: buffer, error: TransportError(code: .unavailable, message: "reading the download of \(url) failed"))
     }
 
     /// Waits for the transfer to end and throws if it failed. Closing the read end first makes
     /// curl stop early when the reader gave up.
-    public func finish() throws {
-        if !finished {
-            close(readFD)
-            done.wait()
-            finished = true
-        }
-        if case .failure(let e) = outcome { throw e }
-    }
+    public func finish() throws { try transfer.finish() }
 }
 
 /// One `curl_global_init` per process.

@@ -20,47 +20,21 @@ extension HTTPSource: TransferSource {}
 public final class S3ObjectSource: TransferSource, @unchecked Sendable {
     public let client: S3Client
     public let key: String
-    private let readFD: Int32
-    private let done = DispatchSemaphore(value: 0)
-    private var outcome: S3Error?
-    private var finished = false
+    private let transfer: PipedTransfer
 
     public init(client: S3Client, key: String) throws {
         self.client = client
         self.key = key
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw S3Error(.failed, "cannot create a pipe for the S3 download") }
-        readFD = fds[0]
-        let writeFD = fds[1]
-        let thread = Thread { [self] in
-            outcome = S3ObjectSource.transfer(client: client, key: key, to: writeFD)
-            close(writeFD)
-            done.signal()
+        transfer = try PipedTransfer(pipeError: S3Error(.failed, "cannot create a pipe for the S3 download")) { fd in
+            S3ObjectSource.transfer(client: client, key: key, to: fd)
         }
-        thread.start()
-    }
-
-    deinit {
-        close(readFD)
-        if !finished { done.wait() }
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(readFD, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno != EINTR { throw S3Error(.unavailable, "reading the S3 download of \(key) failed") }
-        }
+        try transfer.read(into: buffer, error: S3Error(.unavailable, "reading the S3 download of \(key) failed"))
     }
 
-    public func finish() throws {
-        if !finished {
-            close(readFD)
-            done.wait()
-            finished = true
-        }
-        if let outcome { throw outcome }
-    }
+    public func finish() throws { try transfer.finish() }
 
     /// The GET loop: returns nil on success, or the error that ended it.
     static func transfer(client: S3Client, key: String, to fd: Int32) -> S3Error? {
