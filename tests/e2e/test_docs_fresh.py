@@ -5,11 +5,8 @@ dir and diffs them against the checked-in files; on failure, run `scripts/gen-do
 """
 
 import os
-import shutil
 import subprocess
-from pathlib import Path
 
-import pytest
 
 from qdb_helpers import QDB_BIN, REPO, create_collection, run_qdb
 
@@ -35,7 +32,6 @@ def test_every_man_page_has_exit_status_and_examples():
     assert "| qdb snapshot partial --url $PRIMARY c --shard 0" in pipeline
 
 
-@pytest.mark.skipif(shutil.which("mandoc") is None, reason="mandoc not installed")
 def test_man_pages_lint_without_errors():
     for page in sorted((REPO / "man").glob("*.1")):
         r = subprocess.run(["mandoc", "-T", "lint", "-W", "error", str(page)], capture_output=True, text=True)

@@ -10,7 +10,6 @@ Every ```sh block must carry either the test marker or a `<!-- not run: reason -
 import os
 import re
 import subprocess
-from pathlib import Path
 
 from qdb_helpers import QDB_BIN, REPO, clean_env
 

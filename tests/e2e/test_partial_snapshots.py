@@ -8,7 +8,7 @@ import tarfile
 import threading
 import time
 
-from qdb_helpers import QDB_BIN, count, create_collection, err, ok, scroll_all, unique, upsert
+from qdb_helpers import QDB_BIN, create_collection, err, ok, scroll_all, unique, upsert
 
 SEAL = {"QDB__STORAGE__APPENDABLE_MAX_POINTS": "50"}
 

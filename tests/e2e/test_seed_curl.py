@@ -3,7 +3,6 @@ with the real curl binary against qdb serve, with only host, names and paths fil
 
 import json
 import subprocess
-import time
 
 from qdb_helpers import count, create_collection, unique, upsert
 

@@ -2,12 +2,10 @@
 
 import hashlib
 import os
-import signal
 import tarfile
 import time
 
 import pytest
-import requests
 from qdrant_client import QdrantClient
 
 from qdb_helpers import (Api, count, create_collection, err, ok, scroll_all, unique, upsert)

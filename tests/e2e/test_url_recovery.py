@@ -3,7 +3,7 @@
 import threading
 import http.server
 
-from qdb_helpers import Api, count, create_collection, err, ok, unique, upsert
+from qdb_helpers import count, create_collection, err, ok, unique, upsert
 
 
 def test_recover_from_peer_url_with_api_key(server_factory):
