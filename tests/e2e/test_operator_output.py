@@ -28,9 +28,11 @@ def offline(server_factory, n=3000):
 
 def test_progress_json_goes_to_stderr_and_stdout_stays_data(server_factory, tmp_path):
     srv, name, where = offline(server_factory)
-    created = run(["snapshot", "create", name, "--json", *where])
+    created = run(["snapshot", "create", name, "--json", "--progress", "json", *where])
     assert created.returncode == 0, created.stderr
-    desc = json.loads(created.stdout)
+    desc = json.loads(created.stdout)  # stdout: the result document only
+    done = json_lines(created.stderr)[-1]
+    assert done["event"] == "done" and done["bytes"] == desc["size"] and done["total"] is None
     # Download to stdout with JSON progress: stdout is exactly the archive, stderr the events.
     dl = run(["snapshot", "download", name, desc["name"], "-o", "-", "--progress", "json", *where])
     assert dl.returncode == 0, dl.stderr

@@ -37,8 +37,8 @@ struct TargetOptions: ParsableArguments {
         return try Storage.open(Engine.StorageOptions(path: storagePath), logger: logger)
     }
 
-    func service() throws -> SnapshotService {
-        SnapshotService(storage: try openStorage(), store: try store())
+    func service(wrapSink: (@Sendable (any ByteSink) -> any ByteSink)? = nil) throws -> SnapshotService {
+        SnapshotService(storage: try openStorage(), store: try store(), wrapSink: wrapSink)
     }
 
     /// The snapshot store: the snapshots directory, or an S3 bucket for `s3://` (see S3Target).

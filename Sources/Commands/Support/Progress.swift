@@ -67,6 +67,20 @@ final class ProgressMeter: @unchecked Sendable {
             struct Line: Encodable {
                 var event: String; var operation: String; var bytes: Int64; var total: Int64?
                 var rate_bytes_per_s: Double; var eta_s: Double?; var elapsed_s: Double
+
+                enum CodingKeys: String, CodingKey { case event, operation, bytes, total, rate_bytes_per_s, eta_s, elapsed_s }
+
+                /// Every key always present; unknown values are `null` (scripts need not test for keys).
+                func encode(to encoder: any Encoder) throws {
+                    var c = encoder.container(keyedBy: CodingKeys.self)
+                    try c.encode(event, forKey: .event)
+                    try c.encode(operation, forKey: .operation)
+                    try c.encode(bytes, forKey: .bytes)
+                    try c.encode(total, forKey: .total)
+                    try c.encode(rate_bytes_per_s, forKey: .rate_bytes_per_s)
+                    try c.encode(eta_s, forKey: .eta_s)
+                    try c.encode(elapsed_s, forKey: .elapsed_s)
+                }
             }
             let line = Line(event: done ? "done" : "progress", operation: operation, bytes: bytes, total: total,
                             rate_bytes_per_s: (rate * 10).rounded() / 10, eta_s: eta.map { ($0 * 10).rounded() / 10 },

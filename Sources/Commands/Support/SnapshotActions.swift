@@ -7,7 +7,11 @@ enum SnapshotActions {
     /// Stores a snapshot, or streams it to `output` (a file or `-`).
     static func create(_ scope: SnapshotScope, output: String?, target: TargetOptions, out: OutputOptions) throws {
         if let remote = target.remote { return try RemoteSnapshotActions.create(remote, scope, output: output, out: out) }
-        let service = try target.service()
+        let (mode, quiet) = (out.progress, out.quiet)
+        let service = try target.service(wrapSink: { sink in
+            let meter = ProgressMeter(operation: "create \(scope)", total: nil, mode: mode, quiet: quiet)
+            return meter.enabled ? ProgressSink(sink, meter: meter) : sink
+        })
         guard let output else {
             let d: SnapshotDescription
             switch scope {

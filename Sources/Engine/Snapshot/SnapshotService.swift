@@ -10,9 +10,13 @@ public final class SnapshotService: Sendable {
     private let recoveries = RecoveryLocks()
     let partialRecoveries = ExclusiveLocks()
 
-    public init(storage: Storage, store: any SnapshotStore) {
+    /// Wraps the sink every created archive is written to (the CLI's progress reporting).
+    let wrapSink: (@Sendable (any ByteSink) -> any ByteSink)?
+
+    public init(storage: Storage, store: any SnapshotStore, wrapSink: (@Sendable (any ByteSink) -> any ByteSink)? = nil) {
         self.storage = storage
         self.store = store
+        self.wrapSink = wrapSink
     }
 
     // MARK: collection snapshots
@@ -144,7 +148,7 @@ public final class SnapshotService: Sendable {
         let upload = try store.beginUpload(scope, name: name)
         do {
             let hashing = HashingSink(upload.sink)
-            try write(hashing)
+            try write(wrapSink?(hashing) ?? hashing)
             try hashing.close()
             let d = try upload.commit(sha256: hashing.finalizeHex())
             storage.logger.info("snapshot created", metadata: [
