@@ -21,9 +21,9 @@ public struct ManifestDiff: Codable, Sendable, Equatable {
     public init(old: SnapshotManifest, new: SnapshotManifest) {
         for (id, seg) in new.segments {
             let theirs = old.segments[id]
-            for file in Self.files(of: seg) {
+            for file in seg.fileNames {
                 let entry = Entry(path: id + "/" + file, bytes: seg.file_sizes?[file])
-                if theirs.map({ Self.files(of: $0).contains(file) }) != true {
+                if theirs?.fileNames.contains(file) != true {
                     added.append(entry)
                 } else if seg.mustSend(file, to: theirs, versionsKnown: old.versionsKnown && new.versionsKnown) {
                     changed.append(entry)
@@ -34,17 +34,13 @@ public struct ManifestDiff: Codable, Sendable, Equatable {
             }
         }
         for (id, seg) in old.segments {
-            let kept = new.segments[id].map(Self.files(of:)) ?? []
-            for file in Self.files(of: seg) where !kept.contains(file) {
+            let kept = new.segments[id]?.fileNames ?? []
+            for file in seg.fileNames where !kept.contains(file) {
                 removed.append(Entry(path: id + "/" + file, bytes: seg.file_sizes?[file]))
             }
         }
         added.sort { $0.path < $1.path }
         changed.sort { $0.path < $1.path }
         removed.sort { $0.path < $1.path }
-    }
-
-    static func files(of seg: SegmentManifest) -> Set<String> {
-        Set(seg.file_versions.keys).union(seg.file_sha256?.keys.map { $0 } ?? [])
     }
 }

@@ -29,6 +29,12 @@ public struct SegmentManifest: Codable, Sendable, Equatable {
         self.shard_id = shard_id
     }
 
+    /// Every file the manifest names (by version or by hash).
+    var fileNames: Set<String> { Set(file_versions.keys).union(file_sha256?.keys.map { $0 } ?? []) }
+
+    /// Pretty, key-sorted JSON, as a segment's `segment_manifest.json`.
+    func json() throws -> [UInt8] { try SnapshotManifest.prettyJSON(self) }
+
     /// A file's effective version: its own, or the segment's when it has none.
     public func version(of file: String) -> UInt64? {
         guard let v = file_versions[file] else { return nil }
@@ -76,10 +82,12 @@ public struct SnapshotManifest: Codable, Sendable, Equatable {
     public var maxVersion: UInt64 { segments.values.map(\.segment_version).max() ?? 0 }
 
     /// Pretty, key-sorted JSON (stable output for diffs and tests).
-    public func json() throws -> [UInt8] {
+    public func json() throws -> [UInt8] { try SnapshotManifest.prettyJSON(self) }
+
+    static func prettyJSON(_ value: some Encodable) throws -> [UInt8] {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try e.encode(self))
+        return Array(try e.encode(value))
     }
 
     /// Parses a manifest: Qdrant's map form, or the seed's simple `{"files":[{"path","hash"}]}`

@@ -41,8 +41,7 @@ enum CollectionSnapshotWriter {
         for seg in c.segments {
             let dir = c.dir + "/segments/" + seg
             for name in FileIO.listDirectory(dir) {
-                let known = c.digests[seg]?[name].map { (size: $0.size, sha256: $0.sha256) }
-                digests.append(try tar.addFile(prefix + "segments/\(seg)/files/\(name)", fromDisk: dir + "/" + name, known: known))
+                digests.append(try tar.addFile(prefix + "segments/\(seg)/files/\(name)", fromDisk: dir + "/" + name, known: c.knownDigest(seg, name)))
             }
         }
         return digests + (try addShardTrailer(prefix: prefix, to: tar))

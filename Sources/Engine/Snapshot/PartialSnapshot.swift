@@ -21,15 +21,16 @@ public final class PartialSnapshot: @unchecked Sendable {
     private let scratch: String
 
     /// Nothing to send and nothing to delete: the requester is up to date (HTTP 304).
-    public var isEmpty: Bool { plan.isEmpty }
+    public let isEmpty: Bool
 
-    init(collection: String, shardID: Int, capture: ShardCapture, scratch: String, current: SnapshotManifest, plan: [String: [String]]) {
+    init(collection: String, shardID: Int, capture: ShardCapture, scratch: String, current: SnapshotManifest, theirs: SnapshotManifest) {
         self.collection = collection
         self.shardID = shardID
         self.capture = capture
         self.scratch = scratch
         self.current = current
-        self.plan = plan
+        plan = PartialSnapshot.plan(current: current, theirs: theirs)
+        isEmpty = plan.isEmpty && Set(theirs.segments.keys) == Set(current.segments.keys)
     }
 
     deinit { FileIO.removeTree(scratch) }
@@ -41,14 +42,13 @@ public final class PartialSnapshot: @unchecked Sendable {
         for (id, seg) in current.segments {
             let mine = theirs.segments[id]
             let send = seg.file_versions.keys.filter { seg.mustSend($0, to: mine, versionsKnown: theirs.versionsKnown) }.sorted()
-            let extra = mine.map { ManifestDiff.files(of: $0).subtracting(seg.file_versions.keys) } ?? []
+            let extra = mine?.fileNames.subtracting(seg.file_versions.keys) ?? []
             if !send.isEmpty || !extra.isEmpty || mine == nil { plan[id] = send }
         }
         if plan.isEmpty, Set(theirs.segments.keys) != Set(current.segments.keys) {
             // The requester has segments this shard no longer has: send every segment's manifest
             // (no files) so recovery deletes them.
             for id in current.segments.keys { plan[id] = [] }
-            if current.segments.isEmpty { plan[""] = [] }
         }
         return plan
     }
@@ -62,11 +62,10 @@ public final class PartialSnapshot: @unchecked Sendable {
         for (id, seg) in current.segments.sorted(by: { $0.key < $1.key }) {
             let dir = capture.dir + "/segments/" + id
             let prefix = "segments/\(id)/files/"
-            digests.append(try tar.addData(prefix + "segment_manifest.json", try seg.jsonBytes()))
+            digests.append(try tar.addData(prefix + "segment_manifest.json", try seg.json()))
             digests.append(try tar.addFile(prefix + "segment.json", fromDisk: dir + "/segment.json"))
             for file in plan[id] ?? [] {
-                let known = capture.digests[id]?[file].map { (size: $0.size, sha256: $0.sha256) }
-                digests.append(try tar.addFile(prefix + file, fromDisk: dir + "/" + file, known: known))
+                digests.append(try tar.addFile(prefix + file, fromDisk: dir + "/" + file, known: capture.knownDigest(id, file)))
             }
         }
         digests += try CollectionSnapshotWriter.addShardTrailer(prefix: "", to: tar)
@@ -74,14 +73,6 @@ public final class PartialSnapshot: @unchecked Sendable {
         _ = try tar.addData(ArchiveMetadata.entryName, try .json(meta, pretty: true))
         try tar.finish()
         return meta
-    }
-}
-
-extension SegmentManifest {
-    func jsonBytes() throws -> [UInt8] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try e.encode(self))
     }
 }
 
@@ -116,9 +107,7 @@ extension Storage {
                     .badInput,
                     "manifest has version \(theirs.maxVersion), newer than the latest operation of shard \(id) of collection \(c.name) (\(capture.flushedSeq)): it does not come from this shard's history")
             }
-            return PartialSnapshot(
-                collection: c.name, shardID: id, capture: capture, scratch: scratch, current: current,
-                plan: PartialSnapshot.plan(current: current, theirs: theirs))
+            return PartialSnapshot(collection: c.name, shardID: id, capture: capture, scratch: scratch, current: current, theirs: theirs)
         } catch {
             FileIO.removeTree(scratch)
             throw error

@@ -14,6 +14,11 @@ struct ShardCapture {
     var flushedSeq: UInt64 = 0
     /// Segment id → file → size and SHA-256 recorded when the file was written.
     var digests: [String: [String: ArchiveMetadata.FileInfo]] = [:]
+
+    /// The recorded size and SHA-256 of a captured segment file, in `TarWriter.addFile`'s form.
+    func knownDigest(_ segment: String, _ file: String) -> (size: Int, sha256: String)? {
+        digests[segment]?[file].map { (size: $0.size, sha256: $0.sha256) }
+    }
 }
 
 extension Shard {
