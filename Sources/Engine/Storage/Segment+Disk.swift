@@ -19,6 +19,15 @@ struct SegmentMeta: Codable {
     /// qdb recorded them; computed on load then).
     var file_sha256: [String: String]?
     var file_sizes: [String: Int]?
+
+    /// The `segment.json` of the sealed segment directory `dir`.
+    static func read(segmentDir dir: String) throws -> SegmentMeta {
+        do {
+            return try JSONDecoder().decode(SegmentMeta.self, from: Data(try FileIO.readAll(dir + "/segment.json")))
+        } catch {
+            throw StorageError(.corrupt, "segment \(dir) is damaged: unreadable segment.json (\(error))")
+        }
+    }
 }
 
 extension Segment {
@@ -113,12 +122,7 @@ extension Segment {
         func corrupt(_ what: String) -> StorageError {
             StorageError(.corrupt, "segment \(dir) is damaged: \(what)")
         }
-        let meta: SegmentMeta
-        do {
-            meta = try JSONDecoder().decode(SegmentMeta.self, from: Data(try FileIO.readAll(dir + "/segment.json")))
-        } catch {
-            throw corrupt("unreadable segment.json (\(error))")
-        }
+        let meta = try SegmentMeta.read(segmentDir: dir)
         let n = meta.points
         let seg = Segment(id: meta.id, dims: meta.dims)
         do {
@@ -170,12 +174,7 @@ extension Segment {
     /// reading only `segment.json` and `deleted.bin` from `dir`: a partial recovery then does not
     /// parse unchanged segments again. The caller holds the owning shard's lock.
     func reusingColumns(for dir: String) throws -> Segment {
-        let meta: SegmentMeta
-        do {
-            meta = try JSONDecoder().decode(SegmentMeta.self, from: Data(try FileIO.readAll(dir + "/segment.json")))
-        } catch {
-            throw StorageError(.corrupt, "segment \(dir) is damaged: unreadable segment.json (\(error))")
-        }
+        let meta = try SegmentMeta.read(segmentDir: dir)
         let bits = try FileIO.readAll(dir + "/deleted.bin")
         guard meta.id == id, meta.points == count, meta.dims == dims, bits.count == (count + 7) / 8 else {
             throw StorageError(.corrupt, "segment \(dir) does not match the columns it shares with segment \(id)")

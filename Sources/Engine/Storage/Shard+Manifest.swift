@@ -14,23 +14,10 @@ extension Shard {
 
     /// The manifest of a shard directory laid out on disk (a live shard or a capture).
     static func manifest(ofShardDir dir: String, collection: String, shard: Int) throws -> SnapshotManifest {
-        let statePath = dir + "/shard.json"
-        guard FileIO.exists(statePath) else { return SnapshotManifest() }
-        let state: State
-        do {
-            state = try JSONDecoder().decode(State.self, from: Data(try FileIO.readAll(statePath)))
-        } catch {
-            throw StorageError(.corrupt, "shard state \(statePath) is unreadable: \(error)")
-        }
+        guard let state = try State.read(shardDir: dir) else { return SnapshotManifest() }
         var m = SnapshotManifest()
         for seg in state.segments {
-            let path = dir + "/segments/" + seg + "/segment.json"
-            let meta: SegmentMeta
-            do {
-                meta = try JSONDecoder().decode(SegmentMeta.self, from: Data(try FileIO.readAll(path)))
-            } catch {
-                throw StorageError(.corrupt, "segment \(path) is unreadable: \(error)")
-            }
+            let meta = try SegmentMeta.read(segmentDir: dir + "/segments/" + seg)
             m.segments[seg] = Segment.manifest(of: meta, collection: collection, shard: shard)
         }
         return m

@@ -18,6 +18,17 @@ final class Shard: @unchecked Sendable {
         var format = 1
         var flushed_seq: UInt64
         var segments: [String]
+
+        /// The `shard.json` of the shard directory `dir`, or nil when it has none yet.
+        static func read(shardDir dir: String) throws -> State? {
+            let path = dir + "/shard.json"
+            guard FileIO.exists(path) else { return nil }
+            do {
+                return try JSONDecoder().decode(State.self, from: Data(try FileIO.readAll(path)))
+            } catch {
+                throw StorageError(.corrupt, "shard state \(path) is unreadable: \(error)")
+            }
+        }
     }
 
     let id: Int
@@ -55,15 +66,7 @@ final class Shard: @unchecked Sendable {
         id: Int, dir: String, dims: [Int], sealThreshold: Int, logger: Logger, preloaded: [String: Segment] = [:]
     ) throws -> Shard {
         try FileIO.makeDirectories(dir + "/segments")
-        var state = State(flushed_seq: 0, segments: [])
-        let statePath = dir + "/shard.json"
-        if FileIO.exists(statePath) {
-            do {
-                state = try JSONDecoder().decode(State.self, from: Data(try FileIO.readAll(statePath)))
-            } catch {
-                throw StorageError(.corrupt, "shard state \(statePath) is unreadable: \(error)")
-            }
-        }
+        let state = try State.read(shardDir: dir) ?? State(flushed_seq: 0, segments: [])
         let (wal, records) = try WAL.open(dir: dir + "/wal", logger: logger)
         let shard = Shard(id: id, dir: dir, dims: dims, sealThreshold: sealThreshold, logger: logger, wal: wal)
         let listed = Set(state.segments)
