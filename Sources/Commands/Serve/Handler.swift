@@ -31,8 +31,7 @@ struct Call: Sendable {
     let start = ContinuousClock.now
 
     var elapsed: Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        (ContinuousClock.now - start).seconds
     }
 
     /// A path parameter, percent-decoded as Qdrant decodes them (`x%20y` is the name `x y`;

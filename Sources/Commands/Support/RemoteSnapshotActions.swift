@@ -9,18 +9,12 @@ enum RemoteSnapshotActions {
         try JSONDecoder().decode(Envelope<T>.self, from: Data(bytes)).result
     }
 
-    static func segment(_ s: String) -> String {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#%")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
-    }
-
     /// `…/snapshots` of a scope.
     static func base(_ scope: SnapshotScope) -> String {
         switch scope {
         case .full: return "/snapshots"
-        case .collection(let c): return "/collections/\(segment(c))/snapshots"
-        case .shard(let c, let id): return "/collections/\(segment(c))/shards/\(id)/snapshots"
+        case .collection(let c): return "/collections/\(RemoteClient.pathSegment(c))/snapshots"
+        case .shard(let c, let id): return "/collections/\(RemoteClient.pathSegment(c))/shards/\(id)/snapshots"
         }
     }
 
@@ -28,7 +22,7 @@ enum RemoteSnapshotActions {
         if let output, case .shard(let c, let id) = scope {
             // A live shard stream: nothing is stored on the server.
             let sink = out.reporting(try Stdout.sink(for: output), "shard \(id) of \(c)")
-            try client.download("/collections/\(segment(c))/shards/\(id)/snapshot", to: sink)
+            try client.download("/collections/\(RemoteClient.pathSegment(c))/shards/\(id)/snapshot", to: sink)
             try sink.close()
             return
         }
@@ -50,7 +44,7 @@ enum RemoteSnapshotActions {
     ) throws {
         let sink = out.reporting(try Stdout.sink(for: output), name, total: total)
         do {
-            try client.download(base(scope) + "/" + segment(name), to: sink)
+            try client.download(base(scope) + "/" + RemoteClient.pathSegment(name), to: sink)
             try sink.close()
         } catch {
             try? sink.close()
@@ -60,7 +54,7 @@ enum RemoteSnapshotActions {
     }
 
     static func delete(_ client: RemoteClient, _ scope: SnapshotScope, name: String, out: OutputOptions) throws {
-        _ = try client.json("DELETE", base(scope) + "/" + segment(name) + "?wait=true")
+        _ = try client.json("DELETE", base(scope) + "/" + RemoteClient.pathSegment(name) + "?wait=true")
         try out.emit(["deleted": name], text: "")
     }
 

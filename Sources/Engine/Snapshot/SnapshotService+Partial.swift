@@ -1,5 +1,4 @@
 import Foundation
-import Metrics
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,18 +10,22 @@ extension SnapshotService {
     @discardableResult
     public func recoverPartial(_ collection: String, shard id: Int, from source: any ByteSource, checksum: String?) throws -> ArchiveMetadata {
         let c = try storage.collection(collection)
-        return try partialRecoveries.exclusive("\(c.name)/\(id)") {
+        return try exclusivePartialRecovery(c.name, shard: id) {
             try recoverPartialLocked(c.name, shard: id, from: source, checksum: checksum)
         }
     }
 
     private func recoverPartialLocked(_ collection: String, shard id: Int, from source: any ByteSource, checksum: String?) throws -> ArchiveMetadata {
-        let running = Gauge(label: "snapshot_recovery_running", dimensions: [("id", collection)])
-        running.record(1)
-        defer { running.record(0) }
-        return try logged("shard \(id) of collection \(collection) (partial)") {
+        try recovering(collection, "shard \(id) of collection \(collection) (partial)") {
             try withSource(source) { try storage.recoverPartialShard(collection, shard: id, from: $0, checksum: checksum) }
         }
+    }
+
+    /// Runs `body` as the only partial recovery of the shard, or refuses with 503
+    /// `already_in_progress` when one runs (Qdrant's `try_write`).
+    private func exclusivePartialRecovery<T>(_ collection: String, shard id: Int, _ body: () throws -> T) throws -> T {
+        try partialRecoveries.exclusive("\(collection)/\(id)", busy: SnapshotError(
+            .busy, "already_in_progress: a partial recovery of shard \(id) of collection \(collection) is running"), body)
     }
 
     /// Pulls a partial snapshot from a peer (reference §3.4): sends this shard's manifest to
@@ -32,7 +35,7 @@ extension SnapshotService {
     /// changes nothing.
     public func recoverPartial(_ collection: String, shard id: Int, fromPeer peerURL: String, apiKey: String?) throws -> Bool {
         let c = try storage.collection(collection)
-        return try partialRecoveries.exclusive("\(c.name)/\(id)") {
+        return try exclusivePartialRecovery(c.name, shard: id) {
             let manifest = try storage.shardManifest(c.name, shard: id)
             let client = RemoteClient(baseURL: peerURL.hasSuffix("/") ? String(peerURL.dropLast()) : peerURL, apiKey: apiKey)
             let spool = storage.tmpDir + "/partial-snapshot-\(UUID().uuidString).download"
@@ -58,11 +61,9 @@ final class ExclusiveLocks: @unchecked Sendable {
     private let mutex = NSLock()
     private var held = Set<String>()
 
-    func exclusive<T>(_ key: String, _ body: () throws -> T) throws -> T {
+    func exclusive<T>(_ key: String, busy: @autoclosure () -> any Error, _ body: () throws -> T) throws -> T {
         let taken = mutex.withLock { held.insert(key).inserted }
-        guard taken else {
-            throw SnapshotError(.busy, "already_in_progress: a partial recovery of shard \(key.split(separator: "/").last ?? "") of collection \(key.split(separator: "/").dropLast().joined(separator: "/")) is running")
-        }
+        guard taken else { throw busy() }
         defer { _ = mutex.withLock { held.remove(key) } }
         return try body()
     }
@@ -72,11 +73,8 @@ extension RemoteClient {
     /// `POST …/shards/{id}/snapshot/partial/create` with `manifest`; streams the archive into
     /// `sink`. Returns false on 304 Not Modified (nothing written).
     public func createPartial(collection: String, shard id: Int, manifest: [UInt8], to sink: any ByteSink) throws -> Bool {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#%")
-        let c = collection.addingPercentEncoding(withAllowedCharacters: allowed) ?? collection
         do {
-            try perform("POST", "/collections/\(c)/shards/\(id)/snapshot/partial/create", body: .bytes(manifest), into: sink)
+            try perform("POST", "/collections/\(RemoteClient.pathSegment(collection))/shards/\(id)/snapshot/partial/create", body: .bytes(manifest), into: sink)
             return true
         } catch let e as RemoteError where e.status == 304 {
             return false

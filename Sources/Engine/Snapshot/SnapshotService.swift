@@ -61,11 +61,8 @@ public final class SnapshotService: Sendable {
     /// Recovers one shard from a shard snapshot stream; recoveries of one shard run one at a time.
     @discardableResult
     public func recoverShard(_ collection: String, shard id: Int, from source: any ByteSource, checksum: String?) throws -> ArchiveMetadata {
-        let running = Gauge(label: "snapshot_recovery_running", dimensions: [("id", collection)])
-        return try recoveries.serialized("\(collection)/\(id)") {
-            running.record(1)
-            defer { running.record(0) }
-            return try logged("shard \(id) of collection \(collection)") {
+        try recoveries.serialized("\(collection)/\(id)") {
+            try recovering(collection, "shard \(id) of collection \(collection)") {
                 try withSource(source) { try storage.restoreShard(collection, shard: id, from: $0, checksum: checksum) }
             }
         }
@@ -105,11 +102,8 @@ public final class SnapshotService: Sendable {
     /// at a time; a second waits for the first.
     @discardableResult
     public func recoverCollection(_ name: String, from source: any ByteSource, checksum: String?) throws -> ArchiveMetadata {
-        let running = Gauge(label: "snapshot_recovery_running", dimensions: [("id", name)])
-        return try recoveries.serialized(name) {
-            running.record(1)
-            defer { running.record(0) }
-            return try logged("collection \(name)") {
+        try recoveries.serialized(name) {
+            try recovering(name, "collection \(name)") {
                 try withSource(source) { try storage.restoreCollection(name, from: $0, checksum: checksum) }
             }
         }
@@ -162,8 +156,12 @@ public final class SnapshotService: Sendable {
         }
     }
 
-    /// Logs one recovery (what, points, duration) or its failure, around `body`.
-    func logged(_ what: String, _ body: () throws -> ArchiveMetadata) throws -> ArchiveMetadata {
+    /// Runs one recovery of `collection`: `snapshot_recovery_running` is 1 meanwhile, and the
+    /// outcome is logged (what, kind, points, duration) or its failure.
+    func recovering(_ collection: String, _ what: String, _ body: () throws -> ArchiveMetadata) throws -> ArchiveMetadata {
+        let running = Gauge(label: "snapshot_recovery_running", dimensions: [("id", collection)])
+        running.record(1)
+        defer { running.record(0) }
         let started = ContinuousClock.now
         do {
             let meta = try body()
@@ -179,8 +177,7 @@ public final class SnapshotService: Sendable {
     }
 
     static func ms(since start: ContinuousClock.Instant) -> Int {
-        let d = start.duration(to: .now)
-        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+        Int((ContinuousClock.now - start).seconds * 1000)
     }
 
     /// `<base>-<UTC %Y-%m-%d-%H-%M-%S>.snapshot`; if that exists (two snapshots in one second),

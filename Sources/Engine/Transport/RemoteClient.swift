@@ -11,6 +11,13 @@ public struct RemoteClient: Sendable {
     public let baseURL: String
     public let apiKey: String?
 
+    /// `s` as one percent-encoded path segment (a collection or snapshot name).
+    public static func pathSegment(_ s: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/?#%")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
     public init(baseURL: String, apiKey: String?) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey

@@ -38,8 +38,7 @@ enum GRPCCall {
         let start = ContinuousClock.now
         do {
             var response = try await Blocking.run(work)
-            let d = ContinuousClock.now - start
-            response.time = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            response.time = (ContinuousClock.now - start).seconds
             return response
         } catch {
             throw rpcError(error)
