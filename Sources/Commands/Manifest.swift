@@ -38,7 +38,7 @@ struct Manifest: AsyncParsableCommand {
             let manifest: SnapshotManifest
             if let shard, !file {
                 if let remote = target.remote {
-                    let c = RemoteSnapshotActions.segment(source)
+                    let c = RemoteClient.pathSegment(source)
                     let bytes = try remote.json("GET", "/collections/\(c)/shards/\(shard)/snapshot/partial/manifest")
                     manifest = try RemoteSnapshotActions.decode(SnapshotManifest.self, bytes)
                 } else {
@@ -87,13 +87,10 @@ struct Manifest: AsyncParsableCommand {
 
     /// A manifest from a JSON file, a snapshot file, or stdin (either kind, told apart by content).
     static func load(_ spec: String) throws -> SnapshotManifest {
-        let (input, _) = try openSource(spec)
-        var head = [UInt8](repeating: 0, count: 512)
-        let n = try head.withUnsafeMutableBytes { try readFully(input, $0) }
-        head.removeSubrange(n...)
-        let firstByte = head.first { ![0x20, 0x0a, 0x0d, 0x09].contains($0) }
+        let input = try PeekedSource(peeking: try openSource(spec).0, count: 512)
+        let firstByte = input.head.first { ![0x20, 0x0a, 0x0d, 0x09].contains($0) }
         if firstByte == UInt8(ascii: "{") {
-            var bytes = head
+            var bytes: [UInt8] = []
             var buf = [UInt8](repeating: 0, count: 1 << 16)
             while true {
                 let m = try buf.withUnsafeMutableBytes { try input.read(into: $0) }
@@ -103,38 +100,42 @@ struct Manifest: AsyncParsableCommand {
             }
             return try SnapshotManifest.parse(bytes)
         }
-        return try ArchiveManifest.read(PrefixedSource(prefix: head, rest: input), shard: nil).0
-    }
-
-    static func readFully(_ source: any ByteSource, _ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        var off = 0
-        while off < buffer.count {
-            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[off...]))
-            if n == 0 { break }
-            off += n
-        }
-        return off
+        return try ArchiveManifest.read(input, shard: nil).0
     }
 }
 
-/// Bytes already read from a stream, then the rest of it.
-final class PrefixedSource: ByteSource, @unchecked Sendable {
-    private var prefix: [UInt8]
+/// A stream whose first bytes were read ahead, to tell what it holds (JSON or an archive, empty
+/// or not), and are served again before the rest. `finish()` reaches the underlying transfer.
+final class PeekedSource: TransferSource {
+    /// The first bytes of the stream (fewer only when the stream is shorter).
+    let head: [UInt8]
     private var offset = 0
     private let rest: any ByteSource
 
-    init(prefix: [UInt8], rest: any ByteSource) {
-        self.prefix = prefix
+    init(peeking rest: any ByteSource, count: Int) throws {
+        var head = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        try head.withUnsafeMutableBytes { buffer in
+            while filled < buffer.count {
+                let n = try rest.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                if n == 0 { break }
+                filled += n
+            }
+        }
+        head.removeSubrange(filled...)
+        self.head = head
         self.rest = rest
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        if offset < prefix.count {
-            let n = min(buffer.count, prefix.count - offset)
-            prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        if offset < head.count {
+            let n = min(buffer.count, head.count - offset)
+            head.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
             offset += n
             return n
         }
         return try rest.read(into: buffer)
     }
+
+    func finish() throws { try (rest as? any TransferSource)?.finish() }
 }

@@ -69,23 +69,20 @@ struct Restore: QDBCommand {
     /// Applies a partial snapshot. An empty stream is what `qdb snapshot partial` leaves in a pipe
     /// when the holder is up to date: nothing to apply, exit 3.
     func restorePartial(_ collection: String, shard: Int) throws {
-        let (raw, _) = try openSource(source, apiKey: target.apiKey ?? target.env["QDB_API_KEY"])
-        var head = [UInt8](repeating: 0, count: 512)
-        let n = try head.withUnsafeMutableBytes { try Manifest.readFully(raw, $0) }
-        guard n > 0 else {
+        let peeked = try PeekedSource(peeking: try openSource(source, apiKey: target.apiKey ?? target.env["QDB_API_KEY"]).0, count: 512)
+        guard !peeked.head.isEmpty else {
             throw CommandFailure(ExitStatus.upToDate, "no partial snapshot on input: nothing to apply to shard \(shard) of \(collection)")
         }
-        head.removeSubrange(n...)
-        let input = out.reporting(PrefixedSource(prefix: head, rest: raw), "partial restore", path: source)
+        let input = out.reporting(peeked, "partial restore", path: source)
         if let remote = target.remote {
-            var path = "/collections/\(RemoteSnapshotActions.segment(collection))/shards/\(shard)/snapshot/partial/recover?wait=true"
+            var path = "/collections/\(RemoteClient.pathSegment(collection))/shards/\(shard)/snapshot/partial/recover?wait=true"
             if let checksum { path += "&checksum=\(checksum)" }
             _ = try remote.upload(path, from: input)
             try out.emit(["collection": collection, "shard": "\(shard)"], text: "applied partial snapshot to shard \(shard) of \(collection)")
             return
         }
         let service = try target.service()
-        let meta = try service.withSource(raw) { _ in try service.recoverPartial(collection, shard: shard, from: input, checksum: checksum) }
+        let meta = try service.recoverPartial(collection, shard: shard, from: input, checksum: checksum)  // finishes the input's transfer
         struct Applied: Encodable { var collection: String; var shard: Int; var points: Int; var kind: String }
         try out.emit(Applied(collection: collection, shard: shard, points: meta.points, kind: meta.kind.rawValue),
                      text: "applied partial snapshot to shard \(shard) of \(collection): \(meta.points) points")

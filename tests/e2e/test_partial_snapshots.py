@@ -67,8 +67,6 @@ def test_manifest_shape_and_no_changes(server_factory):
     resp = p.post(f"/collections/{name}/shards/0/snapshot/partial/create", json=rm)
     assert resp.status_code == 304 and resp.content == b""
     # recover_from answers false, and the CLI pipeline ends with "up to date" (exit 3) on both ends.
-    replica_cfg = server_factory(env={**SEAL})  # a third server is not needed; use REST on replica
-    del replica_cfg
     assert ok(r.post(f"/collections/{name}/shards/0/snapshot/partial/recover_from",
                      json={"peer_url": primary.url})) is False
     man = run(["manifest", name, "--shard", "0", "--url", replica.url])
@@ -226,13 +224,20 @@ def test_bad_manifests_and_archives_change_nothing(server_factory):
     assert state(r, name) == state(p, name)
 
 
-def test_concurrent_partial_recoveries_are_refused(server_factory):
-    name = unique("conc")
+def paused_pair(server_factory, name, pause_ms):
+    """A primary and a replica with an empty collection `name` each; the replica's partial
+    recoveries pause `pause_ms` before their swap (failpoint)."""
     primary = server_factory(env=SEAL)
-    replica = server_factory(env={**SEAL, "QDB_FAILPOINT_PARTIAL_BEFORE_SWAP_MS": "1500"})
+    replica = server_factory(env={**SEAL, "QDB_FAILPOINT_PARTIAL_BEFORE_SWAP_MS": str(pause_ms)})
     p, r = primary.api(), replica.api()
     create_collection(p, name, size=4, distance="Dot")
     create_collection(r, name, size=4, distance="Dot")
+    return primary, replica, p, r
+
+
+def test_concurrent_partial_recoveries_are_refused(server_factory):
+    name = unique("conc")
+    primary, replica, p, r = paused_pair(server_factory, name, 1500)
     upsert(p, name, points=[{"id": i, "vector": [i, 1, 0, 0]} for i in range(100)])
     blob = p.post(f"/collections/{name}/shards/0/snapshot/partial/create", json={}).content
     results = {}
@@ -252,11 +257,7 @@ def test_concurrent_partial_recoveries_are_refused(server_factory):
 
 def test_kill_during_partial_recovery_leaves_previous_shard(server_factory):
     name = unique("kill")
-    primary = server_factory(env=SEAL)
-    replica = server_factory(env={**SEAL, "QDB_FAILPOINT_PARTIAL_BEFORE_SWAP_MS": "3000"})
-    p, r = primary.api(), replica.api()
-    create_collection(p, name, size=4, distance="Dot")
-    create_collection(r, name, size=4, distance="Dot")
+    primary, replica, p, r = paused_pair(server_factory, name, 3000)
     upsert(r, name, points=[{"id": i, "vector": [0, 0, 0, i]} for i in range(70)])
     upsert(p, name, points=[{"id": i, "vector": [i, 1, 0, 0]} for i in range(100)])
     before = state(r, name)
