@@ -34,9 +34,9 @@ struct MultipartUpload {
 
     enum State { case preamble, headers, body(wanted: Bool), done }
 
-    /// Reads `body`, writing the bytes of field `field` to `sink`. Returns the part's filename.
-    /// Throws 400 if the field is missing or the body is malformed, 413 past `maxBytes`.
-    func extract(_ body: RequestBody, to sink: any ByteSink) async throws -> String? {
+    /// Reads `body`, passing the bytes of field `field` to `write` in order. Returns the part's
+    /// filename. Throws 400 if the field is missing or the body is malformed, 413 past `maxBytes`.
+    func extract(_ body: RequestBody, write: ([UInt8]) async throws -> Void) async throws -> String? {
         var pending: [UInt8] = Array("\r\n".utf8)  // lets the first boundary match the delimiter
         var state = State.preamble
         var found = false
@@ -79,7 +79,7 @@ struct MultipartUpload {
                             guard written <= maxBytes else {
                                 throw APIError(.contentTooLarge, "Payload too large: the upload is over service.max_upload_size_mb")
                             }
-                            try pending.withUnsafeBytes { try sink.write(UnsafeRawBufferPointer(rebasing: $0[0..<take])) }
+                            try await write(Array(pending[0..<take]))
                         }
                     }
                     if let end {

@@ -53,11 +53,8 @@ extension Router where Context == BasicRequestContext {
             let checksum = query.get("checksum")
             try RecoverRequest.validate(priority: query.get("priority"), checksum: checksum)
             _ = try await Blocking.run { try s.snapshots.list(.shard(collection: c, shard: id)) }  // 404 before the body
-            let wait = try call.wait(default: true)
-            let upload = try await call.spoolUpload()
-            return try await call.respondOrAccept(wait: wait) { () -> JSONValue in
-                defer { unlink(upload) }
-                try s.snapshots.recoverShard(c, shard: id, from: try FileDescriptorSource(path: upload), checksum: checksum)
+            return try await call.recoverUpload(wait: try call.wait(default: true)) { source -> JSONValue in
+                try s.snapshots.recoverShard(c, shard: id, from: source, checksum: checksum)
                 return .null
             }
         }

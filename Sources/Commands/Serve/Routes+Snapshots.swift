@@ -62,11 +62,8 @@ extension Router where Context == BasicRequestContext {
             let query = call.request.uri.queryParameters
             let checksum = query.get("checksum")
             try RecoverRequest.validate(priority: query.get("priority"), checksum: checksum)
-            let wait = try call.wait(default: true)
-            let upload = try await call.spoolUpload()
-            return try await call.respondOrAccept(wait: wait) {
-                defer { unlink(upload) }
-                try s.snapshots.recoverCollection(c, from: try FileDescriptorSource(path: upload), checksum: checksum)
+            return try await call.recoverUpload(wait: try call.wait(default: true)) { source in
+                try s.snapshots.recoverCollection(c, from: source, checksum: checksum)
                 return true
             }
         }
@@ -74,26 +71,6 @@ extension Router where Context == BasicRequestContext {
 }
 
 extension Call {
-    /// Streams the `snapshot` field of a multipart upload into a temp file in the snapshots
-    /// directory and returns its path. Runs only after auth has passed (the middleware answers
-    /// 401/403 before any of the body is read), and stops at `service.max_upload_size_mb`.
-    func spoolUpload() async throws -> String {
-        let boundary = try MultipartUpload.boundary(from: request.headers[.contentType])
-        let dir = try state.snapshots.store.tempDirectory()
-        let path = dir + "/upload-\(UUID().uuidString)"
-        let sink = try FileDescriptorSink(creatingFile: path, fsyncOnClose: false)
-        do {
-            let parser = MultipartUpload(boundary: boundary, field: "snapshot", maxBytes: state.config.maxUploadSizeMB << 20)
-            _ = try await parser.extract(request.body, to: sink)
-            try sink.close()
-            return path
-        } catch {
-            try? sink.close()
-            unlink(path)
-            throw error
-        }
-    }
-
     /// Runs `work`; with `wait` the result is returned in the envelope, without it the work goes on
     /// in the background and the answer is 202 `{"status":"accepted"}` (failures are logged).
     func respondOrAccept<T: Encodable & Sendable>(wait: Bool, _ work: @escaping @Sendable () throws -> T) async throws -> Response {
