@@ -228,6 +228,17 @@ public final class HashingSink: ByteSink {
     public func finalizeHex() -> String { hasher.finalizeHex() }
 }
 
+extension ByteSource {
+    /// Reads whatever the stream still holds, so a consumer that stopped early (a tar reader at
+    /// the end-of-archive marker) still sees the whole input: a hashing source then covers every
+    /// byte, and a transfer ends cleanly.
+    public func drain(bufferSize: Int = SHA256Hasher.chunkSize) throws {
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buf.deallocate() }
+        while try read(into: buf) > 0 {}
+    }
+}
+
 /// Reads through another source while computing the SHA-256 and count of the bytes read.
 public final class HashingSource: ByteSource {
     public let inner: any ByteSource
@@ -243,14 +254,6 @@ public final class HashingSource: ByteSource {
             byteCount += n
         }
         return n
-    }
-
-    /// Reads and hashes whatever the stream still holds, so the digest covers the whole input
-    /// even when the consumer (a tar reader) stopped at the end-of-archive marker.
-    public func drain(bufferSize: Int = SHA256Hasher.chunkSize) throws {
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-        defer { buf.deallocate() }
-        while try read(into: buf) > 0 {}
     }
 
     /// SHA-256 of every byte read so far.

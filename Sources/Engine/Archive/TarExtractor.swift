@@ -1,3 +1,4 @@
+import CQDBSys
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,6 +42,10 @@ public final class TarExtractor {
     /// Open directory descriptors by relative path (staging itself is `rootFd`).
     private var dirs: [String: Int32] = [:]
     private static let maxCachedDirs = 128
+    /// Whether this extraction ends with an fsync: files then start writeback as they are written
+    /// (every `FileDescriptorSink.writebackChunk` bytes and at close), so the disk works while
+    /// the stream still arrives and the final fsync waits only for what is still in flight.
+    private var durable = false
 
     public init(reader: TarReader, staging: String) {
         self.reader = reader
@@ -56,6 +61,7 @@ public final class TarExtractor {
         started = true
         try openStaging()
         defer { closeAll() }
+        durable = fsync
         var files: [FileDigest] = []
         var createdDirs: Set<String> = []
         var entries = 0
@@ -110,6 +116,7 @@ public final class TarExtractor {
         defer { if !closed { close(fd) } }
         let hasher = SHA256Hasher()
         var written = 0
+        var writebackFrom = 0
         try reader.readData { chunk in
             hasher.update(chunk)
             var off = 0
@@ -123,7 +130,12 @@ public final class TarExtractor {
                 off += n
             }
             written += chunk.count
+            if durable && written - writebackFrom >= FileDescriptorSink.writebackChunk {
+                _ = qdb_start_writeback(fd, Int64(writebackFrom), Int64(written - writebackFrom))
+                writebackFrom = written
+            }
         }
+        if durable && written > writebackFrom { _ = qdb_start_writeback(fd, Int64(writebackFrom), Int64(written - writebackFrom)) }
         closed = true
         if close(fd) != 0 {
             let e = errno

@@ -13,10 +13,12 @@ enum SnapshotUnpacker {
             throw SnapshotError(.badInput, "checksum must be 64 hexadecimal characters (invalid_sha256_hash)")
         }
         try FileIO.makeDirectories(staging)
-        let hashing = HashingSource(source)
-        let digests = try TarExtractor(reader: try TarReader(source: hashing), staging: staging).extract(limits: limits, fsync: true)
-        try hashing.drain()
-        if let checksum {
+        // The whole stream is hashed only against a given checksum; every entry is hashed anyway.
+        let hashing = checksum == nil ? nil : HashingSource(source)
+        let input = hashing ?? source
+        let digests = try TarExtractor(reader: try TarReader(source: input), staging: staging).extract(limits: limits, fsync: true)
+        try input.drain()
+        if let checksum, let hashing {
             let got = hashing.finalizeHex()
             guard SHA256Hasher.checksumsMatch(checksum, got) else {
                 throw SnapshotError(.checksumMismatch, "Snapshot checksum mismatch: expected \(checksum.lowercased()), got \(got)")
