@@ -89,9 +89,8 @@ extension Collection {
         case .filter(let filter):
             for shard in shards {
                 let seq = try shard.apply(sync: wait) { sh in
-                    let ids = sh.index.compactMap { id, loc in
-                        filter.matches(id: id, payload: sh.segments[Int(loc.seg)].payloads[Int(loc.off)]) ? id : nil
-                    }
+                    let passes = sh.matcher(filter)
+                    let ids = sh.index.compactMap { id, loc in passes(id, loc) ? id : nil }
                     return ids.isEmpty ? nil : make(ids)
                 }
                 opID = max(opID, seq ?? 0)

@@ -86,7 +86,7 @@ extension Segment {
             for v in versions { w.u64(v) }
             try put(tmp, "versions.bin", w.bytes)
             w = ByteWriter(capacity: count * 16)
-            for p in payloads { w.payload(p) }
+            for p in payloads.all { w.payload(p) }
             try put(tmp, "payloads.bin", w.bytes)
             for slot in dims.indices {
                 try vectors[slot].withUnsafeBytes { try put(tmp, Segment.vectorFile(slot), $0) }
@@ -104,6 +104,11 @@ extension Segment {
         }
         isSealed = true
         deletedDirty = false
+        // From now on the vectors are read from the immutable files just written (still in the
+        // page cache), which frees the process's own copy.
+        if let mapped = try? dims.indices.map({ try FloatColumn(mapping: final + "/" + Segment.vectorFile($0), floats: count * dims[$0]) }) {
+            useVectors(mapped)
+        }
     }
 
     /// Persists a changed deletion bitmap and the segment.json that records its version.
@@ -128,15 +133,14 @@ extension Segment {
         do {
             let ids: [PointID] = try decode(dir + "/ids.bin", n) { try $0.pointID() }
             let versions: [UInt64] = try decode(dir + "/versions.bin", n) { try $0.u64() }
-            let payloads: [Payload] = try decode(dir + "/payloads.bin", n) { try $0.payload() }
-            var vectors: [[Float]] = []
+            let payloads = try PayloadColumn(mapping: dir + "/payloads.bin", count: n)
+            var vectors: [FloatColumn] = []
             var present: [[Bool]] = []
             for (slot, d) in meta.dims.enumerated() {
-                let floats = try FileIO.readAll(dir + "/" + vectorFile(slot), as: Float.self)
-                guard floats.count == n * d, (try? FileIO.size(dir + "/" + vectorFile(slot))) == n * d * 4 else {
+                guard let column = try? FloatColumn(mapping: dir + "/" + vectorFile(slot), floats: n * d) else {
                     throw corrupt("\(vectorFile(slot)) has the wrong size")
                 }
-                vectors.append(floats)
+                vectors.append(column)
                 let p = try FileIO.readAll(dir + "/" + presentFile(slot))
                 guard p.count == n else { throw corrupt("\(presentFile(slot)) has the wrong size") }
                 present.append(p.map { $0 != 0 })

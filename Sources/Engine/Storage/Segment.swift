@@ -11,10 +11,10 @@ final class Segment {
     let dims: [Int]
     private(set) var ids: [PointID] = []
     /// Per slot, `count * dim` floats.
-    private(set) var vectors: [[Float]]
+    private(set) var vectors: [FloatColumn]
     /// Per slot, whether each point has that vector (named vectors are optional per point).
     private(set) var present: [[Bool]]
-    private(set) var payloads: [Payload] = []
+    private(set) var payloads = PayloadColumn()
     private(set) var versions: [UInt64] = []
     private(set) var deleted: [Bool] = []
     private(set) var liveCount = 0
@@ -32,7 +32,7 @@ final class Segment {
     init(id: String = UUID().uuidString.lowercased(), dims: [Int]) {
         self.id = id
         self.dims = dims
-        vectors = dims.map { _ in [] }
+        vectors = dims.map { _ in FloatColumn() }
         present = dims.map { _ in [] }
     }
 
@@ -75,14 +75,14 @@ final class Segment {
     /// Replaces a payload in place (appendable segments only).
     func setPayload(_ off: Int, _ payload: Payload, version: UInt64) {
         precondition(!isSealed, "sealed segments are immutable")
-        payloads[off] = payload
+        payloads.set(off, payload)
         versions[off] = version
     }
 
     func vector(slot: Int, at off: Int) -> [Float]? {
         guard present[slot][off] else { return nil }
         let d = dims[slot]
-        return Array(vectors[slot][(off * d)..<(off * d + d)])
+        return vectors[slot][(off * d)..<(off * d + d)]
     }
 
     func vectors(at off: Int) -> [[Float]?] {
@@ -120,9 +120,15 @@ final class Segment {
         return s
     }
 
+    /// Replaces the vector columns with equal ones stored elsewhere (the sealed files' mappings).
+    func useVectors(_ columns: [FloatColumn]) {
+        precondition(columns.count == vectors.count && zip(columns, vectors).allSatisfy { $0.count == $1.count })
+        vectors = columns
+    }
+
     /// Restores loaded columns (used by `Segment+Disk`).
     func load(
-        ids: [PointID], vectors: [[Float]], present: [[Bool]], payloads: [Payload],
+        ids: [PointID], vectors: [FloatColumn], present: [[Bool]], payloads: PayloadColumn,
         versions: [UInt64], deleted: [Bool]
     ) {
         self.ids = ids

@@ -26,11 +26,10 @@ extension Shard {
     func scroll(filter: Filter?, from offset: PointID?, limit: Int, vectors: Bool) -> [PointView] {
         lock.read {
             var hits: [(PointID, Location)] = []
+            let passes = filter.map(matcher)
             for (id, loc) in index {
                 if let offset, id < offset { continue }
-                if let filter, !filter.matches(id: id, payload: segments[Int(loc.seg)].payloads[Int(loc.off)]) {
-                    continue
-                }
+                if let passes, !passes(id, loc) { continue }
                 hits.append((id, loc))
             }
             hits.sort { $0.0 < $1.0 }
@@ -41,12 +40,18 @@ extension Shard {
     func count(filter: Filter?) -> Int {
         lock.read {
             guard let filter else { return index.count }
+            let passes = matcher(filter)
             var n = 0
-            for (id, loc) in index where filter.matches(id: id, payload: segments[Int(loc.seg)].payloads[Int(loc.off)]) {
-                n += 1
-            }
+            for (id, loc) in index where passes(id, loc) { n += 1 }
             return n
         }
+    }
+
+    /// Whether the live point `id` at `loc` passes `filter`, reading payloads through arrays taken
+    /// once per scan (a sealed segment's payloads are decoded on first use). Under the lock.
+    func matcher(_ filter: Filter) -> (PointID, Location) -> Bool {
+        let payloads = segments.map(\.payloads.all)
+        return { id, loc in filter.matches(id: id, payload: payloads[Int(loc.seg)][Int(loc.off)]) }
     }
 
     /// Exact nearest neighbours of `query` (already preprocessed for `distance`) in vector slot `slot`.
@@ -62,7 +67,7 @@ extension Shard {
                 let qp = q.baseAddress!
                 for (s, seg) in segments.enumerated() {
                     let ids = seg.ids
-                    let payloads = seg.payloads
+                    let payloads = filter == nil ? [] : seg.payloads.all
                     seg.withScanColumns(slot: slot) { deleted, present, base in
                         for off in 0..<deleted.count where !deleted[off] && present[off] {
                             if let filter, !filter.matches(id: ids[off], payload: payloads[off]) { continue }

@@ -139,6 +139,36 @@ struct ByteReader {
         }
     }
 
+    /// Steps over one payload as `payload()` would read it, allocating nothing: checks a
+    /// payload file's structure without building its values.
+    mutating func skipPayload() throws {
+        guard try u8() == 7 else { throw Truncated() }
+        try skipObjectBody()
+    }
+
+    private mutating func skipObjectBody() throws {
+        let n = Int(try u32())
+        guard n <= remaining else { throw Truncated() }
+        for _ in 0..<n {
+            _ = try take(Int(try u32()))
+            try skipJSON()
+        }
+    }
+
+    private mutating func skipJSON() throws {
+        switch try u8() {
+        case 0, 1, 2: return
+        case 3, 4, 8: _ = try take(8)
+        case 5: _ = try take(Int(try u32()))
+        case 6:
+            let n = Int(try u32())
+            guard n <= remaining else { throw Truncated() }
+            for _ in 0..<n { try skipJSON() }
+        case 7: try skipObjectBody()
+        default: throw Truncated()
+        }
+    }
+
     mutating func payload() throws -> Payload {
         guard try u8() == 7 else { throw Truncated() }
         return try objectBody()

@@ -1,0 +1,80 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A read-only, shared mapping of a whole file, unmapped when the last reference goes. The
+/// file must never change in place while mapped (sealed segment files are immutable: they are
+/// only ever replaced by rename or unlinked, and a mapping outlives both).
+final class MappedFile: @unchecked Sendable {
+    let base: UnsafeRawPointer
+    let count: Int
+
+    /// Maps `path`; nil for an empty file (nothing to map).
+    init?(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileIO.ioError("open \(path)") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileIO.ioError("stat \(path)") }
+        count = Int(st.st_size)
+        guard count > 0 else { return nil }
+        guard let p = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
+            throw FileIO.ioError("mmap \(path)")
+        }
+        base = UnsafeRawPointer(p)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+
+    /// Drops the process's view of the whole pages in [`from`, `offset`) (`from` page-aligned;
+    /// the file's pages stay in the page cache and come back on the next access), and returns
+    /// the page boundary reached.
+    func release(from: Int, upTo offset: Int) -> Int {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let end = min(offset, count) / page * page
+        if end > from { madvise(UnsafeMutableRawPointer(mutating: base + from), end - from, MADV_DONTNEED) }
+        return max(end, from)
+    }
+}
+
+/// One vector slot's floats, `count * dim` of them: a growable array in the appendable segment,
+/// or a mapping of a sealed segment's `vectors-<slot>.f32`, which the page cache then holds
+/// instead of the process (a loaded or recovered segment costs no copy and no anonymous memory,
+/// and pages are read only when a search touches them).
+struct FloatColumn {
+    private var owned: [Float] = []
+    private let mapping: MappedFile?
+
+    init() { mapping = nil }
+
+    /// The floats of the file at `path`, mapped; throws when it does not hold exactly `floats`.
+    init(mapping path: String, floats: Int) throws {
+        let m = try MappedFile(path: path)
+        guard (m?.count ?? 0) == floats * MemoryLayout<Float>.stride else {
+            throw StorageError(.corrupt, "\(path) holds \(m?.count ?? 0) bytes, expected \(floats * MemoryLayout<Float>.stride)")
+        }
+        mapping = m
+    }
+
+    var count: Int { mapping.map { $0.count / MemoryLayout<Float>.stride } ?? owned.count }
+
+    mutating func append(contentsOf floats: some Sequence<Float>) {
+        precondition(mapping == nil, "a mapped column is read-only")
+        owned.append(contentsOf: floats)
+    }
+
+    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        guard let mapping else { return try owned.withUnsafeBufferPointer(body) }
+        return try body(UnsafeBufferPointer(start: mapping.base.assumingMemoryBound(to: Float.self), count: count))
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBufferPointer { try body(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A copy of `range`.
+    subscript(range: Range<Int>) -> [Float] {
+        withUnsafeBufferPointer { Array($0[range]) }
+    }
+}
