@@ -22,6 +22,19 @@ public enum PointID: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
+    /// One word for a numeric id and two for a UUID, no discriminator: the index of a shard
+    /// hashes every id it loads, so this is on the load path of every segment.
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .number(let n): hasher.combine(n)
+        case .uuid(let u):
+            withUnsafeBytes(of: u.uuid) { raw in
+                hasher.combine(raw.loadUnaligned(as: UInt64.self))
+                hasher.combine(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            }
+        }
+    }
+
     public var description: String {
         switch self {
         case .number(let n): return String(n)

@@ -40,7 +40,7 @@ final class Shard: @unchecked Sendable {
 
     /// Sealed segments, then the appendable segment last.
     var segments: [Segment]
-    var index: [PointID: Location] = [:]
+    var index = PointIndex()
     var wal: WAL
     var lastSeq: UInt64 = 0
     var flushedSeq: UInt64 = 0
@@ -123,20 +123,23 @@ final class Shard: @unchecked Sendable {
 
     func rebuildIndex() {
         index.removeAll(keepingCapacity: true)
-        index.reserveCapacity(segments.reduce(0) { $0 + $1.liveCount })
+        var uuids = 0
+        for seg in segments { for id in seg.ids { if case .uuid = id { uuids += 1 } } }
+        index.reserveCapacity(numbers: segments.reduce(0) { $0 + $1.liveCount } - uuids, uuids: uuids)
         for (s, seg) in segments.enumerated() {
-            for off in 0..<seg.count where !seg.deleted[off] {
-                let id = seg.ids[off]
-                if let old = index[id] {
-                    // Two live copies can only come from damage; keep the newer one.
-                    let oldSeg = segments[Int(old.seg)]
-                    if oldSeg.versions[Int(old.off)] > seg.versions[off] {
-                        seg.markDeleted(off, version: seg.versions[off])
-                        continue
-                    }
+            let ids = seg.ids, deleted = seg.deleted  // local views: no per-point property access
+            for off in 0..<ids.count where !deleted[off] {
+                let id = ids[off]
+                // One hash lookup per point; a previous entry can only come from damage (two
+                // live copies of one id): keep the newer copy.
+                guard let old = index.updateValue(Location(seg: Int32(s), off: Int32(off)), forKey: id) else { continue }
+                let oldSeg = segments[Int(old.seg)]
+                if oldSeg.versions[Int(old.off)] > seg.versions[off] {
+                    index[id] = old
+                    seg.markDeleted(off, version: seg.versions[off])
+                } else {
                     oldSeg.markDeleted(Int(old.off), version: oldSeg.versions[Int(old.off)])
                 }
-                index[id] = Location(seg: Int32(s), off: Int32(off))
             }
         }
     }
