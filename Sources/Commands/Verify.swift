@@ -43,7 +43,10 @@ struct Verify: QDBCommand {
                 expected = side.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             let reported = out.reporting(source, "verify \(file)", path: name)
-            var report = SnapshotVerifier.verify(reported, name: name, expectedChecksum: expected, deep: deep, scratch: scratch)
+            // A local regular file has its whole-file checksum taken from the file itself, beside the entry pass.
+            let localFile = source is FileDescriptorSource && file != "-" && isRegularFile(name) ? name : nil
+            var report = SnapshotVerifier.verify(
+                reported, name: name, expectedChecksum: expected, deep: deep, scratch: scratch, localFile: localFile)
             do {
                 try (source as? any TransferSource)?.finish()  // a failed download says why, not "truncated"
             } catch {
@@ -60,4 +63,10 @@ struct Verify: QDBCommand {
         if missing { throw ExitCode(ExitStatus.notFound) }
         if reports.contains(where: { !$0.ok }) { throw ExitCode(ExitStatus.dataError) }
     }
+}
+
+/// Whether `path` is a regular file (not a fifo or a device, which cannot be read twice).
+private func isRegularFile(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
 }

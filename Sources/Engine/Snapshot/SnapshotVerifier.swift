@@ -28,29 +28,35 @@ public struct VerifyReport: Codable, Sendable {
 /// rules as restore), every entry against `qdb.json`, the whole stream against a sidecar or a
 /// given checksum, and with `deep` that the collection loads and holds the recorded point count.
 public enum SnapshotVerifier {
+    /// - Parameter localFile: the archive's path when `source` reads a local regular file: its
+    ///   whole-file SHA-256 is then computed from the file on a second thread, and the stream is
+    ///   read only for the entries.
     public static func verify(
-        _ source: any ByteSource, name: String, expectedChecksum: String?, deep: Bool, scratch: String
+        _ source: any ByteSource, name: String, expectedChecksum: String?, deep: Bool, scratch: String,
+        localFile: String? = nil
     ) -> VerifyReport {
         var report = VerifyReport(source: name, ok: false)
-        let hashing = HashingSource(source)
+        let fileHash = localFile.map { FileHashTask(path: $0) }
+        let hashing = fileHash == nil ? HashingSource(source) : nil
+        let input = hashing ?? source
         do {
             let meta: ArchiveMetadata
             if deep {
                 let staging = scratch + "/verify-\(UUID().uuidString)"
                 defer { FileIO.removeTree(staging) }
-                meta = try SnapshotUnpacker.unpack(hashing, into: staging, checksum: nil)
+                meta = try SnapshotUnpacker.unpack(input, into: staging, checksum: nil)
                 report.loaded_points = try loadedPoints(staging, meta: meta)
             } else {
-                meta = try streamCheck(hashing, report: &report)
-                try hashing.drain()
+                meta = try streamCheck(input, report: &report)
+                try input.drain()
             }
             report.kind = meta.kind.rawValue
             report.collection = meta.collection
             report.points = meta.points
             report.entries = max(report.entries, meta.files.count + 1)
-            let got = hashing.finalizeHex()
+            let (bytes, got) = try fileHash?.result() ?? (hashing!.byteCount, hashing!.finalizeHex())
             report.sha256 = got
-            report.bytes = Int64(hashing.byteCount)
+            report.bytes = Int64(bytes)
             if let expectedChecksum {
                 report.checksum = SHA256Hasher.checksumsMatch(expectedChecksum, got) ? "match" : "mismatch"
                 if report.checksum == "mismatch" {
