@@ -168,14 +168,20 @@ def time_it(fn) -> float:
     return time.perf_counter() - t
 
 
-def paired(i: int, qdb_fn, ref_fn, pairs: Pairs):
-    """Runs both sides of round i; odd rounds run the reference first (page-cache fairness)."""
-    order = (ref_fn, qdb_fn) if i % 2 else (qdb_fn, ref_fn)
+def paired(i: int, qdb_fn, ref_fn, pairs: Pairs, durable=None):
+    """Runs both sides of round i; odd rounds run the reference first (page-cache fairness).
+    `durable` = (ref2_fn, pairs2): a second reference in the same round, paired with the same
+    qdb time (the durable variant of the reference: its output also written and fsynced)."""
+    refs = [ref_fn] + ([durable[0]] if durable else [])
+    order = refs + [qdb_fn] if i % 2 else [qdb_fn] + refs
     out = {}
     for fn in order:
         out[fn] = fn()
     pairs.qdb.append(out[qdb_fn])
     pairs.ref.append(out[ref_fn])
+    if durable:
+        durable[1].qdb.append(out[qdb_fn])
+        durable[1].ref.append(out[durable[0]])
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -314,9 +320,22 @@ def main() -> int:
             snap.update(create())
 
         tar_ref = (f"tar cf - -C {storage / 'collections'} {coll} | openssl dgst -sha256")
+        # The durable reference also writes the archive to a file and fsyncs it, as a stored
+        # snapshot must be (DESIGN.md): the same tar | openssl pipeline through `tee F`, then
+        # `sync F` (fsync of that one file).
+        tar_out = work / "ref.tar"
+        tar_ref_durable = (f"tar cf - -C {storage / 'collections'} {coll} | tee {tar_out} | "
+                           f"openssl dgst -sha256 && sync {tar_out}")
+        create_dur_p = Pairs()
+
+        def durable_create_ref() -> float:
+            dt = sh(tar_ref_durable, "durable tar reference")[0]
+            tar_out.unlink()
+            return dt
+
         for i in range(args.repeat):
             paired(i, with_rss("create", qdb_create), lambda: sh(tar_ref, "tar reference")[0],
-                   create_p)
+                   create_p, (durable_create_ref, create_dur_p))
             if i < args.repeat - 1:
                 delete_snapshot(snap["name"])
         name, snap_size = snap["name"], snap["size"]
@@ -359,6 +378,17 @@ def main() -> int:
             shutil.rmtree(extract, ignore_errors=True)
             return dt
 
+        def tar_x_ref_durable(path: Path) -> float:
+            """The reference plus what a restore must do before it answers (DESIGN.md: unpack,
+            fsync, swap): fdatasync of every extracted file (`sync -d`)."""
+            shutil.rmtree(extract, ignore_errors=True)
+            extract.mkdir()
+            dt = sh(f"openssl dgst -sha256 {path} && tar xf {path} -C {extract} && "
+                    f"find {extract} -type f -exec sync -d {{}} +",
+                    "durable openssl+tar x reference")[0]
+            shutil.rmtree(extract, ignore_errors=True)
+            return dt
+
         def restored_ok(target: str):
             got = check(sess.post(f"{base}/collections/{target}/points/count",
                                   json={"exact": True}))["count"]
@@ -369,7 +399,8 @@ def main() -> int:
             if ids != want_ids:
                 raise SystemExit(f"{target} answers {ids}, the original {want_ids}")
 
-        def upload_rounds(pairs: Pairs, extra: list[str], prefix: str, rss_op: str | None):
+        def upload_rounds(pairs: Pairs, extra: list[str], prefix: str, rss_op: str | None,
+                          durable: Pairs | None = None):
             for i in range(args.repeat):
                 target = f"{prefix}{i}"
 
@@ -383,15 +414,16 @@ def main() -> int:
                         raise SystemExit(f"upload -> {code}: {body[:500]}")
 
                 paired(i, with_rss(rss_op, qdb_upload) if rss_op else
-                       (lambda: time_it(qdb_upload)), lambda: tar_x_ref(dl), pairs)
+                       (lambda: time_it(qdb_upload)), lambda: tar_x_ref(dl), pairs,
+                       (lambda: tar_x_ref_durable(dl), durable) if durable else None)
                 restored_ok(target)
                 delete_collection(target)
 
         # As the issue says: plain `curl -F`. curl sends `Expect: 100-continue` for a body this
         # size and waits up to 1 s for the server's `100 Continue` before sending anyway, so a
         # second series with the header suppressed separates that wait from the server's work.
-        upload_p, upload_noexp_p = Pairs(), Pairs()
-        upload_rounds(upload_p, [], "up", "upload")
+        upload_p, upload_noexp_p, upload_dur_p = Pairs(), Pairs(), Pairs()
+        upload_rounds(upload_p, [], "up", "upload", upload_dur_p)
         upload_rounds(upload_noexp_p, ["-H", "Expect:"], "upx", None)
 
         # ---- recover from the stored file (PUT …/recover): reported, no target
@@ -473,8 +505,12 @@ def main() -> int:
 
         rows = [
             ratio_row("create", create_p, TARGET_CREATE, "tar cf - DIR | openssl dgst -sha256"),
+            ratio_row("create vs durable ref", create_dur_p, None,
+                      "tar cf - DIR | tee F | openssl dgst -sha256 && sync F"),
             ratio_row("upload+recover", upload_p, TARGET_UPLOAD,
                       "openssl dgst -sha256 F && tar xf F -C DIR"),
+            ratio_row("upload+recover vs durable ref", upload_dur_p, None,
+                      "openssl dgst -sha256 F && tar xf F -C DIR && sync -d every file"),
             ratio_row("upload+recover, Expect: off", upload_noexp_p, None,
                       "openssl dgst -sha256 F && tar xf F -C DIR"),
             ratio_row("recover (file://)", recover_p, None,

@@ -29,7 +29,9 @@ extension Storage {
         let staging = tmpDir + "/restore-\(UUID().uuidString)"
         defer { FileIO.removeTree(staging) }
         let unpacked = staging + "/collection"
+        let started = ContinuousClock.now
         let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .collection)
+        let unpackedAt = ContinuousClock.now
         var config: CollectionConfig
         do {
             config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(unpacked + "/config.json")))
@@ -56,8 +58,14 @@ extension Storage {
         // Test-open: every segment must load before anything live changes.
         let loaded = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
         try FileIO.syncDirectory(unpacked)
+        let loadedAt = ContinuousClock.now
         Failpoint.pause("restore_before_swap")
         try swapIn(name, from: unpacked, overwrite: overwrite, loaded: loaded)
+        logger.debug("collection restore phases", metadata: [
+            "collection": "\(name)", "unpack_ms": "\(Int((unpackedAt - started).seconds * 1000))",
+            "load_ms": "\(Int((loadedAt - unpackedAt).seconds * 1000))",
+            "swap_ms": "\(Int((ContinuousClock.now - loadedAt).seconds * 1000))",
+        ])
         return meta
     }
 
