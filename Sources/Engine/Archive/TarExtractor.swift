@@ -42,6 +42,8 @@ public final class TarExtractor {
     /// Open directory descriptors by relative path (staging itself is `rootFd`).
     private var dirs: [String: Int32] = [:]
     private static let maxCachedDirs = 128
+    /// Entries at least this large are hashed on a thread of their own (see `StreamHasher`).
+    static let relayedHashSize = 4 << 20
     /// Whether this extraction ends with an fsync: files then start writeback as they are written
     /// (every `FileDescriptorSink.writebackChunk` bytes and at close), so the disk works while
     /// the stream still arrives and the final fsync waits only for what is still in flight.
@@ -114,11 +116,13 @@ public final class TarExtractor {
         }
         var closed = false
         defer { if !closed { close(fd) } }
-        let hasher = SHA256Hasher()
+        // A large entry is hashed on a second thread while this one writes it; a small one inline.
+        let relay = entry.size >= TarExtractor.relayedHashSize ? StreamHasher() : nil
+        let inline = relay == nil ? SHA256Hasher() : nil
         var written = 0
         var writebackFrom = 0
         try reader.readData { chunk in
-            hasher.update(chunk)
+            if let relay { relay.update(chunk) } else { inline!.update(chunk) }
             var off = 0
             while off < chunk.count {
                 let n = write(fd, chunk.baseAddress! + off, chunk.count - off)
@@ -145,7 +149,7 @@ public final class TarExtractor {
             throw ArchiveError(
                 .corrupt, ArchiveError.malformedMessage, path: entry.path)
         }
-        return FileDigest(path: entry.path, size: written, sha256: hasher.finalizeHex())
+        return FileDigest(path: entry.path, size: written, sha256: relay?.finalizeHex() ?? inline!.finalizeHex())
     }
 
     // MARK: Directories
