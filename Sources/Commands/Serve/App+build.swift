@@ -44,7 +44,10 @@ public func buildApplication(
     return Application(
         router: buildRouter(state: state, metrics: metrics),
         server: .http1(configuration: .init(
-            additionalChannelHandlers: [ExpectContinueHandler(keys: APIKeys(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey))])),
+            additionalChannelHandlers: [
+                BulkReadsHandler(),
+                ExpectContinueHandler(keys: APIKeys(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey)),
+            ])),
         configuration: .init(address: .hostname(config.host, port: config.httpPort), serverName: "qdb"),
         services: grpc,
         logger: logger)

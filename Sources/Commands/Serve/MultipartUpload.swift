@@ -73,21 +73,25 @@ struct MultipartUpload {
                 case .body(let wanted):
                     let end = find(delimiter, in: pending)
                     let take = end ?? max(0, pending.count - delimiter.count)
-                    if take > 0 {
-                        if wanted {
-                            written += take
-                            guard written <= maxBytes else {
-                                throw APIError(.contentTooLarge, "Payload too large: the upload is over service.max_upload_size_mb")
-                            }
-                            try await write(Array(pending[0..<take]))
+                    if take > 0 && wanted {
+                        written += take
+                        guard written <= maxBytes else {
+                            throw APIError(.contentTooLarge, "Payload too large: the upload is over service.max_upload_size_mb")
                         }
                     }
                     if let end {
+                        if take > 0 && wanted { try await write(Array(pending[0..<take])) }
                         pending.removeSubrange(0..<(end + delimiter.count))
                         state = .headers
                         progress = true
                     } else if take > 0 {
-                        pending.removeSubrange(0..<take)
+                        // Hand the buffer itself over and keep only its tail (which may begin a
+                        // delimiter): the bulk of the body is not copied again.
+                        let tail = Array(pending[take...])
+                        pending.removeLast(pending.count - take)
+                        let out = pending
+                        pending = tail
+                        if wanted { try await write(out) }
                     }
                 case .done:
                     break
