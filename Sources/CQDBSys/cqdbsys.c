@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include "cqdbsys.h"
@@ -17,4 +18,8 @@ long long qdb_birth_time(const char *path) {
 
 int qdb_start_writeback(int fd, long long offset, long long length) {
     return sync_file_range(fd, (off64_t)offset, (off64_t)length, SYNC_FILE_RANGE_WRITE);
+}
+
+void qdb_release_free_memory(void) {
+    malloc_trim(0);
 }

@@ -15,4 +15,8 @@ long long qdb_birth_time(const char *path);
    with producing the data. Returns 0, or -1 with errno set. */
 int qdb_start_writeback(int fd, long long offset, long long length);
 
+/* Returns the heap memory glibc keeps after frees to the system (malloc_trim(0)): after a
+   collection is dropped, its index and columns would otherwise stay in the process's RSS. */
+void qdb_release_free_memory(void);
+
 #endif

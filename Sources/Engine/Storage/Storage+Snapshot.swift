@@ -61,6 +61,7 @@ extension Storage {
         let loadedAt = ContinuousClock.now
         Failpoint.pause("restore_before_swap")
         try swapIn(name, from: unpacked, overwrite: overwrite, loaded: loaded)
+        releaseFreedMemory()  // the replaced collection's, if any
         logger.debug("collection restore phases", metadata: [
             "collection": "\(name)", "unpack_ms": "\(Int((unpackedAt - started).seconds * 1000))",
             "load_ms": "\(Int((loadedAt - unpackedAt).seconds * 1000))",

@@ -1,3 +1,4 @@
+import CQDBSys
 import Foundation
 import Logging
 #if canImport(Glibc)
@@ -184,7 +185,8 @@ public final class Storage: @unchecked Sendable {
     /// Deletes a collection and the aliases that point to it. Returns false if it did not exist.
     @discardableResult
     public func deleteCollection(_ name: String) throws -> Bool {
-        try mutex.withLock {
+        defer { releaseFreedMemory() }
+        return try mutex.withLock {
             guard collections[name] != nil else { return false }
             let trash = collectionsDir + "/.deleted-\(UUID().uuidString)"
             guard rename(collectionsDir + "/" + name, trash) == 0 else { throw FileIO.ioError("rename collection \(name)") }
@@ -196,6 +198,13 @@ public final class Storage: @unchecked Sendable {
             FileIO.removeTree(trash)
             return true
         }
+    }
+
+    /// Gives the heap memory a dropped collection freed (its index, ids, decoded payloads) back
+    /// to the system: glibc keeps freed blocks for reuse otherwise, and the process's RSS would
+    /// stay at its high-water mark after a collection is deleted.
+    func releaseFreedMemory() {
+        qdb_release_free_memory()
     }
 
     /// Checks a collection or alias name: 1–255 bytes, none of `< > : " / \ | ? *`, no control
