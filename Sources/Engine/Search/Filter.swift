@@ -32,7 +32,7 @@ public indirect enum Condition: Sendable, Equatable {
     func matches(id: PointID?, payload: Payload) -> Bool {
         switch self {
         case .field(let f):
-            return f.matches(PayloadPath(f.key).values(in: payload))
+            return f.matchesScalar(in: payload) ?? f.matches(PayloadPath(f.key).values(in: payload))
         case .isEmpty(let key):
             return PayloadPath(key).values(in: payload).allSatisfy { $0 == .null }
         case .isNull(let key):
@@ -57,6 +57,35 @@ public struct FieldCondition: Sendable, Equatable {
     public var match: Match?
     public var range: NumericRange?
     public var valuesCount: NumericRange?
+
+    /// `matches(PayloadPath(key).values(in: payload))` for the common case, without building the
+    /// path or any array: a plain top-level key (no `.`, no `[]`) whose value is a scalar, null or
+    /// absent. nil when the value is an array or object or the key is a path. A filtered scan
+    /// evaluates this once per point.
+    func matchesScalar(in payload: Payload) -> Bool? {
+        guard !key.utf8.contains(UInt8(ascii: ".")), !key.hasSuffix("[]") else { return nil }
+        let one: JSONValue?
+        switch payload[key] {
+        case .array?, .object?: return nil
+        case .null?, nil: one = nil
+        case let v?: one = v
+        }
+        if let match {
+            guard let one else { return false }
+            switch match {
+            case .value(let want): if !one.matches(want) { return false }
+            case .any(let set): if !set.contains(where: { one.matches($0) }) { return false }
+            case .except(let set): if set.contains(where: { one.matches($0) }) { return false }
+            case .text(let needle):
+                guard case .string(let s) = one, s.contains(needle) else { return false }
+            }
+        }
+        if let range {
+            guard let x = one?.number, range.contains(x) else { return false }
+        }
+        if let valuesCount, !valuesCount.contains(one == nil ? 0 : 1) { return false }
+        return true
+    }
 
     func matches(_ values: [JSONValue]) -> Bool {
         let nonNull = values.filter { $0 != .null }

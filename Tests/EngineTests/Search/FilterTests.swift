@@ -74,3 +74,48 @@ import Testing
         }
     }
 }
+
+/// The allocation-free scalar path of a field condition agrees with the general path.
+@Suite struct FieldConditionFastPathTests {
+    @Test func scalarPathAgreesWithPathWalk() {
+        let values: [JSONValue?] = [
+            nil, .null, .bool(true), .bool(false), .int(3), .int(-7), .uint(UInt64.max), .double(2.5), .string("t3"),
+            .string("hello world"), .array([.int(3), .null]), .object(["x": .int(1)]),
+        ]
+        let matches: [Match?] = [
+            nil, .value(.int(3)), .value(.string("t3")), .value(.bool(true)), .any([.int(3), .string("t3")]),
+            .except([.int(3)]), .except([.string("zzz")]), .text("world"),
+        ]
+        let ranges: [NumericRange?] = [nil, NumericRange(gte: 3), NumericRange(gt: -10, lt: 3), NumericRange(lte: 2.5)]
+        let counts: [NumericRange?] = [nil, NumericRange(gte: 1), NumericRange(lt: 1)]
+        var checked = 0
+        for v in values {
+            let payload: Payload = v.map { ["k": $0, "other": .int(1)] } ?? ["other": .int(1)]
+            for m in matches {
+                for r in ranges {
+                    for c in counts {
+                        let f = FieldCondition(key: "k", match: m, range: r, valuesCount: c)
+                        let general = f.matches(PayloadPath("k").values(in: payload))
+                        if let fast = f.matchesScalar(in: payload) {
+                            #expect(fast == general, "\(String(describing: v)) \(String(describing: m)) \(String(describing: r)) \(String(describing: c))")
+                            checked += 1
+                        } else {
+                            #expect(v == nil ? false : [JSONValue.array([]), .object([:])].contains { sameKind($0, v!) })
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked > 500)
+        // Paths never take the scalar path.
+        #expect(FieldCondition(key: "a.b", match: .value(.int(1))).matchesScalar(in: ["a.b": .int(1)]) == nil)
+        #expect(FieldCondition(key: "a[]", match: .value(.int(1))).matchesScalar(in: ["a": .int(1)]) == nil)
+    }
+
+    private func sameKind(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.array, .array), (.object, .object): return true
+        default: return false
+        }
+    }
+}
