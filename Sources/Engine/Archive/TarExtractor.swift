@@ -58,12 +58,14 @@ public final class TarExtractor {
 
     /// Extracts every entry and returns the digest of every regular file, in archive order.
     /// With `fsync`, every file and directory (staging included) is synced at the end.
-    public func extract(limits: ExtractLimits = ExtractLimits(), fsync: Bool = false) throws -> [FileDigest] {
+    ///   With `writeback` (default: `fsync`), files start writeback as they are written, for a
+    ///   caller that syncs them itself later.
+    public func extract(limits: ExtractLimits = ExtractLimits(), fsync: Bool = false, writeback: Bool? = nil) throws -> [FileDigest] {
         guard !started else { throw ArchiveError(.badInput, "TarExtractor.extract can only run once") }
         started = true
         try openStaging()
         defer { closeAll() }
-        durable = fsync
+        durable = writeback ?? fsync
         var files: [FileDigest] = []
         var createdDirs: Set<String> = []
         var entries = 0

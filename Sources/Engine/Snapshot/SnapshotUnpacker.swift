@@ -6,8 +6,11 @@ enum SnapshotUnpacker {
     /// - Returns: the archive's metadata once every check has passed.
     /// - Throws: `SnapshotError` (`.corrupt`, `.checksumMismatch`) or `ArchiveError` for hostile
     ///   or malformed archives. Nothing is written outside `staging`.
+    /// - Parameter sync: fsync every file and directory before returning; without it the caller
+    ///   must (`FileIO.syncTree`) before the staged files may be relied on.
     static func unpack(
-        _ source: any ByteSource, into staging: String, checksum: String?, limits: ExtractLimits = ExtractLimits()
+        _ source: any ByteSource, into staging: String, checksum: String?, limits: ExtractLimits = ExtractLimits(),
+        sync: Bool = true
     ) throws -> ArchiveMetadata {
         if let checksum, !SHA256Hasher.isValidChecksum(checksum) {
             throw SnapshotError(.badInput, "checksum must be 64 hexadecimal characters (invalid_sha256_hash)")
@@ -16,7 +19,7 @@ enum SnapshotUnpacker {
         // The whole stream is hashed only against a given checksum; every entry is hashed anyway.
         let hashing = checksum == nil ? nil : HashingSource(source)
         let input = hashing ?? source
-        let digests = try TarExtractor(reader: try TarReader(source: input), staging: staging).extract(limits: limits, fsync: true)
+        let digests = try TarExtractor(reader: try TarReader(source: input), staging: staging).extract(limits: limits, fsync: sync, writeback: true)
         try input.drain()
         if let checksum, let hashing {
             let got = hashing.finalizeHex()
@@ -41,9 +44,10 @@ enum SnapshotUnpacker {
     /// `unpack`, then refuses an archive of another kind (a partial snapshot on a full recovery
     /// path, a collection snapshot on a shard route, …) with a message naming both kinds.
     static func unpack(
-        _ source: any ByteSource, into staging: String, checksum: String?, expecting kind: ArchiveMetadata.Kind
+        _ source: any ByteSource, into staging: String, checksum: String?, expecting kind: ArchiveMetadata.Kind,
+        sync: Bool = true
     ) throws -> ArchiveMetadata {
-        let meta = try unpack(source, into: staging, checksum: checksum)
+        let meta = try unpack(source, into: staging, checksum: checksum, sync: sync)
         guard meta.kind == kind else {
             let hint = meta.kind == .partial ? "; apply it with …/snapshot/partial/recover (qdb restore --partial)"
                 : kind == .partial ? "; recover it through the \(meta.kind.rawValue) snapshot routes (qdb restore without --partial)" : ""

@@ -30,7 +30,9 @@ extension Storage {
         defer { FileIO.removeTree(staging) }
         let unpacked = staging + "/collection"
         let started = ContinuousClock.now
-        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .collection)
+        // Unpacked without the final fsync: the tree is synced on a second thread while this one
+        // lays it out and test-opens it, and the swap waits for both.
+        let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .collection, sync: false)
         let unpackedAt = ContinuousClock.now
         var config: CollectionConfig
         do {
@@ -55,9 +57,16 @@ extension Storage {
             guard FileIO.isDirectory(dir) else { throw SnapshotError(.corrupt, "snapshot has no data for shard \(s)") }
             try SnapshotUnpacker.layOutShard(dir)
         }
+        let syncing = BackgroundTask { try FileIO.syncTree(unpacked) }
         // Test-open: every segment must load before anything live changes.
-        let loaded = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
-        try FileIO.syncDirectory(unpacked)
+        let loaded: Collection
+        do {
+            loaded = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
+        } catch {
+            _ = try? syncing.wait()  // the tree is removed on return; let the sync finish with it first
+            throw error
+        }
+        try syncing.wait()
         let loadedAt = ContinuousClock.now
         Failpoint.pause("restore_before_swap")
         try swapIn(name, from: unpacked, overwrite: overwrite, loaded: loaded)

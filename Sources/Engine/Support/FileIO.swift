@@ -51,6 +51,31 @@ enum FileIO {
         guard fsync(fd) == 0 else { throw ioError("fsync directory \(dir)") }
     }
 
+    /// fsyncs every regular file under `dir`, then every directory deepest first (each one's
+    /// entry in its parent after its own content), `dir` itself last. Symlinks are not followed.
+    static func syncTree(_ dir: String) throws {
+        var dirs: [String] = []
+        var pending = [dir]
+        while let d = pending.popLast() {
+            dirs.append(d)
+            for name in listDirectory(d) {
+                let path = d + "/" + name
+                var st = stat()
+                guard lstat(path, &st) == 0 else { throw ioError("stat \(path)") }
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: pending.append(path)
+                case S_IFREG:
+                    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                    guard fd >= 0 else { throw ioError("open \(path)") }
+                    defer { close(fd) }
+                    guard fsync(fd) == 0 else { throw ioError("fsync \(path)") }
+                default: continue
+                }
+            }
+        }
+        for d in dirs.reversed() { try syncDirectory(d) }
+    }
+
     /// The size of the file at `path`.
     static func size(_ path: String) throws -> Int {
         var st = stat()
