@@ -57,16 +57,10 @@ extension Storage {
             guard FileIO.isDirectory(dir) else { throw SnapshotError(.corrupt, "snapshot has no data for shard \(s)") }
             try SnapshotUnpacker.layOutShard(dir)
         }
-        let syncing = BackgroundTask { try FileIO.syncTree(unpacked) }
         // Test-open: every segment must load before anything live changes.
-        let loaded: Collection
-        do {
-            loaded = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
-        } catch {
-            _ = try? syncing.wait()  // the tree is removed on return; let the sync finish with it first
-            throw error
+        let loaded = try Storage.openWhileSyncing(unpacked) {
+            try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
         }
-        try syncing.wait()
         let loadedAt = ContinuousClock.now
         Failpoint.pause("restore_before_swap")
         try swapIn(name, from: unpacked, overwrite: overwrite, loaded: loaded)
@@ -77,6 +71,24 @@ extension Storage {
             "swap_ms": "\(Int((ContinuousClock.now - loadedAt).seconds * 1000))",
         ])
         return meta
+    }
+
+    /// Runs `open` (the test-open of the staged tree `dir`, unpacked without its final fsync and
+    /// laid out) while `dir` is fsynced on a second thread, and returns once both are done. A
+    /// second, quick pass then syncs what the open itself created (a WAL file): after this, the
+    /// whole tree is on disk and may be swapped in.
+    static func openWhileSyncing<T>(_ dir: String, _ open: () throws -> T) throws -> T {
+        let syncing = BackgroundTask { try FileIO.syncTree(dir) }
+        let value: T
+        do {
+            value = try open()
+        } catch {
+            _ = try? syncing.wait()  // the caller removes the tree; let the sync finish with it first
+            throw error
+        }
+        try syncing.wait()
+        try FileIO.syncTree(dir)
+        return value
     }
 
     /// Puts the staged collection directory `staged` in place of collection `name`. With
