@@ -141,3 +141,30 @@ def test_wait_false_upload_still_recovers(qdb):
     while spool.exists() and any(spool.iterdir()):
         assert time.monotonic() < deadline, "the wait=false spool file was not removed"
         time.sleep(0.05)
+
+
+def test_client_that_disconnects_mid_upload_changes_nothing(qdb):
+    """The client sends half an archive and closes the connection: the recovery fails, its
+    staging directory is removed, the collection keeps its points and the server goes on."""
+    import socket
+
+    api = qdb.api()
+    name, blob = filled(api, n=400)
+    upsert(api, name, points=[{"id": 77_777, "vector": [3.0] * 8}])
+    head = multipart_head()
+    port = int(api.base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall((f"POST /collections/{name}/snapshots/upload?wait=true HTTP/1.1\r\n"
+                   f"Host: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+                   f"Content-Length: {len(head) + len(blob) + len(multipart_tail())}\r\n\r\n").encode())
+        s.sendall(head + blob[: len(blob) // 2])
+        deadline = time.monotonic() + 10
+        while not staged_dirs(qdb):  # the restore has started staging what arrived
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    deadline = time.monotonic() + 20
+    while staged_dirs(qdb):
+        assert time.monotonic() < deadline, "the staging directory of the aborted upload stayed"
+        time.sleep(0.05)
+    assert count(api, name) == 401
+    ok(api.get("/collections"))
