@@ -58,26 +58,21 @@ public final class SHA256Hasher {
         return h.finalizeHex()
     }
 
-    /// SHA-256 of a file's content, read in 1 MiB chunks, as 64 lowercase hex characters.
+    /// SHA-256 of a regular file's content, as 64 lowercase hex characters.
     public static func hexDigest(ofFile path: String) throws -> String {
+        try digest(ofFile: path).sha256
+    }
+
+    /// Size and SHA-256 of a regular file, hashed straight from a read-only mapping of it (no
+    /// copy into the process): `qdb verify` runs this beside its pass over the entries.
+    static func digest(ofFile path: String) throws -> (size: Int, sha256: String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ArchiveError.system("open", path) }
         defer { close(fd) }
-        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
-        let h = SHA256Hasher()
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
-        defer { buf.deallocate() }
-        while true {
-            let n = read(fd, buf.baseAddress, buf.count)
-            if n < 0 {
-                let e = errno
-                if e == EINTR { continue }
-                throw ArchiveError.system("read", path, errno: e)
-            }
-            if n == 0 { break }
-            h.update(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
-        }
-        return h.finalizeHex()
+        let hasher = SHA256Hasher()
+        guard let mapping = try MappedFile(fd: fd, path: path) else { return (0, hasher.finalizeHex()) }
+        hasher.update(UnsafeRawBufferPointer(start: mapping.base, count: mapping.count))
+        return (mapping.count, hasher.finalizeHex())
     }
 
     /// Whether two checksums name the same digest, ignoring case and surrounding whitespace

@@ -36,7 +36,7 @@ public enum SnapshotVerifier {
         localFile: String? = nil
     ) -> VerifyReport {
         var report = VerifyReport(source: name, ok: false)
-        let fileHash = localFile.map { path in BackgroundTask { try wholeFileDigest(path) } }
+        let fileHash = localFile.map { path in BackgroundTask { try SHA256Hasher.digest(ofFile: path) } }
         let hashing = fileHash == nil ? HashingSource(source) : nil
         let input = hashing ?? source
         do {
@@ -71,15 +71,6 @@ public enum SnapshotVerifier {
             report.error = "\(error)"
         }
         return report
-    }
-
-    /// Size and SHA-256 of a local file, hashed straight from a read-only mapping of it (no copy
-    /// into the process), for the thread that runs beside the entry pass.
-    static func wholeFileDigest(_ path: String) throws -> (Int, String) {
-        let hasher = SHA256Hasher()
-        guard let mapping = try MappedFile(path: path) else { return (0, hasher.finalizeHex()) }
-        hasher.update(UnsafeRawBufferPointer(start: mapping.base, count: mapping.count))
-        return (mapping.count, hasher.finalizeHex())
     }
 
     /// One streaming pass: hash every entry as it goes by, read `qdb.json`, compare.

@@ -11,10 +11,16 @@ final class MappedFile: @unchecked Sendable {
     let count: Int
 
     /// Maps `path`; nil for an empty file (nothing to map).
-    init?(path: String) throws {
+    convenience init?(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileIO.ioError("open \(path)") }
         defer { close(fd) }
+        try self.init(fd: fd, path: path)
+    }
+
+    /// Maps the file open at `fd` (named `path` in errors); nil for an empty file. The caller
+    /// keeps and closes `fd`.
+    init?(fd: Int32, path: String) throws {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw FileIO.ioError("stat \(path)") }
         count = Int(st.st_size)
