@@ -44,9 +44,9 @@ public final class TarExtractor {
     private static let maxCachedDirs = 128
     /// Entries at least this large are hashed on a thread of their own (see `StreamHasher`).
     static let relayedHashSize = 4 << 20
-    /// Whether this extraction ends with an fsync: files then start writeback as they are written
-    /// (every `FileDescriptorSink.writebackChunk` bytes and at close), so the disk works while
-    /// the stream still arrives and the final fsync waits only for what is still in flight.
+    /// Whether files start writeback as they are written (every `FileDescriptorSink.writebackChunk`
+    /// bytes and at close), for an extraction that is fsynced at its end or by its caller: the
+    /// disk then works while the stream still arrives, and the fsync waits only for the tail.
     private var durable = false
 
     public init(reader: TarReader, staging: String) {
