@@ -49,7 +49,7 @@ struct PointIndex: Sequence {
         uuids.removeAll(keepingCapacity: keep)
     }
 
-    /// Room for `n` ids, assumed numeric unless the index already holds UUIDs.
+    /// Room for `n` numeric ids and `u` UUIDs.
     mutating func reserveCapacity(numbers n: Int, uuids u: Int) {
         numbers.reserveCapacity(n)
         uuids.reserveCapacity(u)

@@ -123,8 +123,11 @@ final class Shard: @unchecked Sendable {
 
     func rebuildIndex() {
         index.removeAll(keepingCapacity: true)
-        var uuids = 0
-        for seg in segments { for id in seg.ids { if case .uuid = id { uuids += 1 } } }
+        var uuids = 0  // live ones: the index holds only live points
+        for seg in segments {
+            let deleted = seg.deleted
+            for (off, id) in seg.ids.enumerated() where !deleted[off] { if case .uuid = id { uuids += 1 } }
+        }
         index.reserveCapacity(numbers: segments.reduce(0) { $0 + $1.liveCount } - uuids, uuids: uuids)
         for (s, seg) in segments.enumerated() {
             let ids = seg.ids, deleted = seg.deleted  // local views: no per-point property access
