@@ -157,6 +157,15 @@ public final class FileDescriptorSource: ByteSource {
         closed = true
         if ownsDescriptor { Glibc.close(fd) }
     }
+
+    /// The bytes left to read when the descriptor is a regular file (nil for pipes, sockets):
+    /// what an unpacker checks against free disk space before it writes anything.
+    public var remainingSize: Int? {
+        var st = stat()
+        guard !closed, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let at = lseek(fd, 0, SEEK_CUR)
+        return at >= 0 ? max(0, Int(st.st_size) - Int(at)) : nil
+    }
 }
 
 // MARK: - Closures and memory

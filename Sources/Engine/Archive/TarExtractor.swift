@@ -12,11 +12,39 @@ public struct ExtractLimits: Sendable, Equatable {
     public var maxTotalSize: Int
     /// Most entries, files and directories together (default 1,000,000).
     public var maxEntries: Int
+    /// How far the declared sizes (holes of sparse entries included) may exceed the bytes the
+    /// archive really delivered: at every entry, the sum of declared sizes must stay within
+    /// `expansionFactor` × real bytes + `expansionAllowance` (defaults 16× and 256 MiB, room
+    /// for Qdrant's preallocated, mostly empty mmap files; a 20 KB archive declaring 4 GiB is
+    /// refused before its first byte is written).
+    public var expansionFactor: Int
+    public var expansionAllowance: Int
+    /// Bytes left free on the staging filesystem: an entry whose stored data would eat into
+    /// them is refused with `.insufficientStorage` before it is written (default 16 MiB).
+    public var reservedFreeBytes: Int
 
-    public init(maxEntrySize: Int = 1 << 40, maxTotalSize: Int = 1 << 42, maxEntries: Int = 1_000_000) {
+    public init(
+        maxEntrySize: Int = 1 << 40, maxTotalSize: Int = 1 << 42, maxEntries: Int = 1_000_000,
+        expansionFactor: Int = 16, expansionAllowance: Int = 256 << 20, reservedFreeBytes: Int = 16 << 20
+    ) {
         self.maxEntrySize = maxEntrySize
         self.maxTotalSize = maxTotalSize
         self.maxEntries = maxEntries
+        self.expansionFactor = expansionFactor
+        self.expansionAllowance = expansionAllowance
+        self.reservedFreeBytes = reservedFreeBytes
+    }
+
+    /// Throws `.insufficientStorage` when `bytes` more would not fit on the filesystem of
+    /// `directory` with `reservedFreeBytes` left over.
+    func checkFreeSpace(_ bytes: Int, in directory: String, entry: String?) throws {
+        guard let free = Bounds.freeBytes(at: directory) else { return }
+        guard bytes <= free - min(free, reservedFreeBytes) else {
+            let what = entry.map { "Tar entry `\($0)` needs" } ?? "The archive needs"
+            throw ArchiveError(
+                .insufficientStorage, "\(what) \(bytes) bytes but only \(free) are free on the storage filesystem; free some disk space and retry",
+                path: entry)
+        }
     }
 }
 
@@ -94,6 +122,16 @@ public final class TarExtractor {
                         path: entry.path)
                 }
                 total += entry.size
+                // Declared against delivered: holes of sparse entries may not blow up a small archive.
+                let real = reader.bytesConsumed + entry.dataSize
+                let allowed = Bounds.sum(Bounds.product(real, limits.expansionFactor) ?? .max, limits.expansionAllowance) ?? .max
+                if total > allowed {
+                    throw ArchiveError(
+                        .tooLarge,
+                        "Tar entry `\(entry.path)` declares \(entry.size) bytes (\(entry.holeSize) of them holes), more than the archive's \(real) real bytes can expand to",
+                        path: entry.path)
+                }
+                try limits.checkFreeSpace(entry.dataSize, in: staging, entry: entry.path)
                 let parent = try directory(parts.dropLast(), created: &createdDirs)
                 files.append(try writeFile(entry, name: parts.last!, in: parent))
             }
@@ -123,8 +161,21 @@ public final class TarExtractor {
         let inline = relay == nil ? SHA256Hasher() : nil
         var written = 0
         var writebackFrom = 0
-        try reader.readData { chunk in
-            if let relay { relay.update(chunk) } else { inline!.update(chunk) }
+        func hash(_ chunk: UnsafeRawBufferPointer) { if let relay { relay.update(chunk) } else { inline!.update(chunk) } }
+        // A hole (a gap in a sparse entry's data) is hashed as zeros but left a hole on disk: it
+        // costs no space, however large the archive says it is.
+        func skip(to offset: Int) throws {
+            guard offset > written else { return }
+            TarExtractor.zeros(offset - written, hash)
+            guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else {
+                throw ArchiveError.system("seek", "\(staging)/\(entry.path)", path: entry.path)
+            }
+            written = offset
+            writebackFrom = offset
+        }
+        try reader.readBlocks { offset, chunk in
+            try skip(to: offset)
+            hash(chunk)
             var off = 0
             while off < chunk.count {
                 let n = write(fd, chunk.baseAddress! + off, chunk.count - off)
@@ -142,6 +193,13 @@ public final class TarExtractor {
             }
         }
         if durable && written > writebackFrom { _ = qdb_start_writeback(fd, Int64(writebackFrom), Int64(written - writebackFrom)) }
+        if entry.size > written {
+            TarExtractor.zeros(entry.size - written, hash)
+            guard ftruncate(fd, off_t(entry.size)) == 0 else {
+                throw ArchiveError.system("truncate", "\(staging)/\(entry.path)", path: entry.path)
+            }
+            written = entry.size
+        }
         closed = true
         if close(fd) != 0 {
             let e = errno
@@ -152,6 +210,20 @@ public final class TarExtractor {
                 .corrupt, ArchiveError.malformedMessage, path: entry.path)
         }
         return FileDigest(path: entry.path, size: written, sha256: relay?.finalizeHex() ?? inline!.finalizeHex())
+    }
+
+    /// 64 KiB of zeros, for hashing holes.
+    private static let zeroBlock = [UInt8](repeating: 0, count: 1 << 16)
+
+    private static func zeros(_ count: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        zeroBlock.withUnsafeBytes { z in
+            var left = count
+            while left > 0 {
+                let n = min(left, z.count)
+                body(UnsafeRawBufferPointer(rebasing: z[..<n]))
+                left -= n
+            }
+        }
     }
 
     // MARK: Directories

@@ -19,6 +19,12 @@ public struct TarEntry: Sendable, Equatable {
     public var permissions: UInt32
     /// Modification time in seconds since the epoch, as recorded in the archive.
     public var modificationTime: Int64
+    /// Bytes of content the archive really carries for this entry: `size` for a plain file, the
+    /// sum of the data regions of a GNU sparse file (its holes are declared, not stored).
+    public var dataSize: Int
+
+    /// Declared-but-absent bytes: the holes of a sparse file.
+    public var holeSize: Int { size - dataSize }
 }
 
 /// Reads an uncompressed tar archive (GNU, ustar or pax, including GNU sparse files) from a
@@ -41,6 +47,9 @@ public final class TarReader {
     public private(set) var current: TarEntry?
     /// Entries returned so far.
     public private(set) var entryCount = 0
+    /// Bytes read from the source so far (what the archive has really delivered; libarchive
+    /// reads ahead by up to one buffer).
+    public private(set) var bytesConsumed = 0
 
     private var archive: OpaquePointer?
     private let buffer: UnsafeMutableRawBufferPointer
@@ -108,6 +117,21 @@ public final class TarReader {
     /// directory or when the data was read already. An error thrown by `body` propagates and
     /// the reader stays usable (the rest of the entry is skipped by `next()`).
     public func readData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard let entry = current else { return }
+        var position = 0
+        try readBlocks { offset, chunk in
+            if offset > position { try emitZeros(offset - position, body) }
+            try body(chunk)
+            position = offset + chunk.count
+        }
+        if position < entry.size { try emitZeros(entry.size - position, body) }
+    }
+
+    /// Streams the current entry's stored data to `body` as (offset in the file, chunk), in
+    /// increasing, non-overlapping order, each inside the entry's size; holes of sparse files are
+    /// the gaps between chunks (and after the last one, up to `size`) and are never materialised.
+    /// Same rules as `readData` otherwise.
+    public func readBlocks(_ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         if let failed { throw failed }
         guard let entry = current, !dataRead else { return }
         dataRead = true
@@ -119,15 +143,15 @@ public final class TarReader {
             let r = archive_read_data_block(archive, &block, &count, &offset)
             if r == ARCHIVE_EOF { break }
             guard r == ARCHIVE_OK || r == ARCHIVE_WARN else { throw fail(r) }
-            let start = Int(offset)
-            guard start >= position, start + count <= entry.size else {
+            // Offsets come from the archive's sparse map: checked without overflow (Bounds).
+            guard let range = try? Bounds.range(offset: offset, length: Int64(count), available: entry.size, what: entry.path),
+                range.lowerBound >= position
+            else {
                 throw fail(ARCHIVE_FATAL, detail: "data block at \(offset)+\(count) outside entry of \(entry.size) bytes")
             }
-            if start > position { try emitZeros(start - position, body) }
-            if count > 0, let block { try body(UnsafeRawBufferPointer(start: block, count: count)) }
-            position = start + count
+            if count > 0, let block { try body(range.lowerBound, UnsafeRawBufferPointer(start: block, count: count)) }
+            position = range.upperBound
         }
-        if position < entry.size { try emitZeros(entry.size - position, body) }
     }
 
     /// Reads the current entry's content into memory (small entries such as JSON metadata).
@@ -173,7 +197,24 @@ public final class TarReader {
         }
         return TarEntry(
             path: path, kind: kind, size: Int(size), permissions: UInt32(archive_entry_perm(e)) & 0o7777,
-            modificationTime: Int64(archive_entry_mtime(e)))
+            modificationTime: Int64(archive_entry_mtime(e)), dataSize: try dataSize(e, size: Int(size), path: path))
+    }
+
+    /// The bytes a (possibly sparse) file entry really stores: the sum of its sparse map's
+    /// regions, each checked to lie inside the declared size (Bounds), else its size.
+    private func dataSize(_ e: OpaquePointer, size: Int, path: String) throws -> Int {
+        guard archive_entry_sparse_count(e) > 0 else { return size }
+        var total = 0
+        var offset: la_int64_t = 0
+        var length: la_int64_t = 0
+        _ = archive_entry_sparse_reset(e)
+        while archive_entry_sparse_next(e, &offset, &length) == ARCHIVE_OK {
+            guard (try? Bounds.range(offset: offset, length: length, available: size, what: path)) != nil,
+                let t = Bounds.sum(total, Int(length))
+            else { throw fail(ARCHIVE_FATAL, detail: "sparse map of `\(path)` has a region \(offset)+\(length) outside \(size) bytes") }
+            total = t
+        }
+        return min(total, size)
     }
 
     private func forbidden(_ type: String, _ e: OpaquePointer) -> ArchiveError {
@@ -199,6 +240,7 @@ public final class TarReader {
         do {
             let n = try source.read(into: buffer)
             out.pointee = UnsafeRawPointer(buffer.baseAddress)
+            bytesConsumed += n
             return n
         } catch {
             sourceError = error

@@ -16,6 +16,11 @@ enum SnapshotUnpacker {
             throw SnapshotError(.badInput, "checksum must be 64 hexadecimal characters (invalid_sha256_hash)")
         }
         try FileIO.makeDirectories(staging)
+        // Up front: an archive of known size that cannot fit is refused before a byte is written
+        // (the extractor checks again at every entry, for streams of unknown size).
+        if let size = (source as? FileDescriptorSource)?.remainingSize {
+            try limits.checkFreeSpace(size, in: staging, entry: nil)
+        }
         // The whole stream is hashed only against a given checksum; every entry is hashed anyway.
         let hashing = checksum == nil ? nil : HashingSource(source)
         let input = hashing ?? source
@@ -67,16 +72,16 @@ enum SnapshotUnpacker {
             guard FileIO.isDirectory(files) else { throw SnapshotError(.corrupt, "snapshot segment \(seg) has no files/ directory") }
             for name in FileIO.listDirectory(files) {
                 guard rename(files + "/" + name, segmentsDir + "/" + seg + "/" + name) == 0 else {
-                    throw FileIO.ioError("move \(files)/\(name)")
+                    throw FileIO.ioError("move segments/\(seg)/files/\(name)")
                 }
             }
-            guard rmdir(files) == 0 else { throw FileIO.ioError("rmdir \(files)") }
+            guard rmdir(files) == 0 else { throw FileIO.ioError("rmdir segments/\(seg)/files") }
             try FileIO.syncDirectory(segmentsDir + "/" + seg)
         }
         try FileIO.makeDirectories(dir + "/wal")
         guard let data = try? FileIO.readAll(dir + "/shard.json"),
             let state = try? JSONDecoder().decode(Shard.State.self, from: Data(data))
-        else { throw SnapshotError(.corrupt, "snapshot shard \(dir) has no readable shard.json") }
+        else { throw SnapshotError(.corrupt, "snapshot shard \((dir as NSString).lastPathComponent) has no readable shard.json") }
         let present = Set(FileIO.listDirectory(segmentsDir))
         guard Set(state.segments) == present else {
             throw SnapshotError(.corrupt, "snapshot shard lists segments \(state.segments.sorted()) but holds \(present.sorted())")
