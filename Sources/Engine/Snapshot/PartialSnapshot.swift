@@ -204,7 +204,7 @@ extension Storage {
                 // Columns all linked from the live segment: share them instead of parsing again.
                 let columnsCarried = carried.subtracting(["segment.json", "segment_manifest.json", "deleted.bin"])
                 if columnsCarried.isEmpty, let live = shard.segments.first(where: { $0.id == seg && $0.isSealed }) {
-                    preloaded[seg] = try live.reusingColumns(for: to)
+                    preloaded[seg] = try SnapshotError.staged { try live.reusingColumns(for: to) }
                 }
             }
         }
@@ -212,8 +212,9 @@ extension Storage {
         try FileIO.syncDirectory(staged + "/segments")
         try FileIO.syncDirectory(staged)
         // Test-open, and check the staged segments are the ones the manifest describes.
-        let opened = try Shard.open(
-            id: id, dir: staged, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger, preloaded: preloaded)
+        let opened = try SnapshotError.staged {
+            try Shard.open(id: id, dir: staged, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger, preloaded: preloaded)
+        }
         for seg in opened.segments where seg.isSealed {
             for (file, info) in seg.fileDigests {
                 if let want = theirs.segments[seg.id]?.file_sha256?[file], want != info.sha256 {

@@ -36,3 +36,23 @@ public struct SnapshotError: Error, CustomStringConvertible, Sendable {
         SnapshotError(.notFound, "Snapshot \(name) not found")
     }
 }
+
+extension SnapshotError {
+    /// Runs `body` over data staged from an archive (laying it out, test-opening it) and
+    /// reports what it finds wrong there as the archive's fault: a damaged or lying segment
+    /// file, a missing file or a count the bytes cannot back is `.corrupt` (400, exit 65), not
+    /// a storage failure (500). A full disk stays a full disk.
+    static func staged<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as StorageError {
+            switch e.code {
+            case .insufficientStorage, .locked, .alreadyExists: throw e
+            case .corrupt, .badInput, .notFound, .io:
+                throw SnapshotError(.corrupt, "snapshot data is damaged: \(e.message)", cause: e)
+            }
+        } catch let e as BoundsError {
+            throw SnapshotError(.corrupt, "snapshot data is damaged: \(e)", cause: e)
+        }
+    }
+}

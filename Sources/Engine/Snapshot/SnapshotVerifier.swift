@@ -45,7 +45,7 @@ public enum SnapshotVerifier {
                 let staging = scratch + "/verify-\(UUID().uuidString)"
                 defer { FileIO.removeTree(staging) }
                 meta = try SnapshotUnpacker.unpack(input, into: staging, checksum: nil)
-                report.loaded_points = try loadedPoints(staging, meta: meta)
+                report.loaded_points = try SnapshotError.staged { try loadedPoints(staging, meta: meta) }
             } else {
                 meta = try streamCheck(input, report: &report)
                 try input.drain()

@@ -25,7 +25,7 @@ struct SegmentMeta: Codable {
         do {
             return try JSONDecoder().decode(SegmentMeta.self, from: Data(try FileIO.readAll(dir + "/segment.json")))
         } catch {
-            throw StorageError(.corrupt, "segment \(dir) is damaged: unreadable segment.json (\(error))")
+            throw StorageError(.corrupt, "segment \(Segment.displayName(dir)) is damaged: unreadable segment.json (\(error))")
         }
     }
 }
@@ -125,10 +125,15 @@ extension Segment {
     /// Loads a sealed segment directory, checking that every column agrees on the point count.
     static func load(from dir: String) throws -> Segment {
         func corrupt(_ what: String) -> StorageError {
-            StorageError(.corrupt, "segment \(dir) is damaged: \(what)")
+            StorageError(.corrupt, "segment \(displayName(dir)) is damaged: \(what)")
         }
         let meta = try SegmentMeta.read(segmentDir: dir)
         let n = meta.points
+        do {
+            try checkBounds(meta, dir: dir)
+        } catch let e as BoundsError {
+            throw corrupt("\(e)")
+        }
         let seg = Segment(id: meta.id, dims: meta.dims)
         do {
             let ids: [PointID] = try decode(dir + "/ids.bin", n) { try $0.pointID() }
@@ -157,6 +162,33 @@ extension Segment {
         try seg.takeDigests(from: meta, dir: dir)
         seg.isSealed = true
         return seg
+    }
+
+    /// A segment directory as messages show it: `segments/<id>`, never the server's absolute path.
+    static func displayName(_ dir: String) -> String {
+        let parts = dir.split(separator: "/")
+        return parts.suffix(2).joined(separator: "/")
+    }
+
+    /// Checks every count `segment.json` declares against the real sizes of the files that must
+    /// hold it (the bounds policy, `Bounds`), before anything is allocated or mapped for it: a
+    /// `points` or `dims` value the files cannot back throws `BoundsError`.
+    static func checkBounds(_ meta: SegmentMeta, dir: String) throws {
+        func size(_ name: String) throws -> Int {
+            do { return try FileIO.size(dir + "/" + name) } catch { throw BoundsError(name, "is missing or unreadable") }
+        }
+        let n = try Bounds.count(meta.points, minimumRecordSize: 9, available: try size("ids.bin"), what: "segment.json `points`")
+        guard meta.live_points >= 0, meta.live_points <= n else { throw BoundsError("segment.json `live_points`", "is \(meta.live_points), outside 0...\(n)") }
+        try Bounds.exactSize(try size("versions.bin"), expected: try Bounds.byteSize(count: n, stride: 8, what: "versions.bin"), what: "versions.bin")
+        try Bounds.count(n, minimumRecordSize: 5, available: try size("payloads.bin"), what: "segment.json `points` (payloads.bin)")
+        try Bounds.exactSize(try size("deleted.bin"), expected: (n + 7) / 8, what: "deleted.bin")
+        for (slot, d) in meta.dims.enumerated() {
+            guard d > 0 else { throw BoundsError("segment.json `dims`", "has a vector size of \(d)") }
+            let floats = try Bounds.byteSize(count: n, stride: d, what: vectorFile(slot))
+            let bytes = try Bounds.byteSize(count: floats, stride: MemoryLayout<Float>.stride, what: vectorFile(slot))
+            try Bounds.exactSize(try size(vectorFile(slot)), expected: bytes, what: vectorFile(slot))
+            try Bounds.exactSize(try size(presentFile(slot)), expected: n, what: presentFile(slot))
+        }
     }
 
     /// Takes the file digests `segment.json` records, or computes them from the files in `dir`

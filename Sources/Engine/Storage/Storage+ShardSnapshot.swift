@@ -36,9 +36,11 @@ extension Storage {
         defer { FileIO.removeTree(staging) }
         let unpacked = staging + "/shard"
         let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .shard, sync: false)
-        try SnapshotUnpacker.layOutShard(unpacked)
-        let loaded = try Storage.openWhileSyncing(unpacked) {
-            try Shard.open(id: id, dir: unpacked, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
+        let loaded = try SnapshotError.staged {
+            try SnapshotUnpacker.layOutShard(unpacked)
+            return try Storage.openWhileSyncing(unpacked) {
+                try Shard.open(id: id, dir: unpacked, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
+            }
         }
         try shard.replace(with: unpacked, loaded: loaded)
         return meta

@@ -52,14 +52,16 @@ extension Storage {
             config = current
             try FileIO.writeAtomically(try [UInt8].json(config), to: unpacked + "/config.json")
         }
-        for s in 0..<config.params.shard_number {
-            let dir = unpacked + "/\(s)"
-            guard FileIO.isDirectory(dir) else { throw SnapshotError(.corrupt, "snapshot has no data for shard \(s)") }
-            try SnapshotUnpacker.layOutShard(dir)
-        }
         // Test-open: every segment must load before anything live changes.
-        let loaded = try Storage.openWhileSyncing(unpacked) {
-            try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
+        let loaded = try SnapshotError.staged {
+            for s in 0..<config.params.shard_number {
+                let dir = unpacked + "/\(s)"
+                guard FileIO.isDirectory(dir) else { throw SnapshotError(.corrupt, "snapshot has no data for shard \(s)") }
+                try SnapshotUnpacker.layOutShard(dir)
+            }
+            return try Storage.openWhileSyncing(unpacked) {
+                try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
+            }
         }
         let loadedAt = ContinuousClock.now
         Failpoint.pause("restore_before_swap")
