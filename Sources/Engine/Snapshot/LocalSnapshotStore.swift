@@ -64,7 +64,8 @@ public struct LocalSnapshotStore: SnapshotStore {
     /// and renamed into place by `commit`.
     public func beginUpload(_ scope: SnapshotScope, name: String) throws -> any SnapshotUpload {
         try SnapshotScope.validate(name: name)
-        let tmp = try tempDirectory() + "/\(name).\(UUID().uuidString).tmp"
+        // Fixed-form, whatever the snapshot's name (TempFiles).
+        let tmp = try tempDirectory() + "/\(UUID().uuidString).tmp"
         return LocalUpload(store: self, scope: scope, name: name, tempPath: tmp, sink: try FileDescriptorSink(creatingFile: tmp, fsyncOnClose: true))
     }
 
@@ -104,7 +105,8 @@ public struct LocalSnapshotStore: SnapshotStore {
         let dir = directory(scope)
         try FileIO.makeDirectories(dir)
         let final = dir + "/" + name
-        let sidecarTemp = final + ".checksum.tmp-\(UUID().uuidString.prefix(8))"
+        // Fixed-form, however long the snapshot's name (TempFiles sweeps it after a crash).
+        let sidecarTemp = dir + "/checksum.tmp-\(UUID().uuidString.prefix(8))"
         do {
             try Segment.writeFile(sidecarTemp, Array(sha256.utf8))
             guard rename(tempPath, final) == 0 else { throw FileIO.ioError("rename \(tempPath)") }

@@ -88,7 +88,9 @@ public final class Storage: @unchecked Sendable {
     public private(set) var peerID: UInt64 = 0
 
     private func load() throws {
-        FileIO.removeTree(tmpDir)
+        // Whatever a crash left: scratch and staging under tmp/, atomic-write temps beside every
+        // file qdb replaces, segments being sealed, collections being created.
+        TempFiles.sweep(root, logger: logger)
         try FileIO.makeDirectories(tmpDir)
         struct Node: Codable { var peer_id: UInt64 }
         let nodePath = root + "/node.json"

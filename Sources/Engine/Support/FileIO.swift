@@ -137,10 +137,6 @@ enum FileIO {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }
 
-    static func removeTree(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
     /// A `StorageError` for the current `errno`: `.insufficientStorage` for ENOSPC, else `.io`.
     static func ioError(_ what: String) -> StorageError {
         let e = errno
