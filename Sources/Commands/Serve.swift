@@ -103,15 +103,20 @@ struct Serve: QDBCommand {
         signal(SIGPIPE, SIG_IGN)
         let config = try resolvedConfig()
         let json = config.logFormat == "json"
+        // No response or log line shows where the server keeps its data.
+        PathRedaction.register(config.storagePath, as: "storage")
+        PathRedaction.register(config.snapshotsPath, as: "snapshots")
+        if let temp = config.tempPath { PathRedaction.register(temp, as: "temp") }
         LoggingSystem.bootstrap { label in
-            json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label)
+            RedactingLogHandler(inner: json ? JSONLogHandler(label: label) as any LogHandler : StreamLogHandler.standardError(label: label))
         }
         var logger = Logger(label: "qdb")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         let storage = try Storage.open(
             StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
         // Upload spools and snapshot temp files a crash left behind are garbage by construction.
-        try? FileManager.default.removeItem(atPath: config.snapshotsPath + "/tmp")
+        // So are checksum sidecar temps beside stored snapshots.
+        TempFiles.sweep(config.snapshotsPath, logger: logger)
         abortStaleS3Uploads(config, logger: logger)
         try restoreStartupSnapshots(into: storage, logger: logger)
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])

@@ -20,8 +20,20 @@ struct APIError: HTTPResponseError {
         Envelope.error(status, message, headers: headers)
     }
 
-    /// Maps any error thrown by a handler to the status and text Qdrant uses.
+    /// Maps any error thrown by a handler to the status and text Qdrant uses, with the server's
+    /// own directories redacted from the text (`PathRedaction`).
     static func from(_ error: Error) -> APIError {
+        var e = mapped(error)
+        e.message = PathRedaction.redact(e.message)
+        return e
+    }
+
+    static let insufficientStorage = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+
+    private static func mapped(_ error: Error) -> APIError {
+        if let errno = Self.diskFullErrno(error) {
+            return APIError(insufficientStorage, "Insufficient storage: No space left on device (os error \(errno)); free some disk space and retry")
+        }
         switch error {
         case let e as APIError: return e
         case let e as StorageError:
@@ -32,7 +44,7 @@ struct APIError: HTTPResponseError {
                 if e.message.hasPrefix("Validation error") { return APIError(.unprocessableContent, e.message) }
                 return APIError(.badRequest, e.message.hasPrefix("Wrong input") ? e.message : "Wrong input: \(e.message)")
             case .locked: return APIError(.serviceUnavailable, e.message)
-            case .insufficientStorage: return APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "Insufficient storage: \(e.message)")
+            case .insufficientStorage: return APIError(insufficientStorage, "Insufficient storage: \(e.message)")
             case .io, .corrupt: return APIError(.internalServerError, "Service internal error: \(e.message)")
             }
         case is NIOTooManyBytesError:
@@ -44,7 +56,7 @@ struct APIError: HTTPResponseError {
             case .forbidden: return APIError(.forbidden, "Forbidden: \(e.message)")
             case .busy: return APIError(.serviceUnavailable, e.message)
             case .io: return APIError(.internalServerError, "Service internal error: \(e.message)")
-            case .insufficientStorage: return APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), "Insufficient storage: \(e.message)")
+            case .insufficientStorage: return APIError(insufficientStorage, "Insufficient storage: \(e.message)")
             }
         case let e as S3Error:
             switch e.code {
@@ -55,7 +67,12 @@ struct APIError: HTTPResponseError {
         case let e as TransportError:
             return APIError(.badRequest, "Bad request: \(e.message)")
         case let e as ArchiveError:
-            return APIError(.badRequest, "Wrong input: \(e.message)")
+            switch e.code {
+            case .insufficientStorage: return APIError(insufficientStorage, "Insufficient storage: \(e.message)")
+            default: return APIError(.badRequest, "Wrong input: \(e.message)")
+            }
+        case let e as BoundsError:
+            return APIError(.badRequest, "Wrong input: \(e)")
         case let e as DecodingError:
             return APIError(.badRequest, "Format error in JSON body: \(describe(e))")
         case let e as HTTPError:
@@ -67,6 +84,14 @@ struct APIError: HTTPResponseError {
         default:
             return APIError(.internalServerError, "Service internal error: \(error)")
         }
+    }
+
+    /// The errno of an error that is a full disk however it was wrapped: NIO's `IOError` (upload
+    /// spools written by Hummingbird), or a POSIX error code.
+    private static func diskFullErrno(_ error: Error) -> Int32? {
+        if let e = error as? IOError, e.errnoCode == ENOSPC || e.errnoCode == EDQUOT { return e.errnoCode }
+        if let e = error as? POSIXError, e.code == .ENOSPC || e.code == .EDQUOT { return e.code.rawValue }
+        return nil
     }
 
     private static func describe(_ e: DecodingError) -> String {

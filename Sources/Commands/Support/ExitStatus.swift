@@ -47,7 +47,8 @@ public enum ExitStatus {
             case .io, .insufficientStorage: return ioError
             }
         case let e as ArchiveError:
-            return e.code == .io ? ioError : dataError
+            return e.code == .io || e.code == .insufficientStorage ? ioError : dataError
+        case is BoundsError: return dataError
         case let e as RemoteError:
             switch e.status {
             case 0: return unavailable
