@@ -42,13 +42,23 @@ struct AuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// `/collections/{c}/shards/{id}/snapshot` exactly.
+    static func isShardSnapshotStream(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 6 && parts[0].isEmpty && parts[1] == "collections" && parts[3] == "shards" && parts[5] == "snapshot"
+    }
+
     private func normalized(_ path: String) -> String {
         path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 
+    /// Whether the request only reads. GET routes that create data are writes, as Qdrant
+    /// decides them: streaming a shard snapshot (`GET …/shards/{id}/snapshot`) builds a snapshot
+    /// and needs collection write access (reference §1.2).
     private func isRead(_ request: Request) -> Bool {
         switch request.method {
-        case .get, .head: return true
+        case .get, .head:
+            return !AuthMiddleware.isShardSnapshotStream(normalized(request.uri.path))
         case .post:
             let path = normalized(request.uri.path)
             return path.hasPrefix("/collections/") && AuthMiddleware.readPosts.contains { path.hasSuffix($0) }

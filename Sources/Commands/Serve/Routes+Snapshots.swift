@@ -130,7 +130,8 @@ enum RecoverRequest {
             guard config.enableSnapshotURLRecovery else {
                 throw APIError(.forbidden, "Forbidden: Snapshot recovery from remote URLs is disabled in the configuration")
             }
-            return { try HTTPSource(url: location, apiKey: apiKey) }
+            let limits = HTTPSource.Limits(totalTimeout: config.urlRecoveryTimeoutSec, minimumRate: config.urlRecoveryMinRateBytes)
+            return { try HTTPSource(url: location, apiKey: apiKey, limits: limits) }
         default:
             throw APIError(.badRequest, "Bad request: URL \(location) with scheme \(scheme) is not supported")
         }

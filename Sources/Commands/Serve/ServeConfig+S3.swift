@@ -77,3 +77,9 @@ extension Serve {
             "aborted_stale_uploads": "\(n)"])
     }
 }
+
+extension ServeConfig {
+    /// Whether this server is configured for S3 at all: snapshots stored there, or an
+    /// `s3_config` bucket or endpoint given. Only then may a recovery read an `s3://` location.
+    var s3Configured: Bool { snapshotsStorage == "s3" || s3.bucket != nil || s3.endpointURL != nil }
+}

@@ -22,6 +22,12 @@ public struct ServeConfig: Sendable, Equatable {
     public var enableCORS = true
     /// Whether recovery may fetch http(s) URLs (Qdrant's key; off blocks SSRF through recovery).
     public var enableSnapshotURLRecovery = true
+    /// qdb extension: the whole-transfer deadline of a URL recovery, in seconds (Qdrant has only
+    /// its 60 s inactivity timeout; a peer trickling one byte a second would never end).
+    public var urlRecoveryTimeoutSec = 24 * 3600
+    /// qdb extension: the lowest average rate a URL recovery may run at, in bytes per second
+    /// over any 60 s window (0 keeps only Qdrant's rule: abort after 60 s without a byte).
+    public var urlRecoveryMinRateBytes = 1024
     public var storagePath = "./storage"
     public var snapshotsPath = "./snapshots"
     public var tempPath: String?
@@ -50,6 +56,8 @@ public struct ServeConfig: Sendable, Equatable {
         "service.max_upload_size_mb": .int(1...16 * 1024 * 1024),
         "service.enable_cors": .bool,
         "service.enable_snapshot_url_recovery": .bool,
+        "service.url_recovery_timeout_sec": .int(1...30 * 24 * 3600),
+        "service.url_recovery_min_rate_bytes": .int(0...(1 << 30)),
         "storage.storage_path": .string,
         "storage.snapshots_path": .string,
         "storage.temp_path": .optionalString,
@@ -122,6 +130,8 @@ public struct ServeConfig: Sendable, Equatable {
             case "service.http_port": httpPort = n
             case "service.max_request_size_mb": maxRequestSizeMB = n
             case "service.max_upload_size_mb": maxUploadSizeMB = n
+            case "service.url_recovery_timeout_sec": urlRecoveryTimeoutSec = n
+            case "service.url_recovery_min_rate_bytes": urlRecoveryMinRateBytes = n
             default: appendableMaxPoints = n
             }
         case (.optionalPort, _):

@@ -55,6 +55,11 @@ extension RecoverRequest {
     /// `AWS_*` environment), credentials from the request's `api_key` in `ACCESS_KEY:SECRET_KEY`
     /// form, else from the config.
     static func s3Source(location: String, apiKey: String?, config: ServeConfig) throws -> @Sendable () throws -> any ByteSource {
+        // Only a server configured for S3 talks to S3: without it, an s3:// location would send
+        // requests to AWS on a caller's behalf.
+        guard config.s3Configured else {
+            throw APIError(.badRequest, "Bad request: s3:// locations need S3 configured on this server (storage.snapshots_config.snapshots_storage: s3, or s3_config.bucket / endpoint_url)")
+        }
         let target: S3Target
         do {
             target = try S3Target(location)

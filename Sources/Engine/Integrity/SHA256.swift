@@ -63,16 +63,29 @@ public final class SHA256Hasher {
         try digest(ofFile: path).sha256
     }
 
-    /// Size and SHA-256 of a regular file, hashed straight from a read-only mapping of it (no
-    /// copy into the process): `qdb verify` runs this beside its pass over the entries.
+    /// Size and SHA-256 of a file, read (never mapped: the file is untrusted, and a mapping of a
+    /// file truncated while it is hashed raises SIGBUS) in `chunkSize` pieces: `qdb verify` runs
+    /// this beside its pass over the entries.
     static func digest(ofFile path: String) throws -> (size: Int, sha256: String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ArchiveError.system("open", path) }
         defer { close(fd) }
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         let hasher = SHA256Hasher()
-        guard let mapping = try MappedFile(fd: fd, path: path) else { return (0, hasher.finalizeHex()) }
-        hasher.update(UnsafeRawBufferPointer(start: mapping.base, count: mapping.count))
-        return (mapping.count, hasher.finalizeHex())
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        var size = 0
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ArchiveError.system("read", path)
+            }
+            if n == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            size += n
+        }
+        return (size, hasher.finalizeHex())
     }
 
     /// Whether two checksums name the same digest, ignoring case and surrounding whitespace

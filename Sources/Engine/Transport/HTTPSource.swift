@@ -26,13 +26,30 @@ public final class HTTPSource: ByteSource, @unchecked Sendable {
     public let url: String
     private let transfer: PipedTransfer
 
-    /// Starts the GET. Inactivity limit: a transfer that moves no byte for `idleTimeout` seconds
-    /// is aborted (Qdrant uses 60 s).
-    public init(url: String, apiKey: String?, idleTimeout: Int = 60) throws {
+    /// How long a download may take and how slowly it may run before it is given up.
+    public struct Limits: Sendable, Equatable {
+        /// No byte for this many seconds aborts the transfer (Qdrant: 60 s); it is also the
+        /// window over which `minimumRate` is averaged.
+        public var idleTimeout: Int
+        /// The whole transfer's deadline, in seconds (0: none).
+        public var totalTimeout: Int
+        /// Lowest average rate in bytes per second over an `idleTimeout` window (0: only the
+        /// inactivity rule).
+        public var minimumRate: Int
+
+        public init(idleTimeout: Int = 60, totalTimeout: Int = 24 * 3600, minimumRate: Int = 1024) {
+            self.idleTimeout = idleTimeout
+            self.totalTimeout = totalTimeout
+            self.minimumRate = minimumRate
+        }
+    }
+
+    /// Starts the GET under `limits`.
+    public init(url: String, apiKey: String?, limits: Limits = Limits()) throws {
         self.url = url
         CurlGlobal.initialize()
         transfer = try PipedTransfer(pipeError: TransportError(code: .unavailable, message: "cannot create a pipe")) { fd in
-            if case .failure(let e) = CurlTransfer.get(url: url, apiKey: apiKey, idleTimeout: idleTimeout, to: fd) { return e }
+            if case .failure(let e) = CurlTransfer.get(url: url, apiKey: apiKey, limits: limits, to: fd) { return e }
             return nil
         }
     }
@@ -64,7 +81,7 @@ enum CurlTransfer {
         init(fd: Int32) { self.fd = fd }
     }
 
-    static func get(url: String, apiKey: String?, idleTimeout: Int, to fd: Int32) -> Result<Int, TransportError> {
+    static func get(url: String, apiKey: String?, limits: HTTPSource.Limits, to fd: Int32) -> Result<Int, TransportError> {
         guard let curl = curl_easy_init() else { return .failure(TransportError(code: .unavailable, message: "libcurl failed to start")) }
         defer { curl_easy_cleanup(curl) }
         let context = Context(fd: fd)
@@ -95,8 +112,9 @@ enum CurlTransfer {
             _ = qdb_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 1)
             _ = qdb_curl_setopt_long(curl, CURLOPT_FAILONERROR, 1)
             _ = qdb_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT, 30)
-            _ = qdb_curl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, 1)
-            _ = qdb_curl_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, idleTimeout)
+            _ = qdb_curl_setopt_long(curl, CURLOPT_LOW_SPEED_LIMIT, max(1, limits.minimumRate))
+            _ = qdb_curl_setopt_long(curl, CURLOPT_LOW_SPEED_TIME, limits.idleTimeout)
+            if limits.totalTimeout > 0 { _ = qdb_curl_setopt_long(curl, CURLOPT_TIMEOUT, limits.totalTimeout) }
             _ = qdb_curl_setopt_str(curl, CURLOPT_PROTOCOLS_STR, "http,https")
             _ = qdb_curl_setopt_str(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
             _ = qdb_curl_setopt_ptr(curl, CURLOPT_ERRORBUFFER, eb.baseAddress)
