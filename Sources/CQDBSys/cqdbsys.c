@@ -23,3 +23,15 @@ int qdb_start_writeback(int fd, long long offset, long long length) {
 void qdb_release_free_memory(void) {
     malloc_trim(0);
 }
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int qdb_lower_thread_priority(int nice_value) {
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    int cpu = setpriority(PRIO_PROCESS, (id_t)tid, nice_value);
+    /* IOPRIO_WHO_PROCESS = 1; IOPRIO_CLASS_BE = 2, shifted by IOPRIO_CLASS_SHIFT = 13; level 7 */
+    long io = syscall(SYS_ioprio_set, 1, tid, (2 << 13) | 7);
+    return (cpu == 0 && io == 0) ? 0 : -1;
+}

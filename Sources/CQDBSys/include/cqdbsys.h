@@ -19,4 +19,10 @@ int qdb_start_writeback(int fd, long long offset, long long length);
    collection is dropped, its index and columns would otherwise stay in the process's RSS. */
 void qdb_release_free_memory(void);
 
+/* Lowers the calling thread's CPU priority to `nice_value` (setpriority on its tid) and its I/O
+   priority to the lowest best-effort level (ioprio_set): snapshot creation then yields the CPU
+   and the disk to queries. Only for threads that end with the work (it cannot be undone without
+   privileges). Returns 0, or -1 if either could not be set. */
+int qdb_lower_thread_priority(int nice_value);
+
 #endif

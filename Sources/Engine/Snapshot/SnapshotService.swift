@@ -142,7 +142,9 @@ public final class SnapshotService: Sendable {
         let upload = try store.beginUpload(scope, name: name)
         do {
             let hashing = HashingSink(upload.sink)
-            try write(wrapSink?(hashing) ?? hashing)
+            // Building and streaming the archive yields the CPU and the disk to queries.
+            let sink = wrapSink?(hashing) ?? hashing
+            try BackgroundPriority.run { try write(sink) }
             try hashing.close()
             let d = try upload.commit(sha256: hashing.finalizeHex())
             storage.logger.info("snapshot created", metadata: [
