@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "qdb", targets: ["qdb"]),
+        .executable(name: "qdb-fuzz", targets: ["QDBFuzz"]),
         .library(name: "Engine", targets: ["Engine"]),
     ],
     dependencies: [
@@ -73,6 +74,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CQDBSys"),
+        // Fuzz targets over every reader of untrusted bytes (scripts/fuzz); a corpus replayer
+        // when built without -D QDB_FUZZ.
+        .executableTarget(name: "QDBFuzz", dependencies: ["Engine"]),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine"]
