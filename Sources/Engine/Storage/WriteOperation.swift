@@ -66,15 +66,15 @@ enum WriteOperation: Sendable {
     static func decode(_ bytes: [UInt8]) throws -> WriteOperation {
         try bytes.withUnsafeBytes { raw in
             var r = ByteReader(raw)
+            // Counts are checked against the bytes left (Bounds) before anything is reserved: an
+            // id takes at least 9 bytes, a point at least 16 (id, slot count, empty payload).
             func ids() throws -> [PointID] {
-                let n = Int(try r.u32())
-                guard n <= r.remaining else { throw ByteReader.Truncated() }
+                let n = try Bounds.count(try r.u32(), minimumRecordSize: 9, available: r.remaining, what: "WAL record ids")
                 return try (0..<n).map { _ in try r.pointID() }
             }
             switch try r.u8() {
             case 1:
-                let n = Int(try r.u32())
-                guard n <= r.remaining else { throw ByteReader.Truncated() }
+                let n = try Bounds.count(try r.u32(), minimumRecordSize: 16, available: r.remaining, what: "WAL record points")
                 var points: [SlotPoint] = []
                 points.reserveCapacity(n)
                 for _ in 0..<n {
