@@ -50,6 +50,13 @@ def temps(root: Path) -> list[str]:
     return out
 
 
+def chunked_multipart(blob: bytes):
+    yield b'--qdbB\r\nContent-Disposition: form-data; name="snapshot"; filename="u.snapshot"\r\n\r\n'
+    for i in range(0, len(blob), 1 << 16):
+        yield blob[i:i + (1 << 16)]
+    yield b"\r\n--qdbB--\r\n"
+
+
 def points(n: int, start: int = 0) -> list[dict]:
     return [{"id": start + i, "vector": [float((start + i) % 7)] * 128, "payload": {"i": start + i}} for i in range(n)]
 
@@ -76,6 +83,9 @@ def test_disk_full_on_every_snapshot_route_and_upserts(tmpfs, server_factory):
         ("upload wait=true", lambda: api.post("/collections/c/snapshots/upload", files={"snapshot": ("u.snapshot", blob)})),
         ("upload wait=false", lambda: api.post("/collections/c/snapshots/upload?wait=false", files={"snapshot": ("u.snapshot", blob)})),
         ("shard upload", lambda: api.post("/collections/c/shards/0/snapshots/upload", files={"snapshot": ("u.snapshot", blob)})),
+        # Chunked, so no size is declared up front: the unpacker must notice as it goes.
+        ("chunked upload", lambda: api.post("/collections/c/snapshots/upload", data=chunked_multipart(blob),
+                                             headers={"Content-Type": "multipart/form-data; boundary=qdbB"})),
         ("upsert", lambda: api.put("/collections/c/points?wait=true", json={"points": points(3000, 10_000)})),
     ]
     wrong = []

@@ -128,6 +128,16 @@ extension Call {
         let parser = MultipartUpload(
             boundary: try MultipartUpload.boundary(from: request.headers[.contentType]), field: "snapshot",
             maxBytes: state.config.maxUploadSizeMB << 20)
+        // Up front: a body whose declared size cannot fit where it goes (staging, or the spool)
+        // is refused with 507 before a byte of it is read.
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }) {
+            let dir = wait ? state.storage.tmpDir : try state.snapshots.store.tempDirectory()
+            if let free = Bounds.freeBytes(at: dir), length > free {
+                throw APIError(
+                    APIError.insufficientStorage,
+                    "Insufficient storage: the upload is \(length) bytes but only \(free) are free; free some disk space and retry")
+            }
+        }
         guard wait else {
             let upload = try await spoolUpload(parser)
             return try await respondOrAccept(wait: false) {
