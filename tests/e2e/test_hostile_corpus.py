@@ -142,3 +142,31 @@ def test_hostile_archive_offline_restore(env, case, tmp_path):
     assert not (storage / "collections" / "c").exists()
     tmp = storage / "tmp"
     assert not tmp.exists() or not any(tmp.iterdir())
+
+
+def test_verify_never_dies_of_a_signal(env, tmp_path):
+    """`qdb verify` (plain and --deep) on randomly damaged and truncated snapshots, and on every
+    corpus case: exit 65 (or 0 when the damage happens to be harmless padding), never a signal."""
+    import random
+
+    rnd = random.Random(1234)
+    base = env["corpus"]["segment-points-1e12"]["bytes"]
+    good = next(v["bytes"] for k, v in env["corpus"].items() if k == "kind-collection-on-shard")
+    inputs = {f"case-{k}": v["bytes"] for k, v in env["corpus"].items()}
+    for i in range(60):
+        b = bytearray(good if i % 2 else base)
+        if i % 3 == 0:
+            b = b[: rnd.randrange(len(b))]
+        else:
+            for _ in range(rnd.randint(1, 8)):
+                b[rnd.randrange(len(b))] = rnd.randrange(256)
+        inputs[f"random-{i}"] = bytes(b)
+    bad = []
+    for name, data in sorted(inputs.items()):
+        path = tmp_path / "v.snapshot"
+        path.write_bytes(data)
+        for deep in ([], ["--deep"]):
+            r = run_qdb(["verify", str(path), *deep], timeout=DEADLINE_S)
+            if r.returncode < 0 or r.returncode not in (0, 65):
+                bad.append(f"{name} {deep}: exit {r.returncode}: {r.stderr[-200:]}")
+    assert not bad, "\n".join(bad)

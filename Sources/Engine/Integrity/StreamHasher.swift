@@ -38,10 +38,14 @@ final class StreamHasher: @unchecked Sendable {
         }
     }
 
+    /// Drops what is still queued and waits for the thread to stop, so no hashing outlives the
+    /// hasher (a process exiting under a running libcrypto call can crash).
     deinit {
         state.cond.lock()
         state.closed = true
+        state.chunks.removeAll()
         state.cond.broadcast()
+        while !state.finished { state.cond.wait() }
         state.cond.unlock()
     }
 
