@@ -4,6 +4,9 @@ extension TarEntry {
     /// Longest path and path component the extractor can create on Linux.
     static let maxPathBytes = 4095
     static let maxComponentBytes = 255
+    /// Deepest path an archive may hold: Qdrant's and qdb's layouts nest fewer than 12 levels; a
+    /// 2,000-level path made every later step over the staged tree quadratic (or worse).
+    static let maxComponents = 64
 
     /// The result of normalizing a path read from an archive.
     enum NormalizedPath: Equatable {
@@ -33,6 +36,7 @@ extension TarEntry {
             parts.append(part)
         }
         if parts.isEmpty { return .root }
+        if parts.count > maxComponents { throw unsafe("more than \(maxComponents) path components") }
         let joined = parts.joined(separator: "/")
         if joined.utf8.count > maxPathBytes { throw unsafe("longer than \(maxPathBytes) bytes") }
         return .relative(joined)
