@@ -70,11 +70,8 @@ import Glibc
 
     @Test func redactionHidesRegisteredRoots() {
         let root = scratch()
-        defer {
-            FileIO.removeTree(root)
-            PathRedaction.reset()
-        }
-        PathRedaction.register(root + "/storage", as: "storage")
+        defer { FileIO.removeTree(root) }
+        PathRedaction.register(root + "/storage", as: "storage")  // unique root: no reset, tests run in parallel
         let text = "open \(root)/storage/tmp/restore-1/x failed; see \(root)/storagefoo and `\(root)/storage`"
         #expect(PathRedaction.redact(text) == "open <storage>/tmp/restore-1/x failed; see \(root)/storagefoo and `<storage>`")
     }
