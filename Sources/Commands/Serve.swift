@@ -115,6 +115,9 @@ struct Serve: QDBCommand {
         let storage = try Storage.open(
             StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
         // Upload spools and snapshot temp files a crash left behind are garbage by construction.
+        // Now that the directories exist, their resolved spellings are redacted too.
+        PathRedaction.register(config.storagePath, as: "storage")
+        PathRedaction.register(config.snapshotsPath, as: "snapshots")
         // So are checksum sidecar temps beside stored snapshots.
         TempFiles.sweep(config.snapshotsPath, logger: logger)
         abortStaleS3Uploads(config, logger: logger)
