@@ -28,10 +28,11 @@ struct Shard: AsyncParsableCommand {
         @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @OptionGroup var id: ShardOption
         @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout, instead of storing it.") var output: String?
+        @Flag(name: .customLong("no-wait"), help: "With --url: start the snapshot and print its operation id.") var noWait = false
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
         func execute() async throws {
-            try SnapshotActions.create(.shard(collection: collection, shard: id.shard), output: output, target: target, out: out)
+            try SnapshotActions.create(.shard(collection: collection, shard: id.shard), output: output, noWait: noWait, target: target, out: out)
         }
     }
 

@@ -9,16 +9,19 @@ extension Snapshot {
                 qdb snapshot create products --storage /var/lib/qdb/storage
                 qdb snapshot create products --url $QDB_URL -o - | ssh backup 'cat > products.snapshot'
                 qdb snapshot create products --url $QDB_URL --json   # {"name": ..., "checksum": ...}
+                qdb snapshot create products --url $QDB_URL --no-wait  # prints an operation id
                 """))
 
         @Argument(help: "Collection (or alias) name.", completion: CollectionCompletion.kind) var collection: String
         @Option(name: [.customShort("o"), .customLong("output")], help: "Write the archive to FILE, or - for stdout, instead of storing it.")
         var output: String?
+        @Flag(name: .customLong("no-wait"), help: "With --url: start the snapshot and print its operation id (see qdb operation).")
+        var noWait = false
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
-            try SnapshotActions.create(.collection(collection), output: output, target: target, out: out)
+            try SnapshotActions.create(.collection(collection), output: output, noWait: noWait, target: target, out: out)
         }
     }
 

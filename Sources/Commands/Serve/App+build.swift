@@ -31,6 +31,7 @@ func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequest
     router.addSnapshotRoutes(state)
     router.addShardAndFullSnapshotRoutes(state)
     router.addPartialSnapshotRoutes(state)
+    router.addOperationRoutes(state)
     return router
 }
 

@@ -59,6 +59,14 @@ public enum ExitStatus {
             case 507: return ioError
             default: return failure
             }
+        case let e as OperationError:
+            switch e.code {
+            case .cancelled: return interrupted
+            case .notFound: return notFound
+            case .finished: return failure
+            case .badInput: return usage
+            case .locked: return tempFail
+            }
         case is TransportError: return unavailable
         case let e as S3Error:
             switch e.code {

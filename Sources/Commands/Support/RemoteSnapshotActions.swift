@@ -34,6 +34,13 @@ enum RemoteSnapshotActions {
         try download(client, scope, name: d.name, output: output, out: out, total: d.size)
     }
 
+    /// `POST …/snapshots?wait=false`: prints the operation id the server answers with.
+    static func start(_ client: RemoteClient, _ scope: SnapshotScope, out: OutputOptions) throws {
+        struct Accepted: Codable { var operation_id: String }
+        let accepted = try JSONDecoder().decode(Accepted.self, from: Data(try client.json("POST", base(scope) + "?wait=false")))
+        try out.emit(accepted, text: accepted.operation_id)
+    }
+
     static func list(_ client: RemoteClient, _ scope: SnapshotScope, out: OutputOptions) throws {
         let list = try decode([SnapshotDescription].self, try client.json("GET", base(scope)))
         try out.emit(list, text: list.map { "\($0.name)\t\($0.size)\t\($0.creation_time ?? "-")\t\($0.checksum ?? "-")" }.joined(separator: "\n"))

@@ -5,7 +5,14 @@ import Foundation
 /// The snapshot verbs every scope (collection, shard, full) shares, so the commands stay thin.
 enum SnapshotActions {
     /// Stores a snapshot, or streams it to `output` (a file or `-`).
-    static func create(_ scope: SnapshotScope, output: String?, target: TargetOptions, out: OutputOptions) throws {
+    /// With `noWait` (server only), starts it and prints the operation id instead.
+    static func create(_ scope: SnapshotScope, output: String?, noWait: Bool = false, target: TargetOptions, out: OutputOptions) throws {
+        if noWait {
+            guard let remote = target.remote, output == nil else {
+                throw CommandFailure(ExitStatus.usage, "--no-wait needs --url (a server runs the operation) and no -o")
+            }
+            return try RemoteSnapshotActions.start(remote, scope, out: out)
+        }
         if let remote = target.remote { return try RemoteSnapshotActions.create(remote, scope, output: output, out: out) }
         let (mode, quiet) = (out.progress, out.quiet)
         let service = try target.service(wrapSink: { sink in

@@ -9,6 +9,8 @@ public final class SnapshotService: Sendable {
     public let store: any SnapshotStore
     private let recoveries = RecoveryLocks()
     let partialRecoveries = ExclusiveLocks()
+    /// Long operations started through this service (the server's `/operations`).
+    public let operations = OperationRegistry()
 
     /// Wraps the sink every created archive is written to (the CLI's progress reporting).
     let wrapSink: (@Sendable (any ByteSink) -> any ByteSink)?
@@ -22,38 +24,40 @@ public final class SnapshotService: Sendable {
     // MARK: collection snapshots
 
     /// Creates and stores a snapshot of collection `name`, with its checksum sidecar.
-    public func createCollectionSnapshot(_ name: String) throws -> SnapshotDescription {
+    /// With `operation`, the archive's bytes are counted into it and its cancellation aborts the
+    /// upload, so a cancelled create lists nothing.
+    public func createCollectionSnapshot(_ name: String, operation: SnapshotOperation? = nil) throws -> SnapshotDescription {
         let c = try storage.collection(name)
         Counter(label: "snapshot_created_total", dimensions: [("id", c.name)]).increment()
         let running = Gauge(label: "snapshot_creation_running", dimensions: [("id", c.name)])
         running.record(1)
         defer { running.record(0) }
         let scope = SnapshotScope.collection(c.name)
-        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-\(storage.peerID)")) { sink in
+        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-\(storage.peerID)"), operation: operation) { sink in
             _ = try storage.writeCollectionSnapshot(c.name, to: sink)
         }
     }
 
     /// Creates and stores a snapshot of one shard (`<c>-shard-<id>-<ts>.snapshot`).
-    public func createShardSnapshot(_ collection: String, shard id: Int) throws -> SnapshotDescription {
+    public func createShardSnapshot(_ collection: String, shard id: Int, operation: SnapshotOperation? = nil) throws -> SnapshotDescription {
         let c = try storage.collection(collection)
         _ = try storage.shard(c.name, id)
         let running = Gauge(label: "snapshot_creation_running", dimensions: [("id", c.name)])
         running.record(1)
         defer { running.record(0) }
         let scope = SnapshotScope.shard(collection: c.name, shard: id)
-        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-shard-\(id)")) { sink in
+        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-shard-\(id)"), operation: operation) { sink in
             _ = try storage.writeShardSnapshot(c.name, shard: id, to: sink)
         }
     }
 
     /// Creates and stores a full-storage snapshot (`full-snapshot-<ts>.snapshot`). Each collection
     /// counts as a collection snapshot in the metrics, as in Qdrant.
-    public func createFullSnapshot() throws -> SnapshotDescription {
+    public func createFullSnapshot(operation: SnapshotOperation? = nil) throws -> SnapshotDescription {
         for name in storage.collectionNames() {
             Counter(label: "snapshot_created_total", dimensions: [("id", name)]).increment()
         }
-        return try storeArchive(scope: .full, name: uniqueName(.full, base: "full-snapshot")) { sink in
+        return try storeArchive(scope: .full, name: uniqueName(.full, base: "full-snapshot"), operation: operation) { sink in
             _ = try storage.writeFullSnapshot(to: sink)
         }
     }
@@ -137,13 +141,17 @@ public final class SnapshotService: Sendable {
 
     /// Streams an archive into the store through a hashing sink, then commits it with its
     /// SHA-256; any failure aborts the upload, so nothing partial is left or listed.
-    func storeArchive(scope: SnapshotScope, name: String, _ write: (any ByteSink) throws -> Void) throws -> SnapshotDescription {
+    func storeArchive(
+        scope: SnapshotScope, name: String, operation: SnapshotOperation? = nil, _ write: (any ByteSink) throws -> Void
+    ) throws -> SnapshotDescription {
         let started = ContinuousClock.now
         let upload = try store.beginUpload(scope, name: name)
         do {
             let hashing = HashingSink(upload.sink)
-            try write(wrapSink?(hashing) ?? hashing)
+            let wrapped = wrapSink?(hashing) ?? hashing
+            try write(operation.map { $0.track(wrapped) } ?? wrapped)
             try hashing.close()
+            try operation?.checkCancelled()  // a cancel seen before the commit keeps nothing
             let d = try upload.commit(sha256: hashing.finalizeHex())
             storage.logger.info("snapshot created", metadata: [
                 "scope": "\(scope)", "name": "\(name)", "bytes": "\(d.size)", "duration_ms": "\(SnapshotService.ms(since: started))",
