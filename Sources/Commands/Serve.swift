@@ -44,7 +44,7 @@ struct Serve: QDBCommand {
     @Option(name: .customLong("read-only-api-key"), help: "API key with read access (service.read_only_api_key).")
     var readOnlyApiKey: String?
 
-    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (log_level).")
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|warn|error, any case (log_level).")
     var logLevel: String?
 
     @Option(name: .customLong("log-format"), help: "text|json: one line per request and snapshot operation on stderr (logger.format).")
@@ -108,6 +108,11 @@ struct Serve: QDBCommand {
         }
         var logger = Logger(label: "qdb")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        if !config.ignoredKeys.isEmpty {
+            logger.notice("configuration keys Qdrant knows and qdb does not apply were ignored", metadata: [
+                "keys": "\(config.ignoredKeys.sorted().joined(separator: ","))",
+            ])
+        }
         let storage = try Storage.open(
             StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
         // Upload spools and snapshot temp files a crash left behind are garbage by construction.

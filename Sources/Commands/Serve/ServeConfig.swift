@@ -35,6 +35,8 @@ public struct ServeConfig: Sendable, Equatable {
     public var snapshotsStorage = "local"
     /// `storage.snapshots_config.s3_config`.
     public var s3 = S3Settings()
+    /// Keys Qdrant knows that qdb accepted without applying (logged once at startup).
+    public var ignoredKeys: [String] = []
 
     public init() {}
 
@@ -107,6 +109,10 @@ public struct ServeConfig: Sendable, Equatable {
     /// Sets one dotted key from a YAML scalar or an env string, checking its type and range.
     mutating func set(_ key: String, _ raw: Any, source: String) throws {
         guard let kind = ServeConfig.keys[key] else {
+            if ServeConfig.isQdrantOnly(key) {
+                if !ignoredKeys.contains(key) { ignoredKeys.append(key) }
+                return
+            }
             let known = ServeConfig.keys.keys.sorted().joined(separator: ", ")
             throw ConfigError("unknown configuration key `\(key)` in \(source); known keys: \(known)")
         }
@@ -135,9 +141,10 @@ public struct ServeConfig: Sendable, Equatable {
             guard let text, ["local", "s3"].contains(text.lowercased()) else { throw bad("local or s3") }
             snapshotsStorage = text.lowercased()
         case (.logLevel, _):
-            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-            guard let text, levels.contains(text.lowercased()) else { throw bad(levels.joined(separator: "|")) }
-            logLevel = text.lowercased()
+            guard let text, let level = ServeConfig.logLevel(fromQdrant: text) else {
+                throw bad("trace|debug|info|warn|error (any case; also notice, warning, critical)")
+            }
+            logLevel = level
         case (.logFormat, _):
             guard let text, ["text", "json"].contains(text.lowercased()) else { throw bad("text or json") }
             logFormat = text.lowercased()
