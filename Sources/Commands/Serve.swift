@@ -47,6 +47,9 @@ struct Serve: QDBCommand {
     @Option(name: .customLong("log-level"), help: "trace|debug|info|warn|error, any case (log_level).")
     var logLevel: String?
 
+    @Option(name: .customLong("schedules"), help: "Snapshot schedules as a YAML or JSON list (storage.snapshots_config.schedules).")
+    var schedules: String?
+
     @Option(name: .customLong("log-format"), help: "text|json: one line per request and snapshot operation on stderr (logger.format).")
     var logFormat: String?
 
@@ -92,6 +95,7 @@ struct Serve: QDBCommand {
             ("storage.storage_path", storagePath), ("storage.snapshots_path", snapshotsPath),
             ("service.host", host), ("service.http_port", httpPort), ("service.grpc_port", grpcPort), ("service.api_key", apiKey),
             ("service.read_only_api_key", readOnlyApiKey), ("log_level", logLevel), ("logger.format", logFormat),
+            ("storage.snapshots_config.schedules", schedules),
         ]
         for case let (key, value?) in flags { try c.set(key, value, source: "command-line flag") }
         return c
@@ -122,13 +126,18 @@ struct Serve: QDBCommand {
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
         let metrics = ServerMetrics()
         metrics.bootstrapMetricsSystem()
-        let app = buildApplication(storage: storage, config: config, metrics: metrics, logger: logger)
+        let snapshots = SnapshotService(storage: storage, store: config.snapshotStore())
+        let runner = ScheduleRunner(service: snapshots, schedules: config.schedules, logger: logger, scratch: storage.tmpDir)
+        let app = buildApplication(storage: storage, config: config, metrics: metrics, logger: logger, snapshots: snapshots)
+        runner.start()
         do {
             try await app.runService()
         } catch {
+            runner.stop()
             try? storage.close()
             throw CommandFailure(ExitStatus.unavailable, "server stopped: \(error)")
         }
+        runner.stop()
         logger.info("shutting down: sealing segments")
         try storage.close()
     }

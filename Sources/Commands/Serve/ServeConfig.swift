@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Yams
 
@@ -37,10 +38,12 @@ public struct ServeConfig: Sendable, Equatable {
     public var s3 = S3Settings()
     /// Keys Qdrant knows that qdb accepted without applying (logged once at startup).
     public var ignoredKeys: [String] = []
+    /// `storage.snapshots_config.schedules` (see ServeConfig+Schedules.swift).
+    public var schedules: [SnapshotSchedule] = []
 
     public init() {}
 
-    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel, logFormat, snapshotsStorage }
+    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel, logFormat, snapshotsStorage, schedules }
 
     static let keys: [String: Kind] = [
         "service.host": .string,
@@ -58,6 +61,7 @@ public struct ServeConfig: Sendable, Equatable {
         "storage.appendable_max_points": .int(1...100_000_000),
         "log_level": .logLevel,
         "logger.format": .logFormat,
+        "storage.snapshots_config.schedules": .schedules,
     ].merging(ServeConfig.s3Keys) { a, _ in a }
 
     /// Loads the config: defaults, then the YAML file (if any), then the environment.
@@ -145,6 +149,8 @@ public struct ServeConfig: Sendable, Equatable {
                 throw bad("trace|debug|info|warn|error (any case; also notice, warning, critical)")
             }
             logLevel = level
+        case (.schedules, _):
+            schedules = try ServeConfig.parseSchedules(raw, source: source)
         case (.logFormat, _):
             guard let text, ["text", "json"].contains(text.lowercased()) else { throw bad("text or json") }
             logFormat = text.lowercased()

@@ -66,7 +66,9 @@ public struct Pruner {
         f.dateFormat = "yyyy-MM-dd-HH-mm-ss"
         for drop in [0, 1] where fields.count >= 6 + drop {
             let six = fields.dropLast(drop).suffix(6)
-            if six.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }), let t = f.date(from: six.joined(separator: "-")) { return t }
+            let widths = six.map(\.count)
+            if widths == [4, 2, 2, 2, 2, 2], six.allSatisfy({ $0.allSatisfy(\.isNumber) }),
+               let t = f.date(from: six.joined(separator: "-")) { return t }
         }
         guard let created = d.creation_time else { return nil }
         f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
