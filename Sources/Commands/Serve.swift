@@ -7,7 +7,7 @@ import Logging
 /// `qdb serve`: the daemon speaking Qdrant's REST API over one storage directory.
 struct Serve: QDBCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the Qdrant-compatible REST and gRPC server on a storage directory.",
+        abstract: "Run the Qdrant-compatible REST and gRPC server on a storage.",
         discussion: HelpText.discussion("""
             Settings use Qdrant's key names. Precedence: flags, then environment variables
             QDB__SECTION__KEY (or QDRANT__SECTION__KEY, e.g. QDB__SERVICE__HTTP_PORT=6333), then the
@@ -15,9 +15,9 @@ struct Serve: QDBCommand {
             ./snapshots).
             SIGTERM or SIGINT stops the server gracefully: it seals segments and syncs before exiting.
             """, examples: """
-            qdb serve --storage /var/lib/qdb/storage --snapshots-path /var/lib/qdb/snapshots
+            qdb serve --storage /var/lib/qdb/storage --snapshots-path /srv/snapshots
             QDB__SERVICE__API_KEY=secret qdb serve --config /etc/qdb/config.yaml
-            qdb serve --snapshot products.snapshot:products --force-snapshot   # restore, then serve
+            qdb serve --snapshot products.snapshot:products --force-snapshot
             """))
 
     @Option(name: .customLong("config"), help: "YAML config file with Qdrant's keys (service.*, storage.*, log_level).")

@@ -24,7 +24,7 @@ struct Shard: AsyncParsableCommand {
 
     struct Create: QDBCommand {
         static let configuration = CommandConfiguration(abstract: "Snapshot one shard, stored or streamed with -o.",
-            discussion: HelpText.discussion(examples: "qdb shard snapshot create products --shard 0 --url $QDB_URL -o - > products-0.snapshot"))
+            discussion: HelpText.discussion(examples: "qdb shard snapshot create products --shard 0 --url $QDB_URL -o - > p0.snap"))
         @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @OptionGroup var id: ShardOption
         @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout, instead of storing it.") var output: String?
@@ -48,7 +48,7 @@ struct Shard: AsyncParsableCommand {
 
     struct Download: QDBCommand {
         static let configuration = CommandConfiguration(abstract: "Copy a stored shard snapshot to FILE or stdout.",
-            discussion: HelpText.discussion(examples: "qdb shard snapshot download products NAME --shard 0 --url $QDB_URL -o shard0.snapshot"))
+            discussion: HelpText.discussion(examples: "qdb shard snapshot download products NAME --shard 0 --url $QDB_URL -o s0.snap"))
         @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Argument(help: "Snapshot name.") var name: String
         @OptionGroup var id: ShardOption
@@ -75,7 +75,7 @@ struct Shard: AsyncParsableCommand {
 
     struct Recover: QDBCommand {
         static let configuration = CommandConfiguration(abstract: "Replace one shard's data from a shard snapshot (path, file:// or -).",
-            discussion: HelpText.discussion(examples: "qdb shard snapshot recover products products-0.snapshot --shard 0 --url $QDB_URL"))
+            discussion: HelpText.discussion(examples: "qdb shard snapshot recover products p0.snapshot --shard 0 --url $QDB_URL"))
         @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Argument(help: "A path, a file:// URL, or - for stdin.") var source: String
         @OptionGroup var id: ShardOption

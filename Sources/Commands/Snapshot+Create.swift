@@ -4,12 +4,12 @@ import Engine
 extension Snapshot {
     struct Create: QDBCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Snapshot a collection into the snapshots directory, or stream it with -o.",
+            abstract: "Snapshot a collection into the snapshots directory, or to -o.",
             discussion: HelpText.discussion(examples: """
                 qdb snapshot create products --storage /var/lib/qdb/storage
-                qdb snapshot create products --url $QDB_URL -o - | ssh backup 'cat > products.snapshot'
-                qdb snapshot create products --url $QDB_URL --json   # {"name": ..., "checksum": ...}
-                qdb snapshot create products --url $QDB_URL --no-wait  # prints an operation id
+                qdb snapshot create products --url $QDB_URL -o - | ssh bk 'cat > p.snapshot'
+                qdb snapshot create products --url $QDB_URL --json  # {"name", "checksum"...}
+                qdb snapshot create products --url $QDB_URL --no-wait  # prints an op id
                 """))
 
         @Argument(help: "Collection (or alias) name.", completion: CollectionCompletion.kind) var collection: String

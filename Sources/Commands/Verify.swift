@@ -5,7 +5,7 @@ import Foundation
 /// `qdb verify`: check snapshot archives, for cron.
 struct Verify: QDBCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Verify snapshot archives: structure, per-entry SHA-256 (qdb.json), and sidecar checksum.",
+        abstract: "Verify archives: structure, per-entry SHA-256 and sidecar checksum.",
         discussion: HelpText.discussion("""
             Reads each archive once, as a stream. With --deep it also loads the collection in a
             throwaway staging directory and checks the point count. Exit status 0 only when every
@@ -13,7 +13,7 @@ struct Verify: QDBCommand {
             """, examples: """
             qdb verify /backups/*.snapshot --json || alert
             curl -s http://host:6333/collections/c/snapshots/x.snapshot | qdb verify -
-            qdb verify s3://backups/snapshots/c/x.snapshot     # streamed, checked against x.snapshot.checksum
+            qdb verify s3://backups/snapshots/c/x.snapshot  # and x.snapshot.checksum
             """))
 
     @Argument(help: "Archives to check; - reads one from stdin.") var files: [String]
