@@ -126,7 +126,7 @@ struct Serve: QDBCommand {
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
         let metrics = ServerMetrics()
         metrics.bootstrapMetricsSystem()
-        let snapshots = SnapshotService(storage: storage, store: config.snapshotStore())
+        let snapshots = SnapshotService(storage: storage, store: config.snapshotStore(), compression: config.compression)
         let runner = ScheduleRunner(service: snapshots, schedules: config.schedules, logger: logger, scratch: storage.tmpDir)
         let app = buildApplication(storage: storage, config: config, metrics: metrics, logger: logger, snapshots: snapshots)
         runner.start()

@@ -29,10 +29,12 @@ struct Shard: AsyncParsableCommand {
         @OptionGroup var id: ShardOption
         @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout, instead of storing it.") var output: String?
         @Flag(name: .customLong("no-wait"), help: "With --url: start the snapshot and print its operation id.") var noWait = false
+        @Option(name: .customLong("compress"), help: "none (plain tar; default) or zstd.") var compress = SnapshotCompression.none
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
         func execute() async throws {
-            try SnapshotActions.create(.shard(collection: collection, shard: id.shard), output: output, noWait: noWait, target: target, out: out)
+            let scope = SnapshotScope.shard(collection: collection, shard: id.shard)
+            try SnapshotActions.create(scope, output: output, noWait: noWait, compress: compress, target: target, out: out)
         }
     }
 

@@ -17,11 +17,12 @@ extension Snapshot {
         var output: String?
         @Flag(name: .customLong("no-wait"), help: "With --url: start the snapshot and print its operation id (see qdb operation).")
         var noWait = false
+        @Option(name: .customLong("compress"), help: "none (plain tar, which Qdrant reads; default) or zstd.") var compress = SnapshotCompression.none
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
-            try SnapshotActions.create(.collection(collection), output: output, noWait: noWait, target: target, out: out)
+            try SnapshotActions.create(.collection(collection), output: output, noWait: noWait, compress: compress, target: target, out: out)
         }
     }
 

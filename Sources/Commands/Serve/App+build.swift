@@ -15,7 +15,8 @@ extension APIState {
     /// The state REST routes and gRPC services share (one `SnapshotService`, so recoveries of one
     /// collection are serialized whichever API started them).
     init(storage: Storage, config: ServeConfig) {
-        self.init(storage: storage, config: config, snapshots: SnapshotService(storage: storage, store: config.snapshotStore()))
+        self.init(storage: storage, config: config, snapshots: SnapshotService(
+            storage: storage, store: config.snapshotStore(), compression: config.compression))
     }
 }
 

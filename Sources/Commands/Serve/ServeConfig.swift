@@ -38,12 +38,14 @@ public struct ServeConfig: Sendable, Equatable {
     public var s3 = S3Settings()
     /// Keys Qdrant knows that qdb accepted without applying (logged once at startup).
     public var ignoredKeys: [String] = []
+    /// `storage.snapshots_config.compression`: how stored snapshots are compressed.
+    public var compression = SnapshotCompression.none
     /// `storage.snapshots_config.schedules` (see ServeConfig+Schedules.swift).
     public var schedules: [SnapshotSchedule] = []
 
     public init() {}
 
-    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel, logFormat, snapshotsStorage, schedules }
+    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel, logFormat, snapshotsStorage, schedules, compression }
 
     static let keys: [String: Kind] = [
         "service.host": .string,
@@ -62,6 +64,7 @@ public struct ServeConfig: Sendable, Equatable {
         "log_level": .logLevel,
         "logger.format": .logFormat,
         "storage.snapshots_config.schedules": .schedules,
+        "storage.snapshots_config.compression": .compression,
     ].merging(ServeConfig.s3Keys) { a, _ in a }
 
     /// Loads the config: defaults, then the YAML file (if any), then the environment.
@@ -149,6 +152,9 @@ public struct ServeConfig: Sendable, Equatable {
                 throw bad("trace|debug|info|warn|error (any case; also notice, warning, critical)")
             }
             logLevel = level
+        case (.compression, _):
+            guard let text, let c = SnapshotCompression(rawValue: text.lowercased()) else { throw bad("none or zstd") }
+            compression = c
         case (.schedules, _):
             schedules = try ServeConfig.parseSchedules(raw, source: source)
         case (.logFormat, _):

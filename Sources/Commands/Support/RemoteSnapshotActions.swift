@@ -18,10 +18,12 @@ enum RemoteSnapshotActions {
         }
     }
 
-    static func create(_ client: RemoteClient, _ scope: SnapshotScope, output: String?, out: OutputOptions) throws {
+    static func create(
+        _ client: RemoteClient, _ scope: SnapshotScope, output: String?, compress: SnapshotCompression = .none, out: OutputOptions
+    ) throws {
         if let output, case .shard(let c, let id) = scope {
             // A live shard stream: nothing is stored on the server.
-            let sink = out.reporting(try Stdout.sink(for: output), "shard \(id) of \(c)")
+            let sink = try compress.wrap(out.reporting(try Stdout.sink(for: output), "shard \(id) of \(c)"))
             try client.download("/collections/\(RemoteClient.pathSegment(c))/shards/\(id)/snapshot", to: sink)
             try sink.close()
             return
@@ -31,7 +33,7 @@ enum RemoteSnapshotActions {
             try out.emit(d, text: "\(d.name)\t\(d.size)\t\(d.checksum ?? "-")")
             return
         }
-        try download(client, scope, name: d.name, output: output, out: out, total: d.size)
+        try download(client, scope, name: d.name, output: output, out: out, total: d.size, compress: compress)
     }
 
     /// `POST …/snapshots?wait=false`: prints the operation id the server answers with.
@@ -47,9 +49,10 @@ enum RemoteSnapshotActions {
     }
 
     static func download(
-        _ client: RemoteClient, _ scope: SnapshotScope, name: String, output: String, out: OutputOptions, total: Int64? = nil
+        _ client: RemoteClient, _ scope: SnapshotScope, name: String, output: String, out: OutputOptions, total: Int64? = nil,
+        compress: SnapshotCompression = .none
     ) throws {
-        let sink = out.reporting(try Stdout.sink(for: output), name, total: total)
+        let sink = try compress.wrap(out.reporting(try Stdout.sink(for: output), name, total: total))
         do {
             try client.download(base(scope) + "/" + RemoteClient.pathSegment(name), to: sink)
             try sink.close()

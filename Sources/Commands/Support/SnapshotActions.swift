@@ -6,19 +6,26 @@ import Foundation
 enum SnapshotActions {
     /// Stores a snapshot, or streams it to `output` (a file or `-`).
     /// With `noWait` (server only), starts it and prints the operation id instead.
-    static func create(_ scope: SnapshotScope, output: String?, noWait: Bool = false, target: TargetOptions, out: OutputOptions) throws {
+    /// `compress` zstd-compresses what is written (offline, or a -o stream from a server).
+    static func create(
+        _ scope: SnapshotScope, output: String?, noWait: Bool = false, compress: SnapshotCompression = .none,
+        target: TargetOptions, out: OutputOptions
+    ) throws {
+        if compress != .none, target.remote != nil, output == nil {
+            throw CommandFailure(ExitStatus.usage, "--compress with --url needs -o: a server compresses what it stores by its storage.snapshots_config.compression")
+        }
         if noWait {
             guard let remote = target.remote, output == nil else {
                 throw CommandFailure(ExitStatus.usage, "--no-wait needs --url (a server runs the operation) and no -o")
             }
             return try RemoteSnapshotActions.start(remote, scope, out: out)
         }
-        if let remote = target.remote { return try RemoteSnapshotActions.create(remote, scope, output: output, out: out) }
+        if let remote = target.remote { return try RemoteSnapshotActions.create(remote, scope, output: output, compress: compress, out: out) }
         let (mode, quiet) = (out.progress, out.quiet)
         let service = try target.service(wrapSink: { sink in
             let meter = ProgressMeter(operation: "create \(scope)", total: nil, mode: mode, quiet: quiet)
             return meter.enabled ? ProgressSink(sink, meter: meter) : sink
-        })
+        }, compression: compress)
         guard let output else {
             let d: SnapshotDescription
             switch scope {
@@ -32,11 +39,13 @@ enum SnapshotActions {
         let hashing = HashingSink(out.reporting(try Stdout.sink(for: output), "\(scope)"))
         let meta: ArchiveMetadata
         do {
+            let sink = try compress.wrap(hashing)
             switch scope {
-            case .collection(let c): meta = try service.storage.writeCollectionSnapshot(c, to: hashing)
-            case .shard(let c, let id): meta = try service.storage.writeShardSnapshot(c, shard: id, to: hashing)
-            case .full: meta = try service.storage.writeFullSnapshot(to: hashing)
+            case .collection(let c): meta = try service.storage.writeCollectionSnapshot(c, to: sink)
+            case .shard(let c, let id): meta = try service.storage.writeShardSnapshot(c, shard: id, to: sink)
+            case .full: meta = try service.storage.writeFullSnapshot(to: sink)
             }
+            try sink.close()
             try hashing.close()
         } catch {
             try? hashing.close()

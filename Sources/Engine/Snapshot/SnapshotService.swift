@@ -15,10 +15,17 @@ public final class SnapshotService: Sendable {
     /// Wraps the sink every created archive is written to (the CLI's progress reporting).
     let wrapSink: (@Sendable (any ByteSink) -> any ByteSink)?
 
-    public init(storage: Storage, store: any SnapshotStore, wrapSink: (@Sendable (any ByteSink) -> any ByteSink)? = nil) {
+    /// How stored snapshots are compressed (`storage.snapshots_config.compression`).
+    public let compression: SnapshotCompression
+
+    public init(
+        storage: Storage, store: any SnapshotStore, wrapSink: (@Sendable (any ByteSink) -> any ByteSink)? = nil,
+        compression: SnapshotCompression = .none
+    ) {
         self.storage = storage
         self.store = store
         self.wrapSink = wrapSink
+        self.compression = compression
     }
 
     // MARK: collection snapshots
@@ -148,8 +155,9 @@ public final class SnapshotService: Sendable {
         let upload = try store.beginUpload(scope, name: name)
         do {
             let hashing = HashingSink(upload.sink)
-            let wrapped = wrapSink?(hashing) ?? hashing
+            let wrapped = try compression.wrap(wrapSink?(hashing) ?? hashing)
             try write(operation.map { $0.track(wrapped) } ?? wrapped)
+            try wrapped.close()  // ends a zstd frame; the tar writer has closed it already otherwise
             try hashing.close()
             try operation?.checkCancelled()  // a cancel seen before the commit keeps nothing
             let d = try upload.commit(sha256: hashing.finalizeHex())
