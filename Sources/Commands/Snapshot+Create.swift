@@ -18,11 +18,15 @@ extension Snapshot {
         @Flag(name: .customLong("no-wait"), help: "With --url: start the snapshot and print its operation id (see qdb operation).")
         var noWait = false
         @Option(name: .customLong("compress"), help: "none (plain tar, which Qdrant reads; default) or zstd.") var compress = SnapshotCompression.none
+        @Option(name: .customLong("description"), help: "A description kept with the stored snapshot (shown by list).") var description: String?
+        @Option(name: .customLong("label"), help: "KEY=VALUE kept with the stored snapshot; repeatable.") var labels: [String] = []
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
-            try SnapshotActions.create(.collection(collection), output: output, noWait: noWait, compress: compress, target: target, out: out)
+            let annotation = try SnapshotActions.annotation(description: description, labels: labels)
+            try SnapshotActions.create(
+                .collection(collection), output: output, noWait: noWait, compress: compress, annotation: annotation, target: target, out: out)
         }
     }
 

@@ -59,6 +59,26 @@ extension Call {
         return response
     }
 
+    /// `?description=TEXT` and `?label=KEY=VALUE` (repeatable) of a snapshot create.
+    func annotation() throws -> SnapshotAnnotation? {
+        let description = formValues("description").last
+        try SnapshotAnnotation.validate(description: description)
+        let labels = try SnapshotAnnotation.parse(labels: formValues("label"))
+        let a = SnapshotAnnotation(description: description, labels: labels.isEmpty ? nil : labels)
+        return a.isEmpty ? nil : a
+    }
+
+    /// The values of query parameter `name`, decoded as forms are (`+` is a space, as Qdrant's
+    /// query parser reads it).
+    func formValues(_ name: String) -> [String] {
+        (request.uri.query ?? "").split(separator: "&").compactMap { item -> String? in
+            let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard kv.first.map(String.init)?.removingPercentEncoding == name else { return nil }
+            let raw = kv.count == 2 ? String(kv[1]) : ""
+            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+    }
+
     /// The request's `Content-Length`, the best total an upload's progress has.
     var contentLength: Int64? {
         request.headers[.contentLength].flatMap { Int64($0) }

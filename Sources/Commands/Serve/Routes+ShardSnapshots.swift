@@ -15,8 +15,9 @@ extension Router where Context == BasicRequestContext {
         }
         on("\(base)/snapshots", method: .post, state: s) { call in
             let (c, id) = try call.shardTarget()
+            let annotation = try call.annotation()
             return try await call.operation(.create_shard_snapshot, collection: c, shard: id, wait: try call.wait(default: true)) { op in
-                try s.snapshots.createShardSnapshot(c, shard: id, operation: op)
+                try s.snapshots.createShardSnapshot(c, shard: id, operation: op, annotation: annotation)
             }
         }
         on("\(base)/snapshots/:name", method: .get, state: s) { call in
@@ -73,8 +74,9 @@ extension Router where Context == BasicRequestContext {
 
         on("/snapshots", method: .get, state: s) { call in try await call.respond { try s.snapshots.list(.full) } }
         on("/snapshots", method: .post, state: s) { call in
-            try await call.operation(.create_full_snapshot, collection: nil, wait: try call.wait(default: true)) { op in
-                try s.snapshots.createFullSnapshot(operation: op)
+            let annotation = try call.annotation()
+            return try await call.operation(.create_full_snapshot, collection: nil, wait: try call.wait(default: true)) { op in
+                try s.snapshots.createFullSnapshot(operation: op, annotation: annotation)
             }
         }
         on("/snapshots/:name", method: .get, state: s) { call in

@@ -23,8 +23,9 @@ extension Router where Context == BasicRequestContext {
         }
         on("/collections/:collection/snapshots", method: .post, state: s) { call in
             let c = try call.parameter("collection")
+            let annotation = try call.annotation()
             return try await call.operation(.create_collection_snapshot, collection: c, wait: try call.wait(default: true)) { op in
-                try s.snapshots.createCollectionSnapshot(c, operation: op)
+                try s.snapshots.createCollectionSnapshot(c, operation: op, annotation: annotation)
             }
         }
         on("/collections/:collection/snapshots/:name", method: .get, state: s) { call in

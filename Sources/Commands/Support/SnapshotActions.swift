@@ -9,8 +9,11 @@ enum SnapshotActions {
     /// `compress` zstd-compresses what is written (offline, or a -o stream from a server).
     static func create(
         _ scope: SnapshotScope, output: String?, noWait: Bool = false, compress: SnapshotCompression = .none,
-        target: TargetOptions, out: OutputOptions
+        annotation: SnapshotAnnotation? = nil, target: TargetOptions, out: OutputOptions
     ) throws {
+        if annotation != nil, output != nil {
+            throw CommandFailure(ExitStatus.usage, "--description and --label are kept with stored snapshots; drop -o")
+        }
         if compress != .none, target.remote != nil, output == nil {
             throw CommandFailure(ExitStatus.usage, "--compress with --url needs -o: a server compresses what it stores by its storage.snapshots_config.compression")
         }
@@ -18,9 +21,11 @@ enum SnapshotActions {
             guard let remote = target.remote, output == nil else {
                 throw CommandFailure(ExitStatus.usage, "--no-wait needs --url (a server runs the operation) and no -o")
             }
-            return try RemoteSnapshotActions.start(remote, scope, out: out)
+            return try RemoteSnapshotActions.start(remote, scope, annotation: annotation, out: out)
         }
-        if let remote = target.remote { return try RemoteSnapshotActions.create(remote, scope, output: output, compress: compress, out: out) }
+        if let remote = target.remote {
+            return try RemoteSnapshotActions.create(remote, scope, output: output, compress: compress, annotation: annotation, out: out)
+        }
         let (mode, quiet) = (out.progress, out.quiet)
         let service = try target.service(wrapSink: { sink in
             let meter = ProgressMeter(operation: "create \(scope)", total: nil, mode: mode, quiet: quiet)
@@ -29,9 +34,9 @@ enum SnapshotActions {
         guard let output else {
             let d: SnapshotDescription
             switch scope {
-            case .collection(let c): d = try service.createCollectionSnapshot(c)
-            case .shard(let c, let id): d = try service.createShardSnapshot(c, shard: id)
-            case .full: d = try service.createFullSnapshot()
+            case .collection(let c): d = try service.createCollectionSnapshot(c, annotation: annotation)
+            case .shard(let c, let id): d = try service.createShardSnapshot(c, shard: id, annotation: annotation)
+            case .full: d = try service.createFullSnapshot(annotation: annotation)
             }
             try out.emit(d, text: "\(d.name)\t\(d.size)\t\(d.checksum ?? "-")")
             return
@@ -64,7 +69,29 @@ enum SnapshotActions {
     static func list(_ scope: SnapshotScope, target: TargetOptions, out: OutputOptions) throws {
         if let remote = target.remote { return try RemoteSnapshotActions.list(remote, scope, out: out) }
         let list = try target.service().list(scope)
-        try out.emit(list, text: list.map { "\($0.name)\t\($0.size)\t\($0.creation_time ?? "-")\t\($0.checksum ?? "-")" }.joined(separator: "\n"))
+        try out.emit(list, text: list.map(SnapshotActions.line).joined(separator: "\n"))
+    }
+
+    /// `--description` and `--label` as an annotation (nil when neither is given).
+    static func annotation(description: String?, labels: [String]) throws -> SnapshotAnnotation? {
+        do {
+            try SnapshotAnnotation.validate(description: description)
+            let parsed = try SnapshotAnnotation.parse(labels: labels)
+            let a = SnapshotAnnotation(description: description, labels: parsed.isEmpty ? nil : parsed)
+            return a.isEmpty ? nil : a
+        } catch let e as SnapshotError {
+            throw CommandFailure(ExitStatus.usage, e.message)
+        }
+    }
+
+    /// One listed snapshot: name, size, time, checksum, then description and labels when set.
+    static func line(_ d: SnapshotDescription) -> String {
+        var fields = [d.name, "\(d.size)", d.creation_time ?? "-", d.checksum ?? "-"]
+        if d.description != nil || d.labels != nil {
+            fields.append(d.description ?? "-")
+            fields.append((d.labels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+        }
+        return fields.joined(separator: "\t")
     }
 
     static func download(_ scope: SnapshotScope, name: String, output: String, target: TargetOptions, out: OutputOptions) throws {

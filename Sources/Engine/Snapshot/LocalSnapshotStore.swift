@@ -41,15 +41,22 @@ public struct LocalSnapshotStore: SnapshotStore {
         guard lstat(path, &st) == 0 else { throw SnapshotError.notFound(name) }
         let checksum = (try? FileIO.readAll(path + ".checksum")).map { String(decoding: $0, as: UTF8.self) }
             .flatMap { $0.count == 64 ? $0 : nil }
-        return SnapshotDescription(
+        var d = SnapshotDescription(
             name: name, creation_time: LocalSnapshotStore.birthTime(path) ?? LocalSnapshotStore.format(Double(st.st_mtim.tv_sec)),
             size: Int64(st.st_size), checksum: checksum)
+        if let a = SnapshotAnnotation.read(beside: path) {
+            d.description = a.description
+            d.labels = a.labels
+        }
+        return d
     }
 
     public func delete(_ scope: SnapshotScope, name: String) throws {
         let path = try existingPath(scope, name)
         guard unlink(path) == 0 else { throw SnapshotError(.io, "cannot delete snapshot \(name): \(String(cString: strerror(errno)))") }
         unlink(path + ".checksum")
+        unlink(path + SnapshotAnnotation.suffix)
+        unlink(path + VerificationRecord.suffix)
     }
 
     public func localPath(_ scope: SnapshotScope, name: String) throws -> String? {
