@@ -20,13 +20,17 @@ extension Snapshot {
         @Option(name: .customLong("compress"), help: "none (plain tar, which Qdrant reads; default) or zstd.") var compress = SnapshotCompression.none
         @Option(name: .customLong("description"), help: "A description kept with the stored snapshot (shown by list).") var description: String?
         @Option(name: .customLong("label"), help: "KEY=VALUE kept with the stored snapshot; repeatable.") var labels: [String] = []
+        @Option(name: .customLong("metrics-textfile"), help: "Write Prometheus metrics of the run to PATH (node_exporter's textfile collector).")
+        var metricsTextfile: String?
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
             let annotation = try SnapshotActions.annotation(description: description, labels: labels)
-            try SnapshotActions.create(
-                .collection(collection), output: output, noWait: noWait, compress: compress, annotation: annotation, target: target, out: out)
+            try MetricsTextfile.recording(metricsTextfile, "snapshot", ["collection": collection]) {
+                try SnapshotActions.create(
+                    .collection(collection), output: output, noWait: noWait, compress: compress, annotation: annotation, target: target, out: out)
+            }
         }
     }
 

@@ -7,10 +7,12 @@ enum SnapshotActions {
     /// Stores a snapshot, or streams it to `output` (a file or `-`).
     /// With `noWait` (server only), starts it and prints the operation id instead.
     /// `compress` zstd-compresses what is written (offline, or a -o stream from a server).
+    /// Returns the bytes written when known here (offline creates), for `--metrics-textfile`.
+    @discardableResult
     static func create(
         _ scope: SnapshotScope, output: String?, noWait: Bool = false, compress: SnapshotCompression = .none,
         annotation: SnapshotAnnotation? = nil, target: TargetOptions, out: OutputOptions
-    ) throws {
+    ) throws -> Int64? {
         if annotation != nil, output != nil {
             throw CommandFailure(ExitStatus.usage, "--description and --label are kept with stored snapshots; drop -o")
         }
@@ -21,10 +23,12 @@ enum SnapshotActions {
             guard let remote = target.remote, output == nil else {
                 throw CommandFailure(ExitStatus.usage, "--no-wait needs --url (a server runs the operation) and no -o")
             }
-            return try RemoteSnapshotActions.start(remote, scope, annotation: annotation, out: out)
+            try RemoteSnapshotActions.start(remote, scope, annotation: annotation, out: out)
+            return nil
         }
         if let remote = target.remote {
-            return try RemoteSnapshotActions.create(remote, scope, output: output, compress: compress, annotation: annotation, out: out)
+            try RemoteSnapshotActions.create(remote, scope, output: output, compress: compress, annotation: annotation, out: out)
+            return nil
         }
         let (mode, quiet) = (out.progress, out.quiet)
         let service = try target.service(wrapSink: { sink in
@@ -39,7 +43,7 @@ enum SnapshotActions {
             case .full: d = try service.createFullSnapshot(annotation: annotation)
             }
             try out.emit(d, text: "\(d.name)\t\(d.size)\t\(d.checksum ?? "-")")
-            return
+            return d.size
         }
         let hashing = HashingSink(out.reporting(try Stdout.sink(for: output), "\(scope)"))
         let meta: ArchiveMetadata
@@ -64,6 +68,7 @@ enum SnapshotActions {
         } else {
             try out.emit(result, text: "\(output)\t\(result.size)\t\(result.sha256)")
         }
+        return Int64(result.size)
     }
 
     static func list(_ scope: SnapshotScope, target: TargetOptions, out: OutputOptions) throws {
