@@ -14,8 +14,10 @@ struct Prune: QDBCommand {
             (qdb verify --record) is never removed. Times come from the names (UTC).
 
             A local directory is locked while prune runs (file .qdb-lock with the holder's pid,
-            host and start time); a live holder makes prune wait --lock-wait seconds and then
-            exit 75 naming it, and a dead holder's lock is taken over.
+            host and start time); an S3 prefix is leased (object .qdb-lease with a fencing token
+            checked before every delete, renewed by a heartbeat, expiring after --lease-ttl). A
+            live holder makes prune wait --lock-wait seconds and then exit 75 naming it; a dead
+            holder's lock is taken over (at once, or once its lease expired).
             """, examples: """
             qdb prune --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --dry-run --json
             qdb prune products --url $QDB_URL --keep-last 3
@@ -28,6 +30,7 @@ struct Prune: QDBCommand {
     @OptionGroup var keep: KeepOptions
     @Flag(name: .customLong("dry-run"), help: "Decide and print, remove nothing.") var dryRun = false
     @Option(name: .customLong("lock-wait"), help: "Seconds to wait for a held lock before exit 75 (default 0).") var lockWait = 0.0
+    @Option(name: .customLong("lease-ttl"), help: "Seconds an S3 lease lasts without its heartbeat (default 30).") var leaseTTL = 30.0
     @Option(name: .customLong("metrics-textfile"), help: "Write Prometheus metrics of the run to PATH (node_exporter's textfile collector).")
     var metricsTextfile: String?
     @OptionGroup var target: TargetOptions
@@ -35,17 +38,18 @@ struct Prune: QDBCommand {
 
     func validate() throws {
         guard lockWait >= 0 else { throw ValidationError("--lock-wait must be ≥ 0") }
+        guard leaseTTL >= 1, leaseTTL <= 3600 else { throw ValidationError("--lease-ttl must be between 1 and 3600 seconds") }
     }
 
     func execute() async throws {
         let started = Date()
-        let (prunable, lockRoot) = try PruneTargets.make(target)
+        let (prunable, guarded) = try PruneTargets.make(target)
         let pruner = try Pruner(target: prunable, policy: keep.policy)
         var scopes: [SnapshotScope]? = collections.isEmpty ? nil : collections.map { .collection($0) }
         if full, scopes != nil { scopes?.append(.full) }
-        let lock = try lockRoot.map { try RepositoryLock.acquire(root: $0, purpose: "qdb prune", wait: .seconds(lockWait)) }
-        defer { lock?.release() }
-        let decisions = try pruner.run(scopes: scopes, dryRun: dryRun)
+        let held = try guarded.acquire(wait: lockWait, ttl: leaseTTL)
+        defer { held.release() }
+        let decisions = try pruner.run(scopes: scopes, dryRun: dryRun, fence: held.fence)
         if let metricsTextfile {
             try MetricsTextfile.write(metricsTextfile, PruneTargets.metrics(decisions, started: started, dryRun: dryRun))
         }

@@ -3,13 +3,32 @@ import Foundation
 
 /// Where `qdb prune` works, and what it reports.
 enum PruneTargets {
-    /// The target for `--url` (REST), `s3://` or a local directory, and the local directory to lock.
-    static func make(_ target: TargetOptions) throws -> (any PruneTarget, String?) {
-        if let remote = target.remote { return (RemotePruneTarget(client: remote), nil) }
+    /// What keeps two prunes of one repository apart: a lock file, or an S3 lease.
+    enum Guard {
+        case none
+        case local(String)
+        case s3(S3SnapshotStore)
+
+        /// Takes the lock or lease; the returned closure releases it; `fence` checks it.
+        func acquire(wait: Double, ttl: Double) throws -> (release: () -> Void, fence: (() throws -> Void)?) {
+            switch self {
+            case .none: return ({}, nil)
+            case .local(let root):
+                let lock = try RepositoryLock.acquire(root: root, purpose: "qdb prune", wait: .seconds(wait))
+                return ({ lock.release() }, nil)
+            case .s3(let store):
+                let lease = try S3Lease.acquire(store: store, purpose: "qdb prune", ttl: ttl, wait: .seconds(wait))
+                return ({ lease.release() }, { try lease.check() })
+            }
+        }
+    }
+
+    /// The target for `--url` (REST), `s3://` or a local directory, and how it is guarded.
+    static func make(_ target: TargetOptions) throws -> (any PruneTarget, Guard) {
+        if let remote = target.remote { return (RemotePruneTarget(client: remote), .none) }
         let store = try target.store()
-        let root = (store as? LocalSnapshotStore)?.root
-        if root == nil { printError("qdb: note: an S3 prefix is pruned without a lease; do not run two prunes on it at once") }
-        return (StorePruneTarget(store: store), root)
+        if let s3 = store as? S3SnapshotStore { return (StorePruneTarget(store: store), .s3(s3)) }
+        return (StorePruneTarget(store: store), (store as? LocalSnapshotStore).map { .local($0.root) } ?? .none)
     }
 
     /// node_exporter textfile metrics of one run.

@@ -29,7 +29,8 @@ public struct Pruner {
 
     /// Decides (and unless `dryRun`, deletes) the snapshots of `scopes` (default: all of them).
     /// A failed delete stops the run and is rethrown; what was deleted before it stays deleted.
-    public func run(scopes: [SnapshotScope]? = nil, dryRun: Bool) throws -> [PruneDecision] {
+    /// `fence` runs before every delete (an S3 lease's token check) and stops the run by throwing.
+    public func run(scopes: [SnapshotScope]? = nil, dryRun: Bool, fence: (() throws -> Void)? = nil) throws -> [PruneDecision] {
         var all: [PruneDecision] = []
         for scope in try scopes ?? target.scopes() {
             let snapshots = try target.list(scope)
@@ -41,6 +42,7 @@ public struct Pruner {
             if !dryRun {
                 Failpoint.pause("prune_delete")
                 for i in decisions.indices where !decisions[i].keep {
+                    try fence?()
                     try target.delete(scope, name: decisions[i].name)
                     decisions[i].removed = true
                 }

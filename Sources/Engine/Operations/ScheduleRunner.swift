@@ -9,7 +9,7 @@ import Metrics
 /// slot. Every create is a registered operation; each run updates, per schedule (label
 /// `schedule`), `qdb_schedule_last_success_timestamp_seconds`, `qdb_schedule_last_duration_seconds`,
 /// `qdb_schedule_last_bytes`, `qdb_schedule_failures_total`, `qdb_schedule_next_run_timestamp_seconds`,
-/// and logs its outcome.
+/// and logs its outcome. Pruning holds the local directory's lock or the S3 prefix's lease.
 public final class ScheduleRunner: @unchecked Sendable {
     public let service: SnapshotService
     public let schedules: [SnapshotSchedule]
@@ -179,7 +179,10 @@ public final class ScheduleRunner: @unchecked Sendable {
         let target = StorePruneTarget(store: service.store)
         let lock = try target.root.map { try RepositoryLock.acquire(root: $0, purpose: "qdb serve schedule", wait: .seconds(30)) }
         defer { lock?.release() }
-        return try Pruner(target: target, policy: keep).run(scopes: [scope], dryRun: false).filter(\.removed).count
+        let lease = try (service.store as? S3SnapshotStore).map { try S3Lease.acquire(store: $0, purpose: "qdb serve schedule", wait: .seconds(30)) }
+        defer { lease?.release() }
+        let fence: (() throws -> Void)? = lease.map { l in { try l.check() } }
+        return try Pruner(target: target, policy: keep).run(scopes: [scope], dryRun: false, fence: fence).filter(\.removed).count
     }
 }
 
