@@ -72,6 +72,11 @@ def test_every_2s_makes_verifies_and_prunes(server_factory):
     assert metric(text, "qdb_schedule_last_bytes", "fast") > 0
     assert metric(text, "qdb_schedule_last_duration_seconds", "fast") is not None
     assert (metric(text, "qdb_schedule_next_run_timestamp_seconds", "fast") or 0) > time.time() - 5
+    states = {x["name"]: x for x in ok(api.get("/schedules"))}
+    assert list(states) == ["fast", "broken"]
+    fast = states["fast"]
+    assert fast["schedule"]["every"] == "2s" and fast["schedule"]["keep"] == {"keep_last": 2}
+    assert fast["runs"] >= 3 and fast["last_success"] and fast["next_run"] and fast["last_bytes"] > 0
     ops = ok(api.get("/operations"))
     assert sum(o["kind"] == "create_collection_snapshot" and o["phase"] == "succeeded" for o in ops) >= 6
     # the broken schedule ran once at start, was retried twice with backoff (1 s, 2 s), then waits an hour
@@ -81,6 +86,8 @@ def test_every_2s_makes_verifies_and_prunes(server_factory):
     assert metric(ok_text(srv), "qdb_schedule_last_success_timestamp_seconds", "broken") is None
     log = srv.log_tail(200000)
     assert log.count("scheduled snapshot run failed") == 3 and "no_such_collection" in log
+    broken = {x["name"]: x for x in ok(api.get("/schedules"))}["broken"]
+    assert broken["failures"] == 3 and "no_such_collection" in broken["last_error"] and broken["runs"] == 0
     assert "scheduled snapshots done" in log
 
 

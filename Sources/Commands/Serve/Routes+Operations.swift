@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 
 extension Router where Context == BasicRequestContext {
-    /// `GET /operations`, `GET /operations/{id}`, `DELETE /operations/{id}` (cancel).
+    /// `GET /operations`, `GET /operations/{id}`, `DELETE /operations/{id}` (cancel), and
+    /// `GET /schedules` (each schedule's settings, next run and last outcome).
     func addOperationRoutes(_ s: APIState) {
         let registry = s.snapshots.operations
         on("/operations", method: .get, state: s) { call in
@@ -14,6 +15,9 @@ extension Router where Context == BasicRequestContext {
         }
         on("/operations/:id", method: .delete, state: s) { call in
             try Envelope.ok(try registry.cancel(try call.parameter("id")), time: call.elapsed)
+        }
+        on("/schedules", method: .get, state: s) { call in
+            try Envelope.ok(s.snapshots.schedules.list(), time: call.elapsed)
         }
     }
 }

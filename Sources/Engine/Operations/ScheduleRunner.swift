@@ -17,20 +17,15 @@ public final class ScheduleRunner: @unchecked Sendable {
     let scratch: String
     private let cond = NSCondition()
     private var stopped = false
-    private var states: [String: ScheduleState] = [:]
     private let group = DispatchGroup()
 
+    /// The schedules' states go to `service.schedules` (`GET /schedules`).
     public init(service: SnapshotService, schedules: [SnapshotSchedule], logger: Logger, scratch: String) {
         self.service = service
         self.schedules = schedules
         self.logger = logger
         self.scratch = scratch
-        for s in schedules { states[s.name] = ScheduleState(name: s.name) }
-    }
-
-    /// Each schedule's state (next run, last outcome), for dashboards.
-    public var state: [ScheduleState] {
-        cond.withLock { schedules.compactMap { states[$0.name] } }
+        service.schedules.register(schedules)
     }
 
     /// Starts one thread per schedule.
@@ -64,7 +59,7 @@ public final class ScheduleRunner: @unchecked Sendable {
     }
 
     private func update(_ name: String, _ change: (inout ScheduleState) -> Void) {
-        cond.withLock { change(&states[name]!) }
+        service.schedules.update(name, change)
     }
 
     private func loop(_ schedule: SnapshotSchedule) {
@@ -186,9 +181,37 @@ public final class ScheduleRunner: @unchecked Sendable {
     }
 }
 
-/// One schedule as `ScheduleRunner.state` reports it.
+/// The schedules' states, shared between their runner and whoever reports on them.
+public final class ScheduleBoard: @unchecked Sendable {
+    private let lock = NSLock()
+    private var order: [String] = []
+    private var states: [String: ScheduleState] = [:]
+
+    public init() {}
+
+    func register(_ schedules: [SnapshotSchedule]) {
+        lock.withLock {
+            for s in schedules where states[s.name] == nil {
+                order.append(s.name)
+                states[s.name] = ScheduleState(schedule: s)
+            }
+        }
+    }
+
+    func update(_ name: String, _ change: (inout ScheduleState) -> Void) {
+        lock.withLock { if states[name] != nil { change(&states[name]!) } }
+    }
+
+    /// Every schedule's state, in configuration order.
+    public func list() -> [ScheduleState] {
+        lock.withLock { order.compactMap { states[$0] } }
+    }
+}
+
+/// One schedule as `GET /schedules` reports it: its settings, next run and last outcome.
 public struct ScheduleState: Codable, Sendable, Equatable {
     public var name: String
+    public var schedule: SnapshotSchedule
     public var next_run: String?
     public var running = false
     public var runs = 0
@@ -197,4 +220,9 @@ public struct ScheduleState: Codable, Sendable, Equatable {
     public var last_duration_s: Double?
     public var last_bytes: Int64?
     public var last_error: String?
+
+    init(schedule: SnapshotSchedule) {
+        name = schedule.name
+        self.schedule = schedule
+    }
 }

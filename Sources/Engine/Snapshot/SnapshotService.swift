@@ -11,6 +11,8 @@ public final class SnapshotService: Sendable {
     let partialRecoveries = ExclusiveLocks()
     /// Long operations started through this service (the server's `/operations`).
     public let operations = OperationRegistry()
+    /// The states of the schedules that run through this service (`GET /schedules`).
+    public let schedules = ScheduleBoard()
 
     /// Wraps the sink every created archive is written to (the CLI's progress reporting).
     let wrapSink: (@Sendable (any ByteSink) -> any ByteSink)?
