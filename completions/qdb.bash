@@ -261,13 +261,26 @@ _qdb_snapshot() {
 _qdb_snapshot_create() {
     repeating_flags=()
     non_repeating_flags=(--no-wait --json -q --quiet --version -h --help)
-    repeating_options=()
-    non_repeating_options=(-o --output --storage --snapshots-path --to --from --url --api-key --progress)
+    repeating_options=(--label)
+    non_repeating_options=(-o --output --compress --description --metrics-textfile --storage --snapshots-path --to --from --url --api-key --progress)
     __qdb_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '-o'|'--output')
+        return
+        ;;
+    '--compress')
+        __qdb_add_completions -W 'none'$'\n''zstd'
+        return
+        ;;
+    '--description')
+        return
+        ;;
+    '--label')
+        return
+        ;;
+    '--metrics-textfile')
         return
         ;;
     '--storage')
@@ -485,12 +498,16 @@ _qdb_snapshot_full_create() {
     repeating_flags=()
     non_repeating_flags=(--no-wait --json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(-o --output --storage --snapshots-path --to --from --url --api-key --progress)
+    non_repeating_options=(-o --output --compress --storage --snapshots-path --to --from --url --api-key --progress)
     __qdb_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '-o'|'--output')
+        return
+        ;;
+    '--compress')
+        __qdb_add_completions -W 'none'$'\n''zstd'
         return
         ;;
     '--storage')
@@ -653,7 +670,7 @@ _qdb_shard_snapshot_create() {
     repeating_flags=()
     non_repeating_flags=(--no-wait --json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--shard -o --output --storage --snapshots-path --to --from --url --api-key --progress)
+    non_repeating_options=(--shard -o --output --compress --storage --snapshots-path --to --from --url --api-key --progress)
     __qdb_offer_flags_options 1
 
     # Offer option value completions
@@ -662,6 +679,10 @@ _qdb_shard_snapshot_create() {
         return
         ;;
     '-o'|'--output')
+        return
+        ;;
+    '--compress')
+        __qdb_add_completions -W 'none'$'\n''zstd'
         return
         ;;
     '--storage')
@@ -990,7 +1011,7 @@ _qdb_prune() {
     repeating_flags=()
     non_repeating_flags=(--full --dry-run --json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --lock-wait --metrics-textfile --storage --snapshots-path --to --from --url --api-key --progress)
+    non_repeating_options=(--keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --lock-wait --lease-ttl --metrics-textfile --storage --snapshots-path --to --from --url --api-key --progress)
     __qdb_offer_flags_options -1
 
     # Offer option value completions
@@ -1017,6 +1038,9 @@ _qdb_prune() {
         return
         ;;
     '--lock-wait')
+        return
+        ;;
+    '--lease-ttl')
         return
         ;;
     '--metrics-textfile')
