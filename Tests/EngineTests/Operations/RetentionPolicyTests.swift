@@ -2,14 +2,17 @@ import Foundation
 import Testing
 @testable import Engine
 
+/// `yyyy-MM-dd HH:mm` in UTC (the retention and schedule tests' dates).
+func utcMinute(_ s: String) -> Date {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "en_US_POSIX")
+    f.timeZone = TimeZone(identifier: "UTC")
+    f.dateFormat = "yyyy-MM-dd HH:mm"
+    return f.date(from: s)!
+}
+
 @Suite struct RetentionPolicyTests {
-    static func at(_ s: String) -> Date {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.date(from: s)!
-    }
+    static func at(_ s: String) -> Date { utcMinute(s) }
 
     /// A hand-made week of snapshots and what restic's rules keep of it (worked out by hand).
     static let week = [

@@ -3,13 +3,7 @@ import Testing
 @testable import Engine
 
 @Suite struct SnapshotScheduleTests {
-    static func at(_ s: String) -> Date {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.date(from: s)!
-    }
+    static func at(_ s: String) -> Date { utcMinute(s) }
 
     @Test func durations() {
         #expect(SnapshotSchedule.parseDuration("6h") == 21600)
