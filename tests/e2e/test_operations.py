@@ -180,3 +180,14 @@ def test_cli_no_wait_prints_the_id_and_follow_ends_with_it(qdb):
     assert "--url" in offline.stderr
     no_server = run_qdb(["operation", "list"])
     assert no_server.returncode == 64
+
+
+def test_operations_need_a_key_to_cancel(server_factory):
+    srv = server_factory(api_key="admin", read_only_api_key="ro")
+    admin, ro = srv.api(), srv.api(api_key="ro")
+    name = filled(admin, n=10)
+    r = admin.post(f"/collections/{name}/snapshots?wait=true")
+    op_id = r.headers["Location"].rsplit("/", 1)[1]
+    assert ok(ro.get("/operations")) and ok(ro.get(f"/operations/{op_id}"))["phase"] == "succeeded"
+    err(ro.delete(f"/operations/{op_id}"), 403)
+    err(srv.api(api_key=None).get("/operations"), 401)

@@ -117,6 +117,7 @@ def test_optional_qdrant_keys_are_accepted(server_factory):
     ("cluster:\n  consensus:\n    compact_wal_entriez: 1\n", "cluster.consensus.compact_wal_entriez"),
     ("storage:\n  hnsw_index:\n    mm: 16\n", "storage.hnsw_index.mm"),
     ("telemetry_disable: true\n", "telemetry_disable"),
+    ("service:\n  enable_tls: true\n", "enable_tls"),  # known, but serving plain HTTP instead would mislead
 ])
 def test_keys_neither_knows_still_exit_78(tmp_path, text, key):
     cfg = tmp_path / "typo.yaml"

@@ -51,6 +51,13 @@ extension ServeConfig {
                 "storage.optimizers_overwrite", "storage.collection.strict_mode", "storage.quotas"].contains(key)
     }
 
+    /// A Qdrant key whose meaning qdb cannot give and must not silently drop: `service.enable_tls:
+    /// true` would leave clients that expect TLS talking plain HTTP.
+    static func refuseUnservable(_ key: String, _ raw: Any, source: String) throws {
+        guard key == "service.enable_tls", "\(raw)".lowercased() == "true" else { return }
+        throw ConfigError("`service.enable_tls: true` in \(source): qdb does not serve TLS; terminate TLS in a proxy in front of it and set enable_tls: false")
+    }
+
     /// Qdrant's `log_level` (a tracing filter such as `INFO` or `warn,hyper=info`; qdb takes its
     /// default level, in any case, and ignores per-module directives) as a swift-log level name.
     static func logLevel(fromQdrant text: String) -> String? {

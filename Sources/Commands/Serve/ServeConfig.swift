@@ -117,6 +117,7 @@ public struct ServeConfig: Sendable, Equatable {
     mutating func set(_ key: String, _ raw: Any, source: String) throws {
         guard let kind = ServeConfig.keys[key] else {
             if ServeConfig.isQdrantOnly(key) {
+                try ServeConfig.refuseUnservable(key, raw, source: source)
                 if !ignoredKeys.contains(key) { ignoredKeys.append(key) }
                 return
             }
