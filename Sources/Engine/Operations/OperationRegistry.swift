@@ -37,7 +37,7 @@ public final class OperationRegistry: @unchecked Sendable {
             return value
         } catch {
             operation.finish(result: nil, error: error)
-            if operation.isCancelRequested, !(error is OperationError) { throw OperationError.cancelled(operation.id) }
+            if operation.isCancelRequested, (error as? OperationError)?.code != .cancelled { throw OperationError.cancelled(operation.id) }
             throw error
         }
     }

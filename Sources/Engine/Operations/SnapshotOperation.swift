@@ -84,7 +84,7 @@ public final class SnapshotOperation: @unchecked Sendable {
             finished = Date()
             finishedClock = .now
             if let error {
-                phase = (cancelRequested || error is OperationError) ? .cancelled : .failed
+                phase = (cancelRequested || (error as? OperationError)?.code == .cancelled) ? .cancelled : .failed
                 self.error = "\(error)"
             } else {
                 phase = .succeeded

@@ -37,6 +37,15 @@ import Testing
         #expect(throws: OperationError.self) { try registry.get("missing") }
     }
 
+    @Test func otherErrorsAreFailuresNotCancellations() {
+        let registry = OperationRegistry()
+        let op = registry.start(.stored_recover, collection: "c")
+        #expect(throws: OperationError.self) {
+            try registry.run(op) { _ -> Bool in throw OperationError(.locked, "held elsewhere") }
+        }
+        #expect(op.info.phase == .failed && op.info.error == "held elsewhere")
+    }
+
     @Test func finishedOperationsAreBoundedByCount() throws {
         let registry = OperationRegistry(maxFinished: 3)
         let running = registry.start(.create_collection_snapshot, collection: "r")
