@@ -141,8 +141,27 @@ def test_a_schedule_to_s3_makes_verifies_and_prunes(moto, server_factory):
             break
         assert time.monotonic() < deadline, srv.log_tail()
         time.sleep(0.2)
-    time.sleep(1.5)
+    srv.stop()  # no run changes the bucket while it is inspected
     keys = [k for k in moto.keys(bucket, "snapshots/s3c/") if k.endswith(".snapshot")]
     assert len(keys) == 2, keys
-    # verify ran on each (streamed from S3: no record beside a remote object) and passed
-    assert srv.log_tail(200000).count("scheduled snapshots done") >= 4
+    log = "".join(p.read_text() for p in srv.root.glob("server-*.log"))
+    assert log.count("scheduled snapshots done") >= 4
+    # each kept snapshot has its verification record object; the pruned ones left none behind
+    objects = moto.keys(bucket, "snapshots/s3c/")
+    for k in keys:
+        record = json.loads(objects[k + ".verification.json"])
+        assert record["ok"] and record["deep"] and record["sha256"] == objects[k + ".checksum"].decode()
+    assert len(objects) == 3 * len(keys), sorted(objects)
+
+
+def test_prune_on_s3_keeps_the_newest_verified(moto):
+    bucket = moto.bucket()
+    names = seed(moto, bucket, "c", 4)
+    key = f"b/snapshots/c/{names[0]}"
+    record = {"ok": True, "deep": True, "verified_at": "2026-01-01T00:00:00Z", "qdb_version": "x", "sha256": "0" * 64}
+    moto.s3.put_object(Bucket=bucket, Key=key + ".verification.json", Body=json.dumps(record).encode())
+    r = run_qdb(["prune", "c", "--snapshots-path", f"s3://{bucket}/b", "--keep-last", "1", "--json"], env=moto.aws_env())
+    assert r.returncode == 0, r.stderr
+    d = {x["name"]: x for x in json.loads(r.stdout)}
+    assert d[names[0]]["reasons"] == ["newest-verified"] and d[names[-1]]["reasons"] == ["last"]
+    assert snapshots(moto, bucket, "c") == [names[0], names[-1]]

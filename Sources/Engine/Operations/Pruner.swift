@@ -116,6 +116,11 @@ public struct StorePruneTarget: PruneTarget {
     }
 
     public func isVerified(_ scope: SnapshotScope, name: String) -> Bool {
+        if let s3 = store as? S3SnapshotStore {
+            guard let key = try? s3.key(scope, name: name), let bytes = try? s3.client.getSmallObject(key + VerificationRecord.suffix)
+            else { return false }
+            return VerificationRecord.decode(bytes, matching: (try? store.describe(scope, name: name))?.checksum)?.ok == true
+        }
         guard let path = try? store.localPath(scope, name: name) else { return false }
         return VerificationRecord.read(beside: path)?.ok == true
     }
@@ -144,19 +149,29 @@ public struct VerificationRecord: Codable, Sendable, Equatable {
 
     /// The record beside `path`, if any, and only if its sha256 matches the file's sidecar.
     public static func read(beside path: String) -> VerificationRecord? {
-        guard let bytes = try? FileIO.readAll(path + suffix),
-              let record = try? JSONDecoder().decode(VerificationRecord.self, from: Data(bytes)) else { return nil }
-        if let sidecar = try? FileIO.readAll(path + ".checksum"), let sha = record.sha256,
-           String(decoding: sidecar, as: UTF8.self) != sha { return nil }
+        guard let bytes = try? FileIO.readAll(path + suffix) else { return nil }
+        let sidecar = (try? FileIO.readAll(path + ".checksum")).map { String(decoding: $0, as: UTF8.self) }
+        return decode(bytes, matching: sidecar)
+    }
+
+    /// A record's bytes, trusted only when its sha256 is the snapshot's `checksum` (if known).
+    public static func decode(_ bytes: [UInt8], matching checksum: String?) -> VerificationRecord? {
+        guard let record = try? JSONDecoder().decode(VerificationRecord.self, from: Data(bytes)) else { return nil }
+        if let checksum, let sha = record.sha256, !SHA256Hasher.checksumsMatch(checksum, sha) { return nil }
         return record
+    }
+
+    /// The record as the bytes kept beside a snapshot (a file, or an S3 object).
+    public func encoded() throws -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Array(try enc.encode(self))
     }
 
     /// Writes the record beside `path` (temp file, then rename).
     public func write(beside path: String) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let tmp = path + VerificationRecord.suffix + ".tmp"
-        try Segment.writeFile(tmp, Array(try enc.encode(self)))
+        try Segment.writeFile(tmp, try encoded())
         guard rename(tmp, path + VerificationRecord.suffix) == 0 else { throw FileIO.ioError("rename \(tmp)") }
     }
 }

@@ -159,14 +159,19 @@ public final class ScheduleRunner: @unchecked Sendable {
         }
     }
 
-    /// Deep-verifies a stored snapshot; the result is recorded beside a local file, and a
-    /// failure fails the run.
+    /// Deep-verifies a stored snapshot; the result is recorded beside it (a file, or an S3
+    /// object `<key>.verification.json`), and a failure fails the run.
     private func verify(_ scope: SnapshotScope, _ d: SnapshotDescription) throws {
         let path = try service.store.localPath(scope, name: d.name)
         let report = SnapshotVerifier.verify(
             try service.open(scope, name: d.name), name: d.name, expectedChecksum: d.checksum, deep: true, scratch: scratch,
             localFile: path)
-        if let path { try VerificationRecord(ok: report.ok, deep: true, sha256: report.sha256, error: report.error).write(beside: path) }
+        let record = VerificationRecord(ok: report.ok, deep: true, sha256: report.sha256, error: report.error)
+        if let path {
+            try record.write(beside: path)
+        } else if let s3 = service.store as? S3SnapshotStore {
+            try s3.client.putObject(try s3.key(scope, name: d.name) + VerificationRecord.suffix, try record.encoded(), contentType: "application/json")
+        }
         guard report.ok else { throw SnapshotError(.corrupt, "snapshot \(d.name) failed verification: \(report.error ?? "unknown")") }
     }
 
