@@ -191,3 +191,17 @@ def test_operations_need_a_key_to_cancel(server_factory):
     assert ok(ro.get("/operations")) and ok(ro.get(f"/operations/{op_id}"))["phase"] == "succeeded"
     err(ro.delete(f"/operations/{op_id}"), 403)
     err(srv.api(api_key=None).get("/operations"), 401)
+
+
+def test_recover_from_is_an_operation_with_progress(server_factory):
+    primary, replica = server_factory(), server_factory()
+    p, r = primary.api(), replica.api()
+    create_collection(p, "pull", size=4, distance="Dot")
+    create_collection(r, "pull", size=4, distance="Dot")
+    upsert(p, "pull", points=[{"id": i, "vector": [i, 1, 0, 0]} for i in range(200)])
+    res = r.post("/collections/pull/shards/0/snapshot/partial/recover_from", json={"peer_url": primary.url})
+    assert ok(res) is True
+    info = ok(r.get(res.headers["Location"]))
+    assert info["kind"] == "recover_from" and info["phase"] == "succeeded" and info["shard_id"] == 0
+    assert info["bytes_done"] > 0  # the download and the recovery were counted
+    assert count(r, "pull") == 200

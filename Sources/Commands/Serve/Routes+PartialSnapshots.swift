@@ -56,8 +56,8 @@ extension Router where Context == BasicRequestContext {
                 throw APIError(.forbidden, "Forbidden: Snapshot recovery from remote URLs is disabled in the configuration")
             }
             _ = try await Blocking.run { try s.storage.shardManifest(c, shard: id) }  // 404 early
-            return try await call.operation(.recover_from, collection: c, shard: id, wait: try call.wait(default: true)) { _ in
-                try s.snapshots.recoverPartial(c, shard: id, fromPeer: body.peer_url, apiKey: body.api_key)
+            return try await call.operation(.recover_from, collection: c, shard: id, wait: try call.wait(default: true)) { op in
+                try s.snapshots.recoverPartial(c, shard: id, fromPeer: body.peer_url, apiKey: body.api_key, operation: op)
             }
         }
     }
