@@ -498,7 +498,7 @@ _qdb_snapshot_full_create() {
     repeating_flags=()
     non_repeating_flags=(--no-wait --json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(-o --output --compress --storage --snapshots-path --to --from --url --api-key --progress)
+    non_repeating_options=(-o --output --compress --metrics-textfile --storage --snapshots-path --to --from --url --api-key --progress)
     __qdb_offer_flags_options 0
 
     # Offer option value completions
@@ -508,6 +508,9 @@ _qdb_snapshot_full_create() {
         ;;
     '--compress')
         __qdb_add_completions -W 'none'$'\n''zstd'
+        return
+        ;;
+    '--metrics-textfile')
         return
         ;;
     '--storage')
@@ -670,7 +673,7 @@ _qdb_shard_snapshot_create() {
     repeating_flags=()
     non_repeating_flags=(--no-wait --json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--shard -o --output --compress --storage --snapshots-path --to --from --url --api-key --progress)
+    non_repeating_options=(--shard -o --output --compress --metrics-textfile --storage --snapshots-path --to --from --url --api-key --progress)
     __qdb_offer_flags_options 1
 
     # Offer option value completions
@@ -683,6 +686,9 @@ _qdb_shard_snapshot_create() {
         ;;
     '--compress')
         __qdb_add_completions -W 'none'$'\n''zstd'
+        return
+        ;;
+    '--metrics-textfile')
         return
         ;;
     '--storage')

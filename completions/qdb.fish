@@ -41,7 +41,7 @@ function __qdb_parse_tokens -S
                 __qdb_parse_subcommand 0 'version' 'h/help'
                 switch $unparsed_tokens[1]
                 case 'create'
-                    __qdb_parse_subcommand 0 'o/output=' 'no-wait' 'compress=' 'storage=' 'snapshots-path=' 'url=' 'api-key=' 'json' 'q/quiet' 'progress=' 'version' 'h/help'
+                    __qdb_parse_subcommand 0 'o/output=' 'no-wait' 'compress=' 'metrics-textfile=' 'storage=' 'snapshots-path=' 'url=' 'api-key=' 'json' 'q/quiet' 'progress=' 'version' 'h/help'
                 case 'list'
                     __qdb_parse_subcommand 0 'storage=' 'snapshots-path=' 'url=' 'api-key=' 'json' 'q/quiet' 'progress=' 'version' 'h/help'
                 case 'download'
@@ -57,7 +57,7 @@ function __qdb_parse_tokens -S
                 __qdb_parse_subcommand 0 'version' 'h/help'
                 switch $unparsed_tokens[1]
                 case 'create'
-                    __qdb_parse_subcommand 1 'shard=' 'o/output=' 'no-wait' 'compress=' 'storage=' 'snapshots-path=' 'url=' 'api-key=' 'json' 'q/quiet' 'progress=' 'version' 'h/help'
+                    __qdb_parse_subcommand 1 'shard=' 'o/output=' 'no-wait' 'compress=' 'metrics-textfile=' 'storage=' 'snapshots-path=' 'url=' 'api-key=' 'json' 'q/quiet' 'progress=' 'version' 'h/help'
                 case 'list'
                     __qdb_parse_subcommand 1 'shard=' 'storage=' 'snapshots-path=' 'url=' 'api-key=' 'json' 'q/quiet' 'progress=' 'version' 'h/help'
                 case 'download'
@@ -251,6 +251,7 @@ complete -c 'qdb' -n '__qdb_should_offer_completions_for_positional "qdb snapsho
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb snapshot full create" o output' -s 'o' -l 'output' -d 'FILE, or - for stdout, instead of storing it.' -rfka ''
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb snapshot full create" no-wait' -l 'no-wait' -d 'With --url: start the snapshot and print its operation id.'
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb snapshot full create" compress' -l 'compress' -d 'none (plain tar; default) or zstd.' -rfka 'none zstd'
+complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb snapshot full create" metrics-textfile' -l 'metrics-textfile' -d 'Write Prometheus metrics of the run to PATH.' -rfka ''
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb snapshot full create" storage' -l 'storage' -d 'Storage directory to work on offline (env QDB_STORAGE; default ./storage).' -rfa '(__qdb_complete_directories)'
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb snapshot full create" from snapshots-path to' -l 'snapshots-path' -l 'to' -l 'from' -d 'Snapshots directory, or s3://BUCKET[/PREFIX] for keys PREFIX/snapshots/... (env QDB_SNAPSHOTS; default ./snapshots). S3 uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.' -rfka ''
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb snapshot full create" url' -l 'url' -d 'URL of a running qdb serve or Qdrant (env QDB_URL); the command then works over REST.' -rfka ''
@@ -303,6 +304,7 @@ complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb s
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb shard snapshot create" o output' -s 'o' -l 'output' -d 'FILE, or - for stdout, instead of storing it.' -rfka ''
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb shard snapshot create" no-wait' -l 'no-wait' -d 'With --url: start the snapshot and print its operation id.'
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb shard snapshot create" compress' -l 'compress' -d 'none (plain tar; default) or zstd.' -rfka 'none zstd'
+complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb shard snapshot create" metrics-textfile' -l 'metrics-textfile' -d 'Write Prometheus metrics of the run to PATH.' -rfka ''
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb shard snapshot create" storage' -l 'storage' -d 'Storage directory to work on offline (env QDB_STORAGE; default ./storage).' -rfa '(__qdb_complete_directories)'
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb shard snapshot create" from snapshots-path to' -l 'snapshots-path' -l 'to' -l 'from' -d 'Snapshots directory, or s3://BUCKET[/PREFIX] for keys PREFIX/snapshots/... (env QDB_SNAPSHOTS; default ./snapshots). S3 uses AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL.' -rfka ''
 complete -c 'qdb' -n '__qdb_should_offer_completions_for_flags_or_options "qdb shard snapshot create" url' -l 'url' -d 'URL of a running qdb serve or Qdrant (env QDB_URL); the command then works over REST.' -rfka ''

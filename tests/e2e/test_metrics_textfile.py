@@ -35,6 +35,11 @@ def test_snapshot_and_verify_textfiles(server_factory, tmp_path):
     assert value(text, "qdb_snapshot_last_success_timestamp_seconds") is None
     assert not list(tmp_path.glob("*.tmp-*"))
 
+    fprom = tmp_path / "full.prom"
+    r = run_qdb(["snapshot", "full", "create", "--metrics-textfile", str(fprom), *common])
+    assert r.returncode == 0, r.stderr
+    assert value(fprom.read_text(), "qdb_snapshot_success") == 1.0 and 'scope="full"' in fprom.read_text()
+
     vprom = tmp_path / "verify.prom"
     r = run_qdb(["verify", str(out), "--metrics-textfile", str(vprom)])
     assert r.returncode == 0, r.stderr
