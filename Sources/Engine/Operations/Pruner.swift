@@ -43,8 +43,12 @@ public struct Pruner {
                 Failpoint.pause("prune_delete")
                 for i in decisions.indices where !decisions[i].keep {
                     try fence?()
-                    try target.delete(scope, name: decisions[i].name)
-                    decisions[i].removed = true
+                    do {
+                        try target.delete(scope, name: decisions[i].name)
+                        decisions[i].removed = true
+                    } catch let e as SnapshotError where e.code == .notFound {
+                        decisions[i].reasons = ["already-removed"]  // a concurrent delete got there first
+                    }
                 }
             }
             all += decisions

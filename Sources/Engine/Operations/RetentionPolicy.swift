@@ -79,7 +79,8 @@ public struct PruneDecision: Codable, Sendable, Equatable {
     public var created_at: String
     public var verified: Bool
     public var keep: Bool
-    /// The rules that keep it (`last`, `hourly`, …, `within`, `newest-verified`); empty when removed.
+    /// The rules that keep it (`last`, `hourly`, …, `within`, `newest-verified`); empty when removed
+    /// (`already-removed` when something else deleted it between the listing and the delete).
     public var reasons: [String]
     /// Whether it was actually deleted (false in a dry run, or when the delete failed).
     public var removed: Bool = false

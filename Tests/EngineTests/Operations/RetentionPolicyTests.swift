@@ -78,3 +78,32 @@ func utcMinute(_ s: String) -> Date {
         #expect(Pruner.time(of: other) == Self.at("2025-06-07 08:09"))
     }
 }
+
+@Suite struct PrunerTests {
+    /// A target whose snapshots vanish between the listing and the delete (a concurrent delete).
+    final class Racing: PruneTarget {
+        var deleted: [String] = []
+        let names = (1...4).map { "c-1-2026-01-0\($0)-00-00-00.snapshot" }
+        func scopes() throws -> [SnapshotScope] { [.collection("c")] }
+        func list(_ scope: SnapshotScope) throws -> [SnapshotDescription] {
+            names.map { SnapshotDescription(name: $0, creation_time: nil, size: 1, checksum: nil) }
+        }
+        func delete(_ scope: SnapshotScope, name: String) throws {
+            if name == names[0] { throw SnapshotError.notFound(name) }
+            deleted.append(name)
+        }
+        func isVerified(_ scope: SnapshotScope, name: String) -> Bool { false }
+    }
+
+    @Test func aConcurrentDeleteDoesNotStopThePrune() throws {
+        let target = Racing()
+        let decisions = try Pruner(target: target, policy: RetentionPolicy(last: 1)).run(dryRun: false)
+        #expect(target.deleted.sorted() == [target.names[1], target.names[2]])
+        #expect(decisions.first { $0.name == target.names[0] }?.reasons == ["already-removed"])
+        #expect(decisions.filter(\.removed).count == 2)
+    }
+
+    @Test func anEmptyPolicyIsRefused() {
+        #expect(throws: OperationError.self) { try Pruner(target: Racing(), policy: RetentionPolicy()) }
+    }
+}
