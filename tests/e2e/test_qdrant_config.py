@@ -78,6 +78,16 @@ tls:
 # Keys from the commented part of the same file and from src/settings.rs.
 QDRANT_119_OPTIONAL = """\
 storage:
+  mmap_advice: random
+  recovery_mode: null
+  update_queue_size: 100
+  hnsw_global_config:
+    healing_threshold: 0.3
+  performance:
+    search_timeout_sec: 60
+    optimizer_io_budget: 0
+  wal:
+    wal_retain_closed: 1
   payload:
     memory: mmap
   collection:

@@ -9,7 +9,10 @@ extension ServeConfig {
     /// tuning qdb's storage does not have).
     static let qdrantOnlyKeys: Set<String> = [
         "storage.on_disk_payload", "storage.update_concurrency", "storage.node_type", "storage.shard_transfer_method",
-        "storage.max_collections", "storage.low_memory_mode", "storage.payload.memory",
+        "storage.max_collections", "storage.low_memory_mode", "storage.payload.memory", "storage.mmap_advice",
+        "storage.update_queue_size", "storage.handle_collection_load_errors", "storage.recovery_mode",
+        "storage.hnsw_global_config.healing_threshold", "storage.performance.max_optimization_runtime_threads",
+        "storage.performance.search_timeout_sec", "storage.performance.optimizer_io_budget",
         "storage.wal.wal_capacity_mb", "storage.wal.wal_segments_ahead", "storage.wal.wal_retain_closed",
         "storage.performance.max_search_threads", "storage.performance.optimizer_cpu_budget",
         "storage.performance.update_rate_limit", "storage.performance.incoming_shard_transfers_limit",
@@ -41,7 +44,7 @@ extension ServeConfig {
     static let qdrantOnlySections = [
         "storage.optimizers.", "storage.optimizers_overwrite.", "storage.collection.strict_mode.", "storage.quotas.",
         "storage.collection.quantization.",
-        "logger.on_disk.", "gpu.", "inference.", "audit.", "debugger.", "feature_flags.",
+        "logger.on_disk.", "gpu.", "inference.", "audit.", "debugger.", "feature_flags.", "storage.performance.load_concurrency.",
     ]
 
     /// Whether Qdrant 1.19 knows `key` (qdb does not apply it).
