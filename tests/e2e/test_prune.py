@@ -235,3 +235,26 @@ def test_sigkilled_holders_lock_is_taken_over(tmp_path):
     r = run_qdb(["prune", "--snapshots-path", str(snaps), "--keep-last", "2"])
     assert r.returncode == 0, r.stderr
     assert len(list((snaps / "k").glob("*.snapshot"))) == 2
+
+
+def test_a_create_waits_for_a_running_prune(server_factory):
+    """The server's create holds the directory's lock shared: while a prune holds it, the
+    create waits, and it completes once the prune is done."""
+    srv = server_factory()
+    api = srv.api()
+    create_collection(api, "w", size=4)
+    upsert(api, "w", points=[{"id": 1, "vector": [1.0, 0, 0, 0]}])
+    ok(api.post("/collections/w/snapshots"))
+    first = slow_prune(srv.snapshots, ms=3000)
+    try:
+        wait_locked(srv.snapshots, first.pid)
+        t0 = time.monotonic()
+        made = ok(api.post("/collections/w/snapshots"))
+        waited = time.monotonic() - t0
+        assert first.wait(30) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert waited > 1.0, waited  # it waited for the prune
+    assert made["name"] in [s["name"] for s in ok(api.get("/collections/w/snapshots"))]

@@ -114,9 +114,9 @@ public struct StorePruneTarget: PruneTarget {
     public func list(_ scope: SnapshotScope) throws -> [SnapshotDescription] { try store.list(scope) }
 
     public func delete(_ scope: SnapshotScope, name: String) throws {
-        let path = try? store.localPath(scope, name: name)
+        // A local store's own delete takes the directory's lock shared; prune holds it already.
+        if let local = store as? LocalSnapshotStore { return try local.deleteUnlocked(scope, name: name) }
         try store.delete(scope, name: name)
-        if let path { unlink(path + VerificationRecord.suffix) }
     }
 
     public func isVerified(_ scope: SnapshotScope, name: String) -> Bool {

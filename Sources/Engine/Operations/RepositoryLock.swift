@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// An exclusive lock on a local snapshots directory (`<root>/.qdb-lock`), held by prune and
-/// scheduled runs while they decide and delete.
+/// scheduled runs while they decide and delete; the store's commits and deletes hold it shared
+/// (`shared(root:)`), so they never interleave with a prune.
 ///
 /// Exclusion is the kernel's `flock`, so a holder that dies (even by SIGKILL) releases it and
 /// the next taker gets it without any `unlock` command. While held, the file names its holder
@@ -71,6 +72,26 @@ public final class RepositoryLock {
         _ = ftruncate(fd, 0)
         close(fd)
         fd = -1
+    }
+
+    /// Runs `body` holding the directory's lock shared (creates and deletes of single snapshots:
+    /// many at once, never during a prune, which holds it exclusively). Waits up to `wait` for a
+    /// prune to finish, then throws `OperationError(.locked)` naming it.
+    public static func shared<T>(root: String, wait: Duration = .seconds(30), _ body: () throws -> T) throws -> T {
+        let path = root + "/" + fileName
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return try body() }  // an unwritable directory: the body reports it
+        defer { close(fd) }
+        let deadline = ContinuousClock.now + wait
+        while flock(fd, LOCK_SH | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else { break }
+            if ContinuousClock.now >= deadline {
+                let holder = (try? FileIO.readAll(path)).flatMap { try? JSONDecoder().decode(Holder.self, from: Data($0)) }
+                throw OperationError(.locked, "snapshots directory \(root) is locked by \(holder?.description ?? "another qdb process"); try again when it is done")
+            }
+            usleep(50_000)
+        }
+        return try body()
     }
 
     static func hostName() -> String {

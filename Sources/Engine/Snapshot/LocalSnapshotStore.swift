@@ -51,7 +51,13 @@ public struct LocalSnapshotStore: SnapshotStore {
         return d
     }
 
+    /// Holds the directory's lock shared, so it never runs during a prune (which holds it).
     public func delete(_ scope: SnapshotScope, name: String) throws {
+        try RepositoryLock.shared(root: root) { try deleteUnlocked(scope, name: name) }
+    }
+
+    /// `delete` without the lock: for the prune that holds it exclusively.
+    func deleteUnlocked(_ scope: SnapshotScope, name: String) throws {
         let path = try existingPath(scope, name)
         guard unlink(path) == 0 else { throw SnapshotError(.io, "cannot delete snapshot \(name): \(String(cString: strerror(errno)))") }
         unlink(path + ".checksum")
@@ -108,6 +114,10 @@ public struct LocalSnapshotStore: SnapshotStore {
     /// then rename the sidecar; if the last step fails the archive is removed again.
     public func commit(tempPath: String, sha256: String, scope: SnapshotScope, name: String) throws -> SnapshotDescription {
         try SnapshotScope.validate(name: name)
+        return try RepositoryLock.shared(root: root) { try commitUnlocked(tempPath: tempPath, sha256: sha256, scope: scope, name: name) }
+    }
+
+    private func commitUnlocked(tempPath: String, sha256: String, scope: SnapshotScope, name: String) throws -> SnapshotDescription {
         let dir = directory(scope)
         try FileIO.makeDirectories(dir)
         let final = dir + "/" + name
