@@ -34,13 +34,15 @@ public struct ArchiveFingerprint: Codable, Sendable, Equatable {
         return probes.isEmpty ? nil : ArchiveFingerprint(k: topK, probes: probes)
     }
 
-    /// Takes the fingerprint around `capture`: probes before and after it, and keeps them only
-    /// when both agree (a write that raced the capture could make them describe other data).
+    /// Takes the fingerprint right after `capture` and keeps it only when no write reached any
+    /// shard from before the capture until the probes are done (each shard's last sequence
+    /// number is the same at both ends), so it describes exactly the captured data.
     static func around<T>(_ collection: Collection, _ capture: () throws -> T) rethrows -> (T, ArchiveFingerprint?) {
-        let before = take(collection)
+        func sequences() -> [UInt64] { collection.shards.map { s in s.lock.read { s.lastSeq } } }
+        let before = sequences()
         let value = try capture()
-        let after = before == nil ? nil : take(collection)
-        return (value, before == after ? before : nil)
+        let fingerprint = take(collection)
+        return (value, sequences() == before ? fingerprint : nil)
     }
 
     /// One probe whose answer on the restored copy differs from the recorded one.
