@@ -173,13 +173,13 @@ _qdb() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|snapshot|shard|restore|verify|manifest|help)
+    serve|snapshot|shard|restore|verify|manifest|prune|operation|help)
         # Offer subcommand argument completions
         "_qdb_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve snapshot shard restore verify manifest help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve snapshot shard restore verify manifest prune operation help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _qdb_serve() {
     repeating_flags=()
     non_repeating_flags=(-f --force-snapshot --version -h --help)
     repeating_options=(--snapshot --collection-snapshot)
-    non_repeating_options=(--config --storage --snapshots-path --host --http-port --grpc-port --api-key --read-only-api-key --log-level --log-format --storage-snapshot)
+    non_repeating_options=(--config --storage --snapshots-path --host --http-port --grpc-port --api-key --read-only-api-key --log-level --schedules --log-format --storage-snapshot)
     __qdb_offer_flags_options 0
 
     # Offer option value completions
@@ -218,6 +218,9 @@ _qdb_serve() {
         return
         ;;
     '--log-level')
+        return
+        ;;
+    '--schedules')
         return
         ;;
     '--log-format')
@@ -257,14 +260,27 @@ _qdb_snapshot() {
 
 _qdb_snapshot_create() {
     repeating_flags=()
-    non_repeating_flags=(--json -q --quiet --version -h --help)
-    repeating_options=()
-    non_repeating_options=(-o --output --storage --snapshots-path --to --from --url --api-key --progress)
+    non_repeating_flags=(--no-wait --json -q --quiet --version -h --help)
+    repeating_options=(--label)
+    non_repeating_options=(-o --output --compress --description --metrics-textfile --storage --snapshots-path --to --from --url --api-key --progress)
     __qdb_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '-o'|'--output')
+        return
+        ;;
+    '--compress')
+        __qdb_add_completions -W 'none'$'\n''zstd'
+        return
+        ;;
+    '--description')
+        return
+        ;;
+    '--label')
+        return
+        ;;
+    '--metrics-textfile')
         return
         ;;
     '--storage')
@@ -480,14 +496,21 @@ _qdb_snapshot_full() {
 
 _qdb_snapshot_full_create() {
     repeating_flags=()
-    non_repeating_flags=(--json -q --quiet --version -h --help)
+    non_repeating_flags=(--no-wait --json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(-o --output --storage --snapshots-path --to --from --url --api-key --progress)
+    non_repeating_options=(-o --output --compress --metrics-textfile --storage --snapshots-path --to --from --url --api-key --progress)
     __qdb_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '-o'|'--output')
+        return
+        ;;
+    '--compress')
+        __qdb_add_completions -W 'none'$'\n''zstd'
+        return
+        ;;
+    '--metrics-textfile')
         return
         ;;
     '--storage')
@@ -648,9 +671,9 @@ _qdb_shard_snapshot() {
 
 _qdb_shard_snapshot_create() {
     repeating_flags=()
-    non_repeating_flags=(--json -q --quiet --version -h --help)
+    non_repeating_flags=(--no-wait --json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--shard -o --output --storage --snapshots-path --to --from --url --api-key --progress)
+    non_repeating_options=(--shard -o --output --compress --metrics-textfile --storage --snapshots-path --to --from --url --api-key --progress)
     __qdb_offer_flags_options 1
 
     # Offer option value completions
@@ -659,6 +682,13 @@ _qdb_shard_snapshot_create() {
         return
         ;;
     '-o'|'--output')
+        return
+        ;;
+    '--compress')
+        __qdb_add_completions -W 'none'$'\n''zstd'
+        return
+        ;;
+    '--metrics-textfile')
         return
         ;;
     '--storage')
@@ -896,14 +926,17 @@ _qdb_restore() {
 
 _qdb_verify() {
     repeating_flags=()
-    non_repeating_flags=(--deep --json -q --quiet --version -h --help)
+    non_repeating_flags=(--deep --record --json -q --quiet --version -h --help)
     repeating_options=()
-    non_repeating_options=(--checksum --progress)
+    non_repeating_options=(--checksum --metrics-textfile --progress)
     __qdb_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--checksum')
+        return
+        ;;
+    '--metrics-textfile')
         return
         ;;
     '--progress')
@@ -973,6 +1006,186 @@ _qdb_manifest_diff() {
 
     # Offer option value completions
     case "${prev}" in
+    '--progress')
+        __qdb_add_completions -W 'auto'$'\n''bar'$'\n''json'$'\n''none'
+        return
+        ;;
+    esac
+}
+
+_qdb_prune() {
+    repeating_flags=()
+    non_repeating_flags=(--full --dry-run --json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --lock-wait --lease-ttl --metrics-textfile --storage --snapshots-path --to --from --url --api-key --progress)
+    __qdb_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--keep-last')
+        return
+        ;;
+    '--keep-hourly')
+        return
+        ;;
+    '--keep-daily')
+        return
+        ;;
+    '--keep-weekly')
+        return
+        ;;
+    '--keep-monthly')
+        return
+        ;;
+    '--keep-yearly')
+        return
+        ;;
+    '--keep-within')
+        return
+        ;;
+    '--lock-wait')
+        return
+        ;;
+    '--lease-ttl')
+        return
+        ;;
+    '--metrics-textfile')
+        return
+        ;;
+    '--storage')
+        __qdb_add_completions -d
+        return
+        ;;
+    '--snapshots-path'|'--to'|'--from')
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--api-key')
+        return
+        ;;
+    '--progress')
+        __qdb_add_completions -W 'auto'$'\n''bar'$'\n''json'$'\n''none'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __qdb_add_completions -W "$(__qdb_custom_complete ---completion prune -- positional@0 "${COMP_CWORD}" "$(__qdb_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_qdb_operation() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __qdb_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|status|cancel)
+        # Offer subcommand argument completions
+        "_qdb_operation_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list status cancel' -- "${cur}"))
+        ;;
+    esac
+}
+
+_qdb_operation_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--storage --snapshots-path --to --from --url --api-key --progress)
+    __qdb_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--storage')
+        __qdb_add_completions -d
+        return
+        ;;
+    '--snapshots-path'|'--to'|'--from')
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--api-key')
+        return
+        ;;
+    '--progress')
+        __qdb_add_completions -W 'auto'$'\n''bar'$'\n''json'$'\n''none'
+        return
+        ;;
+    esac
+}
+
+_qdb_operation_status() {
+    repeating_flags=()
+    non_repeating_flags=(--follow --json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--interval --storage --snapshots-path --to --from --url --api-key --progress)
+    __qdb_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--interval')
+        return
+        ;;
+    '--storage')
+        __qdb_add_completions -d
+        return
+        ;;
+    '--snapshots-path'|'--to'|'--from')
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--api-key')
+        return
+        ;;
+    '--progress')
+        __qdb_add_completions -W 'auto'$'\n''bar'$'\n''json'$'\n''none'
+        return
+        ;;
+    esac
+}
+
+_qdb_operation_cancel() {
+    repeating_flags=()
+    non_repeating_flags=(--json -q --quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--storage --snapshots-path --to --from --url --api-key --progress)
+    __qdb_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--storage')
+        __qdb_add_completions -d
+        return
+        ;;
+    '--snapshots-path'|'--to'|'--from')
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--api-key')
+        return
+        ;;
     '--progress')
         __qdb_add_completions -W 'auto'$'\n''bar'$'\n''json'$'\n''none'
         return

@@ -5,7 +5,7 @@ import Foundation
 /// `qdb manifest`: shard manifests, the input of partial snapshots.
 struct Manifest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a shard's manifest, the manifest inside a snapshot, or what differs between two.",
+        abstract: "Print a shard's or snapshot's manifest, or diff two manifests.",
         discussion: HelpText.discussion("""
             A manifest says which segments and file versions a shard holds (Qdrant's format, plus
             qdb's per-file sha256 and sizes). Feed it to `qdb snapshot partial` on the primary to
@@ -14,14 +14,14 @@ struct Manifest: AsyncParsableCommand {
             qdb manifest --url $REPLICA c --shard 0 \\
               | qdb snapshot partial --url $PRIMARY c --shard 0 \\
               | qdb restore - --url $REPLICA --collection c --shard 0 --partial
-            qdb manifest backup.snapshot                  # the manifest an archive describes
-            qdb manifest diff old.json new.json           # files added, changed, removed, bytes
+            qdb manifest backup.snapshot              # the manifest an archive describes
+            qdb manifest diff old.json new.json   # files added, changed, removed, bytes
             """),
         subcommands: [Show.self, Diff.self], defaultSubcommand: Show.self)
 
     struct Show: QDBCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the manifest of a shard (with --shard) or of a snapshot file or stdin (-).",
+            abstract: "Print the manifest of a shard (--shard) or of a snapshot (or -).",
             discussion: HelpText.discussion(examples: """
                 qdb manifest show c --shard 0 --url $REPLICA > replica.json
                 qdb manifest show c --shard 0 --storage /var/lib/qdb/storage
@@ -54,13 +54,14 @@ struct Manifest: AsyncParsableCommand {
 
     struct Diff: QDBCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show what a partial snapshot from NEW to a holder of OLD would carry and delete.",
+            abstract: "Show what a partial snapshot from NEW to OLD would carry and delete.",
             discussion: HelpText.discussion("""
                 OLD and NEW are manifest JSON files, snapshot files, or - (stdin, for one of them).
                 Exit status 0 whether or not they differ; with --exit-code, 1 when they differ.
                 """, examples: """
                 qdb manifest diff replica.json primary.json
-                qdb manifest --url $PRIMARY c --shard 0 | qdb manifest diff replica.json - --exit-code
+                qdb manifest --url $PRIMARY c --shard 0 \\
+                  | qdb manifest diff old.json - --exit-code
                 """))
         @Argument(help: "The holder's manifest (JSON or snapshot file, or -).") var old: String
         @Argument(help: "The source's manifest (JSON or snapshot file, or -).") var new: String

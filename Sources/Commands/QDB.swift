@@ -19,7 +19,9 @@ public struct QDB: AsyncParsableCommand {
               | qdb restore - --url $REPLICA --collection c --shard 0 --partial
             """),
         version: "0.1.0",
-        subcommands: [Serve.self, Snapshot.self, Shard.self, Restore.self, Verify.self, Manifest.self]
+        subcommands: [
+            Serve.self, Snapshot.self, Shard.self, Restore.self, Verify.self, Manifest.self, Prune.self, Operation.self,
+        ]
     )
     public init() {}
 }

@@ -4,7 +4,7 @@ import Engine
 /// `qdb restore`: restore a collection from a snapshot archive.
 struct Restore: QDBCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Restore a collection, a full storage or a partial shard snapshot from a file, URL (file, http(s), s3) or stdin.",
+        abstract: "Restore a collection, full storage or partial shard snapshot.",
         discussion: HelpText.discussion("""
             The archive is unpacked into a staging directory, verified entry by entry against its
             qdb.json (and against --checksum), and only then swapped in atomically. A failure leaves
@@ -18,7 +18,7 @@ struct Restore: QDBCommand {
             cat products.snapshot | qdb restore - --collection products_copy
             qdb snapshot partial c --shard 0 --manifest m.json --url $PRIMARY \\
               | qdb restore - --collection c --shard 0 --partial --url $REPLICA
-            qdb restore s3://backups/snapshots/products/products-1-2024-07-22-08-31-55.snapshot --collection products
+            qdb restore s3://backups/snapshots/products/NAME.snapshot --collection p
             qdb restore full.snapshot --full --storage ./storage
             """))
 

@@ -7,7 +7,7 @@ import Logging
 /// `qdb serve`: the daemon speaking Qdrant's REST API over one storage directory.
 struct Serve: QDBCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the Qdrant-compatible REST and gRPC server on a storage directory.",
+        abstract: "Run the Qdrant-compatible REST and gRPC server on a storage.",
         discussion: HelpText.discussion("""
             Settings use Qdrant's key names. Precedence: flags, then environment variables
             QDB__SECTION__KEY (or QDRANT__SECTION__KEY, e.g. QDB__SERVICE__HTTP_PORT=6333), then the
@@ -15,9 +15,9 @@ struct Serve: QDBCommand {
             ./snapshots).
             SIGTERM or SIGINT stops the server gracefully: it seals segments and syncs before exiting.
             """, examples: """
-            qdb serve --storage /var/lib/qdb/storage --snapshots-path /var/lib/qdb/snapshots
+            qdb serve --storage /var/lib/qdb/storage --snapshots-path /srv/snapshots
             QDB__SERVICE__API_KEY=secret qdb serve --config /etc/qdb/config.yaml
-            qdb serve --snapshot products.snapshot:products --force-snapshot   # restore, then serve
+            qdb serve --snapshot products.snapshot:products --force-snapshot
             """))
 
     @Option(name: .customLong("config"), help: "YAML config file with Qdrant's keys (service.*, storage.*, log_level).")
@@ -44,8 +44,11 @@ struct Serve: QDBCommand {
     @Option(name: .customLong("read-only-api-key"), help: "API key with read access (service.read_only_api_key).")
     var readOnlyApiKey: String?
 
-    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (log_level).")
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|warn|error, any case (log_level).")
     var logLevel: String?
+
+    @Option(name: .customLong("schedules"), help: "Snapshot schedules as a YAML or JSON list (storage.snapshots_config.schedules).")
+    var schedules: String?
 
     @Option(name: .customLong("log-format"), help: "text|json: one line per request and snapshot operation on stderr (logger.format).")
     var logFormat: String?
@@ -92,6 +95,7 @@ struct Serve: QDBCommand {
             ("storage.storage_path", storagePath), ("storage.snapshots_path", snapshotsPath),
             ("service.host", host), ("service.http_port", httpPort), ("service.grpc_port", grpcPort), ("service.api_key", apiKey),
             ("service.read_only_api_key", readOnlyApiKey), ("log_level", logLevel), ("logger.format", logFormat),
+            ("storage.snapshots_config.schedules", schedules),
         ]
         for case let (key, value?) in flags { try c.set(key, value, source: "command-line flag") }
         return c
@@ -112,6 +116,11 @@ struct Serve: QDBCommand {
         }
         var logger = Logger(label: "qdb")
         logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+        if !config.ignoredKeys.isEmpty {
+            logger.notice("configuration keys Qdrant knows and qdb does not apply were ignored", metadata: [
+                "keys": "\(config.ignoredKeys.sorted().joined(separator: ","))",
+            ])
+        }
         let storage = try Storage.open(
             StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
         // Upload spools and snapshot temp files a crash left behind are garbage by construction.
@@ -125,13 +134,18 @@ struct Serve: QDBCommand {
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
         let metrics = ServerMetrics()
         metrics.bootstrapMetricsSystem()
-        let app = buildApplication(storage: storage, config: config, metrics: metrics, logger: logger)
+        let snapshots = SnapshotService(storage: storage, store: config.snapshotStore(), compression: config.compression)
+        let runner = ScheduleRunner(service: snapshots, schedules: config.schedules, logger: logger, scratch: storage.tmpDir)
+        let app = buildApplication(storage: storage, config: config, metrics: metrics, logger: logger, snapshots: snapshots)
+        runner.start()
         do {
             try await app.runService()
         } catch {
+            runner.stop()
             try? storage.close()
             throw CommandFailure(ExitStatus.unavailable, "server stopped: \(error)")
         }
+        runner.stop()
         logger.info("shutting down: sealing segments")
         try storage.close()
     }

@@ -24,14 +24,20 @@ struct Shard: AsyncParsableCommand {
 
     struct Create: QDBCommand {
         static let configuration = CommandConfiguration(abstract: "Snapshot one shard, stored or streamed with -o.",
-            discussion: HelpText.discussion(examples: "qdb shard snapshot create products --shard 0 --url $QDB_URL -o - > products-0.snapshot"))
+            discussion: HelpText.discussion(examples: "qdb shard snapshot create products --shard 0 --url $QDB_URL -o - > p0.snap"))
         @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @OptionGroup var id: ShardOption
         @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout, instead of storing it.") var output: String?
+        @Flag(name: .customLong("no-wait"), help: "With --url: start the snapshot and print its operation id.") var noWait = false
+        @Option(name: .customLong("compress"), help: "none (plain tar; default) or zstd.") var compress = SnapshotCompression.none
+        @Option(name: .customLong("metrics-textfile"), help: "Write Prometheus metrics of the run to PATH.") var metricsTextfile: String?
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
         func execute() async throws {
-            try SnapshotActions.create(.shard(collection: collection, shard: id.shard), output: output, target: target, out: out)
+            let scope = SnapshotScope.shard(collection: collection, shard: id.shard)
+            try MetricsTextfile.recording(metricsTextfile, "snapshot", ["collection": collection, "shard": "\(id.shard)"]) {
+                try SnapshotActions.create(scope, output: output, noWait: noWait, compress: compress, target: target, out: out)
+            }
         }
     }
 
@@ -47,7 +53,7 @@ struct Shard: AsyncParsableCommand {
 
     struct Download: QDBCommand {
         static let configuration = CommandConfiguration(abstract: "Copy a stored shard snapshot to FILE or stdout.",
-            discussion: HelpText.discussion(examples: "qdb shard snapshot download products NAME --shard 0 --url $QDB_URL -o shard0.snapshot"))
+            discussion: HelpText.discussion(examples: "qdb shard snapshot download products NAME --shard 0 --url $QDB_URL -o s0.snap"))
         @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Argument(help: "Snapshot name.") var name: String
         @OptionGroup var id: ShardOption
@@ -74,7 +80,7 @@ struct Shard: AsyncParsableCommand {
 
     struct Recover: QDBCommand {
         static let configuration = CommandConfiguration(abstract: "Replace one shard's data from a shard snapshot (path, file:// or -).",
-            discussion: HelpText.discussion(examples: "qdb shard snapshot recover products products-0.snapshot --shard 0 --url $QDB_URL"))
+            discussion: HelpText.discussion(examples: "qdb shard snapshot recover products p0.snapshot --shard 0 --url $QDB_URL"))
         @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Argument(help: "A path, a file:// URL, or - for stdin.") var source: String
         @OptionGroup var id: ShardOption

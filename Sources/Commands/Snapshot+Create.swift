@@ -4,21 +4,33 @@ import Engine
 extension Snapshot {
     struct Create: QDBCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Snapshot a collection into the snapshots directory, or stream it with -o.",
+            abstract: "Snapshot a collection into the snapshots directory, or to -o.",
             discussion: HelpText.discussion(examples: """
                 qdb snapshot create products --storage /var/lib/qdb/storage
-                qdb snapshot create products --url $QDB_URL -o - | ssh backup 'cat > products.snapshot'
-                qdb snapshot create products --url $QDB_URL --json   # {"name": ..., "checksum": ...}
+                qdb snapshot create products --url $QDB_URL -o - | ssh bk 'cat > p.snapshot'
+                qdb snapshot create products --url $QDB_URL --json  # {"name", "checksum"...}
+                qdb snapshot create products --url $QDB_URL --no-wait  # prints an op id
                 """))
 
         @Argument(help: "Collection (or alias) name.", completion: CollectionCompletion.kind) var collection: String
         @Option(name: [.customShort("o"), .customLong("output")], help: "Write the archive to FILE, or - for stdout, instead of storing it.")
         var output: String?
+        @Flag(name: .customLong("no-wait"), help: "With --url: start the snapshot and print its operation id (see qdb operation).")
+        var noWait = false
+        @Option(name: .customLong("compress"), help: "none (plain tar, which Qdrant reads; default) or zstd.") var compress = SnapshotCompression.none
+        @Option(name: .customLong("description"), help: "A description kept with the stored snapshot (shown by list).") var description: String?
+        @Option(name: .customLong("label"), help: "KEY=VALUE kept with the stored snapshot; repeatable.") var labels: [String] = []
+        @Option(name: .customLong("metrics-textfile"), help: "Write Prometheus metrics of the run to PATH (node_exporter's textfile collector).")
+        var metricsTextfile: String?
         @OptionGroup var target: TargetOptions
         @OptionGroup var out: OutputOptions
 
         func execute() async throws {
-            try SnapshotActions.create(.collection(collection), output: output, target: target, out: out)
+            let annotation = try SnapshotActions.annotation(description: description, labels: labels)
+            try MetricsTextfile.recording(metricsTextfile, "snapshot", ["collection": collection]) {
+                try SnapshotActions.create(
+                    .collection(collection), output: output, noWait: noWait, compress: compress, annotation: annotation, target: target, out: out)
+            }
         }
     }
 

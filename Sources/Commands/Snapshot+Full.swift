@@ -14,9 +14,16 @@ extension Snapshot {
         struct Create: QDBCommand {
             static let configuration = CommandConfiguration(abstract: "Create a full-storage snapshot.", discussion: HelpText.discussion(examples: "qdb snapshot full create --url $QDB_URL --json"))
             @Option(name: [.customShort("o"), .customLong("output")], help: "FILE, or - for stdout, instead of storing it.") var output: String?
+            @Flag(name: .customLong("no-wait"), help: "With --url: start the snapshot and print its operation id.") var noWait = false
+            @Option(name: .customLong("compress"), help: "none (plain tar; default) or zstd.") var compress = SnapshotCompression.none
+            @Option(name: .customLong("metrics-textfile"), help: "Write Prometheus metrics of the run to PATH.") var metricsTextfile: String?
             @OptionGroup var target: TargetOptions
             @OptionGroup var out: OutputOptions
-            func execute() async throws { try SnapshotActions.create(.full, output: output, target: target, out: out) }
+            func execute() async throws {
+                try MetricsTextfile.recording(metricsTextfile, "snapshot", ["scope": "full"]) {
+                    try SnapshotActions.create(.full, output: output, noWait: noWait, compress: compress, target: target, out: out)
+                }
+            }
         }
 
         struct List: QDBCommand {

@@ -9,7 +9,7 @@ extension Snapshot {
     /// `qdb snapshot partial`: an incremental shard snapshot against a holder's manifest.
     struct Partial: QDBCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a partial snapshot of one shard: only what the holder of a manifest lacks.",
+            abstract: "Write a partial snapshot: only what a manifest's holder lacks.",
             discussion: HelpText.discussion("""
                 Reads the holder's manifest (qdb manifest ... --shard N) from --manifest or stdin and
                 writes an archive with the segment files the holder lacks or holds older, plus
@@ -20,7 +20,7 @@ extension Snapshot {
                 qdb manifest --url $REPLICA c --shard 0 \\
                   | qdb snapshot partial --url $PRIMARY c --shard 0 \\
                   | qdb restore - --url $REPLICA --collection c --shard 0 --partial
-                qdb snapshot partial c --shard 0 --manifest replica.json -o delta.snapshot --storage ./storage
+                qdb snapshot partial c --shard 0 --manifest replica.json -o delta.snapshot
                 """))
         @Argument(help: "Collection name.", completion: CollectionCompletion.kind) var collection: String
         @Option(name: .customLong("shard"), help: "Shard id.") var shard: Int

@@ -5,7 +5,7 @@ import Foundation
 /// `qdb verify`: check snapshot archives, for cron.
 struct Verify: QDBCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Verify snapshot archives: structure, per-entry SHA-256 (qdb.json), and sidecar checksum.",
+        abstract: "Verify archives: structure, per-entry SHA-256 and sidecar checksum.",
         discussion: HelpText.discussion("""
             Reads each archive once, as a stream. With --deep it also loads the collection in a
             throwaway staging directory and checks the point count. Exit status 0 only when every
@@ -13,12 +13,16 @@ struct Verify: QDBCommand {
             """, examples: """
             qdb verify /backups/*.snapshot --json || alert
             curl -s http://host:6333/collections/c/snapshots/x.snapshot | qdb verify -
-            qdb verify s3://backups/snapshots/c/x.snapshot     # streamed, checked against x.snapshot.checksum
+            qdb verify s3://backups/snapshots/c/x.snapshot  # and x.snapshot.checksum
             """))
 
     @Argument(help: "Archives to check; - reads one from stdin.") var files: [String]
     @Option(name: .customLong("checksum"), help: "Expected SHA-256 (for a single archive or stdin).") var checksum: String?
     @Flag(name: .customLong("deep"), help: "Also load each collection in a staging directory and count its points.") var deep = false
+    @Flag(name: .customLong("record"), help: "Record each local archive's result beside it (FILE.verification.json), which prune trusts.")
+    var record = false
+    @Option(name: .customLong("metrics-textfile"), help: "Write Prometheus metrics of the run to PATH (node_exporter's textfile collector).")
+    var metricsTextfile: String?
     @OptionGroup var out: OutputOptions
 
     func validate() throws {
@@ -54,14 +58,27 @@ struct Verify: QDBCommand {
                 report.error = "\(error)"
                 missing = missing || ExitStatus.code(for: error) == ExitStatus.notFound
             }
+            if record, localFile != nil {
+                try VerificationRecord(ok: report.ok, deep: deep, sha256: report.sha256, error: report.error).write(beside: name)
+            }
             reports.append(report)
         }
+        if let metricsTextfile { try MetricsTextfile.write(metricsTextfile, Verify.metrics(reports)) }
         try out.emit(reports, text: reports.map { r in
             r.ok ? "ok\t\(r.source)\t\(r.kind ?? "?")\t\(r.points ?? 0) points\tchecksum \(r.checksum)"
                 : "FAIL\t\(r.source)\t\(r.error ?? "unknown error")"
         }.joined(separator: "\n"))
         if missing { throw ExitCode(ExitStatus.notFound) }
         if reports.contains(where: { !$0.ok }) { throw ExitCode(ExitStatus.dataError) }
+    }
+}
+
+extension Verify {
+    static func metrics(_ reports: [VerifyReport]) -> [MetricsTextfile.Sample] {
+        reports.flatMap { r -> [MetricsTextfile.Sample] in
+            [.init("qdb_verify_ok", ["source": r.source], r.ok ? 1 : 0, help: "Whether the archive passed verification"),
+             .init("qdb_verify_bytes", ["source": r.source], Double(r.bytes), help: "Bytes of the archive read")]
+        } + [.init("qdb_verify_last_run_timestamp_seconds", [:], Date().timeIntervalSince1970, help: "When verify last ran")]
     }
 }
 

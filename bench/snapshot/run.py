@@ -463,6 +463,41 @@ def main() -> int:
             paired(i, lambda: run([args.bin, "verify", str(stored)], "qdb verify")[0],
                    lambda: sh(f"openssl dgst -sha256 {stored}", "openssl")[0], verify_p)
 
+        # ---- zstd: `qdb snapshot create --url … -o F --compress zstd` (the server's create,
+        # the download, compressed as it streams) vs the plain create -o P then `zstd -3` of P.
+        print(f"[-] create -o --compress zstd vs plain create -o + zstd -3 x{args.repeat}…", flush=True)
+        zstd_p = Pairs()
+        zst_out, plain_out, ref_zst = work / "out.zst", work / "plain.snapshot", work / "ref.zst"
+        zstd_bytes: dict[str, int] = {}
+
+        def drop_stored():
+            for s_ in check(sess.get(f"{base}/collections/{coll}/snapshots")):
+                if s_["name"] != name:
+                    delete_snapshot(s_["name"])
+
+        def qdb_zstd() -> float:
+            zst_out.unlink(missing_ok=True)
+            dt = run([args.bin, "snapshot", "create", coll, "--url", base, "-o", str(zst_out),
+                      "--compress", "zstd", "-q"], "qdb create --compress zstd")[0]
+            zstd_bytes["qdb"] = zst_out.stat().st_size
+            drop_stored()
+            return dt
+
+        def zstd_ref() -> float:
+            plain_out.unlink(missing_ok=True)
+            dt = run([args.bin, "snapshot", "create", coll, "--url", base, "-o", str(plain_out), "-q"],
+                     "qdb create plain")[0]
+            dt += sh(f"zstd -3 -q -f -c {plain_out} > {ref_zst}", "zstd -3")[0]
+            zstd_bytes["plain"] = plain_out.stat().st_size
+            zstd_bytes["ref"] = ref_zst.stat().st_size
+            drop_stored()
+            return dt
+
+        for i in range(args.repeat):
+            paired(i, qdb_zstd, zstd_ref, zstd_p)
+        for f_ in (zst_out, plain_out, ref_zst):
+            f_.unlink(missing_ok=True)
+
         # ---- 4. query p99 while creates run vs idle
         print(f"[4] queries during snapshot creation (≥ {args.queries} queries, at most "
               f"{args.max_creates} creates), then as many idle…", flush=True)
@@ -529,6 +564,7 @@ def main() -> int:
             ratio_row("recover (file://)", recover_p, None,
                       "openssl dgst -sha256 F && tar xf F -C DIR"),
             ratio_row("verify", verify_p, TARGET_VERIFY, "openssl dgst -sha256 F"),
+            ratio_row("create -o --compress zstd", zstd_p, None, "create -o P (plain) && zstd -3 P"),
         ]
 
         def fmt2(x: tuple[float, float], f="{:.3f}") -> str:
@@ -544,6 +580,9 @@ def main() -> int:
         fmin, fmed = mm(floor_s)
         table.append(("disk floor (dd fdatasync)", f"{fmin:.3f} / {fmed:.3f}", "-",
                       f"{snap_size / MiB / fmin:,.0f} MiB/s", "-", ""))
+        table.append(("zstd bytes: qdb / zstd -3 / plain", f"{zstd_bytes['qdb'] / MiB:,.1f} MiB",
+                      f"{zstd_bytes['ref'] / MiB:,.1f} MiB", f"{zstd_bytes['qdb'] / zstd_bytes['ref']:.3f}",
+                      f"plain {zstd_bytes['plain'] / MiB:,.1f} MiB", ""))
         dmin, dmed = mm(download_s)
         table.append(("download", f"{dmin:.3f} / {dmed:.3f}", "-",
                       f"{snap_size / MiB / dmin:,.0f} MiB/s", "-", ""))
@@ -606,6 +645,7 @@ def main() -> int:
                 "snapshot_bytes": snap_size, "collection_dir_bytes": coll_bytes,
                 "ingest_s": ingest_s, "ingest_points_per_s": args.points / ingest_s,
                 "ratios": rows, "download_s": download_s, "disk_floor_s": floor_s,
+                "zstd_bytes": zstd_bytes,
                 "query": {"during_create_ms": {"p99": p99_during, "n": len(during),
                                                "creates": creates_done, "all": during,
                                                "at_fraction_of_create": during_when},

@@ -37,8 +37,8 @@ struct TargetOptions: ParsableArguments {
         return try Storage.open(Engine.StorageOptions(path: storagePath), logger: logger)
     }
 
-    func service(wrapSink: (@Sendable (any ByteSink) -> any ByteSink)? = nil) throws -> SnapshotService {
-        SnapshotService(storage: try openStorage(), store: try store(), wrapSink: wrapSink)
+    func service(wrapSink: (@Sendable (any ByteSink) -> any ByteSink)? = nil, compression: SnapshotCompression = .none) throws -> SnapshotService {
+        SnapshotService(storage: try openStorage(), store: try store(), wrapSink: wrapSink, compression: compression)
     }
 
     /// The snapshot store: the snapshots directory, or an S3 bucket for `s3://` (see S3Target).
@@ -47,6 +47,8 @@ struct TargetOptions: ParsableArguments {
         return try S3Target(snapshotsRoot).store(localTemp: NSTemporaryDirectory() + "qdb-s3")
     }
 }
+
+extension SnapshotCompression: ExpressibleByArgument {}
 
 /// Output format flags shared by every command.
 struct OutputOptions: ParsableArguments {

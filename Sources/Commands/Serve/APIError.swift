@@ -64,6 +64,13 @@ struct APIError: HTTPResponseError {
             case .unavailable: return APIError(.serviceUnavailable, "Service unavailable: \(e.message)")
             case .noSuchBucket, .accessDenied, .failed: return APIError(.badRequest, "Bad request: \(e.message)")
             }
+        case let e as OperationError:
+            switch e.code {
+            case .notFound: return APIError(.notFound, "Not found: \(e.message)")
+            case .cancelled, .finished: return APIError(.conflict, e.message)
+            case .badInput: return APIError(.badRequest, "Wrong input: \(e.message)")
+            case .locked: return APIError(.serviceUnavailable, e.message)
+            }
         case let e as TransportError:
             return APIError(.badRequest, "Bad request: \(e.message)")
         case let e as ArchiveError:

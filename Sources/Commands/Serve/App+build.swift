@@ -15,7 +15,8 @@ extension APIState {
     /// The state REST routes and gRPC services share (one `SnapshotService`, so recoveries of one
     /// collection are serialized whichever API started them).
     init(storage: Storage, config: ServeConfig) {
-        self.init(storage: storage, config: config, snapshots: SnapshotService(storage: storage, store: config.snapshotStore()))
+        self.init(storage: storage, config: config, snapshots: SnapshotService(
+            storage: storage, store: config.snapshotStore(), compression: config.compression))
     }
 }
 
@@ -31,15 +32,18 @@ func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequest
     router.addSnapshotRoutes(state)
     router.addShardAndFullSnapshotRoutes(state)
     router.addPartialSnapshotRoutes(state)
+    router.addOperationRoutes(state)
     return router
 }
 
 /// Builds the application for `qdb serve`: the REST server, and beside it in the same service
 /// group the gRPC server when `service.grpc_port` is set.
+/// `snapshots` is the service the routes use (give it to share its operations registry with
+/// the schedules); by default one is made.
 public func buildApplication(
-    storage: Storage, config: ServeConfig, metrics: ServerMetrics, logger: Logger
+    storage: Storage, config: ServeConfig, metrics: ServerMetrics, logger: Logger, snapshots: SnapshotService? = nil
 ) -> some ApplicationProtocol {
-    let state = APIState(storage: storage, config: config)
+    let state = snapshots.map { APIState(storage: storage, config: config, snapshots: $0) } ?? APIState(storage: storage, config: config)
     let grpc: [any Service] = config.grpcPort.map { [GRPCServerService(state: state, port: $0, logger: logger)] } ?? []
     return Application(
         router: buildRouter(state: state, metrics: metrics),

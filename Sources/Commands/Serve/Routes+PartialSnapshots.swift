@@ -35,7 +35,7 @@ extension Router where Context == BasicRequestContext {
             let checksum = query.get("checksum")
             try RecoverRequest.validate(priority: query.get("priority"), checksum: checksum)
             _ = try await Blocking.run { try s.storage.shardManifest(c, shard: id) }  // 404 before the body
-            return try await call.recoverUpload(wait: try call.wait(default: true)) { source -> JSONValue in
+            return try await call.recoverUpload(wait: try call.wait(default: true), kind: .partial_recover, collection: c, shard: id) { source -> JSONValue in
                 try s.snapshots.recoverPartial(c, shard: id, from: source, checksum: checksum)
                 return .null
             }
@@ -56,8 +56,8 @@ extension Router where Context == BasicRequestContext {
                 throw APIError(.forbidden, "Forbidden: Snapshot recovery from remote URLs is disabled in the configuration")
             }
             _ = try await Blocking.run { try s.storage.shardManifest(c, shard: id) }  // 404 early
-            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
-                try s.snapshots.recoverPartial(c, shard: id, fromPeer: body.peer_url, apiKey: body.api_key)
+            return try await call.operation(.recover_from, collection: c, shard: id, wait: try call.wait(default: true)) { op in
+                try s.snapshots.recoverPartial(c, shard: id, fromPeer: body.peer_url, apiKey: body.api_key, operation: op)
             }
         }
     }

@@ -15,7 +15,10 @@ extension Router where Context == BasicRequestContext {
         }
         on("\(base)/snapshots", method: .post, state: s) { call in
             let (c, id) = try call.shardTarget()
-            return try await call.respondOrAccept(wait: try call.wait(default: true)) { try s.snapshots.createShardSnapshot(c, shard: id) }
+            let annotation = try call.annotation()
+            return try await call.operation(.create_shard_snapshot, collection: c, shard: id, wait: try call.wait(default: true)) { op in
+                try s.snapshots.createShardSnapshot(c, shard: id, operation: op, annotation: annotation)
+            }
         }
         on("\(base)/snapshots/:name", method: .get, state: s) { call in
             let sc = try call.shardScope()
@@ -35,15 +38,18 @@ extension Router where Context == BasicRequestContext {
             let body = try await call.body(SnapshotRecoverBody.self)  // location: an http(s) URL or a stored name
             try RecoverRequest.validate(priority: body.priority, checksum: body.checksum)
             let open: @Sendable () throws -> any ByteSource
+            var kind = SnapshotOperation.Kind.url_recover
+            var total: Int64?
             if body.location.contains("://") {
                 open = try RecoverRequest.shardURLSource(location: body.location, apiKey: body.api_key, config: s.config)
             } else {
                 let scope = SnapshotScope.shard(collection: c, shard: id)
-                _ = try await Blocking.run { try s.snapshots.describe(scope, name: body.location) }
+                total = try await Blocking.run { try s.snapshots.describe(scope, name: body.location) }.size
+                kind = .stored_recover
                 open = { try s.snapshots.open(scope, name: body.location) }
             }
-            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
-                try s.snapshots.recoverShard(c, shard: id, from: try open(), checksum: body.checksum)
+            return try await call.operation(kind, collection: c, shard: id, total: total, wait: try call.wait(default: true)) { op in
+                try s.snapshots.recoverShard(c, shard: id, from: op.track(try open()), checksum: body.checksum)
                 return true
             }
         }
@@ -53,7 +59,7 @@ extension Router where Context == BasicRequestContext {
             let checksum = query.get("checksum")
             try RecoverRequest.validate(priority: query.get("priority"), checksum: checksum)
             _ = try await Blocking.run { try s.snapshots.list(.shard(collection: c, shard: id)) }  // 404 before the body
-            return try await call.recoverUpload(wait: try call.wait(default: true)) { source -> JSONValue in
+            return try await call.recoverUpload(wait: try call.wait(default: true), collection: c, shard: id) { source -> JSONValue in
                 try s.snapshots.recoverShard(c, shard: id, from: source, checksum: checksum)
                 return .null
             }
@@ -68,7 +74,10 @@ extension Router where Context == BasicRequestContext {
 
         on("/snapshots", method: .get, state: s) { call in try await call.respond { try s.snapshots.list(.full) } }
         on("/snapshots", method: .post, state: s) { call in
-            try await call.respondOrAccept(wait: try call.wait(default: true)) { try s.snapshots.createFullSnapshot() }
+            let annotation = try call.annotation()
+            return try await call.operation(.create_full_snapshot, collection: nil, wait: try call.wait(default: true)) { op in
+                try s.snapshots.createFullSnapshot(operation: op, annotation: annotation)
+            }
         }
         on("/snapshots/:name", method: .get, state: s) { call in
             let name = try call.parameter("name")

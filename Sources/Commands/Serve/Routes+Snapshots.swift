@@ -23,8 +23,9 @@ extension Router where Context == BasicRequestContext {
         }
         on("/collections/:collection/snapshots", method: .post, state: s) { call in
             let c = try call.parameter("collection")
-            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
-                try s.snapshots.createCollectionSnapshot(c)
+            let annotation = try call.annotation()
+            return try await call.operation(.create_collection_snapshot, collection: c, wait: try call.wait(default: true)) { op in
+                try s.snapshots.createCollectionSnapshot(c, operation: op, annotation: annotation)
             }
         }
         on("/collections/:collection/snapshots/:name", method: .get, state: s) { call in
@@ -45,14 +46,17 @@ extension Router where Context == BasicRequestContext {
             let body = try await call.body(SnapshotRecoverBody.self)
             try RecoverRequest.validate(priority: body.priority, checksum: body.checksum)
             let source: @Sendable () throws -> any ByteSource
+            var kind = SnapshotOperation.Kind.url_recover
+            var total: Int64?
             if body.location.contains("://") {
                 source = try RecoverRequest.source(location: body.location, apiKey: body.api_key, config: s.config)
             } else {  // a snapshot stored for this collection (local directory or S3)
-                _ = try await Blocking.run { try s.snapshots.describe(.collection(c), name: body.location) }
+                total = try await Blocking.run { try s.snapshots.describe(.collection(c), name: body.location) }.size
+                kind = .stored_recover
                 source = { try s.snapshots.open(.collection(c), name: body.location) }
             }
-            return try await call.respondOrAccept(wait: try call.wait(default: true)) {
-                try s.snapshots.recoverCollection(c, from: try source(), checksum: body.checksum)
+            return try await call.operation(kind, collection: c, total: total, wait: try call.wait(default: true)) { op in
+                try s.snapshots.recoverCollection(c, from: op.track(try source()), checksum: body.checksum)
                 return true
             }
         }
@@ -62,7 +66,7 @@ extension Router where Context == BasicRequestContext {
             let query = call.request.uri.queryParameters
             let checksum = query.get("checksum")
             try RecoverRequest.validate(priority: query.get("priority"), checksum: checksum)
-            return try await call.recoverUpload(wait: try call.wait(default: true)) { source in
+            return try await call.recoverUpload(wait: try call.wait(default: true), collection: c) { source in
                 try s.snapshots.recoverCollection(c, from: source, checksum: checksum)
                 return true
             }

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Yams
 
@@ -41,10 +42,16 @@ public struct ServeConfig: Sendable, Equatable {
     public var snapshotsStorage = "local"
     /// `storage.snapshots_config.s3_config`.
     public var s3 = S3Settings()
+    /// Keys Qdrant knows that qdb accepted without applying (logged once at startup).
+    public var ignoredKeys: [String] = []
+    /// `storage.snapshots_config.compression`: how stored snapshots are compressed.
+    public var compression = SnapshotCompression.none
+    /// `storage.snapshots_config.schedules` (see ServeConfig+Schedules.swift).
+    public var schedules: [SnapshotSchedule] = []
 
     public init() {}
 
-    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel, logFormat, snapshotsStorage }
+    enum Kind { case string, optionalString, int(ClosedRange<Int>), optionalPort, bool, logLevel, logFormat, snapshotsStorage, schedules, compression }
 
     static let keys: [String: Kind] = [
         "service.host": .string,
@@ -64,6 +71,8 @@ public struct ServeConfig: Sendable, Equatable {
         "storage.appendable_max_points": .int(1...100_000_000),
         "log_level": .logLevel,
         "logger.format": .logFormat,
+        "storage.snapshots_config.schedules": .schedules,
+        "storage.snapshots_config.compression": .compression,
     ].merging(ServeConfig.s3Keys) { a, _ in a }
 
     /// Loads the config: defaults, then the YAML file (if any), then the environment.
@@ -115,6 +124,11 @@ public struct ServeConfig: Sendable, Equatable {
     /// Sets one dotted key from a YAML scalar or an env string, checking its type and range.
     mutating func set(_ key: String, _ raw: Any, source: String) throws {
         guard let kind = ServeConfig.keys[key] else {
+            if ServeConfig.isQdrantOnly(key) {
+                try ServeConfig.refuseUnservable(key, raw, source: source)
+                if !ignoredKeys.contains(key) { ignoredKeys.append(key) }
+                return
+            }
             let known = ServeConfig.keys.keys.sorted().joined(separator: ", ")
             throw ConfigError("unknown configuration key `\(key)` in \(source); known keys: \(known)")
         }
@@ -145,9 +159,15 @@ public struct ServeConfig: Sendable, Equatable {
             guard let text, ["local", "s3"].contains(text.lowercased()) else { throw bad("local or s3") }
             snapshotsStorage = text.lowercased()
         case (.logLevel, _):
-            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-            guard let text, levels.contains(text.lowercased()) else { throw bad(levels.joined(separator: "|")) }
-            logLevel = text.lowercased()
+            guard let text, let level = ServeConfig.logLevel(fromQdrant: text) else {
+                throw bad("trace|debug|info|warn|error (any case; also notice, warning, critical)")
+            }
+            logLevel = level
+        case (.compression, _):
+            guard let text, let c = SnapshotCompression(rawValue: text.lowercased()) else { throw bad("none or zstd") }
+            compression = c
+        case (.schedules, _):
+            schedules = try ServeConfig.parseSchedules(raw, source: source)
         case (.logFormat, _):
             guard let text, ["text", "json"].contains(text.lowercased()) else { throw bad("text or json") }
             logFormat = text.lowercased()

@@ -122,8 +122,12 @@ extension Call {
     ///
     /// Runs only after auth has passed (the middleware answers 401/403 before any of the body is
     /// read), and stops at `service.max_upload_size_mb`.
+    ///
+    /// The recovery is a registered operation of `kind` (`/operations`): the source `recover`
+    /// reads is counted and cancellable (a cancelled upload leaves the target as it was).
     func recoverUpload<T: Encodable & Sendable>(
-        wait: Bool, _ recover: @escaping @Sendable (any ByteSource) throws -> T
+        wait: Bool, kind: SnapshotOperation.Kind = .upload_recover, collection: String, shard: Int? = nil,
+        _ recover: @escaping @Sendable (any ByteSource) throws -> T
     ) async throws -> Response {
         let parser = MultipartUpload(
             boundary: try MultipartUpload.boundary(from: request.headers[.contentType]), field: "snapshot",
@@ -138,18 +142,21 @@ extension Call {
                     "Insufficient storage: the upload is \(length) bytes but only \(free) are free; free some disk space and retry")
             }
         }
+        let registry = state.snapshots.operations
         guard wait else {
             let upload = try await spoolUpload(parser)
-            return try await respondOrAccept(wait: false) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: upload)[.size] as? Int).flatMap { $0 }.map(Int64.init)
+            return try await operation(kind, collection: collection, shard: shard, total: size, wait: false) { op in
                 defer { unlink(upload) }
-                return try recover(try FileDescriptorSource(path: upload))
+                return try recover(op.track(try FileDescriptorSource(path: upload)))
             }
         }
+        let op = registry.start(kind, collection: collection, shard: shard, total: contentLength)
         let pipe = BodyPipe()
         let reader = Task {
             try await Blocking.run {
                 defer { pipe.closeReader() }
-                return try recover(pipe)
+                return try registry.run(op) { op in try recover(op.track(pipe)) }
             }
         }
         var producerError: (any Error)?
@@ -164,7 +171,9 @@ extension Call {
         if let producerError, case .failure(let e) = result, e is BodyPipe.ProducerFailed {
             throw producerError
         }
-        return try await respond { try result.get() }
+        var response = try await respond { try result.get() }
+        response.headers[.location] = "/operations/\(op.id)"
+        return response
     }
 
     /// Streams the upload's `snapshot` field into a temp file in the snapshots directory and

@@ -60,6 +60,14 @@ public enum ExitStatus {
             case 507: return ioError
             default: return failure
             }
+        case let e as OperationError:
+            switch e.code {
+            case .cancelled: return interrupted
+            case .notFound: return notFound
+            case .finished: return failure
+            case .badInput: return usage
+            case .locked: return tempFail
+            }
         case is TransportError: return unavailable
         case let e as S3Error:
             switch e.code {
@@ -79,17 +87,17 @@ public enum ExitStatus {
         EXIT STATUS
           0   success
           1   failure not covered below
-          3   nothing to do: already up to date (qdb snapshot partial, qdb restore --partial)
+          3   nothing to do: already up to date (snapshot partial, restore --partial)
           64  usage error (bad flags or arguments)
           65  data error: bad input, corrupt data, checksum mismatch
           66  not found: no such collection, snapshot or S3 bucket
           69  server or peer unavailable
           73  cannot create: it exists already
           74  I/O error (disk full, unreadable file)
-          75  storage is locked by another qdb process; try again later
+          75  locked: another qdb process holds the storage or snapshots directory
           77  permission denied (API key, S3 credentials)
           78  configuration error
-          130 interrupted
+          130 interrupted, or the operation was cancelled
         """
 }
 

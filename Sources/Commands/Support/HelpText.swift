@@ -13,7 +13,29 @@ enum HelpText {
         let indented = examples.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.isEmpty ? "" : "  " + $0 }
             .joined(separator: "\n")
-        let head = prose.isEmpty ? "" : prose + "\n\n"
+        let head = prose.isEmpty ? "" : reflow(prose) + "\n\n"
         return head + "EXAMPLES\n" + indented + "\n\n" + ExitStatus.helpSection
+    }
+
+    /// Joins each paragraph's lines into one, so ArgumentParser wraps it at the terminal's width
+    /// (80 columns included) instead of breaking the source's hard line ends again; blank lines
+    /// and indented (literal) lines are kept as they are.
+    static func reflow(_ prose: String) -> String {
+        var out: [String] = []
+        var paragraph: [String] = []
+        func flush() {
+            if !paragraph.isEmpty { out.append(paragraph.joined(separator: " ")) }
+            paragraph = []
+        }
+        for line in prose.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix(" ") {
+                flush()
+                out.append(line)
+            } else {
+                paragraph.append(line)
+            }
+        }
+        flush()
+        return out.joined(separator: "\n")
     }
 }

@@ -18,31 +18,54 @@ enum RemoteSnapshotActions {
         }
     }
 
-    static func create(_ client: RemoteClient, _ scope: SnapshotScope, output: String?, out: OutputOptions) throws {
+    static func create(
+        _ client: RemoteClient, _ scope: SnapshotScope, output: String?, compress: SnapshotCompression = .none,
+        annotation: SnapshotAnnotation? = nil, out: OutputOptions
+    ) throws {
         if let output, case .shard(let c, let id) = scope {
             // A live shard stream: nothing is stored on the server.
-            let sink = out.reporting(try Stdout.sink(for: output), "shard \(id) of \(c)")
+            let sink = try compress.wrap(out.reporting(try Stdout.sink(for: output), "shard \(id) of \(c)"))
             try client.download("/collections/\(RemoteClient.pathSegment(c))/shards/\(id)/snapshot", to: sink)
             try sink.close()
             return
         }
-        let d = try decode(SnapshotDescription.self, try client.json("POST", base(scope) + "?wait=true"))
+        let d = try decode(SnapshotDescription.self, try client.json("POST", base(scope) + "?wait=true" + query(annotation)))
         guard let output else {
             try out.emit(d, text: "\(d.name)\t\(d.size)\t\(d.checksum ?? "-")")
             return
         }
-        try download(client, scope, name: d.name, output: output, out: out, total: d.size)
+        try download(client, scope, name: d.name, output: output, out: out, total: d.size, compress: compress)
+    }
+
+    /// `POST …/snapshots?wait=false`: prints the operation id the server answers with.
+    static func start(_ client: RemoteClient, _ scope: SnapshotScope, annotation: SnapshotAnnotation? = nil, out: OutputOptions) throws {
+        struct Accepted: Codable { var operation_id: String }
+        let answer = try client.json("POST", base(scope) + "?wait=false" + query(annotation))
+        let accepted = try JSONDecoder().decode(Accepted.self, from: Data(answer))
+        try out.emit(accepted, text: accepted.operation_id)
     }
 
     static func list(_ client: RemoteClient, _ scope: SnapshotScope, out: OutputOptions) throws {
         let list = try decode([SnapshotDescription].self, try client.json("GET", base(scope)))
-        try out.emit(list, text: list.map { "\($0.name)\t\($0.size)\t\($0.creation_time ?? "-")\t\($0.checksum ?? "-")" }.joined(separator: "\n"))
+        try out.emit(list, text: list.map(SnapshotActions.line).joined(separator: "\n"))
+    }
+
+    /// `&description=…&label=k=v…` for a create.
+    static func query(_ annotation: SnapshotAnnotation?) -> String {
+        guard let annotation else { return "" }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        func enc(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s }
+        var q = annotation.description.map { "&description=" + enc($0) } ?? ""
+        for (k, v) in (annotation.labels ?? [:]).sorted(by: { $0.key < $1.key }) { q += "&label=" + enc("\(k)=\(v)") }
+        return q
     }
 
     static func download(
-        _ client: RemoteClient, _ scope: SnapshotScope, name: String, output: String, out: OutputOptions, total: Int64? = nil
+        _ client: RemoteClient, _ scope: SnapshotScope, name: String, output: String, out: OutputOptions, total: Int64? = nil,
+        compress: SnapshotCompression = .none
     ) throws {
-        let sink = out.reporting(try Stdout.sink(for: output), name, total: total)
+        let sink = try compress.wrap(out.reporting(try Stdout.sink(for: output), name, total: total))
         do {
             try client.download(base(scope) + "/" + RemoteClient.pathSegment(name), to: sink)
             try sink.close()

@@ -35,7 +35,7 @@ public struct TarEntry: Sendable, Equatable {
 /// - absolute paths, `..` components, empty names, control characters and invalid UTF-8
 ///   throw `.unsafePath`; `./` prefixes and `a//b` spellings are normalized; an entry for the
 ///   archive root itself (`./`) is skipped;
-/// - compressed input, garbage and truncation throw `.corrupt` with a fixed message
+/// - input compressed other than with zstd, garbage and truncation throw `.corrupt` with a fixed message
 ///   (`ArchiveError.malformedMessage`); libarchive's text is kept in `cause` for logs.
 ///
 /// Errors from the source are rethrown unchanged. After any error the reader is unusable and
@@ -67,6 +67,9 @@ public final class TarReader {
         self.archive = a
         self.buffer = .allocate(byteCount: bufferSize, alignment: 4096)
         var r = archive_read_support_format_tar(a)
+        // zstd-compressed archives (`--compress zstd`) are recognised by their magic and
+        // decompressed as they stream; every other compression stays refused as corrupt.
+        if r == ARCHIVE_OK { r = archive_read_support_filter_zstd(a) }
         if r == ARCHIVE_OK {
             r = archive_read_open(
                 a, Unmanaged.passUnretained(self).toOpaque(), nil,

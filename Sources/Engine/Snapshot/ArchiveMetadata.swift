@@ -17,6 +17,9 @@ public struct ArchiveMetadata: Codable, Sendable, Equatable {
     public var shard_id: Int?
     public var points: Int
     public var files: [String: FileInfo]
+    /// Probe queries and their answers at create time (collection snapshots; absent in
+    /// archives from Qdrant and qdb 0.1), replayed by `verify --deep`.
+    public var fingerprint: ArchiveFingerprint?
 
     public struct FileInfo: Codable, Sendable, Equatable {
         public var size: Int

@@ -15,9 +15,8 @@ enum CollectionSnapshotWriter {
         defer { FileIO.removeTree(scratch) }
         let config = collection.config
         let schema = collection.payloadSchema
-        var captures: [ShardCapture] = []
-        for shard in collection.shards {
-            captures.append(try shard.capture(into: scratch + "/\(shard.id)"))
+        let (captures, fingerprint) = try ArchiveFingerprint.around(collection) {
+            try collection.shards.map { try $0.capture(into: scratch + "/\($0.id)") }
         }
         let tar = try TarWriter(sink: sink)
         var digests: [FileDigest] = []
@@ -26,9 +25,10 @@ enum CollectionSnapshotWriter {
         digests.append(try tar.addData("payload_index.json", try .json(Collection.PayloadIndexFile(schema: schema))))
         digests.append(try tar.addData("shard_key_mapping.json", Array("[]".utf8)))
         for c in captures { digests += try addShard(c, prefix: "\(c.shardID)/", to: tar) }
-        let meta = ArchiveMetadata(
+        var meta = ArchiveMetadata(
             kind: .collection, collection: collection.name, shardID: nil,
             points: captures.reduce(0) { $0 + $1.points }, digests: digests)
+        meta.fingerprint = fingerprint
         _ = try tar.addData(ArchiveMetadata.entryName, try .json(meta, pretty: true))
         try tar.finish()
         return meta

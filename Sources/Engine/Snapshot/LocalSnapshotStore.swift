@@ -41,15 +41,28 @@ public struct LocalSnapshotStore: SnapshotStore {
         guard lstat(path, &st) == 0 else { throw SnapshotError.notFound(name) }
         let checksum = (try? FileIO.readAll(path + ".checksum")).map { String(decoding: $0, as: UTF8.self) }
             .flatMap { $0.count == 64 ? $0 : nil }
-        return SnapshotDescription(
+        var d = SnapshotDescription(
             name: name, creation_time: LocalSnapshotStore.birthTime(path) ?? LocalSnapshotStore.format(Double(st.st_mtim.tv_sec)),
             size: Int64(st.st_size), checksum: checksum)
+        if let a = SnapshotAnnotation.read(beside: path) {
+            d.description = a.description
+            d.labels = a.labels
+        }
+        return d
     }
 
+    /// Holds the directory's lock shared, so it never runs during a prune (which holds it).
     public func delete(_ scope: SnapshotScope, name: String) throws {
+        try RepositoryLock.shared(root: root) { try deleteUnlocked(scope, name: name) }
+    }
+
+    /// `delete` without the lock: for the prune that holds it exclusively.
+    func deleteUnlocked(_ scope: SnapshotScope, name: String) throws {
         let path = try existingPath(scope, name)
         guard unlink(path) == 0 else { throw SnapshotError(.io, "cannot delete snapshot \(name): \(String(cString: strerror(errno)))") }
         unlink(path + ".checksum")
+        unlink(path + SnapshotAnnotation.suffix)
+        unlink(path + VerificationRecord.suffix)
     }
 
     public func localPath(_ scope: SnapshotScope, name: String) throws -> String? {
@@ -102,6 +115,10 @@ public struct LocalSnapshotStore: SnapshotStore {
     /// then rename the sidecar; if the last step fails the archive is removed again.
     public func commit(tempPath: String, sha256: String, scope: SnapshotScope, name: String) throws -> SnapshotDescription {
         try SnapshotScope.validate(name: name)
+        return try RepositoryLock.shared(root: root) { try commitUnlocked(tempPath: tempPath, sha256: sha256, scope: scope, name: name) }
+    }
+
+    private func commitUnlocked(tempPath: String, sha256: String, scope: SnapshotScope, name: String) throws -> SnapshotDescription {
         let dir = directory(scope)
         try FileIO.makeDirectories(dir)
         let final = dir + "/" + name

@@ -68,6 +68,7 @@ public struct S3SnapshotStore: SnapshotStore {
         let key = try key(scope, name: name)
         try storeErrors(name) { try client.deleteObject(key) }
         try? client.deleteObject(key + ".checksum")
+        try? client.deleteObject(key + VerificationRecord.suffix)
     }
 
     public func open(_ scope: SnapshotScope, name: String) throws -> any ByteSource {

@@ -33,7 +33,10 @@ extension SnapshotService {
     /// 304 (this shard is already up to date). The answer is spooled to the storage's temp dir
     /// first, as Qdrant does: a partial archive is small, and a peer that fails midway then
     /// changes nothing.
-    public func recoverPartial(_ collection: String, shard id: Int, fromPeer peerURL: String, apiKey: String?) throws -> Bool {
+    /// With `operation`, the download and the recovery are counted into it and cancellable.
+    public func recoverPartial(
+        _ collection: String, shard id: Int, fromPeer peerURL: String, apiKey: String?, operation: SnapshotOperation? = nil
+    ) throws -> Bool {
         let c = try storage.collection(collection)
         return try exclusivePartialRecovery(c.name, shard: id) {
             let manifest = try storage.shardManifest(c.name, shard: id)
@@ -43,14 +46,17 @@ extension SnapshotService {
             let sink = try FileDescriptorSink(creatingFile: spool, fsyncOnClose: false)
             let changed: Bool
             do {
-                changed = try client.createPartial(collection: c.name, shard: id, manifest: try manifest.json(), to: sink)
+                changed = try client.createPartial(
+                    collection: c.name, shard: id, manifest: try manifest.json(), to: operation.map { $0.track(sink) } ?? sink)
                 try sink.close()
             } catch {
                 try? sink.close()
                 throw error
             }
             guard changed else { return false }
-            _ = try recoverPartialLocked(c.name, shard: id, from: try FileDescriptorSource(path: spool), checksum: nil)
+            try operation?.checkCancelled()
+            let spooled: any ByteSource = try FileDescriptorSource(path: spool)
+            _ = try recoverPartialLocked(c.name, shard: id, from: operation.map { $0.track(spooled) } ?? spooled, checksum: nil)
             return true
         }
     }

@@ -9,51 +9,68 @@ public final class SnapshotService: Sendable {
     public let store: any SnapshotStore
     private let recoveries = RecoveryLocks()
     let partialRecoveries = ExclusiveLocks()
+    /// Long operations started through this service (the server's `/operations`).
+    public let operations = OperationRegistry()
+    /// The states of the schedules that run through this service (`GET /schedules`).
+    public let schedules = ScheduleBoard()
 
     /// Wraps the sink every created archive is written to (the CLI's progress reporting).
     let wrapSink: (@Sendable (any ByteSink) -> any ByteSink)?
 
-    public init(storage: Storage, store: any SnapshotStore, wrapSink: (@Sendable (any ByteSink) -> any ByteSink)? = nil) {
+    /// How stored snapshots are compressed (`storage.snapshots_config.compression`).
+    public let compression: SnapshotCompression
+
+    public init(
+        storage: Storage, store: any SnapshotStore, wrapSink: (@Sendable (any ByteSink) -> any ByteSink)? = nil,
+        compression: SnapshotCompression = .none
+    ) {
         self.storage = storage
         self.store = store
         self.wrapSink = wrapSink
+        self.compression = compression
     }
 
     // MARK: collection snapshots
 
     /// Creates and stores a snapshot of collection `name`, with its checksum sidecar.
-    public func createCollectionSnapshot(_ name: String) throws -> SnapshotDescription {
+    /// With `operation`, the archive's bytes are counted into it and its cancellation aborts the
+    /// upload, so a cancelled create lists nothing.
+    public func createCollectionSnapshot(
+        _ name: String, operation: SnapshotOperation? = nil, annotation: SnapshotAnnotation? = nil
+    ) throws -> SnapshotDescription {
         let c = try storage.collection(name)
         Counter(label: "snapshot_created_total", dimensions: [("id", c.name)]).increment()
         let running = Gauge(label: "snapshot_creation_running", dimensions: [("id", c.name)])
         running.record(1)
         defer { running.record(0) }
         let scope = SnapshotScope.collection(c.name)
-        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-\(storage.peerID)")) { sink in
+        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-\(storage.peerID)"), operation: operation, annotation: annotation) { sink in
             _ = try storage.writeCollectionSnapshot(c.name, to: sink)
         }
     }
 
     /// Creates and stores a snapshot of one shard (`<c>-shard-<id>-<ts>.snapshot`).
-    public func createShardSnapshot(_ collection: String, shard id: Int) throws -> SnapshotDescription {
+    public func createShardSnapshot(
+        _ collection: String, shard id: Int, operation: SnapshotOperation? = nil, annotation: SnapshotAnnotation? = nil
+    ) throws -> SnapshotDescription {
         let c = try storage.collection(collection)
         _ = try storage.shard(c.name, id)
         let running = Gauge(label: "snapshot_creation_running", dimensions: [("id", c.name)])
         running.record(1)
         defer { running.record(0) }
         let scope = SnapshotScope.shard(collection: c.name, shard: id)
-        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-shard-\(id)")) { sink in
+        return try storeArchive(scope: scope, name: uniqueName(scope, base: "\(c.name)-shard-\(id)"), operation: operation, annotation: annotation) { sink in
             _ = try storage.writeShardSnapshot(c.name, shard: id, to: sink)
         }
     }
 
     /// Creates and stores a full-storage snapshot (`full-snapshot-<ts>.snapshot`). Each collection
     /// counts as a collection snapshot in the metrics, as in Qdrant.
-    public func createFullSnapshot() throws -> SnapshotDescription {
+    public func createFullSnapshot(operation: SnapshotOperation? = nil, annotation: SnapshotAnnotation? = nil) throws -> SnapshotDescription {
         for name in storage.collectionNames() {
             Counter(label: "snapshot_created_total", dimensions: [("id", name)]).increment()
         }
-        return try storeArchive(scope: .full, name: uniqueName(.full, base: "full-snapshot")) { sink in
+        return try storeArchive(scope: .full, name: uniqueName(.full, base: "full-snapshot"), operation: operation, annotation: annotation) { sink in
             _ = try storage.writeFullSnapshot(to: sink)
         }
     }
@@ -137,16 +154,24 @@ public final class SnapshotService: Sendable {
 
     /// Streams an archive into the store through a hashing sink, then commits it with its
     /// SHA-256; any failure aborts the upload, so nothing partial is left or listed.
-    func storeArchive(scope: SnapshotScope, name: String, _ write: (any ByteSink) throws -> Void) throws -> SnapshotDescription {
+    func storeArchive(
+        scope: SnapshotScope, name: String, operation: SnapshotOperation? = nil, annotation: SnapshotAnnotation? = nil,
+        _ write: (any ByteSink) throws -> Void
+    ) throws -> SnapshotDescription {
         let started = ContinuousClock.now
         let upload = try store.beginUpload(scope, name: name)
         do {
             let hashing = HashingSink(upload.sink)
             // Building and streaming the archive yields the CPU and the disk to queries.
-            let sink = wrapSink?(hashing) ?? hashing
-            try BackgroundPriority.run { try write(sink) }
+            let wrapped = try compression.wrap(wrapSink?(hashing) ?? hashing)
+            try BackgroundPriority.run { try write(operation.map { $0.track(wrapped) } ?? wrapped) }
+            try wrapped.close()  // ends a zstd frame; the tar writer has closed it already otherwise
             try hashing.close()
-            let d = try upload.commit(sha256: hashing.finalizeHex())
+            try operation?.checkCancelled()  // a cancel seen before the commit keeps nothing
+            var d = try upload.commit(sha256: hashing.finalizeHex())
+            if let annotation, !annotation.isEmpty, annotate(scope, d.name, annotation) {
+                (d.description, d.labels) = (annotation.description, annotation.labels)
+            }
             storage.logger.info("snapshot created", metadata: [
                 "scope": "\(scope)", "name": "\(name)", "bytes": "\(d.size)", "duration_ms": "\(SnapshotService.ms(since: started))",
             ])
@@ -175,6 +200,22 @@ public final class SnapshotService: Sendable {
         } catch {
             storage.logger.error("snapshot recovery failed", metadata: ["target": "\(what)", "error": "\(error)"])
             throw error
+        }
+    }
+
+    /// Keeps `annotation` beside a stored local snapshot (a store without local files keeps
+    /// none). The snapshot is made by then, so a failure is logged, not thrown.
+    func annotate(_ scope: SnapshotScope, _ name: String, _ annotation: SnapshotAnnotation) -> Bool {
+        do {
+            guard let path = try store.localPath(scope, name: name) else {
+                storage.logger.warning("snapshot description and labels are kept for local snapshots only", metadata: ["name": "\(name)"])
+                return false
+            }
+            try annotation.write(beside: path)
+            return true
+        } catch {
+            storage.logger.error("cannot keep the snapshot's description and labels", metadata: ["name": "\(name)", "error": "\(error)"])
+            return false
         }
     }
 

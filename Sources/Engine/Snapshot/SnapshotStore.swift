@@ -33,6 +33,9 @@ public struct SnapshotDescription: Codable, Sendable, Equatable {
     public var creation_time: String?
     public var size: Int64
     public var checksum: String?
+    /// qdb extensions (absent unless given when the snapshot was made; see SnapshotAnnotation).
+    public var description: String?
+    public var labels: [String: String]?
 
     public init(name: String, creation_time: String?, size: Int64, checksum: String?) {
         self.name = name

@@ -15,6 +15,11 @@ public struct VerifyReport: Codable, Sendable {
     public var checksum: String = "absent"
     /// With `--deep`: the points counted after loading the archive in a staging directory.
     public var loaded_points: Int?
+    /// With `--deep`: `match` or `mismatch` when qdb.json holds a fingerprint, `absent` when it
+    /// does not (then only a search sanity check runs); nil for other kinds.
+    public var fingerprint: String?
+    /// The probes whose answers differ from the recorded ones.
+    public var divergence: [ArchiveFingerprint.Divergence]?
     public var error: String?
 
     public init(source: String, ok: Bool, error: String? = nil) {
@@ -45,7 +50,7 @@ public enum SnapshotVerifier {
                 let staging = scratch + "/verify-\(UUID().uuidString)"
                 defer { FileIO.removeTree(staging) }
                 meta = try SnapshotUnpacker.unpack(input, into: staging, checksum: nil)
-                report.loaded_points = try SnapshotError.staged { try loadedPoints(staging, meta: meta) }
+                report.loaded_points = try SnapshotError.staged { try loadedPoints(staging, meta: meta, report: &report) }
             } else {
                 meta = try streamCheck(input, report: &report)
                 try input.drain()
@@ -65,6 +70,9 @@ public enum SnapshotVerifier {
             }
             if let loaded = report.loaded_points, loaded != meta.points {
                 throw SnapshotError(.corrupt, "qdb.json records \(meta.points) points but the archive loads \(loaded)")
+            }
+            if let d = report.divergence, let first = d.first {
+                throw SnapshotError(.corrupt, "the restored collection answers \(d.count) of \(meta.fingerprint?.probes.count ?? 0) probe queries differently than when the snapshot was made (probe \(first.probe): expected ids \(first.expected_ids), got \(first.got_ids))")
             }
             report.ok = true
         } catch {
@@ -111,12 +119,24 @@ public enum SnapshotVerifier {
     }
 
     /// Loads an unpacked collection snapshot read-only in its staging directory and counts points.
-    static func loadedPoints(_ staging: String, meta: ArchiveMetadata) throws -> Int {
+    /// Also replays the fingerprint (or, without one, runs the search sanity check) into `report`.
+    static func loadedPoints(_ staging: String, meta: ArchiveMetadata, report: inout VerifyReport) throws -> Int {
         guard meta.kind == .collection else { return meta.points }
         let config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(staging + "/config.json")))
         for s in 0..<config.params.shard_number { try SnapshotUnpacker.layOutShard(staging + "/\(s)") }
         var logger = Logger(label: "qdb-verify")
         logger.logLevel = .error
-        return try Collection.open(name: meta.collection ?? "verify", dir: staging, sealThreshold: .max, logger: logger).count(filter: nil)
+        let collection = try Collection.open(name: meta.collection ?? "verify", dir: staging, sealThreshold: .max, logger: logger)
+        if let fingerprint = meta.fingerprint {
+            let divergence = fingerprint.replay(on: collection)
+            report.fingerprint = divergence.isEmpty ? "match" : "mismatch"
+            report.divergence = divergence.isEmpty ? nil : divergence
+        } else {
+            report.fingerprint = "absent"
+            if let problem = ArchiveFingerprint.sanity(collection) {
+                throw SnapshotError(.corrupt, "the restored collection fails a search sanity check: \(problem)")
+            }
+        }
+        return collection.count(filter: nil)
     }
 }
