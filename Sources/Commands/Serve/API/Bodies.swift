@@ -30,6 +30,13 @@ struct WithPayload: Decodable {
             let spec = try c.decode(Spec.self)
             if let inc = spec.include { selector = .include(inc) } else { selector = .exclude(spec.exclude ?? []) }
         }
+        switch selector {
+        case .include(let keys), .exclude(let keys):
+            for k in keys where (try? JSONPath(k)) == nil {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "`\(k)` in with_payload is not a valid payload key path")
+            }
+        default: break
+        }
     }
 }
 
@@ -45,78 +52,6 @@ struct WithVector: Decodable {
             selector = .names(try c.decode([String].self))
         }
     }
-}
-
-/// `query` of `points/query`: a vector, `{"nearest": vector}`, or a point id (search by its vector).
-enum QueryInput: Decodable {
-    case vector([Float])
-    case point(PointID)
-
-    struct Nearest: Decodable { var nearest: NearestValue }
-    enum NearestValue: Decodable {
-        case vector([Float])
-        case point(PointID)
-        init(from decoder: Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if let v = try? c.decode([Float].self) { self = .vector(v) } else { self = .point(try c.decode(PointID.self)) }
-        }
-    }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let v = try? c.decode([Float].self) {
-            self = .vector(v)
-        } else if let id = try? c.decode(PointID.self) {
-            self = .point(id)
-        } else if let n = try? c.decode(Nearest.self) {
-            switch n.nearest {
-            case .vector(let v): self = .vector(v)
-            case .point(let id): self = .point(id)
-            }
-        } else {
-            throw DecodingError.dataCorruptedError(
-                in: c, debugDescription: "qdb supports `query` as a dense vector, a point id, or {\"nearest\": …}")
-        }
-    }
-}
-
-struct QueryBody: Decodable {
-    var query: QueryInput?
-    var using: String?
-    var filter: Filter?
-    var limit: Int?
-    var offset: Int?
-    var with_payload: WithPayload?
-    var with_vector: WithVector?
-    var score_threshold: Float?
-    var prefetch: JSONValue?
-}
-
-struct QueryBatchBody: Decodable {
-    var searches: [QueryBody]
-}
-
-/// Legacy `points/search`: `vector` is a plain vector or `{"name": …, "vector": […]}`.
-struct SearchBody: Decodable {
-    struct NamedVector: Decodable {
-        var name: String
-        var vector: [Float]
-    }
-    enum SearchVector: Decodable {
-        case plain([Float])
-        case named(NamedVector)
-        init(from decoder: Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if let v = try? c.decode([Float].self) { self = .plain(v) } else { self = .named(try c.decode(NamedVector.self)) }
-        }
-    }
-    var vector: SearchVector
-    var filter: Filter?
-    var limit: Int
-    var offset: Int?
-    var with_payload: WithPayload?
-    var with_vector: WithVector?
-    var score_threshold: Float?
 }
 
 struct ScrollBody: Decodable {

@@ -3,7 +3,7 @@ import GRPCCore
 import QdrantProto
 
 /// `qdrant.Points`: upsert, delete, retrieve, scroll, count, query and legacy search, over the same
-/// engine calls and defaults as the REST routes (queries go through REST's `runQuery`).
+/// engine calls and defaults as the REST routes (queries go through the engine's `Collection.query`, as REST's).
 struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
     let state: APIState
 
@@ -81,29 +81,31 @@ struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
         let storage = state.storage
         return try await GRPCCall.run {
             try GRPCCall.rejectUnknownFields(request)
-            var query: QueryInput?
+            var q = QueryRequest()
             if request.hasQuery {
                 try GRPCCall.rejectUnknownFields(request.query)
                 guard case .nearest(let input)? = request.query.variant else {
-                    throw GRPCConvert.badInput("qdb supports `query` as a dense vector, a point id, or {\"nearest\": …}")
+                    throw GRPCConvert.badInput("qdb serves `query` over gRPC as a dense vector or a point id (nearest); use REST for the other query kinds")
                 }
                 try GRPCCall.rejectUnknownFields(input)
                 switch input.variant {
-                case .dense(let d)?: query = .vector(d.data)
-                case .id(let id)?: query = .point(try GRPCConvert.pointID(id))
+                case .dense(let d)?: q.query = .nearest(.vector(d.data), mmr: nil)
+                case .id(let id)?: q.query = .nearest(.id(try GRPCConvert.pointID(id)), mmr: nil)
                 case nil: throw GRPCConvert.badInput("`nearest` needs a dense vector or a point id")
                 }
             }
-            let body = QueryBody(
-                query: query, using: request.hasUsing ? request.using : nil,
-                filter: request.hasFilter ? try GRPCConvert.filter(request.filter) : nil,
-                limit: request.hasLimit ? GRPCConvert.int(request.limit) : nil,
-                offset: request.hasOffset ? GRPCConvert.int(request.offset) : nil,
-                with_payload: WithPayload(selector: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none)),
-                with_vector: WithVector(selector: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none)),
-                score_threshold: request.hasScoreThreshold ? request.scoreThreshold : nil)
+            q.using = request.hasUsing ? request.using : ""
+            q.filter = request.hasFilter ? try GRPCConvert.filter(request.filter) : nil
+            q.limit = request.hasLimit ? GRPCConvert.int(request.limit) : nil
+            q.offset = request.hasOffset ? GRPCConvert.int(request.offset) : 0
+            q.scoreThreshold = request.hasScoreThreshold ? request.scoreThreshold : nil
+            if let l = q.limit, l < 1 { throw GRPCConvert.badInput("limit must be at least 1") }
+            let payload = try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none)
+            let vectors = try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none)
             var r = Qdrant_QueryResponse()
-            r.result = try runQuery(body, in: storage.collection(request.collectionName)).map { GRPCConvert.scored($0) }
+            r.result = try storage.collection(request.collectionName)
+                .query(q, payload: payload, vectors: vectors, lookup: { try storage.collection($0) })
+                .map { GRPCConvert.scored($0) }
             return r
         }
     }

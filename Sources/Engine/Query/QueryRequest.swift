@@ -1,0 +1,155 @@
+/// A vector given to a query: literally, or as the id of a point whose vector it is.
+public enum VectorInput: Sendable, Equatable {
+    case vector([Float])
+    case id(PointID)
+}
+
+/// One `context` pair of a discover or context query.
+public struct ContextPair: Sendable, Equatable {
+    public var positive: VectorInput
+    public var negative: VectorInput
+
+    public init(positive: VectorInput, negative: VectorInput) {
+        self.positive = positive
+        self.negative = negative
+    }
+}
+
+/// `recommend.strategy`.
+public enum RecommendStrategy: String, Sendable, CaseIterable {
+    case averageVector = "average_vector"
+    case bestScore = "best_score"
+    case sumScores = "sum_scores"
+}
+
+/// `nearest.mmr`: maximal marginal relevance over `candidatesLimit` nearest points.
+public struct MMR: Sendable, Equatable {
+    public var diversity: Double
+    public var candidatesLimit: Int?
+
+    public init(diversity: Double = 0.5, candidatesLimit: Int? = nil) {
+        self.diversity = diversity
+        self.candidatesLimit = candidatesLimit
+    }
+}
+
+/// `order_by`: points by a payload value (numbers, or datetimes as microseconds).
+public struct OrderBy: Sendable, Equatable {
+    public var key: JSONPath
+    public var descending: Bool
+    public var startFrom: Double?
+
+    public init(key: JSONPath, descending: Bool = false, startFrom: Double? = nil) {
+        self.key = key
+        self.descending = descending
+        self.startFrom = startFrom
+    }
+}
+
+/// `fusion` of prefetch results.
+public enum Fusion: Sendable, Equatable {
+    /// Reciprocal rank fusion: Σ weight / (rank + k - 1 + …), k defaults to 2 as in Qdrant.
+    case rrf(k: Int, weights: [Double]?)
+    /// Distribution-based score fusion: each list normalized by mean ± 3σ, then summed.
+    case dbsf
+}
+
+/// What a `points/query` level computes.
+public indirect enum QueryKind: Sendable, Equatable {
+    case nearest(VectorInput, mmr: MMR?)
+    case recommend(positive: [VectorInput], negative: [VectorInput], strategy: RecommendStrategy)
+    case discover(target: VectorInput, context: [ContextPair])
+    case context([ContextPair])
+    case orderBy(OrderBy)
+    case fusion(Fusion)
+    case formula(Formula)
+    case sample
+}
+
+/// `lookup_from`: take vectors given by id from another collection (and vector name).
+public struct LookupLocation: Sendable, Equatable {
+    public var collection: String
+    public var vector: String?
+
+    public init(collection: String, vector: String? = nil) {
+        self.collection = collection
+        self.vector = vector
+    }
+}
+
+/// One level of a Universal Query: its prefetches (run first; their results are the candidates
+/// of this level), the query, and the level's filter, vector name and limits.
+public struct QueryRequest: Sendable, Equatable {
+    public var prefetch: [QueryRequest] = []
+    public var query: QueryKind?
+    public var using: String = ""
+    public var filter: Filter?
+    /// nil: Qdrant's default of 10.
+    public var limit: Int?
+    public var offset: Int = 0
+    public var scoreThreshold: Float?
+    public var lookupFrom: LookupLocation?
+
+    public init(
+        prefetch: [QueryRequest] = [], query: QueryKind? = nil, using: String = "", filter: Filter? = nil,
+        limit: Int? = nil, offset: Int = 0, scoreThreshold: Float? = nil, lookupFrom: LookupLocation? = nil
+    ) {
+        self.prefetch = prefetch
+        self.query = query
+        self.using = using
+        self.filter = filter
+        self.limit = limit
+        self.offset = offset
+        self.scoreThreshold = scoreThreshold
+        self.lookupFrom = lookupFrom
+    }
+
+    /// The same request with every prefetch limit, at every depth, set to `limit` (groups).
+    func withPrefetchLimits(_ limit: Int) -> QueryRequest {
+        var q = self
+        q.prefetch = prefetch.map { p in
+            var p = p.withPrefetchLimits(limit)
+            p.limit = limit
+            return p
+        }
+        return q
+    }
+}
+
+/// A scored point id, before payloads and vectors are read.
+struct Hit: Sendable {
+    var id: PointID
+    var score: Float
+    var orderValue: JSONValue? = nil
+}
+
+extension Filter {
+    /// Qdrant's `Filter::merge_opts`: clauses concatenated (so `should`s become alternatives of
+    /// each other), `min_should` conditions joined with the larger count.
+    static func merge(_ outer: Filter?, _ inner: Filter?) -> Filter? {
+        guard let outer else { return inner }
+        guard let inner else { return outer }
+        var minShould = outer.minShould ?? inner.minShould
+        if let a = outer.minShould, let b = inner.minShould {
+            minShould = MinShould(conditions: a.conditions + b.conditions, minCount: max(a.minCount, b.minCount))
+        }
+        return Filter(
+            must: outer.must + inner.must, should: outer.should + inner.should, mustNot: outer.mustNot + inner.mustNot,
+            minShould: minShould)
+    }
+
+    /// `filter` with `must: has_id(ids)` added (candidates of a rescoring level).
+    static func including(_ filter: Filter?, _ ids: Set<PointID>) -> Filter {
+        var f = filter ?? Filter()
+        f.must.append(.hasID(ids))
+        return f
+    }
+
+    /// `filter` with `must_not: has_id(ids)` added (points a query names are not its results).
+    static func excluding(_ filter: Filter?, _ ids: Set<PointID>) -> Filter? {
+        guard !ids.isEmpty else { return filter }
+        var f = filter ?? Filter()
+        f.mustNot.append(.hasID(ids))
+        return f
+    }
+}
