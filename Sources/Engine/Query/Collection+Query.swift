@@ -40,6 +40,7 @@ extension Collection {
     }
 
     func run(_ q: QueryRequest, propagated: Filter?, lookup: Lookup) throws -> [Hit] {
+        try q.validate()
         let (resolved, mentioned) = try resolve(q, lookup: lookup)
         let filter = Filter.excluding(Filter.merge(propagated, q.filter), mentioned)?.bindingVectors(slots.map(\.name))
         let limit = q.limit ?? 10

@@ -104,6 +104,20 @@ public struct QueryRequest: Sendable, Equatable {
         self.lookupFrom = lookupFrom
     }
 
+    /// Qdrant's checks of one level, before anything runs.
+    func validate() throws {
+        func bad(_ m: String) -> StorageError { StorageError(.badInput, "Wrong input: \(m)") }
+        if !prefetch.isEmpty, query == nil { throw bad("A query is needed to merge the prefetches.") }
+        if scoreThreshold != nil {
+            if query == nil { throw bad("A query is needed to use the score_threshold.") }
+            if case .orderBy? = query { throw bad("Can't use score_threshold with an order_by query.") }
+        }
+        if case .fusion? = query, !using.isEmpty { throw bad("Fusion queries cannot be combined with the 'using' field.") }
+        if case .nearest(_, let mmr?)? = query, let n = mmr.candidatesLimit, n > 16384 {
+            throw bad("mmr candidates_limit value \(n) is invalid. Must be 16384 or smaller.")
+        }
+    }
+
     /// The same request with every prefetch limit, at every depth, set to `limit` (groups).
     func withPrefetchLimits(_ limit: Int) -> QueryRequest {
         var q = self

@@ -51,7 +51,9 @@ extension Filter: Codable {
 
     static func decodeClause(_ c: KeyedDecodingContainer<AnyKey>, _ key: String) throws -> [Condition] {
         guard try c.present(key) else { return [] }
-        if let many = try? c.decode([Condition].self, forKey: AnyKey(key)) { return many }
+        if case .array? = try? c.decode(JSONValue.self, forKey: AnyKey(key)) {
+            return try c.decode([Condition].self, forKey: AnyKey(key))
+        }
         return [try c.decode(Condition.self, forKey: AnyKey(key))]
     }
 
@@ -102,7 +104,7 @@ extension Condition: Codable {
             self = .nested(path, try n.decode(Filter.self, forKey: AnyKey("filter")))
         } else if keys.contains("key") {
             self = .field(try FieldCondition(from: decoder))
-        } else if !keys.isDisjoint(with: ["must", "should", "must_not", "min_should"]) {
+        } else if keys.isEmpty || !keys.isDisjoint(with: ["must", "should", "must_not", "min_should"]) {
             self = .filter(try Filter(from: decoder))
         } else {
             throw DecodingError.dataCorrupted(.init(
