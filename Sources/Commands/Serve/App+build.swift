@@ -25,12 +25,15 @@ func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequest
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(metrics: metrics))
     router.add(middleware: AuthMiddleware(keys: APIKeys(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey)))
+    let routeTable = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     router.addServiceRoutes(state, metrics: metrics)
     router.addCollectionRoutes(state)
     router.addPointRoutes(state)
     router.addSnapshotRoutes(state)
     router.addShardAndFullSnapshotRoutes(state)
     router.addPartialSnapshotRoutes(state)
+    routeTable.load(router.routes)
     return router
 }
 
