@@ -48,6 +48,16 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         self.description = text
     }
 
+    /// `text` parsed, or when it is not a valid path, `text` as one verbatim key.
+    public init(lenient text: String) {
+        if let p = try? JSONPath(text) {
+            self = p
+        } else {
+            items = [.key(text)]
+            description = text
+        }
+    }
+
     /// The single top-level key when the path is just one plain key (the common case).
     public var plainKey: String? {
         if items.count == 1, case .key(let k) = items[0] { return k }

@@ -173,6 +173,11 @@ public struct FieldCondition: Sendable, Equatable {
         self.isNull = isNull
     }
 
+    /// A condition on `key` read as a path (leniently: an invalid path is one verbatim key).
+    public init(key: String, match: Match? = nil, range: RangeCondition? = nil, valuesCount: NumericRange? = nil) {
+        self.init(key: JSONPath(lenient: key), match: match, range: range, valuesCount: valuesCount)
+    }
+
     var isValid: Bool {
         match != nil || range != nil || valuesCount != nil || geoBoundingBox != nil || geoRadius != nil
             || geoPolygon != nil || isEmpty != nil || isNull != nil

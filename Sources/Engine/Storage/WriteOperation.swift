@@ -111,16 +111,14 @@ extension Payload {
     /// into the object(s) at that JSON path (`a.b`, `a[0]`, `a[].b`), as `JSONPath` defines.
     func merging(_ other: Payload, at key: String?) -> Payload {
         guard let key, !key.isEmpty else { return mergingRemovingNulls(other) }
-        let path = (try? JSONPath(key)) ?? (try? JSONPath("\"\(key)\""))
-        guard let path else { return self }
-        return setting(other, at: path)
+        return setting(other, at: JSONPath(lenient: key))
     }
 
     /// Removes `keys`, each a JSON path (`a`, `a.b`, `a[].b`, `a[]`).
     func removing(_ keys: [String]) -> Payload {
         var out = self
         for k in keys {
-            if let path = try? JSONPath(k) { out = out.deleting(path) } else { out[k] = nil }
+            out = out.deleting(JSONPath(lenient: k))
         }
         return out
     }
