@@ -219,11 +219,79 @@ def check_same_failure(res, what):
 
 
 @pytest.fixture(scope="module")
-def remote(module_server_factory):
-    srv = module_server_factory()
-    c = QdrantClient(url=srv.url, prefer_grpc=False, timeout=60)
+def server(module_server_factory):
+    return module_server_factory()
+
+
+@pytest.fixture(scope="module")
+def remote(server):
+    c = QdrantClient(url=server.url, prefer_grpc=False, timeout=60)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="module")
+def remote_grpc(server):
+    c = QdrantClient(host="127.0.0.1", port=server.port, grpc_port=server.grpc_port, prefer_grpc=True,
+                     https=False, timeout=60, check_compatibility=False)
+    yield c
+    c.close()
+
+
+# Conditions qdb's gRPC API carries (its .proto subset): keyword/integer/bool/text match,
+# any/except, numeric range, values_count, is_empty, is_null, has_id, nested, nested filters.
+def grpc_condition(r: random.Random, depth: int = 0) -> dict:
+    kind = r.choice(["value", "any", "except", "text", "range", "values_count", "is_empty", "is_null", "has_id",
+                     "nested", "filter"] if depth < 2 else ["value", "range", "has_id"])
+    key = r.choice(KEYS)
+    if kind == "value":
+        return {"key": key, "match": {"value": r.choice([r.randint(-3, 3), r.choice(WORDS), True])}}
+    if kind == "any":
+        return {"key": key, "match": {"any": r.choice([r.sample(WORDS, 2), [r.randint(-3, 3), r.randint(0, 5)]])}}
+    if kind == "except":
+        return {"key": key, "match": {"except": r.choice([r.sample(WORDS, 2), [r.randint(-3, 3)]])}}
+    if kind == "text":
+        return {"key": "txt", "match": {"text": r.choice(WORDS)}}
+    if kind == "range":
+        lo = r.uniform(-5, 5)
+        return {"key": r.choice(["k", "num", "nest.x", "nest.y[]"]), "range": r.choice([{"gt": lo}, {"gte": lo, "lt": lo + 4}])}
+    if kind == "values_count":
+        return {"key": key, "values_count": {"gte": r.randint(0, 3)}}
+    if kind == "is_empty":
+        return {"is_empty": {"key": key}}
+    if kind == "is_null":
+        return {"is_null": {"key": key}}
+    if kind == "has_id":
+        return {"has_id": r.sample(range(1, N + 1), r.randint(1, 10))}
+    if kind == "nested":
+        return {"nested": {"key": "nest.arr", "filter": {"must": [{"key": "a", "match": {"value": r.randint(0, 3)}}]}}}
+    return {"must": [grpc_condition(r, depth + 1)], "must_not": [grpc_condition(r, depth + 1)]}
+
+
+def grpc_filter(r: random.Random) -> dict:
+    return {clause: [grpc_condition(r) for _ in range(r.randint(1, 2))]
+            for clause in ("must", "should", "must_not") if r.random() < 0.5}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_grpc_filters_and_nearest(remote, remote_grpc, seed):
+    """The same workload over qdb's gRPC API: Scroll, Count and Query (nearest by vector or id)."""
+    pair = Pair(remote, seed, named=False)
+    r = random.Random(seed * 23)
+    for case in range(CASES):
+        f = models.Filter(**grpc_filter(r))
+        what = f"seed={seed} case={case} grpc filter={f}"
+        got = remote_grpc.scroll(pair.name, scroll_filter=f, limit=N + 5, with_payload=True)[0]
+        want = pair.local.scroll(pair.name, scroll_filter=f, limit=N + 5, with_payload=True)[0]
+        assert [(p.id, p.payload) for p in got] == [(p.id, p.payload) for p in want], what
+        assert remote_grpc.count(pair.name, count_filter=f, exact=True).count == len(want), what
+        q = r.choice([rand_vec(r), r.randint(1, N)])
+        limit, offset = r.randint(1, 10), r.randint(0, 2)
+        what = f"{what} query={q} limit={limit} offset={offset}"
+        got = remote_grpc.query_points(pair.name, query=q, query_filter=f, limit=limit, offset=offset).points
+        want = pair.local.query_points(pair.name, query=q, query_filter=f, limit=limit, offset=offset).points
+        full = pair.local.query_points(pair.name, query=q, query_filter=f, limit=N + 10).points
+        compare_ranked(_ids_scores(got), _ids_scores(want), what, _ids_scores(full), offset)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
