@@ -193,3 +193,24 @@ def test_wrong_method_on_known_path_is_405(api, coll, method, path):
 
 def test_unknown_path_is_still_404(api, coll):
     assert api.get(f"/collections/{coll}/points/nope/deeper").status_code == 404
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/points/scroll", {"limit": 1, "bogus": 1}, "bogus"),
+    ("/points/count", {"exact": False, "filters": {}}, "filters"),
+    ("/points", {"ids": [1], "with_payloads": True}, "with_payloads"),
+    ("/points/count", {"shard_key": "s"}, "shard_key"),
+])
+def test_read_bodies_refuse_unknown_fields(api, coll, path, body, field):
+    assert field in err(api.post(f"/collections/{coll}{path}", json=body), 400)
+
+
+def test_count_accepts_exact_false_and_an_empty_body(api, coll):
+    assert ok(api.post(f"/collections/{coll}/points/count", json={"exact": False}))["count"] == 5
+    assert ok(api.post(f"/collections/{coll}/points/count", data=b"", headers={"content-type": "application/json"}))["count"] == 5
+
+
+def test_scroll_with_order_by(api, coll):
+    res = ok(api.post(f"/collections/{coll}/points/scroll", json={"order_by": {"key": "t", "direction": "desc"}, "limit": 2}))
+    assert [p["id"] for p in res["points"]] == [5, 4] and res["next_page_offset"] is None
+    assert "offset" in err(api.post(f"/collections/{coll}/points/scroll", json={"order_by": "t", "offset": 1}), 400)

@@ -42,7 +42,7 @@ extension Router where Context == BasicRequestContext {
 
         on("/collections/:collection/points", method: .post, state: s) { call in
             let name = try call.parameter("collection")
-            let body = try await call.body(RetrieveBody.self)
+            let body = try await call.strictBody(RetrieveBody.self, ["ids", "with_payload", "with_vector"], "retrieve request")
             return try await call.respond {
                 try call.collection(name).retrieve(
                     body.ids, payload: body.with_payload?.selector ?? .all, vectors: body.with_vector?.selector ?? .none
@@ -62,7 +62,7 @@ extension Router where Context == BasicRequestContext {
         }
         on("/collections/:collection/points/scroll", method: .post, state: s) { call in
             let name = try call.parameter("collection")
-            let body = try await call.body(ScrollBody.self)
+            let body = try await call.strictBody(ScrollBody.self, ["offset", "limit", "filter", "with_payload", "with_vector", "order_by"], "scroll request")
             let limit = try scrollLimit(body.limit)
             if let o = body.order_by, o != .null {
                 let orderBy = try QueryParser.orderBy(o)
@@ -83,7 +83,7 @@ extension Router where Context == BasicRequestContext {
         }
         on("/collections/:collection/points/count", method: .post, state: s) { call in
             let name = try call.parameter("collection")
-            let body = try await call.body(CountBody.self)
+            let body = try await call.strictBody(CountBody.self, ["filter", "exact"], "count request")
             return try await call.respond { CountResult(count: try call.collection(name).count(filter: body.filter)) }
         }
         addQueryRoutes(s)
@@ -103,6 +103,27 @@ extension Router where Context == BasicRequestContext {
                 return UpdateResult(operation_id: op, status: wait ? "completed" : "acknowledged")
             }
         }
+    }
+}
+
+extension Call {
+    /// The body decoded as `T` after checking that it has only the `allowed` fields (and a null
+    /// or absent `shard_key`): a field qdb does not serve is a 400 naming it.
+    func strictBody<T: Decodable & Sendable>(_ type: T.Type, _ allowed: Set<String>, _ what: String) async throws -> T {
+        try checkReadParameters()
+        var req = request
+        let buffer = try await req.collectBody(upTo: state.maxBodyBytes)
+        let body: JSONValue = try await Blocking.run {
+            guard buffer.readableBytes > 0 else { return .object([:]) }
+            do { return try JSONParser.parse(buffer.readableBytesView) } catch let e as JSONParser.Error {
+                throw APIError(.badRequest, "Format error in JSON body: \(e)")
+            }
+        }
+        var f = try JSONFields(body, what)
+        try f.refuse("shard_key", "a single node has no shard keys")
+        for k in allowed { _ = f.take(k) }
+        try f.finish()
+        return try JSONFields.decode(body, T.self)
     }
 }
 
