@@ -214,3 +214,17 @@ def test_scroll_with_order_by(api, coll):
     res = ok(api.post(f"/collections/{coll}/points/scroll", json={"order_by": {"key": "t", "direction": "desc"}, "limit": 2}))
     assert [p["id"] for p in res["points"]] == [5, 4] and res["next_page_offset"] is None
     assert "offset" in err(api.post(f"/collections/{coll}/points/scroll", json={"order_by": "t", "offset": 1}), 400)
+
+
+@pytest.mark.parametrize("body", [
+    {"query": [1, 0, 0, 0], "limit": 2**62, "offset": 2**62},
+    {"query": {"recommend": {"positive": [1], "strategy": "best_score"}}, "limit": 2**62},
+    {"query": {"order_by": "t"}, "limit": 2**62, "offset": 2**62},
+    {"prefetch": {"query": [1, 0, 0, 0], "limit": 2**62}, "query": {"fusion": "rrf"}, "limit": 2**62, "offset": 1},
+    {"query": {"nearest": [1, 0, 0, 0], "mmr": {"candidates_limit": 16384}}, "limit": 2**62},
+])
+def test_huge_limits_and_offsets_are_answered(api, coll, body):
+    """Limits come from requests: nothing may be sized by them, nor overflow when added."""
+    assert isinstance(query(api, coll, body), list)
+    pts = ok(api.post(f"/collections/{coll}/points/scroll", json={"limit": 2**63 - 1}))["points"]
+    assert len(pts) == 5

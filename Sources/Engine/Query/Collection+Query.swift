@@ -51,11 +51,11 @@ extension Collection {
         let sources = try q.prefetch.map { try run($0, propagated: filter, lookup: lookup) }
         switch resolved {
         case .fusion(let f):
-            var fused = try QueryFusion.fuse(f, sources, limit: limit + q.offset)
+            var fused = try QueryFusion.fuse(f, sources, limit: limit.saturatingAdd(q.offset))
             if let t = q.scoreThreshold { fused.removeAll { $0.score < t } }
             return Array(fused.dropFirst(q.offset))
         case .formula(let f):
-            var scored = try rescore(f, sources, limit: limit + q.offset)
+            var scored = try rescore(f, sources, limit: limit.saturatingAdd(q.offset))
             if let t = q.scoreThreshold { scored.removeAll { $0.score < t } }
             return Array(scored.dropFirst(q.offset))
         default:
@@ -71,7 +71,7 @@ extension Collection {
     func base(_ r: Resolved, using: String, filter: Filter?, limit: Int, offset: Int, threshold: Float?) throws -> [Hit] {
         switch r {
         case .scroll:
-            let (records, _) = scroll(filter: filter, offset: nil, limit: limit + offset, payload: .none, vectors: .none)
+            let (records, _) = scroll(filter: filter, offset: nil, limit: limit.saturatingAdd(offset), payload: .none, vectors: .none)
             return records.dropFirst(offset).map { Hit(id: $0.id, score: 1) }
         case .nearest(let v, nil):
             let req = SearchRequest(vector: v, using: using, filter: filter, limit: limit, offset: offset, scoreThreshold: threshold)
@@ -81,12 +81,12 @@ extension Collection {
         case .examples(let kind):
             let slot = try slot(named: using)
             let scorer = ExampleScorer(kind, distance: slots[slot].params.distance)
-            var hits = shards.flatMap { $0.scan(slot: slot, filter: filter, k: limit + offset, scorer: scorer) }
+            var hits = shards.flatMap { $0.scan(slot: slot, filter: filter, k: limit.saturatingAdd(offset), scorer: scorer) }
             hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
             if let t = threshold { hits.removeAll { $0.score < t } }
             return hits.dropFirst(offset).prefix(limit).map { Hit(id: $0.id, score: $0.score) }
         case .orderBy(let o):
-            return Array(ordered(by: o, filter: filter, limit: limit + offset).dropFirst(offset))
+            return Array(ordered(by: o, filter: filter, limit: limit.saturatingAdd(offset)).dropFirst(offset))
         case .sample:
             let ids = shards.flatMap { $0.matching(filter).map(\.id) }.shuffled()
             return ids.prefix(limit).map { Hit(id: $0, score: 1) }

@@ -95,8 +95,6 @@ extension Collection {
         }
         let relevance = vecs.map { raw(q, $0) }
         let n = found.count
-        var sim = [[Float]](repeating: [Float](repeating: 0, count: n), count: n)
-        for i in 0..<n { for j in 0..<n { sim[i][j] = raw(vecs[i], vecs[j]) } }
         let lambda = Float(1 - mmr.diversity)
         /// The last index of the maximum (Rust's `max_by_key`).
         func lastArgmax(_ xs: [Float]) -> Int {
@@ -110,12 +108,21 @@ extension Collection {
             a.removeLast()
             return x
         }
+        // The largest similarity of each candidate to the selected ones, updated as points are
+        // selected (memory O(n), not an n × n matrix: candidates_limit reaches 16384).
+        var maxSim = [Float](repeating: -.infinity, count: n)
         var pending = Array(0..<n)
-        var selected = [swapRemove(&pending, lastArgmax(pending.map { relevance[$0] }))]
-        while selected.count < limit + offset, !pending.isEmpty {
-            let scores = pending.map { p in lambda * relevance[p] - (1 - lambda) * selected.map { sim[p][$0] }.max()! }
+        var selected: [Int] = []
+        func select(_ position: Int) {
+            let s = swapRemove(&pending, position)
+            selected.append(s)
+            for p in pending { maxSim[p] = Swift.max(maxSim[p], raw(vecs[p], vecs[s])) }
+        }
+        select(lastArgmax(pending.map { relevance[$0] }))
+        while selected.count < limit.saturatingAdd(offset), !pending.isEmpty {
+            let scores = pending.map { p in lambda * relevance[p] - (1 - lambda) * maxSim[p] }
             if scores.allSatisfy({ $0 == -.infinity }) { break }
-            selected.append(swapRemove(&pending, lastArgmax(scores)))
+            select(lastArgmax(scores))
         }
         return selected.dropFirst(offset).map { Hit(id: found[$0].id, score: found[$0].score ?? 0) }
     }

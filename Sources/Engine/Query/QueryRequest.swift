@@ -130,6 +130,14 @@ public struct QueryRequest: Sendable, Equatable {
     }
 }
 
+extension Int {
+    /// `self + other`, or `Int.max` when that overflows (limits and offsets come from requests).
+    func saturatingAdd(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
+    }
+}
+
 /// A scored point id, before payloads and vectors are read.
 struct Hit: Sendable {
     var id: PointID

@@ -43,7 +43,7 @@ extension Collection {
         filter: Filter?, offset: PointID?, limit: Int, payload: PayloadSelector, vectors: VectorSelector
     ) -> (records: [Record], next: PointID?) {
         let filter = filter?.bindingVectors(slots.map(\.name))
-        var all = shards.flatMap { $0.scroll(filter: filter, from: offset, limit: limit + 1, vectors: vectors.wantsAny) }
+        var all = shards.flatMap { $0.scroll(filter: filter, from: offset, limit: limit.saturatingAdd(1), vectors: vectors.wantsAny) }
         all.sort { $0.id < $1.id }
         let next = all.count > limit ? all[limit].id : nil
         return (all.prefix(limit).map { record($0, payload: payload, vectors: vectors) }, next)
@@ -66,7 +66,7 @@ extension Collection {
         }
         let distance = params.distance
         let query = distance.preprocess(req.vector)
-        let k = req.limit + req.offset
+        let k = req.limit.saturatingAdd(req.offset)
         let filter = req.filter?.bindingVectors(slots.map(\.name))
         var hits = shards.flatMap {
             $0.search(query: query, slot: slot, distance: distance, filter: filter, k: k, vectors: req.vectors.wantsAny)

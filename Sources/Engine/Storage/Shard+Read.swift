@@ -103,7 +103,7 @@ struct TopK {
 
     init(k: Int) {
         self.k = k
-        entries.reserveCapacity(k + 1)
+        entries.reserveCapacity(Swift.min(k, 4096) + 1)  // k comes from a request's limit
     }
 
     @inline(__always)
