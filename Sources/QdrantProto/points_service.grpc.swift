@@ -111,6 +111,45 @@ public enum Qdrant_Points: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "QueryBatch" metadata.
+        public enum QueryBatch: Sendable {
+            /// Request type for "QueryBatch".
+            public typealias Input = Qdrant_QueryBatchPoints
+            /// Response type for "QueryBatch".
+            public typealias Output = Qdrant_QueryBatchResponse
+            /// Descriptor for "QueryBatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "QueryBatch",
+                type: .unary
+            )
+        }
+        /// Namespace for "QueryGroups" metadata.
+        public enum QueryGroups: Sendable {
+            /// Request type for "QueryGroups".
+            public typealias Input = Qdrant_QueryPointGroups
+            /// Response type for "QueryGroups".
+            public typealias Output = Qdrant_QueryGroupsResponse
+            /// Descriptor for "QueryGroups".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "QueryGroups",
+                type: .unary
+            )
+        }
+        /// Namespace for "Facet" metadata.
+        public enum Facet: Sendable {
+            /// Request type for "Facet".
+            public typealias Input = Qdrant_FacetCounts
+            /// Response type for "Facet".
+            public typealias Output = Qdrant_FacetResponse
+            /// Descriptor for "Facet".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "Facet",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "qdrant.Points" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Upsert.descriptor,
@@ -119,7 +158,10 @@ public enum Qdrant_Points: Sendable {
             Search.descriptor,
             Scroll.descriptor,
             Count.descriptor,
-            Query.descriptor
+            Query.descriptor,
+            QueryBatch.descriptor,
+            QueryGroups.descriptor,
+            Facet.descriptor
         ]
     }
 }
@@ -271,6 +313,60 @@ extension Qdrant_Points {
             request: GRPCCore.StreamingServerRequest<Qdrant_QueryPoints>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryResponse>
+
+        /// Handle the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_QueryBatchPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_QueryBatchResponse` messages.
+        func queryBatch(
+            request: GRPCCore.StreamingServerRequest<Qdrant_QueryBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryBatchResponse>
+
+        /// Handle the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_QueryPointGroups` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_QueryGroupsResponse` messages.
+        func queryGroups(
+            request: GRPCCore.StreamingServerRequest<Qdrant_QueryPointGroups>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryGroupsResponse>
+
+        /// Handle the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_FacetCounts` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_FacetResponse` messages.
+        func facet(
+            request: GRPCCore.StreamingServerRequest<Qdrant_FacetCounts>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_FacetResponse>
     }
 
     /// Service protocol for the "qdrant.Points" service.
@@ -406,6 +502,60 @@ extension Qdrant_Points {
             request: GRPCCore.ServerRequest<Qdrant_QueryPoints>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryResponse>
+
+        /// Handle the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_QueryBatchResponse` message.
+        func queryBatch(
+            request: GRPCCore.ServerRequest<Qdrant_QueryBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryBatchResponse>
+
+        /// Handle the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryPointGroups` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_QueryGroupsResponse` message.
+        func queryGroups(
+            request: GRPCCore.ServerRequest<Qdrant_QueryPointGroups>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryGroupsResponse>
+
+        /// Handle the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_FacetCounts` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_FacetResponse` message.
+        func facet(
+            request: GRPCCore.ServerRequest<Qdrant_FacetCounts>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_FacetResponse>
     }
 
     /// Simple service protocol for the "qdrant.Points" service.
@@ -539,6 +689,60 @@ extension Qdrant_Points {
             request: Qdrant_QueryPoints,
             context: GRPCCore.ServerContext
         ) async throws -> Qdrant_QueryResponse
+
+        /// Handle the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_QueryBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_QueryBatchResponse` to respond with.
+        func queryBatch(
+            request: Qdrant_QueryBatchPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_QueryBatchResponse
+
+        /// Handle the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_QueryPointGroups` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_QueryGroupsResponse` to respond with.
+        func queryGroups(
+            request: Qdrant_QueryPointGroups,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_QueryGroupsResponse
+
+        /// Handle the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_FacetCounts` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_FacetResponse` to respond with.
+        func facet(
+            request: Qdrant_FacetCounts,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_FacetResponse
     }
 }
 
@@ -623,6 +827,39 @@ extension Qdrant_Points.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.QueryBatch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_QueryBatchPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_QueryBatchResponse>(),
+            handler: { request, context in
+                try await self.queryBatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.QueryGroups.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_QueryPointGroups>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_QueryGroupsResponse>(),
+            handler: { request, context in
+                try await self.queryGroups(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.Facet.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_FacetCounts>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_FacetResponse>(),
+            handler: { request, context in
+                try await self.facet(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -700,6 +937,39 @@ extension Qdrant_Points.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryResponse> {
         let response = try await self.query(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func queryBatch(
+        request: GRPCCore.StreamingServerRequest<Qdrant_QueryBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryBatchResponse> {
+        let response = try await self.queryBatch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func queryGroups(
+        request: GRPCCore.StreamingServerRequest<Qdrant_QueryPointGroups>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryGroupsResponse> {
+        let response = try await self.queryGroups(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func facet(
+        request: GRPCCore.StreamingServerRequest<Qdrant_FacetCounts>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_FacetResponse> {
+        let response = try await self.facet(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -794,6 +1064,45 @@ extension Qdrant_Points.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryResponse> {
         return GRPCCore.ServerResponse<Qdrant_QueryResponse>(
             message: try await self.query(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func queryBatch(
+        request: GRPCCore.ServerRequest<Qdrant_QueryBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryBatchResponse> {
+        return GRPCCore.ServerResponse<Qdrant_QueryBatchResponse>(
+            message: try await self.queryBatch(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func queryGroups(
+        request: GRPCCore.ServerRequest<Qdrant_QueryPointGroups>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryGroupsResponse> {
+        return GRPCCore.ServerResponse<Qdrant_QueryGroupsResponse>(
+            message: try await self.queryGroups(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func facet(
+        request: GRPCCore.ServerRequest<Qdrant_FacetCounts>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_FacetResponse> {
+        return GRPCCore.ServerResponse<Qdrant_FacetResponse>(
+            message: try await self.facet(
                 request: request.message,
                 context: context
             ),
@@ -970,6 +1279,75 @@ extension Qdrant_Points {
             deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_QueryBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_QueryBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func queryBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_QueryBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_QueryBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryBatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryBatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryPointGroups` message.
+        ///   - serializer: A serializer for `Qdrant_QueryPointGroups` messages.
+        ///   - deserializer: A deserializer for `Qdrant_QueryGroupsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func queryGroups<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_QueryPointGroups>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_QueryPointGroups>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryGroupsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryGroupsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_FacetCounts` message.
+        ///   - serializer: A serializer for `Qdrant_FacetCounts` messages.
+        ///   - deserializer: A deserializer for `Qdrant_FacetResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func facet<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_FacetCounts>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_FacetCounts>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_FacetResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1226,6 +1604,108 @@ extension Qdrant_Points {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_QueryBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_QueryBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func queryBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_QueryBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_QueryBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryBatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryBatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.QueryBatch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryPointGroups` message.
+        ///   - serializer: A serializer for `Qdrant_QueryPointGroups` messages.
+        ///   - deserializer: A deserializer for `Qdrant_QueryGroupsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func queryGroups<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_QueryPointGroups>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_QueryPointGroups>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryGroupsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryGroupsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.QueryGroups.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_FacetCounts` message.
+        ///   - serializer: A serializer for `Qdrant_FacetCounts` messages.
+        ///   - deserializer: A deserializer for `Qdrant_FacetResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func facet<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_FacetCounts>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_FacetCounts>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_FacetResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.Facet.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1430,6 +1910,93 @@ extension Qdrant_Points.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_QueryPoints>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_QueryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "QueryBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Universally query points in a batch fashion
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_QueryBatchPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func queryBatch<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_QueryBatchPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.queryBatch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_QueryBatchPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_QueryBatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "QueryGroups" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Universally query points and group results by a payload field
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_QueryPointGroups` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func queryGroups<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_QueryPointGroups>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryGroupsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.queryGroups(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_QueryPointGroups>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_QueryGroupsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Facet" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_FacetCounts` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func facet<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_FacetCounts>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.facet(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_FacetCounts>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_FacetResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1664,6 +2231,105 @@ extension Qdrant_Points.ClientProtocol {
             metadata: metadata
         )
         return try await self.query(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "QueryBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Universally query points in a batch fashion
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func queryBatch<Result>(
+        _ message: Qdrant_QueryBatchPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_QueryBatchPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.queryBatch(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "QueryGroups" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Universally query points and group results by a payload field
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func queryGroups<Result>(
+        _ message: Qdrant_QueryPointGroups,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryGroupsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_QueryPointGroups>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.queryGroups(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Facet" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func facet<Result>(
+        _ message: Qdrant_FacetCounts,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_FacetCounts>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.facet(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -488,3 +488,70 @@ def test_payload_edits(remote, seed):
         check_same_failure(res, what)
         got, want = pair.both(lambda c: c.scroll(pair.name, limit=N + 10, with_payload=True)[0])
         assert [(p.id, p.payload) for p in got] == [(p.id, p.payload) for p in want], what
+
+
+def grpc_query(r: random.Random, pair: Pair, depth: int = 0) -> dict:
+    """A random query of the kinds qdb's gRPC API carries (no formula), with gRPC filters."""
+    while True:
+        q = rand_query(r, pair, depth)
+        if "formula" not in str(q.get("query")):
+            break
+    def refilter(level: dict):
+        if "filter" in level:
+            level["filter"] = grpc_filter(r)
+        for p in level.get("prefetch", []):
+            refilter(p)
+    refilter(q)
+    return q
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_grpc_query_kinds_batches_groups_and_facets(remote, remote_grpc, seed):
+    """QueryPoints with every query kind and prefetch, QueryBatch, QueryGroups and Facet over gRPC."""
+    pair = Pair(remote, seed, named=False)
+    r = random.Random(seed * 29)
+    for case in range(CASES):
+        q = grpc_query(r, pair)
+        req = models.QueryRequest(**q)
+        what = f"seed={seed} case={case} grpc query={q}"
+        res = []
+        for c in (remote_grpc, pair.local):
+            try:
+                res.append(c.query_points(pair.name, query=req.query, prefetch=req.prefetch, query_filter=req.filter,
+                                          limit=req.limit, offset=req.offset, score_threshold=req.score_threshold,
+                                          with_payload=True).points)
+            except Exception as e:  # noqa: BLE001
+                res.append(e)
+        if check_same_failure(res, what):
+            continue
+        got, want = res
+        if isinstance(req.query, models.OrderByQuery):
+            assert [(p.id, p.order_value) for p in got] == [(p.id, p.order_value) for p in want], what
+            continue
+        full = pair.local.query_points(pair.name, query=req.query, prefetch=req.prefetch, query_filter=req.filter,
+                                       limit=N + 10, score_threshold=req.score_threshold).points
+        compare_ranked(_ids_scores(got), _ids_scores(want), what, _ids_scores(full), req.offset or 0)
+        by_id = {p.id: p.payload for p in want}
+        assert all(p.payload == by_id[p.id] for p in got if p.id in by_id), what
+
+    reqs = [models.QueryRequest(**q) for q in (grpc_query(r, pair) for _ in range(4))
+            if not isinstance(models.QueryRequest(**q).query, (models.ContextQuery, models.OrderByQuery))]
+    got = remote_grpc.query_batch_points(pair.name, requests=reqs)
+    want = pair.local.query_batch_points(pair.name, requests=reqs)
+    for g, w in zip(got, want):
+        compare_ranked(_ids_scores(g.points), _ids_scores(w.points), f"seed={seed} grpc batch {reqs}")
+
+    for case in range(CASES // 4):
+        q = rand_vec(r)
+        size, limit = r.randint(1, 3), r.randint(1, 4)
+        g = remote_grpc.query_points_groups(pair.name, group_by="grp", query=q, group_size=size, limit=limit).groups
+        w = pair.local.query_points_groups(pair.name, group_by="grp", query=q, group_size=size, limit=limit).groups
+        what = f"seed={seed} groups of {q} size={size} limit={limit}"
+        assert sorted([round(h.score, 4) for h in x.hits] for x in g) == sorted([round(h.score, 4) for h in x.hits] for x in w), what
+        scores = [round(h.score, 4) for x in w for h in x.hits]
+        if len(set(scores)) == len(scores):  # exact ties are ordered arbitrarily by local mode
+            assert [(x.id, [h.id for h in x.hits]) for x in g] == [(x.id, [h.id for h in x.hits]) for x in w], what
+        key = r.choice(["tags", "grp", "k"])
+        fg = remote_grpc.facet(pair.name, key=key, limit=5).hits
+        fw = pair.local.facet(pair.name, key=key, limit=5).hits
+        assert [(h.value, h.count) for h in fg] == [(h.value, h.count) for h in fw], f"seed={seed} facet {key}"

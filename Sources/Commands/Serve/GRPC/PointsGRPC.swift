@@ -2,8 +2,8 @@ import Engine
 import GRPCCore
 import QdrantProto
 
-/// `qdrant.Points`: upsert, delete, retrieve, scroll, count, query and legacy search, over the same
-/// engine calls and defaults as the REST routes (queries go through the engine's `Collection.query`, as REST's).
+/// `qdrant.Points`: upsert, delete, retrieve, scroll, count and legacy search, over the same engine
+/// calls and defaults as the REST routes; the query RPCs are in `PointsGRPC+Query.swift`.
 struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
     let state: APIState
 
@@ -73,39 +73,6 @@ struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
             let filter = request.hasFilter ? try GRPCConvert.filter(request.filter) : nil
             var r = Qdrant_CountResponse()
             r.result.count = UInt64(try storage.collection(request.collectionName).count(filter: filter))
-            return r
-        }
-    }
-
-    func query(request: Qdrant_QueryPoints, context: ServerContext) async throws -> Qdrant_QueryResponse {
-        let storage = state.storage
-        return try await GRPCCall.run {
-            try GRPCCall.rejectUnknownFields(request)
-            var q = QueryRequest()
-            if request.hasQuery {
-                try GRPCCall.rejectUnknownFields(request.query)
-                guard case .nearest(let input)? = request.query.variant else {
-                    throw GRPCConvert.badInput("qdb serves `query` over gRPC as a dense vector or a point id (nearest); use REST for the other query kinds")
-                }
-                try GRPCCall.rejectUnknownFields(input)
-                switch input.variant {
-                case .dense(let d)?: q.query = .nearest(.vector(d.data), mmr: nil)
-                case .id(let id)?: q.query = .nearest(.id(try GRPCConvert.pointID(id)), mmr: nil)
-                case nil: throw GRPCConvert.badInput("`nearest` needs a dense vector or a point id")
-                }
-            }
-            q.using = request.hasUsing ? request.using : ""
-            q.filter = request.hasFilter ? try GRPCConvert.filter(request.filter) : nil
-            q.limit = request.hasLimit ? GRPCConvert.int(request.limit) : nil
-            q.offset = request.hasOffset ? GRPCConvert.int(request.offset) : 0
-            q.scoreThreshold = request.hasScoreThreshold ? request.scoreThreshold : nil
-            if let l = q.limit, l < 1 { throw GRPCConvert.badInput("limit must be at least 1") }
-            let payload = try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none)
-            let vectors = try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none)
-            var r = Qdrant_QueryResponse()
-            r.result = try storage.collection(request.collectionName)
-                .query(q, payload: payload, vectors: vectors, lookup: { try storage.collection($0) })
-                .map { GRPCConvert.scored($0) }
             return r
         }
     }
