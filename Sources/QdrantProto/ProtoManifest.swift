@@ -10,7 +10,7 @@ public enum ProtoManifest {
         "points.proto": "bcb80e21184a9845af49eb0c9eb3c70ecd3e29268605e94c08204468b2c9593e",
         "points_service.proto": "06531e26917709aa4201ae285d202249470785cd7c32c772ee9ec04a43ed6603",
         "qdrant.proto": "c41b9ea6f176046a07ab1bdd88aa26a6ffda396d714e3e1ce47f6fd937c18484",
-        "qdrant_common.proto": "c94c40774c1927a2fa796aa79ce138503123fe3a86e0c40c4cd6aaefb6cf3918",
+        "qdrant_common.proto": "f970bc091290f1de9a0ab39897940304e2856a91c76eba1a9c57a3d42c3e1434",
         "shard_snapshots_service.proto": "c9be4244edd200ec4eb9d02cf392a2d8c5b7007814587c03014a8c79e94463f4",
         "snapshots_service.proto": "4555bd9787b8408898519238260f2eeb7f6500e18df756239d51cf146a901b52",
     ]

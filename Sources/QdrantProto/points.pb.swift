@@ -824,111 +824,112 @@ public nonisolated struct Qdrant_SearchParams: Sendable {
   fileprivate var _indexedOnly: Bool? = nil
 }
 
-public nonisolated struct Qdrant_SearchPoints: Sendable {
+public nonisolated struct Qdrant_SearchPoints: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var collectionName: String = String()
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
 
-  public var vector: [Float] = []
+  public var vector: [Float] {
+    get {_storage._vector}
+    set {_uniqueStorage()._vector = newValue}
+  }
 
   public var filter: Qdrant_Filter {
-    get {_filter ?? Qdrant_Filter()}
-    set {_filter = newValue}
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
   }
   /// Returns true if `filter` has been explicitly set.
-  public var hasFilter: Bool {self._filter != nil}
+  public var hasFilter: Bool {_storage._filter != nil}
   /// Clears the value of `filter`. Subsequent reads from it will return its default value.
-  public mutating func clearFilter() {self._filter = nil}
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
 
-  public var limit: UInt64 = 0
+  public var limit: UInt64 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
 
   public var withPayload: Qdrant_WithPayloadSelector {
-    get {_withPayload ?? Qdrant_WithPayloadSelector()}
-    set {_withPayload = newValue}
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
   }
   /// Returns true if `withPayload` has been explicitly set.
-  public var hasWithPayload: Bool {self._withPayload != nil}
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
   /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
-  public mutating func clearWithPayload() {self._withPayload = nil}
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
 
   public var params: Qdrant_SearchParams {
-    get {_params ?? Qdrant_SearchParams()}
-    set {_params = newValue}
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
   }
   /// Returns true if `params` has been explicitly set.
-  public var hasParams: Bool {self._params != nil}
+  public var hasParams: Bool {_storage._params != nil}
   /// Clears the value of `params`. Subsequent reads from it will return its default value.
-  public mutating func clearParams() {self._params = nil}
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
 
   public var scoreThreshold: Float {
-    get {_scoreThreshold ?? 0}
-    set {_scoreThreshold = newValue}
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
   }
   /// Returns true if `scoreThreshold` has been explicitly set.
-  public var hasScoreThreshold: Bool {self._scoreThreshold != nil}
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
   /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
-  public mutating func clearScoreThreshold() {self._scoreThreshold = nil}
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
 
   public var offset: UInt64 {
-    get {_offset ?? 0}
-    set {_offset = newValue}
+    get {_storage._offset ?? 0}
+    set {_uniqueStorage()._offset = newValue}
   }
   /// Returns true if `offset` has been explicitly set.
-  public var hasOffset: Bool {self._offset != nil}
+  public var hasOffset: Bool {_storage._offset != nil}
   /// Clears the value of `offset`. Subsequent reads from it will return its default value.
-  public mutating func clearOffset() {self._offset = nil}
+  public mutating func clearOffset() {_uniqueStorage()._offset = nil}
 
   public var vectorName: String {
-    get {_vectorName ?? String()}
-    set {_vectorName = newValue}
+    get {_storage._vectorName ?? String()}
+    set {_uniqueStorage()._vectorName = newValue}
   }
   /// Returns true if `vectorName` has been explicitly set.
-  public var hasVectorName: Bool {self._vectorName != nil}
+  public var hasVectorName: Bool {_storage._vectorName != nil}
   /// Clears the value of `vectorName`. Subsequent reads from it will return its default value.
-  public mutating func clearVectorName() {self._vectorName = nil}
+  public mutating func clearVectorName() {_uniqueStorage()._vectorName = nil}
 
   public var withVectors: Qdrant_WithVectorsSelector {
-    get {_withVectors ?? Qdrant_WithVectorsSelector()}
-    set {_withVectors = newValue}
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
   }
   /// Returns true if `withVectors` has been explicitly set.
-  public var hasWithVectors: Bool {self._withVectors != nil}
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
   /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
-  public mutating func clearWithVectors() {self._withVectors = nil}
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
 
   public var readConsistency: Qdrant_ReadConsistency {
-    get {_readConsistency ?? Qdrant_ReadConsistency()}
-    set {_readConsistency = newValue}
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
   }
   /// Returns true if `readConsistency` has been explicitly set.
-  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
   /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
-  public mutating func clearReadConsistency() {self._readConsistency = nil}
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
 
   public var timeout: UInt64 {
-    get {_timeout ?? 0}
-    set {_timeout = newValue}
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
   }
   /// Returns true if `timeout` has been explicitly set.
-  public var hasTimeout: Bool {self._timeout != nil}
+  public var hasTimeout: Bool {_storage._timeout != nil}
   /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
-  public mutating func clearTimeout() {self._timeout = nil}
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _filter: Qdrant_Filter? = nil
-  fileprivate var _withPayload: Qdrant_WithPayloadSelector? = nil
-  fileprivate var _params: Qdrant_SearchParams? = nil
-  fileprivate var _scoreThreshold: Float? = nil
-  fileprivate var _offset: UInt64? = nil
-  fileprivate var _vectorName: String? = nil
-  fileprivate var _withVectors: Qdrant_WithVectorsSelector? = nil
-  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
-  fileprivate var _timeout: UInt64? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Qdrant_ScrollPoints: Sendable {
@@ -1447,87 +1448,84 @@ public nonisolated struct Qdrant_LookupLocation: Sendable {
   fileprivate var _vectorName: String? = nil
 }
 
-public nonisolated struct Qdrant_PrefetchQuery: Sendable {
+public nonisolated struct Qdrant_PrefetchQuery: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var prefetch: [Qdrant_PrefetchQuery] = []
+  public var prefetch: [Qdrant_PrefetchQuery] {
+    get {_storage._prefetch}
+    set {_uniqueStorage()._prefetch = newValue}
+  }
 
   public var query: Qdrant_Query {
-    get {_query ?? Qdrant_Query()}
-    set {_query = newValue}
+    get {_storage._query ?? Qdrant_Query()}
+    set {_uniqueStorage()._query = newValue}
   }
   /// Returns true if `query` has been explicitly set.
-  public var hasQuery: Bool {self._query != nil}
+  public var hasQuery: Bool {_storage._query != nil}
   /// Clears the value of `query`. Subsequent reads from it will return its default value.
-  public mutating func clearQuery() {self._query = nil}
+  public mutating func clearQuery() {_uniqueStorage()._query = nil}
 
   public var using: String {
-    get {_using ?? String()}
-    set {_using = newValue}
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
   }
   /// Returns true if `using` has been explicitly set.
-  public var hasUsing: Bool {self._using != nil}
+  public var hasUsing: Bool {_storage._using != nil}
   /// Clears the value of `using`. Subsequent reads from it will return its default value.
-  public mutating func clearUsing() {self._using = nil}
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
 
   public var filter: Qdrant_Filter {
-    get {_filter ?? Qdrant_Filter()}
-    set {_filter = newValue}
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
   }
   /// Returns true if `filter` has been explicitly set.
-  public var hasFilter: Bool {self._filter != nil}
+  public var hasFilter: Bool {_storage._filter != nil}
   /// Clears the value of `filter`. Subsequent reads from it will return its default value.
-  public mutating func clearFilter() {self._filter = nil}
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
 
   public var params: Qdrant_SearchParams {
-    get {_params ?? Qdrant_SearchParams()}
-    set {_params = newValue}
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
   }
   /// Returns true if `params` has been explicitly set.
-  public var hasParams: Bool {self._params != nil}
+  public var hasParams: Bool {_storage._params != nil}
   /// Clears the value of `params`. Subsequent reads from it will return its default value.
-  public mutating func clearParams() {self._params = nil}
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
 
   public var scoreThreshold: Float {
-    get {_scoreThreshold ?? 0}
-    set {_scoreThreshold = newValue}
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
   }
   /// Returns true if `scoreThreshold` has been explicitly set.
-  public var hasScoreThreshold: Bool {self._scoreThreshold != nil}
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
   /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
-  public mutating func clearScoreThreshold() {self._scoreThreshold = nil}
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
 
   public var limit: UInt64 {
-    get {_limit ?? 0}
-    set {_limit = newValue}
+    get {_storage._limit ?? 0}
+    set {_uniqueStorage()._limit = newValue}
   }
   /// Returns true if `limit` has been explicitly set.
-  public var hasLimit: Bool {self._limit != nil}
+  public var hasLimit: Bool {_storage._limit != nil}
   /// Clears the value of `limit`. Subsequent reads from it will return its default value.
-  public mutating func clearLimit() {self._limit = nil}
+  public mutating func clearLimit() {_uniqueStorage()._limit = nil}
 
   public var lookupFrom: Qdrant_LookupLocation {
-    get {_lookupFrom ?? Qdrant_LookupLocation()}
-    set {_lookupFrom = newValue}
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
   }
   /// Returns true if `lookupFrom` has been explicitly set.
-  public var hasLookupFrom: Bool {self._lookupFrom != nil}
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
   /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
-  public mutating func clearLookupFrom() {self._lookupFrom = nil}
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _query: Qdrant_Query? = nil
-  fileprivate var _using: String? = nil
-  fileprivate var _filter: Qdrant_Filter? = nil
-  fileprivate var _params: Qdrant_SearchParams? = nil
-  fileprivate var _scoreThreshold: Float? = nil
-  fileprivate var _limit: UInt64? = nil
-  fileprivate var _lookupFrom: Qdrant_LookupLocation? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Qdrant_QueryPoints: @unchecked Sendable {
@@ -3453,86 +3451,144 @@ nonisolated extension Qdrant_SearchPoints: SwiftProtobuf.Message, SwiftProtobuf.
   public static let protoMessageName: String = _protobuf_package + ".SearchPoints"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}vector\0\u{1}filter\0\u{1}limit\0\u{4}\u{2}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{1}offset\0\u{3}vector_name\0\u{3}with_vectors\0\u{3}read_consistency\0\u{1}timeout\0\u{c}\u{5}\u{1}")
 
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _vector: [Float] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt64 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _offset: UInt64? = nil
+    var _vectorName: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _vector = source._vector
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _offset = source._offset
+      _vectorName = source._vectorName
+      _withVectors = source._withVectors
+      _readConsistency = source._readConsistency
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
-      case 2: try { try decoder.decodeRepeatedFloatField(value: &self.vector) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._filter) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.limit) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._withPayload) }()
-      case 7: try { try decoder.decodeSingularMessageField(value: &self._params) }()
-      case 8: try { try decoder.decodeSingularFloatField(value: &self._scoreThreshold) }()
-      case 9: try { try decoder.decodeSingularUInt64Field(value: &self._offset) }()
-      case 10: try { try decoder.decodeSingularStringField(value: &self._vectorName) }()
-      case 11: try { try decoder.decodeSingularMessageField(value: &self._withVectors) }()
-      case 12: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
-      case 13: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedFloatField(value: &_storage._vector) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 4: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 8: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 9: try { try decoder.decodeSingularUInt64Field(value: &_storage._offset) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._vectorName) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.collectionName.isEmpty {
-      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._vector.isEmpty {
+        try visitor.visitPackedFloatField(value: _storage._vector, fieldNumber: 2)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._limit, fieldNumber: 4)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._offset {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._vectorName {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 13)
+      } }()
     }
-    if !self.vector.isEmpty {
-      try visitor.visitPackedFloatField(value: self.vector, fieldNumber: 2)
-    }
-    try { if let v = self._filter {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    if self.limit != 0 {
-      try visitor.visitSingularUInt64Field(value: self.limit, fieldNumber: 4)
-    }
-    try { if let v = self._withPayload {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
-    try { if let v = self._params {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
-    } }()
-    try { if let v = self._scoreThreshold {
-      try visitor.visitSingularFloatField(value: v, fieldNumber: 8)
-    } }()
-    try { if let v = self._offset {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 9)
-    } }()
-    try { if let v = self._vectorName {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 10)
-    } }()
-    try { if let v = self._withVectors {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    } }()
-    try { if let v = self._readConsistency {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    } }()
-    try { if let v = self._timeout {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 13)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Qdrant_SearchPoints, rhs: Qdrant_SearchPoints) -> Bool {
-    if lhs.collectionName != rhs.collectionName {return false}
-    if lhs.vector != rhs.vector {return false}
-    if lhs._filter != rhs._filter {return false}
-    if lhs.limit != rhs.limit {return false}
-    if lhs._withPayload != rhs._withPayload {return false}
-    if lhs._params != rhs._params {return false}
-    if lhs._scoreThreshold != rhs._scoreThreshold {return false}
-    if lhs._offset != rhs._offset {return false}
-    if lhs._vectorName != rhs._vectorName {return false}
-    if lhs._withVectors != rhs._withVectors {return false}
-    if lhs._readConsistency != rhs._readConsistency {return false}
-    if lhs._timeout != rhs._timeout {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._vector != rhs_storage._vector {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._offset != rhs_storage._offset {return false}
+        if _storage._vectorName != rhs_storage._vectorName {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -4262,66 +4318,116 @@ nonisolated extension Qdrant_PrefetchQuery: SwiftProtobuf.Message, SwiftProtobuf
   public static let protoMessageName: String = _protobuf_package + ".PrefetchQuery"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}prefetch\0\u{1}query\0\u{1}using\0\u{1}filter\0\u{1}params\0\u{3}score_threshold\0\u{1}limit\0\u{3}lookup_from\0")
 
+  fileprivate class _StorageClass {
+    var _prefetch: [Qdrant_PrefetchQuery] = []
+    var _query: Qdrant_Query? = nil
+    var _using: String? = nil
+    var _filter: Qdrant_Filter? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _limit: UInt64? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _prefetch = source._prefetch
+      _query = source._query
+      _using = source._using
+      _filter = source._filter
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _limit = source._limit
+      _lookupFrom = source._lookupFrom
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.prefetch) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._query) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self._using) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._filter) }()
-      case 5: try { try decoder.decodeSingularMessageField(value: &self._params) }()
-      case 6: try { try decoder.decodeSingularFloatField(value: &self._scoreThreshold) }()
-      case 7: try { try decoder.decodeSingularUInt64Field(value: &self._limit) }()
-      case 8: try { try decoder.decodeSingularMessageField(value: &self._lookupFrom) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeRepeatedMessageField(value: &_storage._prefetch) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._query) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 6: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 7: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.prefetch.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.prefetch, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._prefetch.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._prefetch, fieldNumber: 1)
+      }
+      try { if let v = _storage._query {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._limit {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
     }
-    try { if let v = self._query {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    try { if let v = self._using {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
-    } }()
-    try { if let v = self._filter {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    try { if let v = self._params {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    } }()
-    try { if let v = self._scoreThreshold {
-      try visitor.visitSingularFloatField(value: v, fieldNumber: 6)
-    } }()
-    try { if let v = self._limit {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 7)
-    } }()
-    try { if let v = self._lookupFrom {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Qdrant_PrefetchQuery, rhs: Qdrant_PrefetchQuery) -> Bool {
-    if lhs.prefetch != rhs.prefetch {return false}
-    if lhs._query != rhs._query {return false}
-    if lhs._using != rhs._using {return false}
-    if lhs._filter != rhs._filter {return false}
-    if lhs._params != rhs._params {return false}
-    if lhs._scoreThreshold != rhs._scoreThreshold {return false}
-    if lhs._limit != rhs._limit {return false}
-    if lhs._lookupFrom != rhs._lookupFrom {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._prefetch != rhs_storage._prefetch {return false}
+        if _storage._query != rhs_storage._query {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

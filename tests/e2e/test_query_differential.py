@@ -238,8 +238,8 @@ def remote_grpc(server):
     c.close()
 
 
-# Conditions qdb's gRPC API carries (its .proto subset): keyword/integer/bool/text match,
-# any/except, numeric range, values_count, is_empty, is_null, has_id, nested, nested filters.
+# A second generator of gRPC-friendly conditions (keyword/integer/bool/text match, any/except,
+# numeric range, values_count, is_empty, is_null, has_id, nested), mixed with rand_filter's.
 def grpc_condition(r: random.Random, depth: int = 0) -> dict:
     kind = r.choice(["value", "any", "except", "text", "range", "values_count", "is_empty", "is_null", "has_id",
                      "nested", "filter"] if depth < 2 else ["value", "range", "has_id"])
@@ -269,6 +269,8 @@ def grpc_condition(r: random.Random, depth: int = 0) -> dict:
 
 
 def grpc_filter(r: random.Random) -> dict:
+    if r.random() < 0.5:
+        return rand_filter(r)  # every condition kind (geo, datetime, min_should, text_any, …)
     return {clause: [grpc_condition(r) for _ in range(r.randint(1, 2))]
             for clause in ("must", "should", "must_not") if r.random() < 0.5}
 
