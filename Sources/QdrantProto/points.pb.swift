@@ -523,6 +523,179 @@ public nonisolated struct Qdrant_DeletePoints: Sendable {
   fileprivate var _timeout: UInt64? = nil
 }
 
+public nonisolated struct Qdrant_SetPayloadPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var payload: Dictionary<String,Qdrant_Value> = [:]
+
+  public var pointsSelector: Qdrant_PointsSelector {
+    get {_pointsSelector ?? Qdrant_PointsSelector()}
+    set {_pointsSelector = newValue}
+  }
+  /// Returns true if `pointsSelector` has been explicitly set.
+  public var hasPointsSelector: Bool {self._pointsSelector != nil}
+  /// Clears the value of `pointsSelector`. Subsequent reads from it will return its default value.
+  public mutating func clearPointsSelector() {self._pointsSelector = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var key: String {
+    get {_key ?? String()}
+    set {_key = newValue}
+  }
+  /// Returns true if `key` has been explicitly set.
+  public var hasKey: Bool {self._key != nil}
+  /// Clears the value of `key`. Subsequent reads from it will return its default value.
+  public mutating func clearKey() {self._key = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _pointsSelector: Qdrant_PointsSelector? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _key: String? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_DeletePayloadPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var keys: [String] = []
+
+  public var pointsSelector: Qdrant_PointsSelector {
+    get {_pointsSelector ?? Qdrant_PointsSelector()}
+    set {_pointsSelector = newValue}
+  }
+  /// Returns true if `pointsSelector` has been explicitly set.
+  public var hasPointsSelector: Bool {self._pointsSelector != nil}
+  /// Clears the value of `pointsSelector`. Subsequent reads from it will return its default value.
+  public mutating func clearPointsSelector() {self._pointsSelector = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _pointsSelector: Qdrant_PointsSelector? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_ClearPayloadPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var points: Qdrant_PointsSelector {
+    get {_points ?? Qdrant_PointsSelector()}
+    set {_points = newValue}
+  }
+  /// Returns true if `points` has been explicitly set.
+  public var hasPoints: Bool {self._points != nil}
+  /// Clears the value of `points`. Subsequent reads from it will return its default value.
+  public mutating func clearPoints() {self._points = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _points: Qdrant_PointsSelector? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
 public nonisolated struct Qdrant_GetPoints: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -2909,6 +3082,183 @@ nonisolated extension Qdrant_DeletePoints: SwiftProtobuf.Message, SwiftProtobuf.
   }
 
   public static func ==(lhs: Qdrant_DeletePoints, rhs: Qdrant_DeletePoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs._points != rhs._points {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SetPayloadPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetPayloadPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}payload\0\u{4}\u{2}points_selector\0\u{1}ordering\0\u{2}\u{2}key\0\u{1}timeout\0\u{c}\u{4}\u{1}")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: &self.payload) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._pointsSelector) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self._key) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.payload.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: self.payload, fieldNumber: 3)
+    }
+    try { if let v = self._pointsSelector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._key {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 9)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SetPayloadPoints, rhs: Qdrant_SetPayloadPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs.payload != rhs.payload {return false}
+    if lhs._pointsSelector != rhs._pointsSelector {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._key != rhs._key {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DeletePayloadPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeletePayloadPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}keys\0\u{4}\u{2}points_selector\0\u{1}ordering\0\u{2}\u{2}timeout\0\u{c}\u{4}\u{1}")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.keys) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._pointsSelector) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.keys.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.keys, fieldNumber: 3)
+    }
+    try { if let v = self._pointsSelector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 8)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DeletePayloadPoints, rhs: Qdrant_DeletePayloadPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs.keys != rhs.keys {return false}
+    if lhs._pointsSelector != rhs._pointsSelector {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ClearPayloadPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ClearPayloadPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}points\0\u{1}ordering\0\u{2}\u{2}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._points) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._points {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ClearPayloadPoints, rhs: Qdrant_ClearPayloadPoints) -> Bool {
     if lhs.collectionName != rhs.collectionName {return false}
     if lhs._wait != rhs._wait {return false}
     if lhs._points != rhs._points {return false}

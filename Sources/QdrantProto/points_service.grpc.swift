@@ -59,6 +59,58 @@ public enum Qdrant_Points: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SetPayload" metadata.
+        public enum SetPayload: Sendable {
+            /// Request type for "SetPayload".
+            public typealias Input = Qdrant_SetPayloadPoints
+            /// Response type for "SetPayload".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "SetPayload".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "SetPayload",
+                type: .unary
+            )
+        }
+        /// Namespace for "OverwritePayload" metadata.
+        public enum OverwritePayload: Sendable {
+            /// Request type for "OverwritePayload".
+            public typealias Input = Qdrant_SetPayloadPoints
+            /// Response type for "OverwritePayload".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "OverwritePayload".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "OverwritePayload",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeletePayload" metadata.
+        public enum DeletePayload: Sendable {
+            /// Request type for "DeletePayload".
+            public typealias Input = Qdrant_DeletePayloadPoints
+            /// Response type for "DeletePayload".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "DeletePayload".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "DeletePayload",
+                type: .unary
+            )
+        }
+        /// Namespace for "ClearPayload" metadata.
+        public enum ClearPayload: Sendable {
+            /// Request type for "ClearPayload".
+            public typealias Input = Qdrant_ClearPayloadPoints
+            /// Response type for "ClearPayload".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "ClearPayload".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "ClearPayload",
+                type: .unary
+            )
+        }
         /// Namespace for "Search" metadata.
         public enum Search: Sendable {
             /// Request type for "Search".
@@ -155,6 +207,10 @@ public enum Qdrant_Points: Sendable {
             Upsert.descriptor,
             Delete.descriptor,
             Get.descriptor,
+            SetPayload.descriptor,
+            OverwritePayload.descriptor,
+            DeletePayload.descriptor,
+            ClearPayload.descriptor,
             Search.descriptor,
             Scroll.descriptor,
             Count.descriptor,
@@ -241,6 +297,78 @@ extension Qdrant_Points {
             request: GRPCCore.StreamingServerRequest<Qdrant_GetPoints>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_GetResponse>
+
+        /// Handle the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_SetPayloadPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func setPayload(
+            request: GRPCCore.StreamingServerRequest<Qdrant_SetPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_SetPayloadPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func overwritePayload(
+            request: GRPCCore.StreamingServerRequest<Qdrant_SetPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_DeletePayloadPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func deletePayload(
+            request: GRPCCore.StreamingServerRequest<Qdrant_DeletePayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_ClearPayloadPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func clearPayload(
+            request: GRPCCore.StreamingServerRequest<Qdrant_ClearPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
 
         /// Handle the "Search" method.
         ///
@@ -431,6 +559,78 @@ extension Qdrant_Points {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Qdrant_GetResponse>
 
+        /// Handle the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func setPayload(
+            request: GRPCCore.ServerRequest<Qdrant_SetPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func overwritePayload(
+            request: GRPCCore.ServerRequest<Qdrant_SetPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeletePayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func deletePayload(
+            request: GRPCCore.ServerRequest<Qdrant_DeletePayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ClearPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func clearPayload(
+            request: GRPCCore.ServerRequest<Qdrant_ClearPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
         /// Handle the "Search" method.
         ///
         /// > Source IDL Documentation:
@@ -618,6 +818,78 @@ extension Qdrant_Points {
             context: GRPCCore.ServerContext
         ) async throws -> Qdrant_GetResponse
 
+        /// Handle the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_SetPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func setPayload(
+            request: Qdrant_SetPayloadPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_SetPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func overwritePayload(
+            request: Qdrant_SetPayloadPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_DeletePayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func deletePayload(
+            request: Qdrant_DeletePayloadPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_ClearPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func clearPayload(
+            request: Qdrant_ClearPayloadPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
         /// Handle the "Search" method.
         ///
         /// > Source IDL Documentation:
@@ -784,6 +1056,50 @@ extension Qdrant_Points.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Qdrant_Points.Method.SetPayload.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SetPayloadPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.setPayload(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.OverwritePayload.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SetPayloadPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.overwritePayload(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.DeletePayload.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DeletePayloadPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.deletePayload(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.ClearPayload.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_ClearPayloadPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.clearPayload(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Qdrant_Points.Method.Search.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SearchPoints>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SearchResponse>(),
@@ -893,6 +1209,50 @@ extension Qdrant_Points.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_GetResponse> {
         let response = try await self.get(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setPayload(
+        request: GRPCCore.StreamingServerRequest<Qdrant_SetPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.setPayload(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func overwritePayload(
+        request: GRPCCore.StreamingServerRequest<Qdrant_SetPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.overwritePayload(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deletePayload(
+        request: GRPCCore.StreamingServerRequest<Qdrant_DeletePayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.deletePayload(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func clearPayload(
+        request: GRPCCore.StreamingServerRequest<Qdrant_ClearPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.clearPayload(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1012,6 +1372,58 @@ extension Qdrant_Points.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Qdrant_GetResponse> {
         return GRPCCore.ServerResponse<Qdrant_GetResponse>(
             message: try await self.get(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setPayload(
+        request: GRPCCore.ServerRequest<Qdrant_SetPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.setPayload(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func overwritePayload(
+        request: GRPCCore.ServerRequest<Qdrant_SetPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.overwritePayload(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deletePayload(
+        request: GRPCCore.ServerRequest<Qdrant_DeletePayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.deletePayload(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func clearPayload(
+        request: GRPCCore.ServerRequest<Qdrant_ClearPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.clearPayload(
                 request: request.message,
                 context: context
             ),
@@ -1187,6 +1599,98 @@ extension Qdrant_Points {
             deserializer: some GRPCCore.MessageDeserializer<Qdrant_GetResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_GetResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SetPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setPayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SetPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SetPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func overwritePayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SetPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeletePayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_DeletePayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deletePayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeletePayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeletePayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ClearPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_ClearPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func clearPayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ClearPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ClearPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Search" method.
@@ -1462,6 +1966,142 @@ extension Qdrant_Points {
             try await self.client.unary(
                 request: request,
                 descriptor: Qdrant_Points.Method.Get.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SetPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setPayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SetPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.SetPayload.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SetPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func overwritePayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SetPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.OverwritePayload.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeletePayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_DeletePayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deletePayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeletePayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeletePayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.DeletePayload.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ClearPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_ClearPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func clearPayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ClearPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ClearPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.ClearPayload.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1799,6 +2439,122 @@ extension Qdrant_Points.ClientProtocol {
         )
     }
 
+    /// Call the "SetPayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Set payload for points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setPayload<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setPayload(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SetPayloadPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "OverwritePayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Overwrite payload for points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func overwritePayload<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.overwritePayload(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SetPayloadPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeletePayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete specified key payload for points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_DeletePayloadPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deletePayload<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_DeletePayloadPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deletePayload(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DeletePayloadPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ClearPayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Remove all payload for specified points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_ClearPayloadPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func clearPayload<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_ClearPayloadPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.clearPayload(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_ClearPayloadPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "Search" method.
     ///
     /// > Source IDL Documentation:
@@ -2099,6 +2855,138 @@ extension Qdrant_Points.ClientProtocol {
             metadata: metadata
         )
         return try await self.get(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetPayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Set payload for points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setPayload<Result>(
+        _ message: Qdrant_SetPayloadPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setPayload(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "OverwritePayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Overwrite payload for points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func overwritePayload<Result>(
+        _ message: Qdrant_SetPayloadPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.overwritePayload(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeletePayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete specified key payload for points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deletePayload<Result>(
+        _ message: Qdrant_DeletePayloadPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_DeletePayloadPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deletePayload(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ClearPayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Remove all payload for specified points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func clearPayload<Result>(
+        _ message: Qdrant_ClearPayloadPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_ClearPayloadPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.clearPayload(
             request: request,
             options: options,
             onResponse: handleResponse
