@@ -167,12 +167,7 @@ struct LegacyBody {
             }
         case .recommend, .discover:
             r.using = try f.string("using") ?? ""
-            if let l = f.take("lookup_from") {
-                var lf = try JSONFields(l, "lookup_from")
-                guard let c = try lf.string("collection") else { throw JSONFields.format("missing field `collection` in lookup_from") }
-                r.lookupFrom = LookupLocation(collection: c, vector: try lf.string("vector"))
-                try lf.finish()
-            }
+            if let l = f.take("lookup_from") { r.lookupFrom = try QueryParser.lookupFrom(l) }
             if kind == .recommend {
                 let pos = try QueryParser.inputs(f.take("positive")), neg = try QueryParser.inputs(f.take("negative"))
                 let s = try f.string("strategy") ?? "average_vector"

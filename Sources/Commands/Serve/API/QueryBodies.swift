@@ -40,16 +40,19 @@ enum QueryParser {
         q.scoreThreshold = try f.double("score_threshold").map(Float.init)
         q.limit = try f.limit()
         if top { q.offset = try f.limit("offset", min: 0) ?? 0 }
-        if let l = f.take("lookup_from") {
-            var lf = try JSONFields(l, "lookup_from")
-            guard let c = try lf.string("collection") else { throw bad("missing field `collection` in lookup_from") }
-            let vector = try lf.string("vector")
-            try lf.refuse("shard_key", "a single node has no shard keys")
-            try lf.finish()
-            q.lookupFrom = LookupLocation(collection: c, vector: vector)
-        }
+        if let l = f.take("lookup_from") { q.lookupFrom = try lookupFrom(l) }
         if let raw = f.take("query") { q.query = try query(raw) }
         return q
+    }
+
+    /// `lookup_from`: `{collection, vector}`.
+    static func lookupFrom(_ v: JSONValue) throws -> LookupLocation {
+        var lf = try JSONFields(v, "lookup_from")
+        guard let c = try lf.string("collection") else { throw bad("missing field `collection` in lookup_from") }
+        let vector = try lf.string("vector")
+        try lf.refuse("shard_key", "a single node has no shard keys")
+        try lf.finish()
+        return LookupLocation(collection: c, vector: vector)
     }
 
     /// `query`: a vector or point id (nearest), or one of Qdrant's query objects.

@@ -152,9 +152,7 @@ enum GRPCQuery {
         return LookupLocation(collection: l.collectionName, vector: l.hasVectorName ? l.vectorName : nil)
     }
 
-    static func path(_ s: String) throws -> JSONPath {
-        do { return try JSONPath(s) } catch let e as StorageError { throw APIError(.badRequest, e.message) }
-    }
+    static func path(_ s: String) throws -> JSONPath { try QueryParser.path(s) }
 
     static func vector(_ v: Qdrant_VectorInput) throws -> VectorInput {
         try GRPCCall.rejectUnknownFields(v)
