@@ -228,3 +228,17 @@ def test_huge_limits_and_offsets_are_answered(api, coll, body):
     assert isinstance(query(api, coll, body), list)
     pts = ok(api.post(f"/collections/{coll}/points/scroll", json={"limit": 2**63 - 1}))["points"]
     assert len(pts) == 5
+
+
+def test_payload_index_types_are_qdrants(api, coll):
+    for schema in ["keyword", "integer", "float", "bool", "geo", "datetime", "uuid", "text",
+                   {"type": "text", "tokenizer": "word", "lowercase": True}, {"type": "integer", "lookup": True, "range": False}]:
+        ok(api.put(f"/collections/{coll}/index", params={"wait": "true"}, json={"field_name": "g", "field_schema": schema}))
+        info = ok(api.get(f"/collections/{coll}"))
+        want = schema if isinstance(schema, str) else schema["type"]
+        assert info["payload_schema"]["g"]["data_type"] == want
+    for bad in ["strng", {"type": "nope"}, 5]:
+        err(api.put(f"/collections/{coll}/index", json={"field_name": "g", "field_schema": bad}), 400)
+    err(api.put(f"/collections/{coll}/index", json={"field_name": "a[x]", "field_schema": "keyword"}), 400)
+    assert scroll_ids(api, coll, {"must": [{"key": "g", "match": {"value": "a"}}]}) == [1, 3]  # same answer with the index
+    ok(api.delete(f"/collections/{coll}/index/g", params={"wait": "true"}))

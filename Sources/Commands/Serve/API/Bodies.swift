@@ -92,6 +92,23 @@ struct SelectorBody: Decodable {
 struct CreateIndexBody: Decodable {
     var field_name: String
     var field_schema: JSONValue?
+
+    static let types: Set<String> = ["keyword", "integer", "float", "bool", "geo", "datetime", "uuid", "text"]
+
+    /// Qdrant's payload index types: a type name, or `{"type": …, …params}`; the field a JSON path.
+    func validate() throws {
+        _ = try QueryParser.path(field_name)
+        let type: String?
+        switch field_schema {
+        case nil, .null?: return
+        case .string(let t)?: type = t
+        case .object(let o)?: if case .string(let t)? = o["type"] { type = t } else { type = nil }
+        default: type = nil
+        }
+        guard let type, CreateIndexBody.types.contains(type) else {
+            throw APIError(.badRequest, "Format error in JSON body: field_schema must be one of \(CreateIndexBody.types.sorted().joined(separator: ", ")), or an object with such a `type`")
+        }
+    }
 }
 
 struct AliasesBody: Decodable {
