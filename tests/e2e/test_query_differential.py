@@ -319,7 +319,7 @@ def rand_query(r: random.Random, pair: Pair, depth: int = 0) -> dict:
     """A random `points/query` request (as a dict of QueryRequest fields)."""
     named = pair.named
     using = "a" if named else None
-    kinds = ["vector", "id", "recommend", "discover", "order_by", "mmr", "none"]
+    kinds = ["vector", "id", "recommend", "discover", "order_by", "mmr", "none", "feedback"]
     if depth == 0:
         # context scores tie often (0 when every pair holds): local mode cuts ties arbitrarily,
         # so a context query is only compared at the top, where ties are compared as sets
@@ -348,6 +348,13 @@ def rand_query(r: random.Random, pair: Pair, depth: int = 0) -> dict:
     elif kind == "context":
         q["query"] = {"context": [{"positive": rand_vec(r), "negative": r.randint(1, N)}
                                   for _ in range(r.randint(1, 3))]}
+    elif kind == "feedback":
+        q["query"] = {"relevance_feedback": {
+            "target": r.choice([r.randint(1, N), rand_vec(r)]),
+            "feedback": [{"example": r.choice([r.randint(1, N), rand_vec(r)]), "score": round(r.random(), 2)}
+                         for _ in range(r.randint(1, 3))],
+            "strategy": {"naive": {"a": round(r.uniform(0.5, 2), 2), "b": round(r.uniform(0, 2), 2),
+                                   "c": round(r.uniform(0, 2), 2)}}}}
     elif kind == "order_by":
         o: dict = {"key": "num", "direction": r.choice(["asc", "desc"])}
         if r.random() < 0.5:
@@ -496,7 +503,7 @@ def grpc_query(r: random.Random, pair: Pair, depth: int = 0) -> dict:
     """A random query of the kinds qdb's gRPC API carries (no formula), with gRPC filters."""
     while True:
         q = rand_query(r, pair, depth)
-        if "formula" not in str(q.get("query")):
+        if "formula" not in str(q) and "relevance_feedback" not in str(q):
             break
     def refilter(level: dict):
         if "filter" in level:
@@ -549,7 +556,9 @@ def test_grpc_query_kinds_batches_groups_and_facets(remote, remote_grpc, seed):
         g = remote_grpc.query_points_groups(pair.name, group_by="grp", query=q, group_size=size, limit=limit).groups
         w = pair.local.query_points_groups(pair.name, group_by="grp", query=q, group_size=size, limit=limit).groups
         what = f"seed={seed} groups of {q} size={size} limit={limit}"
-        gs, ws = sorted([h.score for h in x.hits] for x in g), sorted([h.score for h in x.hits] for x in w)
+        key = lambda lst: [round(x, 3) for x in lst]  # noqa: E731 - near-equal leaders sort alike
+        gs = sorted(([h.score for h in x.hits] for x in g), key=key)
+        ws = sorted(([h.score for h in x.hits] for x in w), key=key)
         assert len(gs) == len(ws) and all(len(a) == len(b) and all(abs(u - v) <= 1e-4 for u, v in zip(a, b))
                                           for a, b in zip(gs, ws)), what
         scores = [round(h.score, 4) for x in w for h in x.hits]

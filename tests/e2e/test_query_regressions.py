@@ -51,6 +51,8 @@ def test_prefetch_with_fusion_is_served(api, coll):
     ({"context": [{"positive": [0, 0, 1, 0], "negative": [1, 0, 0, 0]}]}, 4),  # 4 and 5 tie at 0
     ({"order_by": {"key": "t", "direction": "desc"}}, 5),
     ({"formula": {"sum": ["$score", {"mult": [10, {"key": "g", "match": {"value": "c"}}]}]}}, 4),
+    ({"relevance_feedback": {"target": [1, 0, 0, 0], "feedback": [{"example": 5, "score": 0.9}, {"example": 1, "score": 0.1}],
+                             "strategy": {"naive": {"a": 0.1, "b": 1, "c": 5}}}}, 4),
 ])
 def test_query_kinds_are_served(api, coll, q, first):
     body = {"query": q, "limit": 3}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Universal Query planner: a request tree runs bottom-up (prefetches first, their results
 /// the candidates of the level above), with Qdrant's semantics as its official client's local
 /// mode writes them down: a level's filter propagates into its prefetches; point ids given as
@@ -157,6 +159,16 @@ extension Collection {
             guard !context.isEmpty else { throw StorageError(.badInput, "Wrong input: No target or context given") }
             let pairs = try context.map { (try vector($0.positive), try vector($0.negative)) }
             return (.examples(.context(pairs: pairs)), mentioned)
+        case .relevanceFeedback(let target, let feedback, let a, let b, let c):
+            let t = try vector(target)
+            let items = try feedback.map { (try vector($0.example), $0.score) }
+            var pairs: [(better: [Float], worse: [Float], weight: Float)] = []
+            for (i, x) in items.enumerated() {
+                for (j, y) in items.enumerated() where i != j && x.1 - y.1 > 0 {
+                    pairs.append((x.0, y.0, Float(Foundation.pow(x.1 - y.1, b) * c)))
+                }
+            }
+            return (.examples(.naiveFeedback(target: t, a: Float(a), pairs: pairs)), mentioned)
         case .orderBy(let o): return (.orderBy(o), [])
         case .fusion(let f): return (.fusion(f), [])
         case .formula(let f): return (.formula(f), [])

@@ -64,6 +64,26 @@ public indirect enum QueryKind: Sendable, Equatable {
     case fusion(Fusion)
     case formula(Formula)
     case sample
+    /// `relevance_feedback` with the `naive` strategy: a·sim(target) + Σ over ordered feedback
+    /// pairs with a higher score first, (Δscore^b · c) · (sim(better) − sim(worse)).
+    case relevanceFeedback(target: VectorInput, feedback: [(example: VectorInput, score: Double)], a: Double, b: Double, c: Double)
+
+    public static func == (l: QueryKind, r: QueryKind) -> Bool {
+        switch (l, r) {
+        case (.nearest(let a, let m), .nearest(let b, let n)): return a == b && m == n
+        case (.recommend(let p1, let n1, let s1), .recommend(let p2, let n2, let s2)): return p1 == p2 && n1 == n2 && s1 == s2
+        case (.discover(let t1, let c1), .discover(let t2, let c2)): return t1 == t2 && c1 == c2
+        case (.context(let a), .context(let b)): return a == b
+        case (.orderBy(let a), .orderBy(let b)): return a == b
+        case (.fusion(let a), .fusion(let b)): return a == b
+        case (.formula(let a), .formula(let b)): return a == b
+        case (.sample, .sample): return true
+        case (.relevanceFeedback(let t1, let f1, let a1, let b1, let c1), .relevanceFeedback(let t2, let f2, let a2, let b2, let c2)):
+            return t1 == t2 && f1.map(\.example) == f2.map(\.example) && f1.map(\.score) == f2.map(\.score)
+                && a1 == a2 && b1 == b2 && c1 == c2
+        default: return false
+        }
+    }
 }
 
 /// `lookup_from`: take vectors given by id from another collection (and vector name).
@@ -113,6 +133,9 @@ public struct QueryRequest: Sendable, Equatable {
             if case .orderBy? = query { throw bad("Can't use score_threshold with an order_by query.") }
         }
         if case .fusion? = query, !using.isEmpty { throw bad("Fusion queries cannot be combined with the 'using' field.") }
+        if case .relevanceFeedback(_, _, _, let b, _)? = query, b < 0 {
+            throw bad("naive feedback b value \(b) is invalid. Must be 0 or larger.")
+        }
         if case .nearest(_, let mmr?)? = query, let n = mmr.candidatesLimit, n > 16384 {
             throw bad("mmr candidates_limit value \(n) is invalid. Must be 16384 or smaller.")
         }

@@ -7,6 +7,8 @@ struct ExampleScorer: Sendable {
         case sumScores(positive: [[Float]], negative: [[Float]])
         case discover(target: [Float], pairs: [([Float], [Float])])
         case context(pairs: [([Float], [Float])])
+        /// Relevance feedback (naive): a·sim(target) + Σ weight · (sim(better) − sim(worse)).
+        case naiveFeedback(target: [Float], a: Float, pairs: [(better: [Float], worse: [Float], weight: Float)])
     }
 
     let kind: Kind
@@ -20,6 +22,8 @@ struct ExampleScorer: Sendable {
         case .sumScores(let pos, let neg): self.kind = .sumScores(positive: pos.map(p), negative: neg.map(p))
         case .discover(let t, let pairs): self.kind = .discover(target: p(t), pairs: pairs.map { (p($0.0), p($0.1)) })
         case .context(let pairs): self.kind = .context(pairs: pairs.map { (p($0.0), p($0.1)) })
+        case .naiveFeedback(let t, let a, let pairs):
+            self.kind = .naiveFeedback(target: p(t), a: a, pairs: pairs.map { (p($0.better), p($0.worse), $0.weight) })
         }
         self.distance = distance
     }
@@ -65,6 +69,10 @@ struct ExampleScorer: Sendable {
                 let d = raw(p, b, dim) - raw(n, b, dim) - Float.ulpOfOne
                 s += Self.fastSigmoid(Swift.min(d, 0))
             }
+            return s
+        case .naiveFeedback(let target, let a, let pairs):
+            var s = a * raw(target, b, dim)
+            for (better, worse, w) in pairs { s += w * (raw(better, b, dim) - raw(worse, b, dim)) }
             return s
         }
     }

@@ -111,8 +111,8 @@ enum QueryParser {
                 var defaults: [String: JSONValue] = [:]
                 if let d = f.take("defaults") { defaults = try JSONFields.decode(d, [String: JSONValue].self) }
                 kind = .formula(Formula(expression: try FormulaParser.expression(e), defaults: defaults))
-            } else if f.take("relevance_feedback") != nil {
-                throw unsupported("relevance_feedback queries")
+            } else if let rf = f.take("relevance_feedback") {
+                kind = try relevanceFeedback(rf)
             } else {
                 throw bad("unknown query \(o.keys.sorted()); expected nearest, recommend, discover, context, order_by, fusion, rrf, formula or sample")
             }
@@ -121,6 +121,30 @@ enum QueryParser {
         default:
             throw bad("`query` must be a vector, a point id or a query object")
         }
+    }
+
+    /// `{"target": …, "feedback": [{"example": …, "score": …}], "strategy": {"naive": {"a", "b", "c"}}}`.
+    static func relevanceFeedback(_ v: JSONValue) throws -> QueryKind {
+        var f = try JSONFields(v, "relevance_feedback")
+        guard let t = f.take("target") else { throw bad("missing field `target` in relevance_feedback") }
+        guard case .array(let items)? = f.take("feedback") else { throw bad("missing field `feedback` (a list) in relevance_feedback") }
+        let feedback = try items.map { item -> (example: VectorInput, score: Double) in
+            var i = try JSONFields(item, "feedback item")
+            guard let e = i.take("example"), let s = try i.double("score") else { throw bad("a feedback item needs `example` and `score`") }
+            try i.finish()
+            return (try vectorInput(e), s)
+        }
+        guard let s = f.take("strategy") else { throw bad("missing field `strategy` in relevance_feedback") }
+        var sf = try JSONFields(s, "strategy")
+        guard let n = sf.take("naive") else { throw bad("the feedback strategy must be `naive`") }
+        try sf.finish()
+        var nf = try JSONFields(n, "naive")
+        guard let a = try nf.double("a"), let b = try nf.double("b"), let c = try nf.double("c") else {
+            throw bad("the naive strategy needs `a`, `b` and `c`")
+        }
+        try nf.finish()
+        try f.finish()
+        return .relevanceFeedback(target: try vectorInput(t), feedback: feedback, a: a, b: b, c: c)
     }
 
     static func unsupported(_ what: String) -> APIError {
