@@ -96,6 +96,142 @@ public nonisolated enum Qdrant_ReadConsistencyType: SwiftProtobuf.Enum, Swift.Ca
 
 }
 
+public nonisolated enum Qdrant_RecommendStrategy: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case averageVector // = 0
+  case bestScore // = 1
+  case sumScores // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .averageVector
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .averageVector
+    case 1: self = .bestScore
+    case 2: self = .sumScores
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .averageVector: return 0
+    case .bestScore: return 1
+    case .sumScores: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_RecommendStrategy] = [
+    .averageVector,
+    .bestScore,
+    .sumScores,
+  ]
+
+}
+
+public nonisolated enum Qdrant_Direction: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case asc // = 0
+  case desc // = 1
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .asc
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .asc
+    case 1: self = .desc
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .asc: return 0
+    case .desc: return 1
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_Direction] = [
+    .asc,
+    .desc,
+  ]
+
+}
+
+public nonisolated enum Qdrant_Fusion: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case rrf // = 0
+  case dbsf // = 1
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .rrf
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .rrf
+    case 1: self = .dbsf
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .rrf: return 0
+    case .dbsf: return 1
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_Fusion] = [
+    .rrf,
+    .dbsf,
+  ]
+
+}
+
+public nonisolated enum Qdrant_Sample: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case random // = 0
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .random
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .random
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .random: return 0
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_Sample] = [
+    .random,
+  ]
+
+}
+
 public nonisolated enum Qdrant_UpdateStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unknownUpdateStatus // = 0
@@ -335,6 +471,179 @@ public nonisolated struct Qdrant_UpsertPoints: Sendable {
 }
 
 public nonisolated struct Qdrant_DeletePoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var points: Qdrant_PointsSelector {
+    get {_points ?? Qdrant_PointsSelector()}
+    set {_points = newValue}
+  }
+  /// Returns true if `points` has been explicitly set.
+  public var hasPoints: Bool {self._points != nil}
+  /// Clears the value of `points`. Subsequent reads from it will return its default value.
+  public mutating func clearPoints() {self._points = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _points: Qdrant_PointsSelector? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_SetPayloadPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var payload: Dictionary<String,Qdrant_Value> = [:]
+
+  public var pointsSelector: Qdrant_PointsSelector {
+    get {_pointsSelector ?? Qdrant_PointsSelector()}
+    set {_pointsSelector = newValue}
+  }
+  /// Returns true if `pointsSelector` has been explicitly set.
+  public var hasPointsSelector: Bool {self._pointsSelector != nil}
+  /// Clears the value of `pointsSelector`. Subsequent reads from it will return its default value.
+  public mutating func clearPointsSelector() {self._pointsSelector = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var key: String {
+    get {_key ?? String()}
+    set {_key = newValue}
+  }
+  /// Returns true if `key` has been explicitly set.
+  public var hasKey: Bool {self._key != nil}
+  /// Clears the value of `key`. Subsequent reads from it will return its default value.
+  public mutating func clearKey() {self._key = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _pointsSelector: Qdrant_PointsSelector? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _key: String? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_DeletePayloadPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var keys: [String] = []
+
+  public var pointsSelector: Qdrant_PointsSelector {
+    get {_pointsSelector ?? Qdrant_PointsSelector()}
+    set {_pointsSelector = newValue}
+  }
+  /// Returns true if `pointsSelector` has been explicitly set.
+  public var hasPointsSelector: Bool {self._pointsSelector != nil}
+  /// Clears the value of `pointsSelector`. Subsequent reads from it will return its default value.
+  public mutating func clearPointsSelector() {self._pointsSelector = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _pointsSelector: Qdrant_PointsSelector? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_ClearPayloadPoints: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -688,111 +997,112 @@ public nonisolated struct Qdrant_SearchParams: Sendable {
   fileprivate var _indexedOnly: Bool? = nil
 }
 
-public nonisolated struct Qdrant_SearchPoints: Sendable {
+public nonisolated struct Qdrant_SearchPoints: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var collectionName: String = String()
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
 
-  public var vector: [Float] = []
+  public var vector: [Float] {
+    get {_storage._vector}
+    set {_uniqueStorage()._vector = newValue}
+  }
 
   public var filter: Qdrant_Filter {
-    get {_filter ?? Qdrant_Filter()}
-    set {_filter = newValue}
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
   }
   /// Returns true if `filter` has been explicitly set.
-  public var hasFilter: Bool {self._filter != nil}
+  public var hasFilter: Bool {_storage._filter != nil}
   /// Clears the value of `filter`. Subsequent reads from it will return its default value.
-  public mutating func clearFilter() {self._filter = nil}
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
 
-  public var limit: UInt64 = 0
+  public var limit: UInt64 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
 
   public var withPayload: Qdrant_WithPayloadSelector {
-    get {_withPayload ?? Qdrant_WithPayloadSelector()}
-    set {_withPayload = newValue}
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
   }
   /// Returns true if `withPayload` has been explicitly set.
-  public var hasWithPayload: Bool {self._withPayload != nil}
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
   /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
-  public mutating func clearWithPayload() {self._withPayload = nil}
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
 
   public var params: Qdrant_SearchParams {
-    get {_params ?? Qdrant_SearchParams()}
-    set {_params = newValue}
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
   }
   /// Returns true if `params` has been explicitly set.
-  public var hasParams: Bool {self._params != nil}
+  public var hasParams: Bool {_storage._params != nil}
   /// Clears the value of `params`. Subsequent reads from it will return its default value.
-  public mutating func clearParams() {self._params = nil}
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
 
   public var scoreThreshold: Float {
-    get {_scoreThreshold ?? 0}
-    set {_scoreThreshold = newValue}
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
   }
   /// Returns true if `scoreThreshold` has been explicitly set.
-  public var hasScoreThreshold: Bool {self._scoreThreshold != nil}
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
   /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
-  public mutating func clearScoreThreshold() {self._scoreThreshold = nil}
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
 
   public var offset: UInt64 {
-    get {_offset ?? 0}
-    set {_offset = newValue}
+    get {_storage._offset ?? 0}
+    set {_uniqueStorage()._offset = newValue}
   }
   /// Returns true if `offset` has been explicitly set.
-  public var hasOffset: Bool {self._offset != nil}
+  public var hasOffset: Bool {_storage._offset != nil}
   /// Clears the value of `offset`. Subsequent reads from it will return its default value.
-  public mutating func clearOffset() {self._offset = nil}
+  public mutating func clearOffset() {_uniqueStorage()._offset = nil}
 
   public var vectorName: String {
-    get {_vectorName ?? String()}
-    set {_vectorName = newValue}
+    get {_storage._vectorName ?? String()}
+    set {_uniqueStorage()._vectorName = newValue}
   }
   /// Returns true if `vectorName` has been explicitly set.
-  public var hasVectorName: Bool {self._vectorName != nil}
+  public var hasVectorName: Bool {_storage._vectorName != nil}
   /// Clears the value of `vectorName`. Subsequent reads from it will return its default value.
-  public mutating func clearVectorName() {self._vectorName = nil}
+  public mutating func clearVectorName() {_uniqueStorage()._vectorName = nil}
 
   public var withVectors: Qdrant_WithVectorsSelector {
-    get {_withVectors ?? Qdrant_WithVectorsSelector()}
-    set {_withVectors = newValue}
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
   }
   /// Returns true if `withVectors` has been explicitly set.
-  public var hasWithVectors: Bool {self._withVectors != nil}
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
   /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
-  public mutating func clearWithVectors() {self._withVectors = nil}
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
 
   public var readConsistency: Qdrant_ReadConsistency {
-    get {_readConsistency ?? Qdrant_ReadConsistency()}
-    set {_readConsistency = newValue}
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
   }
   /// Returns true if `readConsistency` has been explicitly set.
-  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
   /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
-  public mutating func clearReadConsistency() {self._readConsistency = nil}
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
 
   public var timeout: UInt64 {
-    get {_timeout ?? 0}
-    set {_timeout = newValue}
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
   }
   /// Returns true if `timeout` has been explicitly set.
-  public var hasTimeout: Bool {self._timeout != nil}
+  public var hasTimeout: Bool {_storage._timeout != nil}
   /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
-  public mutating func clearTimeout() {self._timeout = nil}
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _filter: Qdrant_Filter? = nil
-  fileprivate var _withPayload: Qdrant_WithPayloadSelector? = nil
-  fileprivate var _params: Qdrant_SearchParams? = nil
-  fileprivate var _scoreThreshold: Float? = nil
-  fileprivate var _offset: UInt64? = nil
-  fileprivate var _vectorName: String? = nil
-  fileprivate var _withVectors: Qdrant_WithVectorsSelector? = nil
-  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
-  fileprivate var _timeout: UInt64? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Qdrant_ScrollPoints: Sendable {
@@ -946,103 +1256,589 @@ public nonisolated struct Qdrant_Query: Sendable {
     set {variant = .nearest(newValue)}
   }
 
+  public var recommend: Qdrant_RecommendInput {
+    get {
+      if case .recommend(let v)? = variant {return v}
+      return Qdrant_RecommendInput()
+    }
+    set {variant = .recommend(newValue)}
+  }
+
+  public var discover: Qdrant_DiscoverInput {
+    get {
+      if case .discover(let v)? = variant {return v}
+      return Qdrant_DiscoverInput()
+    }
+    set {variant = .discover(newValue)}
+  }
+
+  public var context: Qdrant_ContextInput {
+    get {
+      if case .context(let v)? = variant {return v}
+      return Qdrant_ContextInput()
+    }
+    set {variant = .context(newValue)}
+  }
+
+  public var orderBy: Qdrant_OrderBy {
+    get {
+      if case .orderBy(let v)? = variant {return v}
+      return Qdrant_OrderBy()
+    }
+    set {variant = .orderBy(newValue)}
+  }
+
+  public var fusion: Qdrant_Fusion {
+    get {
+      if case .fusion(let v)? = variant {return v}
+      return .rrf
+    }
+    set {variant = .fusion(newValue)}
+  }
+
+  public var sample: Qdrant_Sample {
+    get {
+      if case .sample(let v)? = variant {return v}
+      return .random
+    }
+    set {variant = .sample(newValue)}
+  }
+
+  public var nearestWithMmr: Qdrant_NearestInputWithMmr {
+    get {
+      if case .nearestWithMmr(let v)? = variant {return v}
+      return Qdrant_NearestInputWithMmr()
+    }
+    set {variant = .nearestWithMmr(newValue)}
+  }
+
+  public var rrf: Qdrant_Rrf {
+    get {
+      if case .rrf(let v)? = variant {return v}
+      return Qdrant_Rrf()
+    }
+    set {variant = .rrf(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Variant: Equatable, Sendable {
     case nearest(Qdrant_VectorInput)
+    case recommend(Qdrant_RecommendInput)
+    case discover(Qdrant_DiscoverInput)
+    case context(Qdrant_ContextInput)
+    case orderBy(Qdrant_OrderBy)
+    case fusion(Qdrant_Fusion)
+    case sample(Qdrant_Sample)
+    case nearestWithMmr(Qdrant_NearestInputWithMmr)
+    case rrf(Qdrant_Rrf)
 
   }
 
   public init() {}
 }
 
-public nonisolated struct Qdrant_QueryPoints: Sendable {
+public nonisolated struct Qdrant_RecommendInput: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var positive: [Qdrant_VectorInput] = []
+
+  public var negative: [Qdrant_VectorInput] = []
+
+  public var strategy: Qdrant_RecommendStrategy {
+    get {_strategy ?? .averageVector}
+    set {_strategy = newValue}
+  }
+  /// Returns true if `strategy` has been explicitly set.
+  public var hasStrategy: Bool {self._strategy != nil}
+  /// Clears the value of `strategy`. Subsequent reads from it will return its default value.
+  public mutating func clearStrategy() {self._strategy = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _strategy: Qdrant_RecommendStrategy? = nil
+}
+
+public nonisolated struct Qdrant_ContextInputPair: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var positive: Qdrant_VectorInput {
+    get {_positive ?? Qdrant_VectorInput()}
+    set {_positive = newValue}
+  }
+  /// Returns true if `positive` has been explicitly set.
+  public var hasPositive: Bool {self._positive != nil}
+  /// Clears the value of `positive`. Subsequent reads from it will return its default value.
+  public mutating func clearPositive() {self._positive = nil}
+
+  public var negative: Qdrant_VectorInput {
+    get {_negative ?? Qdrant_VectorInput()}
+    set {_negative = newValue}
+  }
+  /// Returns true if `negative` has been explicitly set.
+  public var hasNegative: Bool {self._negative != nil}
+  /// Clears the value of `negative`. Subsequent reads from it will return its default value.
+  public mutating func clearNegative() {self._negative = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _positive: Qdrant_VectorInput? = nil
+  fileprivate var _negative: Qdrant_VectorInput? = nil
+}
+
+public nonisolated struct Qdrant_ContextInput: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var pairs: [Qdrant_ContextInputPair] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_DiscoverInput: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var target: Qdrant_VectorInput {
+    get {_target ?? Qdrant_VectorInput()}
+    set {_target = newValue}
+  }
+  /// Returns true if `target` has been explicitly set.
+  public var hasTarget: Bool {self._target != nil}
+  /// Clears the value of `target`. Subsequent reads from it will return its default value.
+  public mutating func clearTarget() {self._target = nil}
+
+  public var context: Qdrant_ContextInput {
+    get {_context ?? Qdrant_ContextInput()}
+    set {_context = newValue}
+  }
+  /// Returns true if `context` has been explicitly set.
+  public var hasContext: Bool {self._context != nil}
+  /// Clears the value of `context`. Subsequent reads from it will return its default value.
+  public mutating func clearContext() {self._context = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _target: Qdrant_VectorInput? = nil
+  fileprivate var _context: Qdrant_ContextInput? = nil
+}
+
+public nonisolated struct Qdrant_StartFrom: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var value: Qdrant_StartFrom.OneOf_Value? = nil
+
+  public var float: Double {
+    get {
+      if case .float(let v)? = value {return v}
+      return 0
+    }
+    set {value = .float(newValue)}
+  }
+
+  public var integer: Int64 {
+    get {
+      if case .integer(let v)? = value {return v}
+      return 0
+    }
+    set {value = .integer(newValue)}
+  }
+
+  public var datetime: String {
+    get {
+      if case .datetime(let v)? = value {return v}
+      return String()
+    }
+    set {value = .datetime(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Value: Equatable, Sendable {
+    case float(Double)
+    case integer(Int64)
+    case datetime(String)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_OrderBy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var key: String = String()
+
+  public var direction: Qdrant_Direction {
+    get {_direction ?? .asc}
+    set {_direction = newValue}
+  }
+  /// Returns true if `direction` has been explicitly set.
+  public var hasDirection: Bool {self._direction != nil}
+  /// Clears the value of `direction`. Subsequent reads from it will return its default value.
+  public mutating func clearDirection() {self._direction = nil}
+
+  public var startFrom: Qdrant_StartFrom {
+    get {_startFrom ?? Qdrant_StartFrom()}
+    set {_startFrom = newValue}
+  }
+  /// Returns true if `startFrom` has been explicitly set.
+  public var hasStartFrom: Bool {self._startFrom != nil}
+  /// Clears the value of `startFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearStartFrom() {self._startFrom = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _direction: Qdrant_Direction? = nil
+  fileprivate var _startFrom: Qdrant_StartFrom? = nil
+}
+
+public nonisolated struct Qdrant_Rrf: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var k: UInt32 {
+    get {_k ?? 0}
+    set {_k = newValue}
+  }
+  /// Returns true if `k` has been explicitly set.
+  public var hasK: Bool {self._k != nil}
+  /// Clears the value of `k`. Subsequent reads from it will return its default value.
+  public mutating func clearK() {self._k = nil}
+
+  public var weights: [Float] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _k: UInt32? = nil
+}
+
+public nonisolated struct Qdrant_Mmr: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var diversity: Float {
+    get {_diversity ?? 0}
+    set {_diversity = newValue}
+  }
+  /// Returns true if `diversity` has been explicitly set.
+  public var hasDiversity: Bool {self._diversity != nil}
+  /// Clears the value of `diversity`. Subsequent reads from it will return its default value.
+  public mutating func clearDiversity() {self._diversity = nil}
+
+  public var candidatesLimit: UInt32 {
+    get {_candidatesLimit ?? 0}
+    set {_candidatesLimit = newValue}
+  }
+  /// Returns true if `candidatesLimit` has been explicitly set.
+  public var hasCandidatesLimit: Bool {self._candidatesLimit != nil}
+  /// Clears the value of `candidatesLimit`. Subsequent reads from it will return its default value.
+  public mutating func clearCandidatesLimit() {self._candidatesLimit = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _diversity: Float? = nil
+  fileprivate var _candidatesLimit: UInt32? = nil
+}
+
+public nonisolated struct Qdrant_NearestInputWithMmr: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var nearest: Qdrant_VectorInput {
+    get {_nearest ?? Qdrant_VectorInput()}
+    set {_nearest = newValue}
+  }
+  /// Returns true if `nearest` has been explicitly set.
+  public var hasNearest: Bool {self._nearest != nil}
+  /// Clears the value of `nearest`. Subsequent reads from it will return its default value.
+  public mutating func clearNearest() {self._nearest = nil}
+
+  public var mmr: Qdrant_Mmr {
+    get {_mmr ?? Qdrant_Mmr()}
+    set {_mmr = newValue}
+  }
+  /// Returns true if `mmr` has been explicitly set.
+  public var hasMmr: Bool {self._mmr != nil}
+  /// Clears the value of `mmr`. Subsequent reads from it will return its default value.
+  public mutating func clearMmr() {self._mmr = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _nearest: Qdrant_VectorInput? = nil
+  fileprivate var _mmr: Qdrant_Mmr? = nil
+}
+
+public nonisolated struct Qdrant_LookupLocation: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var collectionName: String = String()
 
+  public var vectorName: String {
+    get {_vectorName ?? String()}
+    set {_vectorName = newValue}
+  }
+  /// Returns true if `vectorName` has been explicitly set.
+  public var hasVectorName: Bool {self._vectorName != nil}
+  /// Clears the value of `vectorName`. Subsequent reads from it will return its default value.
+  public mutating func clearVectorName() {self._vectorName = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _vectorName: String? = nil
+}
+
+public nonisolated struct Qdrant_PrefetchQuery: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var prefetch: [Qdrant_PrefetchQuery] {
+    get {_storage._prefetch}
+    set {_uniqueStorage()._prefetch = newValue}
+  }
+
   public var query: Qdrant_Query {
-    get {_query ?? Qdrant_Query()}
-    set {_query = newValue}
+    get {_storage._query ?? Qdrant_Query()}
+    set {_uniqueStorage()._query = newValue}
   }
   /// Returns true if `query` has been explicitly set.
-  public var hasQuery: Bool {self._query != nil}
+  public var hasQuery: Bool {_storage._query != nil}
   /// Clears the value of `query`. Subsequent reads from it will return its default value.
-  public mutating func clearQuery() {self._query = nil}
+  public mutating func clearQuery() {_uniqueStorage()._query = nil}
 
   public var using: String {
-    get {_using ?? String()}
-    set {_using = newValue}
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
   }
   /// Returns true if `using` has been explicitly set.
-  public var hasUsing: Bool {self._using != nil}
+  public var hasUsing: Bool {_storage._using != nil}
   /// Clears the value of `using`. Subsequent reads from it will return its default value.
-  public mutating func clearUsing() {self._using = nil}
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
 
   public var filter: Qdrant_Filter {
-    get {_filter ?? Qdrant_Filter()}
-    set {_filter = newValue}
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
   }
   /// Returns true if `filter` has been explicitly set.
-  public var hasFilter: Bool {self._filter != nil}
+  public var hasFilter: Bool {_storage._filter != nil}
   /// Clears the value of `filter`. Subsequent reads from it will return its default value.
-  public mutating func clearFilter() {self._filter = nil}
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
 
   public var params: Qdrant_SearchParams {
-    get {_params ?? Qdrant_SearchParams()}
-    set {_params = newValue}
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
   }
   /// Returns true if `params` has been explicitly set.
-  public var hasParams: Bool {self._params != nil}
+  public var hasParams: Bool {_storage._params != nil}
   /// Clears the value of `params`. Subsequent reads from it will return its default value.
-  public mutating func clearParams() {self._params = nil}
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
 
   public var scoreThreshold: Float {
-    get {_scoreThreshold ?? 0}
-    set {_scoreThreshold = newValue}
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
   }
   /// Returns true if `scoreThreshold` has been explicitly set.
-  public var hasScoreThreshold: Bool {self._scoreThreshold != nil}
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
   /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
-  public mutating func clearScoreThreshold() {self._scoreThreshold = nil}
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
 
   public var limit: UInt64 {
-    get {_limit ?? 0}
-    set {_limit = newValue}
+    get {_storage._limit ?? 0}
+    set {_uniqueStorage()._limit = newValue}
   }
   /// Returns true if `limit` has been explicitly set.
-  public var hasLimit: Bool {self._limit != nil}
+  public var hasLimit: Bool {_storage._limit != nil}
   /// Clears the value of `limit`. Subsequent reads from it will return its default value.
-  public mutating func clearLimit() {self._limit = nil}
+  public mutating func clearLimit() {_uniqueStorage()._limit = nil}
+
+  public var lookupFrom: Qdrant_LookupLocation {
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
+  }
+  /// Returns true if `lookupFrom` has been explicitly set.
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
+  /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_QueryPoints: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var prefetch: [Qdrant_PrefetchQuery] {
+    get {_storage._prefetch}
+    set {_uniqueStorage()._prefetch = newValue}
+  }
+
+  public var query: Qdrant_Query {
+    get {_storage._query ?? Qdrant_Query()}
+    set {_uniqueStorage()._query = newValue}
+  }
+  /// Returns true if `query` has been explicitly set.
+  public var hasQuery: Bool {_storage._query != nil}
+  /// Clears the value of `query`. Subsequent reads from it will return its default value.
+  public mutating func clearQuery() {_uniqueStorage()._query = nil}
+
+  public var using: String {
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {_storage._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var scoreThreshold: Float {
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
+  }
+  /// Returns true if `scoreThreshold` has been explicitly set.
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
+  /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
+
+  public var limit: UInt64 {
+    get {_storage._limit ?? 0}
+    set {_uniqueStorage()._limit = newValue}
+  }
+  /// Returns true if `limit` has been explicitly set.
+  public var hasLimit: Bool {_storage._limit != nil}
+  /// Clears the value of `limit`. Subsequent reads from it will return its default value.
+  public mutating func clearLimit() {_uniqueStorage()._limit = nil}
 
   public var offset: UInt64 {
-    get {_offset ?? 0}
-    set {_offset = newValue}
+    get {_storage._offset ?? 0}
+    set {_uniqueStorage()._offset = newValue}
   }
   /// Returns true if `offset` has been explicitly set.
-  public var hasOffset: Bool {self._offset != nil}
+  public var hasOffset: Bool {_storage._offset != nil}
   /// Clears the value of `offset`. Subsequent reads from it will return its default value.
-  public mutating func clearOffset() {self._offset = nil}
+  public mutating func clearOffset() {_uniqueStorage()._offset = nil}
 
   public var withVectors: Qdrant_WithVectorsSelector {
-    get {_withVectors ?? Qdrant_WithVectorsSelector()}
-    set {_withVectors = newValue}
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
   }
   /// Returns true if `withVectors` has been explicitly set.
-  public var hasWithVectors: Bool {self._withVectors != nil}
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
   /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
-  public mutating func clearWithVectors() {self._withVectors = nil}
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
 
   public var withPayload: Qdrant_WithPayloadSelector {
-    get {_withPayload ?? Qdrant_WithPayloadSelector()}
-    set {_withPayload = newValue}
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
   }
   /// Returns true if `withPayload` has been explicitly set.
-  public var hasWithPayload: Bool {self._withPayload != nil}
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
   /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
-  public mutating func clearWithPayload() {self._withPayload = nil}
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var lookupFrom: Qdrant_LookupLocation {
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
+  }
+  /// Returns true if `lookupFrom` has been explicitly set.
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
+  /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_QueryBatchPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var queryPoints: [Qdrant_QueryPoints] = []
 
   public var readConsistency: Qdrant_ReadConsistency {
     get {_readConsistency ?? Qdrant_ReadConsistency()}
@@ -1066,17 +1862,250 @@ public nonisolated struct Qdrant_QueryPoints: Sendable {
 
   public init() {}
 
-  fileprivate var _query: Qdrant_Query? = nil
-  fileprivate var _using: String? = nil
-  fileprivate var _filter: Qdrant_Filter? = nil
-  fileprivate var _params: Qdrant_SearchParams? = nil
-  fileprivate var _scoreThreshold: Float? = nil
-  fileprivate var _limit: UInt64? = nil
-  fileprivate var _offset: UInt64? = nil
-  fileprivate var _withVectors: Qdrant_WithVectorsSelector? = nil
-  fileprivate var _withPayload: Qdrant_WithPayloadSelector? = nil
   fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
   fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_WithLookup: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collection: String = String()
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {self._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {self._withPayload = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {self._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {self._withVectors = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _withPayload: Qdrant_WithPayloadSelector? = nil
+  fileprivate var _withVectors: Qdrant_WithVectorsSelector? = nil
+}
+
+public nonisolated struct Qdrant_QueryPointGroups: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var prefetch: [Qdrant_PrefetchQuery] {
+    get {_storage._prefetch}
+    set {_uniqueStorage()._prefetch = newValue}
+  }
+
+  public var query: Qdrant_Query {
+    get {_storage._query ?? Qdrant_Query()}
+    set {_uniqueStorage()._query = newValue}
+  }
+  /// Returns true if `query` has been explicitly set.
+  public var hasQuery: Bool {_storage._query != nil}
+  /// Clears the value of `query`. Subsequent reads from it will return its default value.
+  public mutating func clearQuery() {_uniqueStorage()._query = nil}
+
+  public var using: String {
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {_storage._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var scoreThreshold: Float {
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
+  }
+  /// Returns true if `scoreThreshold` has been explicitly set.
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
+  /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
+
+  public var lookupFrom: Qdrant_LookupLocation {
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
+  }
+  /// Returns true if `lookupFrom` has been explicitly set.
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
+  /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
+
+  public var limit: UInt64 {
+    get {_storage._limit ?? 0}
+    set {_uniqueStorage()._limit = newValue}
+  }
+  /// Returns true if `limit` has been explicitly set.
+  public var hasLimit: Bool {_storage._limit != nil}
+  /// Clears the value of `limit`. Subsequent reads from it will return its default value.
+  public mutating func clearLimit() {_uniqueStorage()._limit = nil}
+
+  public var groupSize: UInt64 {
+    get {_storage._groupSize ?? 0}
+    set {_uniqueStorage()._groupSize = newValue}
+  }
+  /// Returns true if `groupSize` has been explicitly set.
+  public var hasGroupSize: Bool {_storage._groupSize != nil}
+  /// Clears the value of `groupSize`. Subsequent reads from it will return its default value.
+  public mutating func clearGroupSize() {_uniqueStorage()._groupSize = nil}
+
+  public var groupBy: String {
+    get {_storage._groupBy}
+    set {_uniqueStorage()._groupBy = newValue}
+  }
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var withLookup: Qdrant_WithLookup {
+    get {_storage._withLookup ?? Qdrant_WithLookup()}
+    set {_uniqueStorage()._withLookup = newValue}
+  }
+  /// Returns true if `withLookup` has been explicitly set.
+  public var hasWithLookup: Bool {_storage._withLookup != nil}
+  /// Clears the value of `withLookup`. Subsequent reads from it will return its default value.
+  public mutating func clearWithLookup() {_uniqueStorage()._withLookup = nil}
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_FacetCounts: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var key: String = String()
+
+  public var filter: Qdrant_Filter {
+    get {_filter ?? Qdrant_Filter()}
+    set {_filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {self._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {self._filter = nil}
+
+  public var limit: UInt64 {
+    get {_limit ?? 0}
+    set {_limit = newValue}
+  }
+  /// Returns true if `limit` has been explicitly set.
+  public var hasLimit: Bool {self._limit != nil}
+  /// Clears the value of `limit`. Subsequent reads from it will return its default value.
+  public mutating func clearLimit() {self._limit = nil}
+
+  public var exact: Bool {
+    get {_exact ?? false}
+    set {_exact = newValue}
+  }
+  /// Returns true if `exact` has been explicitly set.
+  public var hasExact: Bool {self._exact != nil}
+  /// Clears the value of `exact`. Subsequent reads from it will return its default value.
+  public mutating func clearExact() {self._exact = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_readConsistency ?? Qdrant_ReadConsistency()}
+    set {_readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {self._readConsistency = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _filter: Qdrant_Filter? = nil
+  fileprivate var _limit: UInt64? = nil
+  fileprivate var _exact: Bool? = nil
+  fileprivate var _timeout: UInt64? = nil
+  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
 }
 
 public nonisolated struct Qdrant_PointsOperationResponse: Sendable {
@@ -1154,12 +2183,273 @@ public nonisolated struct Qdrant_ScoredPoint: Sendable {
   /// Clears the value of `vectors`. Subsequent reads from it will return its default value.
   public mutating func clearVectors() {self._vectors = nil}
 
+  public var orderValue: Qdrant_OrderValue {
+    get {_orderValue ?? Qdrant_OrderValue()}
+    set {_orderValue = newValue}
+  }
+  /// Returns true if `orderValue` has been explicitly set.
+  public var hasOrderValue: Bool {self._orderValue != nil}
+  /// Clears the value of `orderValue`. Subsequent reads from it will return its default value.
+  public mutating func clearOrderValue() {self._orderValue = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _id: Qdrant_PointId? = nil
   fileprivate var _vectors: Qdrant_VectorsOutput? = nil
+  fileprivate var _orderValue: Qdrant_OrderValue? = nil
+}
+
+public nonisolated struct Qdrant_OrderValue: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var variant: Qdrant_OrderValue.OneOf_Variant? = nil
+
+  public var int: Int64 {
+    get {
+      if case .int(let v)? = variant {return v}
+      return 0
+    }
+    set {variant = .int(newValue)}
+  }
+
+  public var float: Double {
+    get {
+      if case .float(let v)? = variant {return v}
+      return 0
+    }
+    set {variant = .float(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Variant: Equatable, Sendable {
+    case int(Int64)
+    case float(Double)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_BatchResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_ScoredPoint] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_QueryBatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_BatchResult] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_GroupId: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: Qdrant_GroupId.OneOf_Kind? = nil
+
+  public var unsignedValue: UInt64 {
+    get {
+      if case .unsignedValue(let v)? = kind {return v}
+      return 0
+    }
+    set {kind = .unsignedValue(newValue)}
+  }
+
+  public var integerValue: Int64 {
+    get {
+      if case .integerValue(let v)? = kind {return v}
+      return 0
+    }
+    set {kind = .integerValue(newValue)}
+  }
+
+  public var stringValue: String {
+    get {
+      if case .stringValue(let v)? = kind {return v}
+      return String()
+    }
+    set {kind = .stringValue(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Kind: Equatable, Sendable {
+    case unsignedValue(UInt64)
+    case integerValue(Int64)
+    case stringValue(String)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_PointGroup: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: Qdrant_GroupId {
+    get {_id ?? Qdrant_GroupId()}
+    set {_id = newValue}
+  }
+  /// Returns true if `id` has been explicitly set.
+  public var hasID: Bool {self._id != nil}
+  /// Clears the value of `id`. Subsequent reads from it will return its default value.
+  public mutating func clearID() {self._id = nil}
+
+  public var hits: [Qdrant_ScoredPoint] = []
+
+  public var lookup: Qdrant_RetrievedPoint {
+    get {_lookup ?? Qdrant_RetrievedPoint()}
+    set {_lookup = newValue}
+  }
+  /// Returns true if `lookup` has been explicitly set.
+  public var hasLookup: Bool {self._lookup != nil}
+  /// Clears the value of `lookup`. Subsequent reads from it will return its default value.
+  public mutating func clearLookup() {self._lookup = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _id: Qdrant_GroupId? = nil
+  fileprivate var _lookup: Qdrant_RetrievedPoint? = nil
+}
+
+public nonisolated struct Qdrant_GroupsResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var groups: [Qdrant_PointGroup] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_QueryGroupsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: Qdrant_GroupsResult {
+    get {_result ?? Qdrant_GroupsResult()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: Qdrant_GroupsResult? = nil
+}
+
+public nonisolated struct Qdrant_FacetValue: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var variant: Qdrant_FacetValue.OneOf_Variant? = nil
+
+  public var stringValue: String {
+    get {
+      if case .stringValue(let v)? = variant {return v}
+      return String()
+    }
+    set {variant = .stringValue(newValue)}
+  }
+
+  public var integerValue: Int64 {
+    get {
+      if case .integerValue(let v)? = variant {return v}
+      return 0
+    }
+    set {variant = .integerValue(newValue)}
+  }
+
+  public var boolValue: Bool {
+    get {
+      if case .boolValue(let v)? = variant {return v}
+      return false
+    }
+    set {variant = .boolValue(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Variant: Equatable, Sendable {
+    case stringValue(String)
+    case integerValue(Int64)
+    case boolValue(Bool)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_FacetHit: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var value: Qdrant_FacetValue {
+    get {_value ?? Qdrant_FacetValue()}
+    set {_value = newValue}
+  }
+  /// Returns true if `value` has been explicitly set.
+  public var hasValue: Bool {self._value != nil}
+  /// Clears the value of `value`. Subsequent reads from it will return its default value.
+  public mutating func clearValue() {self._value = nil}
+
+  public var count: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _value: Qdrant_FacetValue? = nil
+}
+
+public nonisolated struct Qdrant_FacetResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var hits: [Qdrant_FacetHit] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Qdrant_SearchResponse: Sendable {
@@ -1386,6 +2676,22 @@ nonisolated extension Qdrant_WriteOrderingType: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Qdrant_ReadConsistencyType: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0All\0\u{1}Majority\0\u{1}Quorum\0")
+}
+
+nonisolated extension Qdrant_RecommendStrategy: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0AverageVector\0\u{1}BestScore\0\u{1}SumScores\0")
+}
+
+nonisolated extension Qdrant_Direction: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0Asc\0\u{1}Desc\0")
+}
+
+nonisolated extension Qdrant_Fusion: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RRF\0\u{1}DBSF\0")
+}
+
+nonisolated extension Qdrant_Sample: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0Random\0")
 }
 
 nonisolated extension Qdrant_UpdateStatus: SwiftProtobuf._ProtoNameProviding {
@@ -1776,6 +3082,183 @@ nonisolated extension Qdrant_DeletePoints: SwiftProtobuf.Message, SwiftProtobuf.
   }
 
   public static func ==(lhs: Qdrant_DeletePoints, rhs: Qdrant_DeletePoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs._points != rhs._points {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SetPayloadPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetPayloadPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}payload\0\u{4}\u{2}points_selector\0\u{1}ordering\0\u{2}\u{2}key\0\u{1}timeout\0\u{c}\u{4}\u{1}")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: &self.payload) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._pointsSelector) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self._key) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.payload.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: self.payload, fieldNumber: 3)
+    }
+    try { if let v = self._pointsSelector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._key {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 9)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SetPayloadPoints, rhs: Qdrant_SetPayloadPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs.payload != rhs.payload {return false}
+    if lhs._pointsSelector != rhs._pointsSelector {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._key != rhs._key {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DeletePayloadPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeletePayloadPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}keys\0\u{4}\u{2}points_selector\0\u{1}ordering\0\u{2}\u{2}timeout\0\u{c}\u{4}\u{1}")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.keys) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._pointsSelector) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.keys.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.keys, fieldNumber: 3)
+    }
+    try { if let v = self._pointsSelector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 8)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DeletePayloadPoints, rhs: Qdrant_DeletePayloadPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs.keys != rhs.keys {return false}
+    if lhs._pointsSelector != rhs._pointsSelector {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ClearPayloadPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ClearPayloadPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}points\0\u{1}ordering\0\u{2}\u{2}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._points) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._points {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ClearPayloadPoints, rhs: Qdrant_ClearPayloadPoints) -> Bool {
     if lhs.collectionName != rhs.collectionName {return false}
     if lhs._wait != rhs._wait {return false}
     if lhs._points != rhs._points {return false}
@@ -2318,86 +3801,144 @@ nonisolated extension Qdrant_SearchPoints: SwiftProtobuf.Message, SwiftProtobuf.
   public static let protoMessageName: String = _protobuf_package + ".SearchPoints"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}vector\0\u{1}filter\0\u{1}limit\0\u{4}\u{2}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{1}offset\0\u{3}vector_name\0\u{3}with_vectors\0\u{3}read_consistency\0\u{1}timeout\0\u{c}\u{5}\u{1}")
 
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _vector: [Float] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt64 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _offset: UInt64? = nil
+    var _vectorName: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _vector = source._vector
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _offset = source._offset
+      _vectorName = source._vectorName
+      _withVectors = source._withVectors
+      _readConsistency = source._readConsistency
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
-      case 2: try { try decoder.decodeRepeatedFloatField(value: &self.vector) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._filter) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.limit) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._withPayload) }()
-      case 7: try { try decoder.decodeSingularMessageField(value: &self._params) }()
-      case 8: try { try decoder.decodeSingularFloatField(value: &self._scoreThreshold) }()
-      case 9: try { try decoder.decodeSingularUInt64Field(value: &self._offset) }()
-      case 10: try { try decoder.decodeSingularStringField(value: &self._vectorName) }()
-      case 11: try { try decoder.decodeSingularMessageField(value: &self._withVectors) }()
-      case 12: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
-      case 13: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedFloatField(value: &_storage._vector) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 4: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 8: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 9: try { try decoder.decodeSingularUInt64Field(value: &_storage._offset) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._vectorName) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.collectionName.isEmpty {
-      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._vector.isEmpty {
+        try visitor.visitPackedFloatField(value: _storage._vector, fieldNumber: 2)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._limit, fieldNumber: 4)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._offset {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._vectorName {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 13)
+      } }()
     }
-    if !self.vector.isEmpty {
-      try visitor.visitPackedFloatField(value: self.vector, fieldNumber: 2)
-    }
-    try { if let v = self._filter {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    if self.limit != 0 {
-      try visitor.visitSingularUInt64Field(value: self.limit, fieldNumber: 4)
-    }
-    try { if let v = self._withPayload {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
-    try { if let v = self._params {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
-    } }()
-    try { if let v = self._scoreThreshold {
-      try visitor.visitSingularFloatField(value: v, fieldNumber: 8)
-    } }()
-    try { if let v = self._offset {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 9)
-    } }()
-    try { if let v = self._vectorName {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 10)
-    } }()
-    try { if let v = self._withVectors {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    } }()
-    try { if let v = self._readConsistency {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    } }()
-    try { if let v = self._timeout {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 13)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Qdrant_SearchPoints, rhs: Qdrant_SearchPoints) -> Bool {
-    if lhs.collectionName != rhs.collectionName {return false}
-    if lhs.vector != rhs.vector {return false}
-    if lhs._filter != rhs._filter {return false}
-    if lhs.limit != rhs.limit {return false}
-    if lhs._withPayload != rhs._withPayload {return false}
-    if lhs._params != rhs._params {return false}
-    if lhs._scoreThreshold != rhs._scoreThreshold {return false}
-    if lhs._offset != rhs._offset {return false}
-    if lhs._vectorName != rhs._vectorName {return false}
-    if lhs._withVectors != rhs._withVectors {return false}
-    if lhs._readConsistency != rhs._readConsistency {return false}
-    if lhs._timeout != rhs._timeout {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._vector != rhs_storage._vector {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._offset != rhs_storage._offset {return false}
+        if _storage._vectorName != rhs_storage._vectorName {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2528,7 +4069,7 @@ nonisolated extension Qdrant_CountPoints: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Query"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nearest\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nearest\0\u{1}recommend\0\u{1}discover\0\u{1}context\0\u{3}order_by\0\u{1}fusion\0\u{1}sample\0\u{4}\u{2}nearest_with_mmr\0\u{1}rrf\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2549,6 +4090,100 @@ nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._Messag
           self.variant = .nearest(v)
         }
       }()
+      case 2: try {
+        var v: Qdrant_RecommendInput?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .recommend(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .recommend(v)
+        }
+      }()
+      case 3: try {
+        var v: Qdrant_DiscoverInput?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .discover(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .discover(v)
+        }
+      }()
+      case 4: try {
+        var v: Qdrant_ContextInput?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .context(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .context(v)
+        }
+      }()
+      case 5: try {
+        var v: Qdrant_OrderBy?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .orderBy(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .orderBy(v)
+        }
+      }()
+      case 6: try {
+        var v: Qdrant_Fusion?
+        try decoder.decodeSingularEnumField(value: &v)
+        if let v = v {
+          if self.variant != nil {try decoder.handleConflictingOneOf()}
+          self.variant = .fusion(v)
+        }
+      }()
+      case 7: try {
+        var v: Qdrant_Sample?
+        try decoder.decodeSingularEnumField(value: &v)
+        if let v = v {
+          if self.variant != nil {try decoder.handleConflictingOneOf()}
+          self.variant = .sample(v)
+        }
+      }()
+      case 9: try {
+        var v: Qdrant_NearestInputWithMmr?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .nearestWithMmr(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .nearestWithMmr(v)
+        }
+      }()
+      case 10: try {
+        var v: Qdrant_Rrf?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .rrf(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .rrf(v)
+        }
+      }()
       default: break
       }
     }
@@ -2559,9 +4194,45 @@ nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._Messag
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    try { if case .nearest(let v)? = self.variant {
+    switch self.variant {
+    case .nearest?: try {
+      guard case .nearest(let v)? = self.variant else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
+    }()
+    case .recommend?: try {
+      guard case .recommend(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .discover?: try {
+      guard case .discover(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .context?: try {
+      guard case .context(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .orderBy?: try {
+      guard case .orderBy(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .fusion?: try {
+      guard case .fusion(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 6)
+    }()
+    case .sample?: try {
+      guard case .sample(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 7)
+    }()
+    case .nearestWithMmr?: try {
+      guard case .nearestWithMmr(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
+    case .rrf?: try {
+      guard case .rrf(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case nil: break
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2572,9 +4243,391 @@ nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._Messag
   }
 }
 
-nonisolated extension Qdrant_QueryPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".QueryPoints"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{2}\u{2}query\0\u{1}using\0\u{1}filter\0\u{1}params\0\u{3}score_threshold\0\u{1}limit\0\u{1}offset\0\u{3}with_vectors\0\u{3}with_payload\0\u{3}read_consistency\0\u{2}\u{3}timeout\0")
+nonisolated extension Qdrant_RecommendInput: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendInput"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}positive\0\u{1}negative\0\u{1}strategy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.positive) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.negative) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self._strategy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.positive.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.positive, fieldNumber: 1)
+    }
+    if !self.negative.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.negative, fieldNumber: 2)
+    }
+    try { if let v = self._strategy {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendInput, rhs: Qdrant_RecommendInput) -> Bool {
+    if lhs.positive != rhs.positive {return false}
+    if lhs.negative != rhs.negative {return false}
+    if lhs._strategy != rhs._strategy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ContextInputPair: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ContextInputPair"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}positive\0\u{1}negative\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._positive) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._negative) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._positive {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._negative {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ContextInputPair, rhs: Qdrant_ContextInputPair) -> Bool {
+    if lhs._positive != rhs._positive {return false}
+    if lhs._negative != rhs._negative {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ContextInput: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ContextInput"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pairs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.pairs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.pairs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.pairs, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ContextInput, rhs: Qdrant_ContextInput) -> Bool {
+    if lhs.pairs != rhs.pairs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DiscoverInput: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscoverInput"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}target\0\u{1}context\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._target) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._context) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._target {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._context {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DiscoverInput, rhs: Qdrant_DiscoverInput) -> Bool {
+    if lhs._target != rhs._target {return false}
+    if lhs._context != rhs._context {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_StartFrom: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StartFrom"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}float\0\u{1}integer\0\u{2}\u{2}datetime\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Double?
+        try decoder.decodeSingularDoubleField(value: &v)
+        if let v = v {
+          if self.value != nil {try decoder.handleConflictingOneOf()}
+          self.value = .float(v)
+        }
+      }()
+      case 2: try {
+        var v: Int64?
+        try decoder.decodeSingularInt64Field(value: &v)
+        if let v = v {
+          if self.value != nil {try decoder.handleConflictingOneOf()}
+          self.value = .integer(v)
+        }
+      }()
+      case 4: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.value != nil {try decoder.handleConflictingOneOf()}
+          self.value = .datetime(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.value {
+    case .float?: try {
+      guard case .float(let v)? = self.value else { preconditionFailure() }
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 1)
+    }()
+    case .integer?: try {
+      guard case .integer(let v)? = self.value else { preconditionFailure() }
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 2)
+    }()
+    case .datetime?: try {
+      guard case .datetime(let v)? = self.value else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_StartFrom, rhs: Qdrant_StartFrom) -> Bool {
+    if lhs.value != rhs.value {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_OrderBy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OrderBy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}direction\0\u{3}start_from\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self._direction) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._startFrom) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    try { if let v = self._direction {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._startFrom {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_OrderBy, rhs: Qdrant_OrderBy) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs._direction != rhs._direction {return false}
+    if lhs._startFrom != rhs._startFrom {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_Rrf: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Rrf"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}k\0\u{1}weights\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self._k) }()
+      case 2: try { try decoder.decodeRepeatedFloatField(value: &self.weights) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._k {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 1)
+    } }()
+    if !self.weights.isEmpty {
+      try visitor.visitPackedFloatField(value: self.weights, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_Rrf, rhs: Qdrant_Rrf) -> Bool {
+    if lhs._k != rhs._k {return false}
+    if lhs.weights != rhs.weights {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_Mmr: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Mmr"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}diversity\0\u{3}candidates_limit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 2: try { try decoder.decodeSingularFloatField(value: &self._diversity) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self._candidatesLimit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._diversity {
+      try visitor.visitSingularFloatField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._candidatesLimit {
+      try visitor.visitSingularUInt32Field(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_Mmr, rhs: Qdrant_Mmr) -> Bool {
+    if lhs._diversity != rhs._diversity {return false}
+    if lhs._candidatesLimit != rhs._candidatesLimit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_NearestInputWithMmr: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NearestInputWithMmr"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nearest\0\u{1}mmr\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._nearest) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._mmr) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._nearest {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._mmr {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_NearestInputWithMmr, rhs: Qdrant_NearestInputWithMmr) -> Bool {
+    if lhs._nearest != rhs._nearest {return false}
+    if lhs._mmr != rhs._mmr {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_LookupLocation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LookupLocation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{3}vector_name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2583,17 +4636,7 @@ nonisolated extension Qdrant_QueryPoints: SwiftProtobuf.Message, SwiftProtobuf._
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._query) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self._using) }()
-      case 5: try { try decoder.decodeSingularMessageField(value: &self._filter) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._params) }()
-      case 7: try { try decoder.decodeSingularFloatField(value: &self._scoreThreshold) }()
-      case 8: try { try decoder.decodeSingularUInt64Field(value: &self._limit) }()
-      case 9: try { try decoder.decodeSingularUInt64Field(value: &self._offset) }()
-      case 10: try { try decoder.decodeSingularMessageField(value: &self._withVectors) }()
-      case 11: try { try decoder.decodeSingularMessageField(value: &self._withPayload) }()
-      case 12: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
-      case 15: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._vectorName) }()
       default: break
       }
     }
@@ -2607,55 +4650,627 @@ nonisolated extension Qdrant_QueryPoints: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.collectionName.isEmpty {
       try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
     }
-    try { if let v = self._query {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    try { if let v = self._using {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
-    } }()
-    try { if let v = self._filter {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    } }()
-    try { if let v = self._params {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
-    try { if let v = self._scoreThreshold {
-      try visitor.visitSingularFloatField(value: v, fieldNumber: 7)
-    } }()
-    try { if let v = self._limit {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 8)
-    } }()
-    try { if let v = self._offset {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 9)
-    } }()
-    try { if let v = self._withVectors {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    } }()
-    try { if let v = self._withPayload {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    } }()
-    try { if let v = self._readConsistency {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    } }()
-    try { if let v = self._timeout {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 15)
+    try { if let v = self._vectorName {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
     } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Qdrant_QueryPoints, rhs: Qdrant_QueryPoints) -> Bool {
+  public static func ==(lhs: Qdrant_LookupLocation, rhs: Qdrant_LookupLocation) -> Bool {
     if lhs.collectionName != rhs.collectionName {return false}
-    if lhs._query != rhs._query {return false}
-    if lhs._using != rhs._using {return false}
-    if lhs._filter != rhs._filter {return false}
-    if lhs._params != rhs._params {return false}
-    if lhs._scoreThreshold != rhs._scoreThreshold {return false}
-    if lhs._limit != rhs._limit {return false}
-    if lhs._offset != rhs._offset {return false}
-    if lhs._withVectors != rhs._withVectors {return false}
-    if lhs._withPayload != rhs._withPayload {return false}
+    if lhs._vectorName != rhs._vectorName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PrefetchQuery: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PrefetchQuery"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}prefetch\0\u{1}query\0\u{1}using\0\u{1}filter\0\u{1}params\0\u{3}score_threshold\0\u{1}limit\0\u{3}lookup_from\0")
+
+  fileprivate class _StorageClass {
+    var _prefetch: [Qdrant_PrefetchQuery] = []
+    var _query: Qdrant_Query? = nil
+    var _using: String? = nil
+    var _filter: Qdrant_Filter? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _limit: UInt64? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _prefetch = source._prefetch
+      _query = source._query
+      _using = source._using
+      _filter = source._filter
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _limit = source._limit
+      _lookupFrom = source._lookupFrom
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeRepeatedMessageField(value: &_storage._prefetch) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._query) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 6: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 7: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._prefetch.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._prefetch, fieldNumber: 1)
+      }
+      try { if let v = _storage._query {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._limit {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PrefetchQuery, rhs: Qdrant_PrefetchQuery) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._prefetch != rhs_storage._prefetch {return false}
+        if _storage._query != rhs_storage._query {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_QueryPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}prefetch\0\u{1}query\0\u{1}using\0\u{1}filter\0\u{1}params\0\u{3}score_threshold\0\u{1}limit\0\u{1}offset\0\u{3}with_vectors\0\u{3}with_payload\0\u{3}read_consistency\0\u{4}\u{2}lookup_from\0\u{1}timeout\0")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _prefetch: [Qdrant_PrefetchQuery] = []
+    var _query: Qdrant_Query? = nil
+    var _using: String? = nil
+    var _filter: Qdrant_Filter? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _limit: UInt64? = nil
+    var _offset: UInt64? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _prefetch = source._prefetch
+      _query = source._query
+      _using = source._using
+      _filter = source._filter
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _limit = source._limit
+      _offset = source._offset
+      _withVectors = source._withVectors
+      _withPayload = source._withPayload
+      _readConsistency = source._readConsistency
+      _lookupFrom = source._lookupFrom
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._prefetch) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._query) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 7: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 8: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 9: try { try decoder.decodeSingularUInt64Field(value: &_storage._offset) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        case 15: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._prefetch.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._prefetch, fieldNumber: 2)
+      }
+      try { if let v = _storage._query {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._limit {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._offset {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 15)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_QueryPoints, rhs: Qdrant_QueryPoints) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._prefetch != rhs_storage._prefetch {return false}
+        if _storage._query != rhs_storage._query {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._offset != rhs_storage._offset {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_QueryBatchPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryBatchPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{3}query_points\0\u{3}read_consistency\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.queryPoints) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    if !self.queryPoints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.queryPoints, fieldNumber: 2)
+    }
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_QueryBatchPoints, rhs: Qdrant_QueryBatchPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.queryPoints != rhs.queryPoints {return false}
     if lhs._readConsistency != rhs._readConsistency {return false}
     if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_WithLookup: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WithLookup"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}collection\0\u{3}with_payload\0\u{3}with_vectors\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collection) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._withPayload) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._withVectors) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collection.isEmpty {
+      try visitor.visitSingularStringField(value: self.collection, fieldNumber: 1)
+    }
+    try { if let v = self._withPayload {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._withVectors {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_WithLookup, rhs: Qdrant_WithLookup) -> Bool {
+    if lhs.collection != rhs.collection {return false}
+    if lhs._withPayload != rhs._withPayload {return false}
+    if lhs._withVectors != rhs._withVectors {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_QueryPointGroups: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryPointGroups"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}prefetch\0\u{1}query\0\u{1}using\0\u{1}filter\0\u{1}params\0\u{3}score_threshold\0\u{3}with_payload\0\u{3}with_vectors\0\u{3}lookup_from\0\u{1}limit\0\u{3}group_size\0\u{3}group_by\0\u{3}read_consistency\0\u{3}with_lookup\0\u{1}timeout\0")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _prefetch: [Qdrant_PrefetchQuery] = []
+    var _query: Qdrant_Query? = nil
+    var _using: String? = nil
+    var _filter: Qdrant_Filter? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+    var _limit: UInt64? = nil
+    var _groupSize: UInt64? = nil
+    var _groupBy: String = String()
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _withLookup: Qdrant_WithLookup? = nil
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _prefetch = source._prefetch
+      _query = source._query
+      _using = source._using
+      _filter = source._filter
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _withPayload = source._withPayload
+      _withVectors = source._withVectors
+      _lookupFrom = source._lookupFrom
+      _limit = source._limit
+      _groupSize = source._groupSize
+      _groupBy = source._groupBy
+      _readConsistency = source._readConsistency
+      _withLookup = source._withLookup
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._prefetch) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._query) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 7: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        case 11: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 12: try { try decoder.decodeSingularUInt64Field(value: &_storage._groupSize) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._groupBy) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._withLookup) }()
+        case 16: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._prefetch.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._prefetch, fieldNumber: 2)
+      }
+      try { if let v = _storage._query {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._limit {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._groupSize {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 12)
+      } }()
+      if !_storage._groupBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._groupBy, fieldNumber: 13)
+      }
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      try { if let v = _storage._withLookup {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 16)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_QueryPointGroups, rhs: Qdrant_QueryPointGroups) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._prefetch != rhs_storage._prefetch {return false}
+        if _storage._query != rhs_storage._query {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._groupSize != rhs_storage._groupSize {return false}
+        if _storage._groupBy != rhs_storage._groupBy {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._withLookup != rhs_storage._withLookup {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_FacetCounts: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FacetCounts"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}key\0\u{1}filter\0\u{1}limit\0\u{1}exact\0\u{1}timeout\0\u{3}read_consistency\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._filter) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._limit) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self._exact) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 2)
+    }
+    try { if let v = self._filter {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._limit {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._exact {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_FacetCounts, rhs: Qdrant_FacetCounts) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.key != rhs.key {return false}
+    if lhs._filter != rhs._filter {return false}
+    if lhs._limit != rhs._limit {return false}
+    if lhs._exact != rhs._exact {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs._readConsistency != rhs._readConsistency {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2741,7 +5356,7 @@ nonisolated extension Qdrant_UpdateResult: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Qdrant_ScoredPoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ScoredPoint"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}payload\0\u{1}score\0\u{2}\u{2}version\0\u{1}vectors\0\u{c}\u{4}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}payload\0\u{1}score\0\u{2}\u{2}version\0\u{1}vectors\0\u{4}\u{2}order_value\0\u{c}\u{4}\u{1}\u{c}\u{7}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2754,6 +5369,7 @@ nonisolated extension Qdrant_ScoredPoint: SwiftProtobuf.Message, SwiftProtobuf._
       case 3: try { try decoder.decodeSingularFloatField(value: &self.score) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._vectors) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._orderValue) }()
       default: break
       }
     }
@@ -2779,6 +5395,9 @@ nonisolated extension Qdrant_ScoredPoint: SwiftProtobuf.Message, SwiftProtobuf._
     try { if let v = self._vectors {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
+    try { if let v = self._orderValue {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2788,6 +5407,454 @@ nonisolated extension Qdrant_ScoredPoint: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.score != rhs.score {return false}
     if lhs.version != rhs.version {return false}
     if lhs._vectors != rhs._vectors {return false}
+    if lhs._orderValue != rhs._orderValue {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_OrderValue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OrderValue"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}int\0\u{1}float\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Int64?
+        try decoder.decodeSingularInt64Field(value: &v)
+        if let v = v {
+          if self.variant != nil {try decoder.handleConflictingOneOf()}
+          self.variant = .int(v)
+        }
+      }()
+      case 2: try {
+        var v: Double?
+        try decoder.decodeSingularDoubleField(value: &v)
+        if let v = v {
+          if self.variant != nil {try decoder.handleConflictingOneOf()}
+          self.variant = .float(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.variant {
+    case .int?: try {
+      guard case .int(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 1)
+    }()
+    case .float?: try {
+      guard case .float(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_OrderValue, rhs: Qdrant_OrderValue) -> Bool {
+    if lhs.variant != rhs.variant {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_BatchResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BatchResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_BatchResult, rhs: Qdrant_BatchResult) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_QueryBatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryBatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_QueryBatchResponse, rhs: Qdrant_QueryBatchResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_GroupId: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GroupId"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}unsigned_value\0\u{3}integer_value\0\u{3}string_value\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.kind != nil {try decoder.handleConflictingOneOf()}
+          self.kind = .unsignedValue(v)
+        }
+      }()
+      case 2: try {
+        var v: Int64?
+        try decoder.decodeSingularInt64Field(value: &v)
+        if let v = v {
+          if self.kind != nil {try decoder.handleConflictingOneOf()}
+          self.kind = .integerValue(v)
+        }
+      }()
+      case 3: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.kind != nil {try decoder.handleConflictingOneOf()}
+          self.kind = .stringValue(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.kind {
+    case .unsignedValue?: try {
+      guard case .unsignedValue(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 1)
+    }()
+    case .integerValue?: try {
+      guard case .integerValue(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 2)
+    }()
+    case .stringValue?: try {
+      guard case .stringValue(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_GroupId, rhs: Qdrant_GroupId) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PointGroup: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PointGroup"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}hits\0\u{1}lookup\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._id) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.hits) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._lookup) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._id {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.hits.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.hits, fieldNumber: 2)
+    }
+    try { if let v = self._lookup {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PointGroup, rhs: Qdrant_PointGroup) -> Bool {
+    if lhs._id != rhs._id {return false}
+    if lhs.hits != rhs.hits {return false}
+    if lhs._lookup != rhs._lookup {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_GroupsResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GroupsResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}groups\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.groups) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.groups.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.groups, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_GroupsResult, rhs: Qdrant_GroupsResult) -> Bool {
+    if lhs.groups != rhs.groups {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_QueryGroupsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryGroupsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_QueryGroupsResponse, rhs: Qdrant_QueryGroupsResponse) -> Bool {
+    if lhs._result != rhs._result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_FacetValue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FacetValue"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}string_value\0\u{3}integer_value\0\u{3}bool_value\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.variant != nil {try decoder.handleConflictingOneOf()}
+          self.variant = .stringValue(v)
+        }
+      }()
+      case 2: try {
+        var v: Int64?
+        try decoder.decodeSingularInt64Field(value: &v)
+        if let v = v {
+          if self.variant != nil {try decoder.handleConflictingOneOf()}
+          self.variant = .integerValue(v)
+        }
+      }()
+      case 3: try {
+        var v: Bool?
+        try decoder.decodeSingularBoolField(value: &v)
+        if let v = v {
+          if self.variant != nil {try decoder.handleConflictingOneOf()}
+          self.variant = .boolValue(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.variant {
+    case .stringValue?: try {
+      guard case .stringValue(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 1)
+    }()
+    case .integerValue?: try {
+      guard case .integerValue(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 2)
+    }()
+    case .boolValue?: try {
+      guard case .boolValue(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_FacetValue, rhs: Qdrant_FacetValue) -> Bool {
+    if lhs.variant != rhs.variant {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_FacetHit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FacetHit"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}value\0\u{1}count\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._value) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.count) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._value {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.count != 0 {
+      try visitor.visitSingularUInt64Field(value: self.count, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_FacetHit, rhs: Qdrant_FacetHit) -> Bool {
+    if lhs._value != rhs._value {return false}
+    if lhs.count != rhs.count {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_FacetResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FacetResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hits\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.hits) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.hits.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.hits, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_FacetResponse, rhs: Qdrant_FacetResponse) -> Bool {
+    if lhs.hits != rhs.hits {return false}
+    if lhs.time != rhs.time {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

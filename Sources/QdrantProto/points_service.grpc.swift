@@ -59,6 +59,58 @@ public enum Qdrant_Points: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SetPayload" metadata.
+        public enum SetPayload: Sendable {
+            /// Request type for "SetPayload".
+            public typealias Input = Qdrant_SetPayloadPoints
+            /// Response type for "SetPayload".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "SetPayload".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "SetPayload",
+                type: .unary
+            )
+        }
+        /// Namespace for "OverwritePayload" metadata.
+        public enum OverwritePayload: Sendable {
+            /// Request type for "OverwritePayload".
+            public typealias Input = Qdrant_SetPayloadPoints
+            /// Response type for "OverwritePayload".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "OverwritePayload".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "OverwritePayload",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeletePayload" metadata.
+        public enum DeletePayload: Sendable {
+            /// Request type for "DeletePayload".
+            public typealias Input = Qdrant_DeletePayloadPoints
+            /// Response type for "DeletePayload".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "DeletePayload".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "DeletePayload",
+                type: .unary
+            )
+        }
+        /// Namespace for "ClearPayload" metadata.
+        public enum ClearPayload: Sendable {
+            /// Request type for "ClearPayload".
+            public typealias Input = Qdrant_ClearPayloadPoints
+            /// Response type for "ClearPayload".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "ClearPayload".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "ClearPayload",
+                type: .unary
+            )
+        }
         /// Namespace for "Search" metadata.
         public enum Search: Sendable {
             /// Request type for "Search".
@@ -111,15 +163,61 @@ public enum Qdrant_Points: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "QueryBatch" metadata.
+        public enum QueryBatch: Sendable {
+            /// Request type for "QueryBatch".
+            public typealias Input = Qdrant_QueryBatchPoints
+            /// Response type for "QueryBatch".
+            public typealias Output = Qdrant_QueryBatchResponse
+            /// Descriptor for "QueryBatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "QueryBatch",
+                type: .unary
+            )
+        }
+        /// Namespace for "QueryGroups" metadata.
+        public enum QueryGroups: Sendable {
+            /// Request type for "QueryGroups".
+            public typealias Input = Qdrant_QueryPointGroups
+            /// Response type for "QueryGroups".
+            public typealias Output = Qdrant_QueryGroupsResponse
+            /// Descriptor for "QueryGroups".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "QueryGroups",
+                type: .unary
+            )
+        }
+        /// Namespace for "Facet" metadata.
+        public enum Facet: Sendable {
+            /// Request type for "Facet".
+            public typealias Input = Qdrant_FacetCounts
+            /// Response type for "Facet".
+            public typealias Output = Qdrant_FacetResponse
+            /// Descriptor for "Facet".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "Facet",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "qdrant.Points" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Upsert.descriptor,
             Delete.descriptor,
             Get.descriptor,
+            SetPayload.descriptor,
+            OverwritePayload.descriptor,
+            DeletePayload.descriptor,
+            ClearPayload.descriptor,
             Search.descriptor,
             Scroll.descriptor,
             Count.descriptor,
-            Query.descriptor
+            Query.descriptor,
+            QueryBatch.descriptor,
+            QueryGroups.descriptor,
+            Facet.descriptor
         ]
     }
 }
@@ -200,6 +298,78 @@ extension Qdrant_Points {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_GetResponse>
 
+        /// Handle the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_SetPayloadPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func setPayload(
+            request: GRPCCore.StreamingServerRequest<Qdrant_SetPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_SetPayloadPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func overwritePayload(
+            request: GRPCCore.StreamingServerRequest<Qdrant_SetPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_DeletePayloadPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func deletePayload(
+            request: GRPCCore.StreamingServerRequest<Qdrant_DeletePayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_ClearPayloadPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func clearPayload(
+            request: GRPCCore.StreamingServerRequest<Qdrant_ClearPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
         /// Handle the "Search" method.
         ///
         /// > Source IDL Documentation:
@@ -271,6 +441,60 @@ extension Qdrant_Points {
             request: GRPCCore.StreamingServerRequest<Qdrant_QueryPoints>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryResponse>
+
+        /// Handle the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_QueryBatchPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_QueryBatchResponse` messages.
+        func queryBatch(
+            request: GRPCCore.StreamingServerRequest<Qdrant_QueryBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryBatchResponse>
+
+        /// Handle the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_QueryPointGroups` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_QueryGroupsResponse` messages.
+        func queryGroups(
+            request: GRPCCore.StreamingServerRequest<Qdrant_QueryPointGroups>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryGroupsResponse>
+
+        /// Handle the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_FacetCounts` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_FacetResponse` messages.
+        func facet(
+            request: GRPCCore.StreamingServerRequest<Qdrant_FacetCounts>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_FacetResponse>
     }
 
     /// Service protocol for the "qdrant.Points" service.
@@ -334,6 +558,78 @@ extension Qdrant_Points {
             request: GRPCCore.ServerRequest<Qdrant_GetPoints>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Qdrant_GetResponse>
+
+        /// Handle the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func setPayload(
+            request: GRPCCore.ServerRequest<Qdrant_SetPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func overwritePayload(
+            request: GRPCCore.ServerRequest<Qdrant_SetPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeletePayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func deletePayload(
+            request: GRPCCore.ServerRequest<Qdrant_DeletePayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ClearPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func clearPayload(
+            request: GRPCCore.ServerRequest<Qdrant_ClearPayloadPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
 
         /// Handle the "Search" method.
         ///
@@ -406,6 +702,60 @@ extension Qdrant_Points {
             request: GRPCCore.ServerRequest<Qdrant_QueryPoints>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryResponse>
+
+        /// Handle the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_QueryBatchResponse` message.
+        func queryBatch(
+            request: GRPCCore.ServerRequest<Qdrant_QueryBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryBatchResponse>
+
+        /// Handle the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryPointGroups` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_QueryGroupsResponse` message.
+        func queryGroups(
+            request: GRPCCore.ServerRequest<Qdrant_QueryPointGroups>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryGroupsResponse>
+
+        /// Handle the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_FacetCounts` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_FacetResponse` message.
+        func facet(
+            request: GRPCCore.ServerRequest<Qdrant_FacetCounts>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_FacetResponse>
     }
 
     /// Simple service protocol for the "qdrant.Points" service.
@@ -467,6 +817,78 @@ extension Qdrant_Points {
             request: Qdrant_GetPoints,
             context: GRPCCore.ServerContext
         ) async throws -> Qdrant_GetResponse
+
+        /// Handle the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_SetPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func setPayload(
+            request: Qdrant_SetPayloadPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_SetPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func overwritePayload(
+            request: Qdrant_SetPayloadPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_DeletePayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func deletePayload(
+            request: Qdrant_DeletePayloadPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_ClearPayloadPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func clearPayload(
+            request: Qdrant_ClearPayloadPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
 
         /// Handle the "Search" method.
         ///
@@ -539,6 +961,60 @@ extension Qdrant_Points {
             request: Qdrant_QueryPoints,
             context: GRPCCore.ServerContext
         ) async throws -> Qdrant_QueryResponse
+
+        /// Handle the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_QueryBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_QueryBatchResponse` to respond with.
+        func queryBatch(
+            request: Qdrant_QueryBatchPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_QueryBatchResponse
+
+        /// Handle the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_QueryPointGroups` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_QueryGroupsResponse` to respond with.
+        func queryGroups(
+            request: Qdrant_QueryPointGroups,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_QueryGroupsResponse
+
+        /// Handle the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_FacetCounts` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_FacetResponse` to respond with.
+        func facet(
+            request: Qdrant_FacetCounts,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_FacetResponse
     }
 }
 
@@ -574,6 +1050,50 @@ extension Qdrant_Points.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_GetResponse>(),
             handler: { request, context in
                 try await self.get(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.SetPayload.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SetPayloadPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.setPayload(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.OverwritePayload.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SetPayloadPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.overwritePayload(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.DeletePayload.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DeletePayloadPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.deletePayload(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.ClearPayload.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_ClearPayloadPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.clearPayload(
                     request: request,
                     context: context
                 )
@@ -623,6 +1143,39 @@ extension Qdrant_Points.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.QueryBatch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_QueryBatchPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_QueryBatchResponse>(),
+            handler: { request, context in
+                try await self.queryBatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.QueryGroups.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_QueryPointGroups>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_QueryGroupsResponse>(),
+            handler: { request, context in
+                try await self.queryGroups(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.Facet.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_FacetCounts>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_FacetResponse>(),
+            handler: { request, context in
+                try await self.facet(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -656,6 +1209,50 @@ extension Qdrant_Points.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_GetResponse> {
         let response = try await self.get(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setPayload(
+        request: GRPCCore.StreamingServerRequest<Qdrant_SetPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.setPayload(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func overwritePayload(
+        request: GRPCCore.StreamingServerRequest<Qdrant_SetPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.overwritePayload(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deletePayload(
+        request: GRPCCore.StreamingServerRequest<Qdrant_DeletePayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.deletePayload(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func clearPayload(
+        request: GRPCCore.StreamingServerRequest<Qdrant_ClearPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.clearPayload(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -705,6 +1302,39 @@ extension Qdrant_Points.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func queryBatch(
+        request: GRPCCore.StreamingServerRequest<Qdrant_QueryBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryBatchResponse> {
+        let response = try await self.queryBatch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func queryGroups(
+        request: GRPCCore.StreamingServerRequest<Qdrant_QueryPointGroups>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_QueryGroupsResponse> {
+        let response = try await self.queryGroups(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func facet(
+        request: GRPCCore.StreamingServerRequest<Qdrant_FacetCounts>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_FacetResponse> {
+        let response = try await self.facet(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -742,6 +1372,58 @@ extension Qdrant_Points.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Qdrant_GetResponse> {
         return GRPCCore.ServerResponse<Qdrant_GetResponse>(
             message: try await self.get(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setPayload(
+        request: GRPCCore.ServerRequest<Qdrant_SetPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.setPayload(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func overwritePayload(
+        request: GRPCCore.ServerRequest<Qdrant_SetPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.overwritePayload(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deletePayload(
+        request: GRPCCore.ServerRequest<Qdrant_DeletePayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.deletePayload(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func clearPayload(
+        request: GRPCCore.ServerRequest<Qdrant_ClearPayloadPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.clearPayload(
                 request: request.message,
                 context: context
             ),
@@ -794,6 +1476,45 @@ extension Qdrant_Points.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryResponse> {
         return GRPCCore.ServerResponse<Qdrant_QueryResponse>(
             message: try await self.query(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func queryBatch(
+        request: GRPCCore.ServerRequest<Qdrant_QueryBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryBatchResponse> {
+        return GRPCCore.ServerResponse<Qdrant_QueryBatchResponse>(
+            message: try await self.queryBatch(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func queryGroups(
+        request: GRPCCore.ServerRequest<Qdrant_QueryPointGroups>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_QueryGroupsResponse> {
+        return GRPCCore.ServerResponse<Qdrant_QueryGroupsResponse>(
+            message: try await self.queryGroups(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func facet(
+        request: GRPCCore.ServerRequest<Qdrant_FacetCounts>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_FacetResponse> {
+        return GRPCCore.ServerResponse<Qdrant_FacetResponse>(
+            message: try await self.facet(
                 request: request.message,
                 context: context
             ),
@@ -878,6 +1599,98 @@ extension Qdrant_Points {
             deserializer: some GRPCCore.MessageDeserializer<Qdrant_GetResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_GetResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SetPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setPayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SetPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SetPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func overwritePayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SetPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeletePayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_DeletePayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deletePayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeletePayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeletePayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ClearPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_ClearPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func clearPayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ClearPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ClearPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Search" method.
@@ -970,6 +1783,75 @@ extension Qdrant_Points {
             deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_QueryBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_QueryBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func queryBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_QueryBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_QueryBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryBatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryBatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryPointGroups` message.
+        ///   - serializer: A serializer for `Qdrant_QueryPointGroups` messages.
+        ///   - deserializer: A deserializer for `Qdrant_QueryGroupsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func queryGroups<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_QueryPointGroups>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_QueryPointGroups>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryGroupsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryGroupsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_FacetCounts` message.
+        ///   - serializer: A serializer for `Qdrant_FacetCounts` messages.
+        ///   - deserializer: A deserializer for `Qdrant_FacetResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func facet<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_FacetCounts>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_FacetCounts>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_FacetResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1084,6 +1966,142 @@ extension Qdrant_Points {
             try await self.client.unary(
                 request: request,
                 descriptor: Qdrant_Points.Method.Get.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Set payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SetPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setPayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SetPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.SetPayload.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "OverwritePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Overwrite payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SetPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func overwritePayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SetPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.OverwritePayload.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeletePayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete specified key payload for points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeletePayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_DeletePayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deletePayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeletePayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeletePayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.DeletePayload.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ClearPayload" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove all payload for specified points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ClearPayloadPoints` message.
+        ///   - serializer: A serializer for `Qdrant_ClearPayloadPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func clearPayload<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ClearPayloadPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ClearPayloadPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.ClearPayload.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1226,6 +2244,108 @@ extension Qdrant_Points {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "QueryBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points in a batch fashion
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_QueryBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_QueryBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func queryBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_QueryBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_QueryBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryBatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryBatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.QueryBatch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "QueryGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Universally query points and group results by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_QueryPointGroups` message.
+        ///   - serializer: A serializer for `Qdrant_QueryPointGroups` messages.
+        ///   - deserializer: A deserializer for `Qdrant_QueryGroupsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func queryGroups<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_QueryPointGroups>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_QueryPointGroups>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_QueryGroupsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryGroupsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.QueryGroups.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Facet" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_FacetCounts` message.
+        ///   - serializer: A serializer for `Qdrant_FacetCounts` messages.
+        ///   - deserializer: A deserializer for `Qdrant_FacetResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func facet<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_FacetCounts>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_FacetCounts>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_FacetResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.Facet.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1314,6 +2434,122 @@ extension Qdrant_Points.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_GetPoints>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_GetResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetPayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Set payload for points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setPayload<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setPayload(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SetPayloadPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "OverwritePayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Overwrite payload for points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_SetPayloadPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func overwritePayload<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.overwritePayload(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SetPayloadPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeletePayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete specified key payload for points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_DeletePayloadPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deletePayload<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_DeletePayloadPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deletePayload(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DeletePayloadPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ClearPayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Remove all payload for specified points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_ClearPayloadPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func clearPayload<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_ClearPayloadPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.clearPayload(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_ClearPayloadPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1434,6 +2670,93 @@ extension Qdrant_Points.ClientProtocol {
             onResponse: handleResponse
         )
     }
+
+    /// Call the "QueryBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Universally query points in a batch fashion
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_QueryBatchPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func queryBatch<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_QueryBatchPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.queryBatch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_QueryBatchPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_QueryBatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "QueryGroups" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Universally query points and group results by a payload field
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_QueryPointGroups` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func queryGroups<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_QueryPointGroups>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryGroupsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.queryGroups(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_QueryPointGroups>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_QueryGroupsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Facet" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_FacetCounts` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func facet<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_FacetCounts>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.facet(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_FacetCounts>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_FacetResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
 }
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
@@ -1532,6 +2855,138 @@ extension Qdrant_Points.ClientProtocol {
             metadata: metadata
         )
         return try await self.get(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetPayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Set payload for points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setPayload<Result>(
+        _ message: Qdrant_SetPayloadPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setPayload(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "OverwritePayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Overwrite payload for points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func overwritePayload<Result>(
+        _ message: Qdrant_SetPayloadPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_SetPayloadPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.overwritePayload(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeletePayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete specified key payload for points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deletePayload<Result>(
+        _ message: Qdrant_DeletePayloadPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_DeletePayloadPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deletePayload(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ClearPayload" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Remove all payload for specified points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func clearPayload<Result>(
+        _ message: Qdrant_ClearPayloadPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_ClearPayloadPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.clearPayload(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -1664,6 +3119,105 @@ extension Qdrant_Points.ClientProtocol {
             metadata: metadata
         )
         return try await self.query(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "QueryBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Universally query points in a batch fashion
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func queryBatch<Result>(
+        _ message: Qdrant_QueryBatchPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_QueryBatchPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.queryBatch(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "QueryGroups" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Universally query points and group results by a payload field
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func queryGroups<Result>(
+        _ message: Qdrant_QueryPointGroups,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_QueryGroupsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_QueryPointGroups>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.queryGroups(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Facet" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Perform facet counts. For each value in the field, count the number of points that have this value and match the conditions.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func facet<Result>(
+        _ message: Qdrant_FacetCounts,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_FacetCounts>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.facet(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -65,6 +65,43 @@ public nonisolated struct Qdrant_Filter: Sendable {
 
   public var mustNot: [Qdrant_Condition] = []
 
+  public var minShould: Qdrant_MinShould {
+    get {_minShould ?? Qdrant_MinShould()}
+    set {_minShould = newValue}
+  }
+  /// Returns true if `minShould` has been explicitly set.
+  public var hasMinShould: Bool {self._minShould != nil}
+  /// Clears the value of `minShould`. Subsequent reads from it will return its default value.
+  public mutating func clearMinShould() {self._minShould = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _minShould: Qdrant_MinShould? = nil
+}
+
+public nonisolated struct Qdrant_MinShould: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var conditions: [Qdrant_Condition] = []
+
+  public var minCount: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_HasVectorCondition: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var hasVector_p: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -125,6 +162,14 @@ public nonisolated struct Qdrant_Condition: Sendable {
     set {conditionOneOf = .nested(newValue)}
   }
 
+  public var hasVector_p: Qdrant_HasVectorCondition {
+    get {
+      if case .hasVector_p(let v)? = conditionOneOf {return v}
+      return Qdrant_HasVectorCondition()
+    }
+    set {conditionOneOf = .hasVector_p(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_ConditionOneOf: Equatable, Sendable {
@@ -134,6 +179,7 @@ public nonisolated struct Qdrant_Condition: Sendable {
     case filter(Qdrant_Filter)
     case isNull(Qdrant_IsNullCondition)
     case nested(Qdrant_NestedCondition)
+    case hasVector_p(Qdrant_HasVectorCondition)
 
   }
 
@@ -199,47 +245,102 @@ public nonisolated struct Qdrant_NestedCondition: Sendable {
   fileprivate var _filter: Qdrant_Filter? = nil
 }
 
-public nonisolated struct Qdrant_FieldCondition: Sendable {
+public nonisolated struct Qdrant_FieldCondition: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var key: String = String()
+  public var key: String {
+    get {_storage._key}
+    set {_uniqueStorage()._key = newValue}
+  }
 
   public var match: Qdrant_Match {
-    get {_match ?? Qdrant_Match()}
-    set {_match = newValue}
+    get {_storage._match ?? Qdrant_Match()}
+    set {_uniqueStorage()._match = newValue}
   }
   /// Returns true if `match` has been explicitly set.
-  public var hasMatch: Bool {self._match != nil}
+  public var hasMatch: Bool {_storage._match != nil}
   /// Clears the value of `match`. Subsequent reads from it will return its default value.
-  public mutating func clearMatch() {self._match = nil}
+  public mutating func clearMatch() {_uniqueStorage()._match = nil}
 
   public var range: Qdrant_Range {
-    get {_range ?? Qdrant_Range()}
-    set {_range = newValue}
+    get {_storage._range ?? Qdrant_Range()}
+    set {_uniqueStorage()._range = newValue}
   }
   /// Returns true if `range` has been explicitly set.
-  public var hasRange: Bool {self._range != nil}
+  public var hasRange: Bool {_storage._range != nil}
   /// Clears the value of `range`. Subsequent reads from it will return its default value.
-  public mutating func clearRange() {self._range = nil}
+  public mutating func clearRange() {_uniqueStorage()._range = nil}
+
+  public var geoBoundingBox: Qdrant_GeoBoundingBox {
+    get {_storage._geoBoundingBox ?? Qdrant_GeoBoundingBox()}
+    set {_uniqueStorage()._geoBoundingBox = newValue}
+  }
+  /// Returns true if `geoBoundingBox` has been explicitly set.
+  public var hasGeoBoundingBox: Bool {_storage._geoBoundingBox != nil}
+  /// Clears the value of `geoBoundingBox`. Subsequent reads from it will return its default value.
+  public mutating func clearGeoBoundingBox() {_uniqueStorage()._geoBoundingBox = nil}
+
+  public var geoRadius: Qdrant_GeoRadius {
+    get {_storage._geoRadius ?? Qdrant_GeoRadius()}
+    set {_uniqueStorage()._geoRadius = newValue}
+  }
+  /// Returns true if `geoRadius` has been explicitly set.
+  public var hasGeoRadius: Bool {_storage._geoRadius != nil}
+  /// Clears the value of `geoRadius`. Subsequent reads from it will return its default value.
+  public mutating func clearGeoRadius() {_uniqueStorage()._geoRadius = nil}
 
   public var valuesCount: Qdrant_ValuesCount {
-    get {_valuesCount ?? Qdrant_ValuesCount()}
-    set {_valuesCount = newValue}
+    get {_storage._valuesCount ?? Qdrant_ValuesCount()}
+    set {_uniqueStorage()._valuesCount = newValue}
   }
   /// Returns true if `valuesCount` has been explicitly set.
-  public var hasValuesCount: Bool {self._valuesCount != nil}
+  public var hasValuesCount: Bool {_storage._valuesCount != nil}
   /// Clears the value of `valuesCount`. Subsequent reads from it will return its default value.
-  public mutating func clearValuesCount() {self._valuesCount = nil}
+  public mutating func clearValuesCount() {_uniqueStorage()._valuesCount = nil}
+
+  public var geoPolygon: Qdrant_GeoPolygon {
+    get {_storage._geoPolygon ?? Qdrant_GeoPolygon()}
+    set {_uniqueStorage()._geoPolygon = newValue}
+  }
+  /// Returns true if `geoPolygon` has been explicitly set.
+  public var hasGeoPolygon: Bool {_storage._geoPolygon != nil}
+  /// Clears the value of `geoPolygon`. Subsequent reads from it will return its default value.
+  public mutating func clearGeoPolygon() {_uniqueStorage()._geoPolygon = nil}
+
+  public var datetimeRange: Qdrant_DatetimeRange {
+    get {_storage._datetimeRange ?? Qdrant_DatetimeRange()}
+    set {_uniqueStorage()._datetimeRange = newValue}
+  }
+  /// Returns true if `datetimeRange` has been explicitly set.
+  public var hasDatetimeRange: Bool {_storage._datetimeRange != nil}
+  /// Clears the value of `datetimeRange`. Subsequent reads from it will return its default value.
+  public mutating func clearDatetimeRange() {_uniqueStorage()._datetimeRange = nil}
+
+  public var isEmpty: Bool {
+    get {_storage._isEmpty ?? false}
+    set {_uniqueStorage()._isEmpty = newValue}
+  }
+  /// Returns true if `isEmpty` has been explicitly set.
+  public var hasIsEmpty: Bool {_storage._isEmpty != nil}
+  /// Clears the value of `isEmpty`. Subsequent reads from it will return its default value.
+  public mutating func clearIsEmpty() {_uniqueStorage()._isEmpty = nil}
+
+  public var isNull: Bool {
+    get {_storage._isNull ?? false}
+    set {_uniqueStorage()._isNull = newValue}
+  }
+  /// Returns true if `isNull` has been explicitly set.
+  public var hasIsNull: Bool {_storage._isNull != nil}
+  /// Clears the value of `isNull`. Subsequent reads from it will return its default value.
+  public mutating func clearIsNull() {_uniqueStorage()._isNull = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _match: Qdrant_Match? = nil
-  fileprivate var _range: Qdrant_Range? = nil
-  fileprivate var _valuesCount: Qdrant_ValuesCount? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Qdrant_Match: Sendable {
@@ -313,6 +414,30 @@ public nonisolated struct Qdrant_Match: Sendable {
     set {matchValue = .exceptKeywords(newValue)}
   }
 
+  public var phrase: String {
+    get {
+      if case .phrase(let v)? = matchValue {return v}
+      return String()
+    }
+    set {matchValue = .phrase(newValue)}
+  }
+
+  public var textAny: String {
+    get {
+      if case .textAny(let v)? = matchValue {return v}
+      return String()
+    }
+    set {matchValue = .textAny(newValue)}
+  }
+
+  public var prefix: String {
+    get {
+      if case .prefix(let v)? = matchValue {return v}
+      return String()
+    }
+    set {matchValue = .prefix(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_MatchValue: Equatable, Sendable {
@@ -324,6 +449,9 @@ public nonisolated struct Qdrant_Match: Sendable {
     case integers(Qdrant_RepeatedIntegers)
     case exceptIntegers(Qdrant_RepeatedIntegers)
     case exceptKeywords(Qdrant_RepeatedStrings)
+    case phrase(String)
+    case textAny(String)
+    case prefix(String)
 
   }
 
@@ -403,6 +531,160 @@ public nonisolated struct Qdrant_Range: Sendable {
   fileprivate var _gt: Double? = nil
   fileprivate var _gte: Double? = nil
   fileprivate var _lte: Double? = nil
+}
+
+public nonisolated struct Qdrant_DatetimeRange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_lt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_lt = newValue}
+  }
+  /// Returns true if `lt` has been explicitly set.
+  public var hasLt: Bool {self._lt != nil}
+  /// Clears the value of `lt`. Subsequent reads from it will return its default value.
+  public mutating func clearLt() {self._lt = nil}
+
+  public var gt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_gt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_gt = newValue}
+  }
+  /// Returns true if `gt` has been explicitly set.
+  public var hasGt: Bool {self._gt != nil}
+  /// Clears the value of `gt`. Subsequent reads from it will return its default value.
+  public mutating func clearGt() {self._gt = nil}
+
+  public var gte: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_gte ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_gte = newValue}
+  }
+  /// Returns true if `gte` has been explicitly set.
+  public var hasGte: Bool {self._gte != nil}
+  /// Clears the value of `gte`. Subsequent reads from it will return its default value.
+  public mutating func clearGte() {self._gte = nil}
+
+  public var lte: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_lte ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_lte = newValue}
+  }
+  /// Returns true if `lte` has been explicitly set.
+  public var hasLte: Bool {self._lte != nil}
+  /// Clears the value of `lte`. Subsequent reads from it will return its default value.
+  public mutating func clearLte() {self._lte = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _gt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _gte: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _lte: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Qdrant_GeoPoint: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lon: Double = 0
+
+  public var lat: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_GeoBoundingBox: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var topLeft: Qdrant_GeoPoint {
+    get {_topLeft ?? Qdrant_GeoPoint()}
+    set {_topLeft = newValue}
+  }
+  /// Returns true if `topLeft` has been explicitly set.
+  public var hasTopLeft: Bool {self._topLeft != nil}
+  /// Clears the value of `topLeft`. Subsequent reads from it will return its default value.
+  public mutating func clearTopLeft() {self._topLeft = nil}
+
+  public var bottomRight: Qdrant_GeoPoint {
+    get {_bottomRight ?? Qdrant_GeoPoint()}
+    set {_bottomRight = newValue}
+  }
+  /// Returns true if `bottomRight` has been explicitly set.
+  public var hasBottomRight: Bool {self._bottomRight != nil}
+  /// Clears the value of `bottomRight`. Subsequent reads from it will return its default value.
+  public mutating func clearBottomRight() {self._bottomRight = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _topLeft: Qdrant_GeoPoint? = nil
+  fileprivate var _bottomRight: Qdrant_GeoPoint? = nil
+}
+
+public nonisolated struct Qdrant_GeoRadius: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var center: Qdrant_GeoPoint {
+    get {_center ?? Qdrant_GeoPoint()}
+    set {_center = newValue}
+  }
+  /// Returns true if `center` has been explicitly set.
+  public var hasCenter: Bool {self._center != nil}
+  /// Clears the value of `center`. Subsequent reads from it will return its default value.
+  public mutating func clearCenter() {self._center = nil}
+
+  public var radius: Float = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _center: Qdrant_GeoPoint? = nil
+}
+
+public nonisolated struct Qdrant_GeoLineString: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var points: [Qdrant_GeoPoint] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_GeoPolygon: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var exterior: Qdrant_GeoLineString {
+    get {_exterior ?? Qdrant_GeoLineString()}
+    set {_exterior = newValue}
+  }
+  /// Returns true if `exterior` has been explicitly set.
+  public var hasExterior: Bool {self._exterior != nil}
+  /// Clears the value of `exterior`. Subsequent reads from it will return its default value.
+  public mutating func clearExterior() {self._exterior = nil}
+
+  public var interiors: [Qdrant_GeoLineString] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _exterior: Qdrant_GeoLineString? = nil
 }
 
 public nonisolated struct Qdrant_ValuesCount: Sendable {
@@ -519,7 +801,7 @@ nonisolated extension Qdrant_PointId: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Qdrant_Filter: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Filter"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}should\0\u{1}must\0\u{3}must_not\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}should\0\u{1}must\0\u{3}must_not\0\u{3}min_should\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -530,12 +812,17 @@ nonisolated extension Qdrant_Filter: SwiftProtobuf.Message, SwiftProtobuf._Messa
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.should) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.must) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.mustNot) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._minShould) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.should.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.should, fieldNumber: 1)
     }
@@ -545,6 +832,9 @@ nonisolated extension Qdrant_Filter: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if !self.mustNot.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.mustNot, fieldNumber: 3)
     }
+    try { if let v = self._minShould {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -552,6 +842,72 @@ nonisolated extension Qdrant_Filter: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if lhs.should != rhs.should {return false}
     if lhs.must != rhs.must {return false}
     if lhs.mustNot != rhs.mustNot {return false}
+    if lhs._minShould != rhs._minShould {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_MinShould: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MinShould"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}conditions\0\u{3}min_count\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.conditions) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.minCount) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.conditions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.conditions, fieldNumber: 1)
+    }
+    if self.minCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.minCount, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_MinShould, rhs: Qdrant_MinShould) -> Bool {
+    if lhs.conditions != rhs.conditions {return false}
+    if lhs.minCount != rhs.minCount {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_HasVectorCondition: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HasVectorCondition"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}has_vector\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.hasVector_p) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.hasVector_p.isEmpty {
+      try visitor.visitSingularStringField(value: self.hasVector_p, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_HasVectorCondition, rhs: Qdrant_HasVectorCondition) -> Bool {
+    if lhs.hasVector_p != rhs.hasVector_p {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -559,7 +915,7 @@ nonisolated extension Qdrant_Filter: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension Qdrant_Condition: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Condition"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}field\0\u{3}is_empty\0\u{3}has_id\0\u{1}filter\0\u{3}is_null\0\u{1}nested\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}field\0\u{3}is_empty\0\u{3}has_id\0\u{1}filter\0\u{3}is_null\0\u{1}nested\0\u{3}has_vector\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -645,6 +1001,19 @@ nonisolated extension Qdrant_Condition: SwiftProtobuf.Message, SwiftProtobuf._Me
           self.conditionOneOf = .nested(v)
         }
       }()
+      case 7: try {
+        var v: Qdrant_HasVectorCondition?
+        var hadOneofValue = false
+        if let current = self.conditionOneOf {
+          hadOneofValue = true
+          if case .hasVector_p(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.conditionOneOf = .hasVector_p(v)
+        }
+      }()
       default: break
       }
     }
@@ -679,6 +1048,10 @@ nonisolated extension Qdrant_Condition: SwiftProtobuf.Message, SwiftProtobuf._Me
     case .nested?: try {
       guard case .nested(let v)? = self.conditionOneOf else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .hasVector_p?: try {
+      guard case .hasVector_p(let v)? = self.conditionOneOf else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     }()
     case nil: break
     }
@@ -823,48 +1196,132 @@ nonisolated extension Qdrant_NestedCondition: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Qdrant_FieldCondition: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FieldCondition"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}match\0\u{1}range\0\u{4}\u{3}values_count\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}match\0\u{1}range\0\u{3}geo_bounding_box\0\u{3}geo_radius\0\u{3}values_count\0\u{3}geo_polygon\0\u{3}datetime_range\0\u{3}is_empty\0\u{3}is_null\0")
+
+  fileprivate class _StorageClass {
+    var _key: String = String()
+    var _match: Qdrant_Match? = nil
+    var _range: Qdrant_Range? = nil
+    var _geoBoundingBox: Qdrant_GeoBoundingBox? = nil
+    var _geoRadius: Qdrant_GeoRadius? = nil
+    var _valuesCount: Qdrant_ValuesCount? = nil
+    var _geoPolygon: Qdrant_GeoPolygon? = nil
+    var _datetimeRange: Qdrant_DatetimeRange? = nil
+    var _isEmpty: Bool? = nil
+    var _isNull: Bool? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _key = source._key
+      _match = source._match
+      _range = source._range
+      _geoBoundingBox = source._geoBoundingBox
+      _geoRadius = source._geoRadius
+      _valuesCount = source._valuesCount
+      _geoPolygon = source._geoPolygon
+      _datetimeRange = source._datetimeRange
+      _isEmpty = source._isEmpty
+      _isNull = source._isNull
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._match) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._range) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._valuesCount) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._key) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._match) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._range) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._geoBoundingBox) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._geoRadius) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._valuesCount) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._geoPolygon) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._datetimeRange) }()
+        case 9: try { try decoder.decodeSingularBoolField(value: &_storage._isEmpty) }()
+        case 10: try { try decoder.decodeSingularBoolField(value: &_storage._isNull) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.key.isEmpty {
-      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._key.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._key, fieldNumber: 1)
+      }
+      try { if let v = _storage._match {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._range {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._geoBoundingBox {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._geoRadius {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._valuesCount {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._geoPolygon {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._datetimeRange {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._isEmpty {
+        try visitor.visitSingularBoolField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._isNull {
+        try visitor.visitSingularBoolField(value: v, fieldNumber: 10)
+      } }()
     }
-    try { if let v = self._match {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    try { if let v = self._range {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    try { if let v = self._valuesCount {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Qdrant_FieldCondition, rhs: Qdrant_FieldCondition) -> Bool {
-    if lhs.key != rhs.key {return false}
-    if lhs._match != rhs._match {return false}
-    if lhs._range != rhs._range {return false}
-    if lhs._valuesCount != rhs._valuesCount {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._key != rhs_storage._key {return false}
+        if _storage._match != rhs_storage._match {return false}
+        if _storage._range != rhs_storage._range {return false}
+        if _storage._geoBoundingBox != rhs_storage._geoBoundingBox {return false}
+        if _storage._geoRadius != rhs_storage._geoRadius {return false}
+        if _storage._valuesCount != rhs_storage._valuesCount {return false}
+        if _storage._geoPolygon != rhs_storage._geoPolygon {return false}
+        if _storage._datetimeRange != rhs_storage._datetimeRange {return false}
+        if _storage._isEmpty != rhs_storage._isEmpty {return false}
+        if _storage._isNull != rhs_storage._isNull {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -872,7 +1329,7 @@ nonisolated extension Qdrant_FieldCondition: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Qdrant_Match: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Match"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}keyword\0\u{1}integer\0\u{1}boolean\0\u{1}text\0\u{1}keywords\0\u{1}integers\0\u{3}except_integers\0\u{3}except_keywords\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}keyword\0\u{1}integer\0\u{1}boolean\0\u{1}text\0\u{1}keywords\0\u{1}integers\0\u{3}except_integers\0\u{3}except_keywords\0\u{1}phrase\0\u{3}text_any\0\u{1}prefix\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -964,6 +1421,30 @@ nonisolated extension Qdrant_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
           self.matchValue = .exceptKeywords(v)
         }
       }()
+      case 9: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.matchValue != nil {try decoder.handleConflictingOneOf()}
+          self.matchValue = .phrase(v)
+        }
+      }()
+      case 10: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.matchValue != nil {try decoder.handleConflictingOneOf()}
+          self.matchValue = .textAny(v)
+        }
+      }()
+      case 11: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.matchValue != nil {try decoder.handleConflictingOneOf()}
+          self.matchValue = .prefix(v)
+        }
+      }()
       default: break
       }
     }
@@ -1006,6 +1487,18 @@ nonisolated extension Qdrant_Match: SwiftProtobuf.Message, SwiftProtobuf._Messag
     case .exceptKeywords?: try {
       guard case .exceptKeywords(let v)? = self.matchValue else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case .phrase?: try {
+      guard case .phrase(let v)? = self.matchValue else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 9)
+    }()
+    case .textAny?: try {
+      guard case .textAny(let v)? = self.matchValue else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 10)
+    }()
+    case .prefix?: try {
+      guard case .prefix(let v)? = self.matchValue else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 11)
     }()
     case nil: break
     }
@@ -1123,6 +1616,237 @@ nonisolated extension Qdrant_Range: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs._gt != rhs._gt {return false}
     if lhs._gte != rhs._gte {return false}
     if lhs._lte != rhs._lte {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DatetimeRange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DatetimeRange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lt\0\u{1}gt\0\u{1}gte\0\u{1}lte\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._lt) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._gt) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._gte) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._lte) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._lt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._gt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._gte {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._lte {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DatetimeRange, rhs: Qdrant_DatetimeRange) -> Bool {
+    if lhs._lt != rhs._lt {return false}
+    if lhs._gt != rhs._gt {return false}
+    if lhs._gte != rhs._gte {return false}
+    if lhs._lte != rhs._lte {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_GeoPoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GeoPoint"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lon\0\u{1}lat\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self.lon) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.lat) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.lon.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lon, fieldNumber: 1)
+    }
+    if self.lat.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lat, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_GeoPoint, rhs: Qdrant_GeoPoint) -> Bool {
+    if lhs.lon != rhs.lon {return false}
+    if lhs.lat != rhs.lat {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_GeoBoundingBox: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GeoBoundingBox"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}top_left\0\u{3}bottom_right\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._topLeft) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._bottomRight) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._topLeft {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._bottomRight {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_GeoBoundingBox, rhs: Qdrant_GeoBoundingBox) -> Bool {
+    if lhs._topLeft != rhs._topLeft {return false}
+    if lhs._bottomRight != rhs._bottomRight {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_GeoRadius: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GeoRadius"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}center\0\u{1}radius\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._center) }()
+      case 2: try { try decoder.decodeSingularFloatField(value: &self.radius) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._center {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.radius.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.radius, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_GeoRadius, rhs: Qdrant_GeoRadius) -> Bool {
+    if lhs._center != rhs._center {return false}
+    if lhs.radius != rhs.radius {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_GeoLineString: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GeoLineString"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}points\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.points) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.points.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.points, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_GeoLineString, rhs: Qdrant_GeoLineString) -> Bool {
+    if lhs.points != rhs.points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_GeoPolygon: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GeoPolygon"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}exterior\0\u{1}interiors\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._exterior) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.interiors) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._exterior {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.interiors.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.interiors, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_GeoPolygon, rhs: Qdrant_GeoPolygon) -> Bool {
+    if lhs._exterior != rhs._exterior {return false}
+    if lhs.interiors != rhs.interiors {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

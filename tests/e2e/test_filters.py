@@ -133,7 +133,7 @@ def test_match_except(api, coll):
     check(api, coll, {"must": [{"key": "count", "match": {"except": [0, 1, 2, 3, 4, 5]}}]})
 
 
-def test_match_text_substring(api, coll):
+def test_match_text_tokens(api, coll):
     exp = check(api, coll, {"must": [{"key": "description", "match": {"text": "blue"}}]})
     assert all("blue" in DATA[i]["description"] for i in exp)
     check(api, coll, {"must": [{"key": "description", "match": {"text": "number 1"}}]})

@@ -26,6 +26,8 @@ func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequest
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(metrics: metrics))
     router.add(middleware: AuthMiddleware(keys: APIKeys(apiKey: config.apiKey, readOnlyKey: config.readOnlyApiKey)))
+    let routeTable = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeTable))
     router.addServiceRoutes(state, metrics: metrics)
     router.addCollectionRoutes(state)
     router.addPointRoutes(state)
@@ -33,6 +35,7 @@ func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequest
     router.addShardAndFullSnapshotRoutes(state)
     router.addPartialSnapshotRoutes(state)
     router.addOperationRoutes(state)
+    routeTable.load(router.routes)
     return router
 }
 

@@ -32,7 +32,10 @@ struct AuthMiddleware: RouterMiddleware {
     static let openPaths: Set<String> = ["/", "/healthz", "/livez", "/readyz"]
     /// POST routes that only read.
     static let readPosts = ["/points", "/points/scroll", "/points/count", "/points/query", "/points/search",
-                            "/points/query/batch", "/points/search/batch"]
+                            "/points/query/batch", "/points/search/batch", "/points/query/groups",
+                            "/points/search/groups", "/points/recommend", "/points/recommend/batch",
+                            "/points/recommend/groups", "/points/discover", "/points/discover/batch",
+                            "/points/search/matrix/pairs", "/points/search/matrix/offsets", "/facet"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard keys.enabled, !AuthMiddleware.openPaths.contains(normalized(request.uri.path)) else {

@@ -66,6 +66,7 @@ extension Router where Context == BasicRequestContext {
         on("/collections/:collection/index", method: .put, state: s) { call in
             let name = try call.parameter("collection")
             let body = try await call.body(CreateIndexBody.self)
+            try body.validate()
             let wait = try call.wait(default: false)
             return try await call.respond {
                 try call.collection(name).updatePayloadSchema(field: body.field_name, schema: body.field_schema ?? .string("keyword"))

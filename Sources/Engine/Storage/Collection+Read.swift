@@ -42,14 +42,16 @@ extension Collection {
     public func scroll(
         filter: Filter?, offset: PointID?, limit: Int, payload: PayloadSelector, vectors: VectorSelector
     ) -> (records: [Record], next: PointID?) {
-        var all = shards.flatMap { $0.scroll(filter: filter, from: offset, limit: limit + 1, vectors: vectors.wantsAny) }
+        let filter = filter?.bindingVectors(slots.map(\.name))
+        var all = shards.flatMap { $0.scroll(filter: filter, from: offset, limit: limit.saturatingAdd(1), vectors: vectors.wantsAny) }
         all.sort { $0.id < $1.id }
         let next = all.count > limit ? all[limit].id : nil
         return (all.prefix(limit).map { record($0, payload: payload, vectors: vectors) }, next)
     }
 
     public func count(filter: Filter?) -> Int {
-        shards.reduce(0) { $0 + $1.count(filter: filter) }
+        let filter = filter?.bindingVectors(slots.map(\.name))
+        return shards.reduce(0) { $0 + $1.count(filter: filter) }
     }
 
     /// Exact nearest-neighbour search over every shard.
@@ -64,9 +66,10 @@ extension Collection {
         }
         let distance = params.distance
         let query = distance.preprocess(req.vector)
-        let k = req.limit + req.offset
+        let k = req.limit.saturatingAdd(req.offset)
+        let filter = req.filter?.bindingVectors(slots.map(\.name))
         var hits = shards.flatMap {
-            $0.search(query: query, slot: slot, distance: distance, filter: req.filter, k: k, vectors: req.vectors.wantsAny)
+            $0.search(query: query, slot: slot, distance: distance, filter: filter, k: k, vectors: req.vectors.wantsAny)
         }
         hits.sort { a, b in
             if a.score != b.score { return distance.higherIsBetter ? a.score > b.score : a.score < b.score }
@@ -93,7 +96,7 @@ extension Collection {
                 params = s
             default: type = "keyword"
             }
-            let n = count(filter: Filter(mustNot: [.isEmpty(key: field)]))
+            let n = (try? JSONPath(field)).map { count(filter: Filter(mustNot: [.isEmpty($0)])) } ?? 0
             indexInfo[field] = PayloadIndexInfo(data_type: type, params: params, points: n)
         }
         let segs = shards.reduce(0) { acc, s in

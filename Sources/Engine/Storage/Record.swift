@@ -19,6 +19,8 @@ public struct Record: Sendable {
     public var vectors: [String: [Float]]?
     /// Set on search results.
     public var score: Float?
+    /// Set on `order_by` results: the payload value the point was ordered by.
+    public var orderValue: JSONValue? = nil
 }
 
 /// Which points a write applies to.
@@ -38,11 +40,8 @@ public enum PayloadSelector: Sendable, Equatable {
         switch self {
         case .all: return p
         case .none: return nil
-        case .include(let keys):
-            var out = Payload()
-            for k in keys { if let v = p[k] { out[k] = v } }
-            return out
-        case .exclude(let keys): return p.removing(keys)
+        case .include(let keys): return PayloadSelectorTree(keys.compactMap { try? JSONPath($0) }).include(p)
+        case .exclude(let keys): return PayloadSelectorTree(keys.compactMap { try? JSONPath($0) }).exclude(p)
         }
     }
 }

@@ -51,7 +51,10 @@ extension Shard {
     /// once per scan (a sealed segment's payloads are decoded on first use). Under the lock.
     func matcher(_ filter: Filter) -> (PointID, Location) -> Bool {
         let payloads = segments.map(\.payloads.all)
-        return { id, loc in filter.matches(id: id, payload: payloads[Int(loc.seg)][Int(loc.off)]) }
+        let segs = segments
+        return { id, loc in
+            filter.matches(id: id, payload: payloads[Int(loc.seg)][Int(loc.off)]) { segs[Int(loc.seg)].hasVector(slot: $0, at: Int(loc.off)) }
+        }
     }
 
     /// Exact nearest neighbours of `query` (already preprocessed for `distance`) in vector slot `slot`.
@@ -70,7 +73,9 @@ extension Shard {
                     let payloads = filter == nil ? [] : seg.payloads.all
                     seg.withScanColumns(slot: slot) { deleted, present, base in
                         for off in 0..<deleted.count where !deleted[off] && present[off] {
-                            if let filter, !filter.matches(id: ids[off], payload: payloads[off]) { continue }
+                            if let filter, !filter.matches(id: ids[off], payload: payloads[off], hasVector: { seg.hasVector(slot: $0, at: off) }) {
+                                continue
+                            }
                             let score = distance.score(qp, base + off * dim, dim: dim)
                             top.insert(key: score * sign, seg: s, off: off)
                         }
@@ -98,7 +103,7 @@ struct TopK {
 
     init(k: Int) {
         self.k = k
-        entries.reserveCapacity(k + 1)
+        entries.reserveCapacity(Swift.min(k, 4096) + 1)  // k comes from a request's limit
     }
 
     @inline(__always)

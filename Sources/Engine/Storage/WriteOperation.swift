@@ -107,38 +107,19 @@ enum WriteOperation: Sendable {
 }
 
 extension Payload {
-    /// Qdrant's `set_payload`: merge `other` in, or with `key`, merge it into the object at that path.
+    /// Qdrant's `set_payload`: merge `other` in (a null removes the key), or with `key`, merge it
+    /// into the object(s) at that JSON path (`a.b`, `a[0]`, `a[].b`), as `JSONPath` defines.
     func merging(_ other: Payload, at key: String?) -> Payload {
-        guard let key, !key.isEmpty else { return merging(other) { _, new in new } }
-        var out = self
-        out.setMerging(other, path: key.split(separator: ".").map(String.init)[...])
-        return out
+        guard let key, !key.isEmpty else { return mergingRemovingNulls(other) }
+        return setting(other, at: JSONPath(lenient: key))
     }
 
-    private mutating func setMerging(_ other: Payload, path: ArraySlice<String>) {
-        guard let head = path.first else {
-            self.merge(other) { _, new in new }
-            return
-        }
-        var child = self[head]?.objectValue ?? [:]
-        child.setMerging(other, path: path.dropFirst())
-        self[head] = .object(child)
-    }
-
-    /// Removes `keys`, each a top-level key or a dotted path into nested objects.
+    /// Removes `keys`, each a JSON path (`a`, `a.b`, `a[].b`, `a[]`).
     func removing(_ keys: [String]) -> Payload {
         var out = self
-        for k in keys { out.remove(path: k.split(separator: ".").map(String.init)[...]) }
-        return out
-    }
-
-    private mutating func remove(path: ArraySlice<String>) {
-        guard let head = path.first else { return }
-        if path.count == 1 {
-            self[head] = nil
-        } else if case .object(var child) = self[head] {
-            child.remove(path: path.dropFirst())
-            self[head] = .object(child)
+        for k in keys {
+            out = out.deleting(JSONPath(lenient: k))
         }
+        return out
     }
 }

@@ -30,6 +30,13 @@ struct WithPayload: Decodable {
             let spec = try c.decode(Spec.self)
             if let inc = spec.include { selector = .include(inc) } else { selector = .exclude(spec.exclude ?? []) }
         }
+        switch selector {
+        case .include(let keys), .exclude(let keys):
+            for k in keys where (try? JSONPath(k)) == nil {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "`\(k)` in with_payload is not a valid payload key path")
+            }
+        default: break
+        }
     }
 }
 
@@ -45,78 +52,6 @@ struct WithVector: Decodable {
             selector = .names(try c.decode([String].self))
         }
     }
-}
-
-/// `query` of `points/query`: a vector, `{"nearest": vector}`, or a point id (search by its vector).
-enum QueryInput: Decodable {
-    case vector([Float])
-    case point(PointID)
-
-    struct Nearest: Decodable { var nearest: NearestValue }
-    enum NearestValue: Decodable {
-        case vector([Float])
-        case point(PointID)
-        init(from decoder: Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if let v = try? c.decode([Float].self) { self = .vector(v) } else { self = .point(try c.decode(PointID.self)) }
-        }
-    }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let v = try? c.decode([Float].self) {
-            self = .vector(v)
-        } else if let id = try? c.decode(PointID.self) {
-            self = .point(id)
-        } else if let n = try? c.decode(Nearest.self) {
-            switch n.nearest {
-            case .vector(let v): self = .vector(v)
-            case .point(let id): self = .point(id)
-            }
-        } else {
-            throw DecodingError.dataCorruptedError(
-                in: c, debugDescription: "qdb supports `query` as a dense vector, a point id, or {\"nearest\": …}")
-        }
-    }
-}
-
-struct QueryBody: Decodable {
-    var query: QueryInput?
-    var using: String?
-    var filter: Filter?
-    var limit: Int?
-    var offset: Int?
-    var with_payload: WithPayload?
-    var with_vector: WithVector?
-    var score_threshold: Float?
-    var prefetch: JSONValue?
-}
-
-struct QueryBatchBody: Decodable {
-    var searches: [QueryBody]
-}
-
-/// Legacy `points/search`: `vector` is a plain vector or `{"name": …, "vector": […]}`.
-struct SearchBody: Decodable {
-    struct NamedVector: Decodable {
-        var name: String
-        var vector: [Float]
-    }
-    enum SearchVector: Decodable {
-        case plain([Float])
-        case named(NamedVector)
-        init(from decoder: Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if let v = try? c.decode([Float].self) { self = .plain(v) } else { self = .named(try c.decode(NamedVector.self)) }
-        }
-    }
-    var vector: SearchVector
-    var filter: Filter?
-    var limit: Int
-    var offset: Int?
-    var with_payload: WithPayload?
-    var with_vector: WithVector?
-    var score_threshold: Float?
 }
 
 struct ScrollBody: Decodable {
@@ -157,6 +92,23 @@ struct SelectorBody: Decodable {
 struct CreateIndexBody: Decodable {
     var field_name: String
     var field_schema: JSONValue?
+
+    static let types: Set<String> = ["keyword", "integer", "float", "bool", "geo", "datetime", "uuid", "text"]
+
+    /// Qdrant's payload index types: a type name, or `{"type": …, …params}`; the field a JSON path.
+    func validate() throws {
+        _ = try QueryParser.path(field_name)
+        let type: String?
+        switch field_schema {
+        case nil, .null?: return
+        case .string(let t)?: type = t
+        case .object(let o)?: if case .string(let t)? = o["type"] { type = t } else { type = nil }
+        default: type = nil
+        }
+        guard let type, CreateIndexBody.types.contains(type) else {
+            throw APIError(.badRequest, "Format error in JSON body: field_schema must be one of \(CreateIndexBody.types.sorted().joined(separator: ", ")), or an object with such a `type`")
+        }
+    }
 }
 
 struct AliasesBody: Decodable {

@@ -16,11 +16,13 @@ struct RecordOutput: Encodable {
     var id: PointID
     var payload: Payload?
     var vector: VectorOutput?
+    var order_value: JSONValue?
 
     init(_ r: Record) {
         id = r.id
         payload = r.payload
         vector = r.vectors.map { VectorOutput(vectors: $0) }
+        order_value = r.orderValue
     }
 }
 
@@ -30,6 +32,7 @@ struct ScoredPointOutput: Encodable {
     var score: Float
     var payload: Payload?
     var vector: VectorOutput?
+    var order_value: JSONValue?
 
     init(_ r: Record) {
         id = r.id
@@ -37,6 +40,51 @@ struct ScoredPointOutput: Encodable {
         score = r.score ?? 0
         payload = r.payload
         vector = r.vectors.map { VectorOutput(vectors: $0) }
+        order_value = r.orderValue
+    }
+}
+
+/// `points/query/groups` and the legacy `*/groups`: `{"groups": [{id, hits, lookup}]}`.
+struct GroupsOutput: Encodable {
+    struct Group: Encodable {
+        var id: JSONValue
+        var hits: [ScoredPointOutput]
+        var lookup: RecordOutput?
+    }
+    var groups: [Group]
+
+    init(_ groups: [PointGroup]) {
+        self.groups = groups.map { g in
+            Group(id: g.id, hits: g.hits.map(ScoredPointOutput.init), lookup: g.lookup.map(RecordOutput.init))
+        }
+    }
+}
+
+struct FacetOutput: Encodable {
+    struct Hit: Encodable { var value: JSONValue; var count: Int }
+    var hits: [Hit]
+}
+
+struct MatrixPairsOutput: Encodable {
+    struct Pair: Encodable { var a: PointID; var b: PointID; var score: Float }
+    var pairs: [Pair]
+
+    init(_ m: DistanceMatrix) {
+        pairs = zip(m.ids, m.rows).flatMap { a, row in row.map { Pair(a: a, b: m.ids[$0.index], score: $0.score) } }
+    }
+}
+
+struct MatrixOffsetsOutput: Encodable {
+    var offsets_row: [Int]
+    var offsets_col: [Int]
+    var scores: [Float]
+    var ids: [PointID]
+
+    init(_ m: DistanceMatrix) {
+        offsets_row = m.rows.enumerated().flatMap { i, row in row.map { _ in i } }
+        offsets_col = m.rows.flatMap { $0.map(\.index) }
+        scores = m.rows.flatMap { $0.map(\.score) }
+        ids = m.ids
     }
 }
 

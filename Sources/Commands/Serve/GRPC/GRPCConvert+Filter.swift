@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import QdrantProto
+import SwiftProtobuf
 
 extension GRPCConvert {
     /// A gRPC filter as the engine's `Filter`. The message is rewritten into the REST API's JSON
@@ -21,6 +22,12 @@ extension GRPCConvert {
         if !f.must.isEmpty { o["must"] = .array(try f.must.map(conditionJSON)) }
         if !f.should.isEmpty { o["should"] = .array(try f.should.map(conditionJSON)) }
         if !f.mustNot.isEmpty { o["must_not"] = .array(try f.mustNot.map(conditionJSON)) }
+        if f.hasMinShould {
+            try GRPCCall.rejectUnknownFields(f.minShould)
+            o["min_should"] = .object([
+                "conditions": .array(try f.minShould.conditions.map(conditionJSON)), "min_count": .uint(f.minShould.minCount),
+            ])
+        }
         return .object(o)
     }
 
@@ -42,6 +49,9 @@ extension GRPCConvert {
         case .nested(let n)?:
             try GRPCCall.rejectUnknownFields(n)
             return .object(["nested": .object(["key": .string(n.key), "filter": try filterJSON(n.filter)])])
+        case .hasVector_p(let h)?:
+            try GRPCCall.rejectUnknownFields(h)
+            return .object(["has_vector": .string(h.hasVector_p)])
         case nil:
             throw badInput("a filter condition is empty")
         }
@@ -63,6 +73,42 @@ extension GRPCConvert {
             try GRPCCall.rejectUnknownFields(r)
             o["range"] = bounds(lt: r.hasLt ? r.lt : nil, gt: r.hasGt ? r.gt : nil, gte: r.hasGte ? r.gte : nil, lte: r.hasLte ? r.lte : nil)
         }
+        if f.hasGeoBoundingBox {
+            try GRPCCall.rejectUnknownFields(f.geoBoundingBox)
+            o["geo_bounding_box"] = .object([
+                "top_left": try geoJSON(f.geoBoundingBox.topLeft), "bottom_right": try geoJSON(f.geoBoundingBox.bottomRight),
+            ])
+        }
+        if f.hasGeoRadius {
+            try GRPCCall.rejectUnknownFields(f.geoRadius)
+            o["geo_radius"] = .object(["center": try geoJSON(f.geoRadius.center), "radius": .double(Double(f.geoRadius.radius))])
+        }
+        if f.hasGeoPolygon {
+            let p = f.geoPolygon
+            try GRPCCall.rejectUnknownFields(p)
+            func ring(_ l: Qdrant_GeoLineString) throws -> JSONValue {
+                try GRPCCall.rejectUnknownFields(l)
+                return .object(["points": .array(try l.points.map(geoJSON))])
+            }
+            o["geo_polygon"] = .object(["exterior": try ring(p.exterior), "interiors": .array(try p.interiors.map(ring))])
+        }
+        if f.hasDatetimeRange {
+            let r = f.datetimeRange
+            try GRPCCall.rejectUnknownFields(r)
+            func iso(_ has: Bool, _ t: SwiftProtobuf.Google_Protobuf_Timestamp) -> JSONValue? {
+                guard has else { return nil }
+                let f = ISO8601DateFormatter()
+                f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                return .string(f.string(from: t.date))
+            }
+            var b: [String: JSONValue] = [:]
+            for (k, v) in [("lt", iso(r.hasLt, r.lt)), ("gt", iso(r.hasGt, r.gt)), ("gte", iso(r.hasGte, r.gte)), ("lte", iso(r.hasLte, r.lte))] {
+                if let v { b[k] = v }
+            }
+            o["range"] = .object(b)
+        }
+        if f.hasIsEmpty { o["is_empty"] = .bool(f.isEmpty) }
+        if f.hasIsNull { o["is_null"] = .bool(f.isNull) }
         if f.hasValuesCount {
             let v = f.valuesCount
             try GRPCCall.rejectUnknownFields(v)
@@ -71,6 +117,11 @@ extension GRPCConvert {
                 lt: d(v.hasLt, v.lt), gt: d(v.hasGt, v.gt), gte: d(v.hasGte, v.gte), lte: d(v.hasLte, v.lte))
         }
         return .object(o)
+    }
+
+    static func geoJSON(_ p: Qdrant_GeoPoint) throws -> JSONValue {
+        try GRPCCall.rejectUnknownFields(p)
+        return .object(["lon": .double(p.lon), "lat": .double(p.lat)])
     }
 
     static func bounds(lt: Double?, gt: Double?, gte: Double?, lte: Double?) -> JSONValue {
@@ -90,6 +141,9 @@ extension GRPCConvert {
         case .integers(let i)?: return .object(["any": .array(i.integers.map(JSONValue.int))])
         case .exceptKeywords(let k)?: return .object(["except": .array(k.strings.map(JSONValue.string))])
         case .exceptIntegers(let i)?: return .object(["except": .array(i.integers.map(JSONValue.int))])
+        case .phrase(let t)?: return .object(["phrase": .string(t)])
+        case .textAny(let t)?: return .object(["text_any": .string(t)])
+        case .prefix(let t)?: return .object(["prefix": .string(t)])
         case nil: throw badInput("a match condition is empty")
         }
     }

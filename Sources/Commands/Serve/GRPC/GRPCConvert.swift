@@ -151,17 +151,6 @@ enum GRPCConvert {
         return p
     }
 
-    /// A result of REST's `runQuery`, which both APIs share.
-    static func scored(_ o: ScoredPointOutput) -> Qdrant_ScoredPoint {
-        var p = Qdrant_ScoredPoint()
-        p.id = proto(o.id)
-        p.payload = proto(o.payload)
-        p.score = o.score
-        p.version = o.version
-        if let v = o.vector { p.vectors = proto(v.vectors) }
-        return p
-    }
-
     static func point(_ p: Qdrant_PointStruct) throws -> PointInput {
         try GRPCCall.rejectUnknownFields(p)
         guard p.hasID else { throw badInput("every point needs an id") }

@@ -101,7 +101,8 @@ struct GRPCAuthInterceptor: ServerInterceptor {
     static let readMethods: Set<String> = [
         "qdrant.Collections/Get", "qdrant.Collections/List", "qdrant.Collections/CollectionExists",
         "qdrant.Points/Get", "qdrant.Points/Scroll", "qdrant.Points/Count", "qdrant.Points/Query",
-        "qdrant.Points/Search", "qdrant.Snapshots/List", "qdrant.Snapshots/ListFull",
+        "qdrant.Points/Search", "qdrant.Points/QueryBatch", "qdrant.Points/QueryGroups", "qdrant.Points/Facet",
+        "qdrant.Snapshots/List", "qdrant.Snapshots/ListFull",
         "qdrant.ShardSnapshots/List",
     ]
 

@@ -2,8 +2,8 @@ import Engine
 import GRPCCore
 import QdrantProto
 
-/// `qdrant.Points`: upsert, delete, retrieve, scroll, count, query and legacy search, over the same
-/// engine calls and defaults as the REST routes (queries go through REST's `runQuery`).
+/// `qdrant.Points`: upsert, delete, retrieve, scroll, count and legacy search, over the same engine
+/// calls and defaults as the REST routes; the query RPCs are in `PointsGRPC+Query.swift`.
 struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
     let state: APIState
 
@@ -73,37 +73,6 @@ struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
             let filter = request.hasFilter ? try GRPCConvert.filter(request.filter) : nil
             var r = Qdrant_CountResponse()
             r.result.count = UInt64(try storage.collection(request.collectionName).count(filter: filter))
-            return r
-        }
-    }
-
-    func query(request: Qdrant_QueryPoints, context: ServerContext) async throws -> Qdrant_QueryResponse {
-        let storage = state.storage
-        return try await GRPCCall.run {
-            try GRPCCall.rejectUnknownFields(request)
-            var query: QueryInput?
-            if request.hasQuery {
-                try GRPCCall.rejectUnknownFields(request.query)
-                guard case .nearest(let input)? = request.query.variant else {
-                    throw GRPCConvert.badInput("qdb supports `query` as a dense vector, a point id, or {\"nearest\": …}")
-                }
-                try GRPCCall.rejectUnknownFields(input)
-                switch input.variant {
-                case .dense(let d)?: query = .vector(d.data)
-                case .id(let id)?: query = .point(try GRPCConvert.pointID(id))
-                case nil: throw GRPCConvert.badInput("`nearest` needs a dense vector or a point id")
-                }
-            }
-            let body = QueryBody(
-                query: query, using: request.hasUsing ? request.using : nil,
-                filter: request.hasFilter ? try GRPCConvert.filter(request.filter) : nil,
-                limit: request.hasLimit ? GRPCConvert.int(request.limit) : nil,
-                offset: request.hasOffset ? GRPCConvert.int(request.offset) : nil,
-                with_payload: WithPayload(selector: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none)),
-                with_vector: WithVector(selector: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none)),
-                score_threshold: request.hasScoreThreshold ? request.scoreThreshold : nil)
-            var r = Qdrant_QueryResponse()
-            r.result = try runQuery(body, in: storage.collection(request.collectionName)).map { GRPCConvert.scored($0) }
             return r
         }
     }

@@ -1,0 +1,229 @@
+import Engine
+import GRPCCore
+import QdrantProto
+
+extension Qdrant_QueryBatchResponse: TimedResponse {}
+extension Qdrant_QueryGroupsResponse: TimedResponse {}
+extension Qdrant_FacetResponse: TimedResponse {}
+
+/// The Universal Query API over gRPC: the messages read into the engine's `QueryRequest`, run by
+/// `Collection.query` as REST runs them.
+extension PointsGRPC {
+    func query(request: Qdrant_QueryPoints, context: ServerContext) async throws -> Qdrant_QueryResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            let q = try GRPCQuery.points(request)
+            var r = Qdrant_QueryResponse()
+            r.result = try storage.collection(request.collectionName)
+                .query(q.request, payload: q.payload, vectors: q.vectors, lookup: { try storage.collection($0) })
+                .map(GRPCQuery.scored)
+            return r
+        }
+    }
+
+    func queryBatch(request: Qdrant_QueryBatchPoints, context: ServerContext) async throws -> Qdrant_QueryBatchResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            let c = try storage.collection(request.collectionName)
+            let queries = try request.queryPoints.map(GRPCQuery.points)
+            var r = Qdrant_QueryBatchResponse()
+            r.result = try queries.map { q in
+                var b = Qdrant_BatchResult()
+                b.result = try c.query(q.request, payload: q.payload, vectors: q.vectors, lookup: { try storage.collection($0) })
+                    .map(GRPCQuery.scored)
+                return b
+            }
+            return r
+        }
+    }
+
+    func queryGroups(request: Qdrant_QueryPointGroups, context: ServerContext) async throws -> Qdrant_QueryGroupsResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            var q = QueryRequest()
+            q.prefetch = try request.prefetch.map(GRPCQuery.prefetch)
+            if request.hasQuery { q.query = try GRPCQuery.kind(request.query) }
+            q.using = request.hasUsing ? request.using : ""
+            q.filter = request.hasFilter ? try GRPCConvert.filter(request.filter) : nil
+            q.scoreThreshold = request.hasScoreThreshold ? request.scoreThreshold : nil
+            if request.hasLookupFrom { q.lookupFrom = try GRPCQuery.lookup(request.lookupFrom) }
+            var lookup: GroupLookup?
+            if request.hasWithLookup {
+                let l = request.withLookup
+                try GRPCCall.rejectUnknownFields(l)
+                lookup = GroupLookup(
+                    collection: l.collection,
+                    payload: try GRPCConvert.payloadSelector(l.hasWithPayload ? l.withPayload : nil, default: .all),
+                    vectors: try GRPCConvert.vectorSelector(l.hasWithVectors ? l.withVectors : nil, default: .none))
+            }
+            let groupBy = try GRPCQuery.path(request.groupBy)
+            let groups = try storage.collection(request.collectionName).queryGroups(
+                q, groupBy: groupBy, groupSize: request.hasGroupSize ? GRPCConvert.int(request.groupSize) : 3,
+                limit: request.hasLimit ? GRPCConvert.int(request.limit) : 10,
+                payload: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none),
+                vectors: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none),
+                withLookup: lookup, lookup: { try storage.collection($0) })
+            var r = Qdrant_QueryGroupsResponse()
+            r.result.groups = groups.map { g in
+                var pg = Qdrant_PointGroup()
+                switch g.id {
+                case .int(let i): pg.id.integerValue = i
+                case .uint(let u): pg.id.unsignedValue = u
+                case .string(let s): pg.id.stringValue = s
+                default: break
+                }
+                pg.hits = g.hits.map(GRPCQuery.scored)
+                if let l = g.lookup { pg.lookup = GRPCConvert.retrieved(l) }
+                return pg
+            }
+            return r
+        }
+    }
+
+    func facet(request: Qdrant_FacetCounts, context: ServerContext) async throws -> Qdrant_FacetResponse {
+        let storage = state.storage
+        return try await GRPCCall.run {
+            try GRPCCall.rejectUnknownFields(request)
+            let hits = try storage.collection(request.collectionName).facet(
+                key: try GRPCQuery.path(request.key), filter: request.hasFilter ? try GRPCConvert.filter(request.filter) : nil,
+                limit: request.hasLimit ? GRPCConvert.int(request.limit) : 10)
+            var r = Qdrant_FacetResponse()
+            r.hits = hits.map { h in
+                var fh = Qdrant_FacetHit()
+                switch h.value {
+                case .string(let s): fh.value.stringValue = s
+                case .int(let i): fh.value.integerValue = i
+                case .uint(let u): fh.value.integerValue = Int64(clamping: u)
+                case .bool(let b): fh.value.boolValue = b
+                default: break
+                }
+                fh.count = UInt64(h.count)
+                return fh
+            }
+            return r
+        }
+    }
+}
+
+/// gRPC query messages as engine requests.
+enum GRPCQuery {
+    struct Points {
+        var request: QueryRequest
+        var payload: PayloadSelector
+        var vectors: VectorSelector
+    }
+
+    static func points(_ m: Qdrant_QueryPoints) throws -> Points {
+        try GRPCCall.rejectUnknownFields(m)
+        var q = QueryRequest()
+        q.prefetch = try m.prefetch.map(prefetch)
+        if m.hasQuery { q.query = try kind(m.query) }
+        q.using = m.hasUsing ? m.using : ""
+        q.filter = m.hasFilter ? try GRPCConvert.filter(m.filter) : nil
+        q.limit = m.hasLimit ? GRPCConvert.int(m.limit) : nil
+        q.offset = m.hasOffset ? GRPCConvert.int(m.offset) : 0
+        q.scoreThreshold = m.hasScoreThreshold ? m.scoreThreshold : nil
+        if m.hasLookupFrom { q.lookupFrom = try lookup(m.lookupFrom) }
+        if let l = q.limit, l < 1 { throw GRPCConvert.badInput("limit must be at least 1") }
+        return Points(
+            request: q,
+            payload: try GRPCConvert.payloadSelector(m.hasWithPayload ? m.withPayload : nil, default: .none),
+            vectors: try GRPCConvert.vectorSelector(m.hasWithVectors ? m.withVectors : nil, default: .none))
+    }
+
+    static func prefetch(_ p: Qdrant_PrefetchQuery) throws -> QueryRequest {
+        try GRPCCall.rejectUnknownFields(p)
+        var q = QueryRequest()
+        q.prefetch = try p.prefetch.map(prefetch)
+        if p.hasQuery { q.query = try kind(p.query) }
+        q.using = p.hasUsing ? p.using : ""
+        q.filter = p.hasFilter ? try GRPCConvert.filter(p.filter) : nil
+        q.scoreThreshold = p.hasScoreThreshold ? p.scoreThreshold : nil
+        q.limit = p.hasLimit ? GRPCConvert.int(p.limit) : nil
+        if let l = q.limit, l < 1 { throw GRPCConvert.badInput("prefetch limit must be at least 1") }
+        if p.hasLookupFrom { q.lookupFrom = try lookup(p.lookupFrom) }
+        return q
+    }
+
+    static func lookup(_ l: Qdrant_LookupLocation) throws -> LookupLocation {
+        try GRPCCall.rejectUnknownFields(l)
+        return LookupLocation(collection: l.collectionName, vector: l.hasVectorName ? l.vectorName : nil)
+    }
+
+    static func path(_ s: String) throws -> JSONPath { try QueryParser.path(s) }
+
+    static func vector(_ v: Qdrant_VectorInput) throws -> VectorInput {
+        try GRPCCall.rejectUnknownFields(v)
+        switch v.variant {
+        case .dense(let d)?: return .vector(d.data)
+        case .id(let id)?: return .id(try GRPCConvert.pointID(id))
+        case nil: throw GRPCConvert.badInput("a vector input needs a dense vector or a point id")
+        }
+    }
+
+    static func pairs(_ c: Qdrant_ContextInput) throws -> [ContextPair] {
+        try GRPCCall.rejectUnknownFields(c)
+        return try c.pairs.map { p in
+            try GRPCCall.rejectUnknownFields(p)
+            return ContextPair(positive: try vector(p.positive), negative: try vector(p.negative))
+        }
+    }
+
+    static func kind(_ q: Qdrant_Query) throws -> QueryKind {
+        try GRPCCall.rejectUnknownFields(q)
+        switch q.variant {
+        case .nearest(let v)?: return .nearest(try vector(v), mmr: nil)
+        case .nearestWithMmr(let n)?:
+            try GRPCCall.rejectUnknownFields(n)
+            let m = n.mmr
+            return .nearest(try vector(n.nearest), mmr: MMR(
+                diversity: m.hasDiversity ? Double(m.diversity) : 0.5, candidatesLimit: m.hasCandidatesLimit ? Int(m.candidatesLimit) : nil))
+        case .recommend(let r)?:
+            try GRPCCall.rejectUnknownFields(r)
+            let strategy: RecommendStrategy = switch r.strategy {
+            case .bestScore: .bestScore
+            case .sumScores: .sumScores
+            default: .averageVector
+            }
+            return .recommend(positive: try r.positive.map(vector), negative: try r.negative.map(vector), strategy: strategy)
+        case .discover(let d)?:
+            try GRPCCall.rejectUnknownFields(d)
+            return .discover(target: try vector(d.target), context: try pairs(d.context))
+        case .context(let c)?: return .context(try pairs(c))
+        case .orderBy(let o)?:
+            try GRPCCall.rejectUnknownFields(o)
+            var start: Double?
+            if o.hasStartFrom {
+                switch o.startFrom.value {
+                case .float(let f)?: start = f
+                case .integer(let i)?: start = Double(i)
+                case .datetime(let s)?:
+                    guard let us = QdrantDatetime.microseconds(s) else { throw GRPCConvert.badInput("start_from `\(s)` is not a datetime") }
+                    start = Double(us)
+                case nil: break
+                }
+            }
+            return .orderBy(OrderBy(key: try path(o.key), descending: o.hasDirection && o.direction == .desc, startFrom: start))
+        case .fusion(let f)?: return .fusion(f == .dbsf ? .dbsf : .rrf(k: 2, weights: nil))
+        case .rrf(let r)?:
+            try GRPCCall.rejectUnknownFields(r)
+            if r.hasK, r.k < 1 { throw GRPCConvert.badInput("rrf k must be at least 1") }
+            return .fusion(.rrf(k: r.hasK ? Int(r.k) : 2, weights: r.weights.isEmpty ? nil : r.weights.map(Double.init)))
+        case .sample?: return .sample
+        case nil: throw GRPCConvert.badInput("a query needs one of its variants")
+        }
+    }
+
+    static func scored(_ r: Record) -> Qdrant_ScoredPoint {
+        var p = GRPCConvert.scored(r)
+        switch r.orderValue {
+        case .int(let i)?: p.orderValue.int = i
+        case .uint(let u)?: p.orderValue.int = Int64(clamping: u)
+        case .double(let d)?: p.orderValue.float = d
+        default: break
+        }
+        return p
+    }
+}
