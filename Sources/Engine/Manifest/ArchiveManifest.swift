@@ -46,7 +46,9 @@ public enum ArchiveManifest {
                 if let bytes = entries[dir + "segment_manifest.json"] {
                     m.segments[seg] = try JSONDecoder().decode(SegmentManifest.self, from: Data(bytes))
                 } else if let bytes = entries[dir + "segment.json"] {
-                    let segMeta = try JSONDecoder().decode(SegmentMeta.self, from: Data(bytes))
+                    guard let segMeta = try SegmentMeta.decode(segmentJSON: bytes) else {
+                        throw SnapshotError(.corrupt, "segment \(seg) was not written by qdb: its segment.json has no qdb record of file versions")
+                    }
                     m.segments[seg] = Segment.manifest(of: segMeta, collection: meta.collection ?? "", shard: shardID)
                 } else {
                     throw SnapshotError(.corrupt, "segment \(seg) has no segment.json in the snapshot")

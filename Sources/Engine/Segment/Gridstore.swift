@@ -170,8 +170,11 @@ public enum Gridstore {
     }
 
     /// Writes `values` (by internal id; nil = no value) as a fresh gridstore in `dir`: values
-    /// packed from block 0 in order, pages preallocated (sparse), bitmask and gaps exact.
-    public static func write(_ values: [[UInt8]?], to dir: String, config: Config = .standard) throws {
+    /// packed from block 0 in order, bitmask and gaps exact. With `preallocate`, pages and the
+    /// tracker get Qdrant's full sizes (sparse tails), as a gridstore that takes appends needs;
+    /// without, they end after their last block in use, which is all a segment that is never
+    /// appended to (an immutable one) needs, and keeps archives of small segments small.
+    public static func write(_ values: [[UInt8]?], to dir: String, config: Config = .standard, preallocate: Bool = true) throws {
         try FileIO.makeDirectories(dir)
         let comp = config.compression ?? .lz4
         let bs = config.block_size_bytes
@@ -197,11 +200,11 @@ public enum Gridstore {
         for p in 0..<pages {
             let from = min(data.count, p * config.page_size_bytes), to = min(data.count, (p + 1) * config.page_size_bytes)
             try data[from..<to].withUnsafeBytes {
-                try SegmentFiles.write(dir + "/page_\(p).dat", $0, preallocate: config.page_size_bytes)
+                try SegmentFiles.write(dir + "/page_\(p).dat", $0, preallocate: preallocate ? config.page_size_bytes : 0)
             }
         }
-        var trackerSize = 1 << 20
-        while trackerSize < tracker.count { trackerSize <<= 1 }
+        var trackerSize = preallocate ? 1 << 20 : 0
+        while preallocate, trackerSize < tracker.count { trackerSize <<= 1 }
         try SegmentFiles.write(dir + "/tracker.dat", tracker, preallocate: trackerSize)
         let used = [Bool](repeating: true, count: block) + [Bool](repeating: false, count: pages * config.blocksPerPage - block)
         var bitmask = [UInt8](repeating: 0, count: pages * config.blocksPerPage / 8)

@@ -68,7 +68,7 @@ public final class PartialSnapshot: @unchecked Sendable {
                 digests.append(try tar.addFile(prefix + file, fromDisk: dir + "/" + file, known: capture.knownDigest(id, file)))
             }
         }
-        digests += try CollectionSnapshotWriter.addShardTrailer(prefix: "", to: tar)
+        digests += try CollectionSnapshotWriter.addShardTrailer(prefix: "", lastOp: capture.flushedSeq, to: tar)
         let meta = ArchiveMetadata(kind: .partial, collection: collection, shardID: shardID, points: capture.points, digests: digests)
         _ = try tar.addData(ArchiveMetadata.entryName, try .json(meta, pretty: true))
         try tar.finish()
@@ -174,7 +174,7 @@ extension Storage {
                 let from = unpacked + "/segments/\(seg)/files"
                 let to = staged + "/segments/" + seg
                 try FileIO.makeDirectories(to)
-                let carried = Set(FileIO.listDirectory(from))
+                let carried = Set(Segment.files(under: from))
                 let allowed = Set(m.file_versions.keys).union(["segment.json", "segment_manifest.json"])
                 if let stray = carried.subtracting(allowed).sorted().first {
                     throw SnapshotError(.corrupt, "partial snapshot carries segments/\(seg)/\(stray), which its manifest does not list")
@@ -202,7 +202,7 @@ extension Storage {
                 }
                 try FileIO.syncDirectory(to)
                 // Columns all linked from the live segment: share them instead of parsing again.
-                let columnsCarried = carried.subtracting(["segment.json", "segment_manifest.json", "deleted.bin"])
+                let columnsCarried = carried.subtracting(["segment.json", "segment_manifest.json", Segment.deletedFile])
                 if columnsCarried.isEmpty, let live = shard.segments.first(where: { $0.id == seg && $0.isSealed }) {
                     preloaded[seg] = try live.reusingColumns(for: to)
                 }
@@ -213,7 +213,7 @@ extension Storage {
         try FileIO.syncDirectory(staged)
         // Test-open, and check the staged segments are the ones the manifest describes.
         let opened = try Shard.open(
-            id: id, dir: staged, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger, preloaded: preloaded)
+            id: id, dir: staged, schema: shard.schema, sealThreshold: shard.sealThreshold, logger: logger, preloaded: preloaded)
         for seg in opened.segments where seg.isSealed {
             for (file, info) in seg.fileDigests {
                 if let want = theirs.segments[seg.id]?.file_sha256?[file], want != info.sha256 {

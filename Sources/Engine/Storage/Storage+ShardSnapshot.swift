@@ -38,7 +38,7 @@ extension Storage {
         let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .shard, sync: false)
         try SnapshotUnpacker.layOutShard(unpacked)
         let loaded = try Storage.openWhileSyncing(unpacked) {
-            try Shard.open(id: id, dir: unpacked, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
+            try Shard.open(id: id, dir: unpacked, schema: shard.schema, sealThreshold: shard.sealThreshold, logger: logger)
         }
         try shard.replace(with: unpacked, loaded: loaded)
         return meta
