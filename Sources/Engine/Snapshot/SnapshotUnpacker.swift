@@ -28,9 +28,7 @@ enum SnapshotUnpacker {
             }
         }
         let metaPath = staging + "/" + ArchiveMetadata.entryName
-        guard FileIO.exists(metaPath) else {
-            throw SnapshotError(.corrupt, "not a qdb snapshot: the archive has no qdb.json (qdb cannot read Qdrant's own segment formats)")
-        }
+        guard FileIO.exists(metaPath) else { return try qdrantArchive(staging, entries: digests) }
         let meta: ArchiveMetadata
         do {
             meta = try JSONDecoder().decode(ArchiveMetadata.self, from: Data(try FileIO.readAll(metaPath)))
@@ -39,6 +37,21 @@ enum SnapshotUnpacker {
         }
         try meta.check(digests)
         return meta
+    }
+
+    /// The metadata of an archive Qdrant (or Qdrant Edge) made: no `qdb.json`, so no per-entry
+    /// digests (the sidecar or a given checksum covers the stream); the kind follows from the
+    /// layout — `config.json` at the root is a collection snapshot, `segments/` a shard one.
+    static func qdrantArchive(_ staging: String, entries: [FileDigest]) throws -> ArchiveMetadata {
+        let kind: ArchiveMetadata.Kind
+        if FileIO.exists(staging + "/config.json") {
+            kind = .collection
+        } else if FileIO.isDirectory(staging + "/segments") {
+            kind = FileIO.listDirectory(staging + "/segments").contains { FileIO.exists(staging + "/segments/\($0)/files/segment_manifest.json") } ? .partial : .shard
+        } else {
+            throw SnapshotError(.corrupt, "not a snapshot: the archive has neither qdb.json nor Qdrant's config.json or segments/")
+        }
+        return ArchiveMetadata(kind: kind, collection: nil, shardID: nil, points: 0, digests: [])
     }
 
     /// `unpack`, then refuses an archive of another kind (a partial snapshot on a full recovery
