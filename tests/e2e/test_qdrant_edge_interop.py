@@ -144,3 +144,118 @@ def max_version(blob: bytes) -> int:
             if m.name.endswith("/segment.json"):
                 top = max(top, json.load(t.extractfile(m))["version"] or 0)
     return top
+
+
+# --------------------------------------------------------------------------------------
+# Shards written by qdrant-edge, packed as Qdrant packs snapshots, restored into qdb
+# --------------------------------------------------------------------------------------
+
+
+def build_edge_shard(path: Path, optimized: bool, n: int = 300) -> qe.EdgeShard:
+    """A shard written by Qdrant's code: upserts, overwrites, deletes, payload edits; left as
+    appendable segments, or optimized with an HNSW index on every vector."""
+    optimizers = qe.EdgeOptimizersConfig(indexing_threshold=1, deleted_threshold=0.9) if optimized else None
+    config = qe.EdgeConfig(vectors={name: qe.EdgeVectorParams(size=d, distance=EDGE_DISTANCE[dist])
+                                    for name, (d, dist) in VECTORS.items()}, optimizers=optimizers)
+    shard = qe.EdgeShard.create(str(path), config)
+    rng = np.random.default_rng(11)
+    points = [make_point(i, rng) for i in range(n)] + [make_point(i, rng, "v2") for i in range(0, n, 9)]
+    for start in range(0, len(points), 100):
+        shard.update(qe.UpdateOperation.upsert_points([qe.Point(p["id"], p["vector"], p["payload"]) for p in points[start:start + 100]]))
+    shard.update(qe.UpdateOperation.delete_points(list(range(5, n, 13))))
+    shard.update(qe.UpdateOperation.set_payload([1, 2, 40], {"edited": True}))
+    if optimized:
+        assert shard.optimize()
+    shard.flush()
+    return shard
+
+
+def segment_versions(edge_dir: Path) -> list[int]:
+    return [json.loads((d / "segment.json").read_text())["version"] or 0
+            for d in (edge_dir / "segments").iterdir() if (d / "segment.json").exists()]
+
+
+def pack_shard(edge_dir: Path, prefix: str = "") -> list[tuple[str, bytes | Path]]:
+    """The entries of a Qdrant shard snapshot of `edge_dir` (reference §2.5): every segment file
+    under segments/<uuid>/files/, an empty WAL starting after the newest operation, replica files."""
+    entries: list[tuple[str, bytes | Path]] = []
+    for seg in sorted((edge_dir / "segments").iterdir()):
+        for f in sorted(seg.rglob("*")):
+            if f.is_file():
+                entries.append((f"{prefix}segments/{seg.name}/files/{f.relative_to(seg)}", f))
+    header = b"wal\x00" + struct.pack("<I", 0x1234ABCD)
+    entries.append((f"{prefix}wal/closed-{max(segment_versions(edge_dir)) + 1}", header))
+    entries.append((f"{prefix}replica_state.json", b'{"is_local":true,"this_peer_id":1,"peers":{"1":"Active"}}'))
+    entries.append((f"{prefix}shard_config.json", b'{"type":"Local"}'))
+    return entries
+
+
+def qdrant_collection_config() -> dict:
+    """config.json of a Qdrant 1.19 collection with VECTORS (CollectionConfigInternal)."""
+    return {
+        "params": {"vectors": {n: {"size": d, "distance": dist} for n, (d, dist) in VECTORS.items()},
+                   "shard_number": 1, "replication_factor": 1, "write_consistency_factor": 1, "on_disk_payload": True},
+        "hnsw_config": {"m": 16, "ef_construct": 100, "full_scan_threshold": 10000, "max_indexing_threads": 0, "on_disk": False},
+        "optimizer_config": {"deleted_threshold": 0.2, "vacuum_min_vector_number": 1000, "default_segment_number": 0,
+                             "max_segment_size": None, "memmap_threshold": None, "indexing_threshold": 10000,
+                             "flush_interval_sec": 5, "max_optimization_threads": None},
+        "wal_config": {"wal_capacity_mb": 32, "wal_segments_ahead": 0, "wal_retain_closed": 1},
+        "quantization_config": None, "strict_mode_config": {"enabled": False}, "uuid": "2b2c4d6e-0000-4000-8000-000000000001",
+    }
+
+
+def pack_collection(edge_dir: Path) -> list[tuple[str, bytes | Path]]:
+    return [("version.info", b"0.4.2"), ("config.json", json.dumps(qdrant_collection_config()).encode()),
+            ("payload_index.json", b'{"schema":{}}'), ("shard_key_mapping.json", b"{}")] + pack_shard(edge_dir, "0/")
+
+
+def write_tar(entries, out: Path) -> Path:
+    with tarfile.open(out, "w", format=tarfile.GNU_FORMAT) as t:
+        for name, data in entries:
+            if isinstance(data, Path):
+                t.add(str(data), arcname=name)
+            else:
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    return out
+
+
+@pytest.fixture(scope="module", params=["appendable", "optimized"])
+def edge_shard(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp(f"edge-{request.param}")
+    shard = build_edge_shard(root / "shard", optimized=request.param == "optimized")
+    ids = [p.id for p in shard.scroll(qe.ScrollRequest(limit=10_000))[0]]
+    want = edge_points(shard, ids)
+    rng = np.random.default_rng(5)
+    queries = [(using, rng.normal(size=dim).round(3).tolist()) for using, (dim, _) in VECTORS.items() for _ in range(2)]
+    tops = [edge_top(shard, using, q) for using, q in queries]
+    shard.close()
+    edge_dir = root / "shard"
+    if request.param == "optimized":
+        assert any((d / "vector_index-cos").is_dir() for d in (edge_dir / "segments").iterdir())
+    return {"dir": edge_dir, "root": root, "points": want, "queries": queries, "tops": tops, "kind": request.param}
+
+
+def check_restored(api, name, edge_shard):
+    same_points(qdb_points(api, name), edge_shard["points"])
+    for (using, q), want in zip(edge_shard["queries"], edge_shard["tops"]):
+        same_top(qdb_top(api, name, using, q), want)
+
+
+def test_edge_shard_restores_through_shard_upload(server_factory, edge_shard, tmp_path):
+    srv = server_factory()
+    api = srv.api()
+    name = unique("fromedge")
+    create_named(api, name)
+    archive = write_tar(pack_shard(edge_shard["dir"]), tmp_path / "edge-shard.snapshot")
+    with archive.open("rb") as f:
+        ok(api.post(f"/collections/{name}/shards/0/snapshots/upload?wait=true", files={"snapshot": ("s.snapshot", f)}))
+    check_restored(api, name, edge_shard)
+    # New operations are numbered after the archive's, and survive a restart.
+    newest = max(segment_versions(edge_shard["dir"]))
+    res = ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [make_point(1, np.random.default_rng(1), "after")]}))
+    assert res["operation_id"] > newest
+    srv.restart()
+    api = srv.api()
+    assert qdb_points(api, name)[1][1]["tag"] == "after"

@@ -49,6 +49,9 @@ public struct SegmentState: Codable, Sendable, Equatable {
         } catch {
             throw SegmentFormatError(.corrupt, fileName, "not a valid SegmentState (\(Self.describe(error)))")
         }
+        if let sparse = state.config.sparse_vector_data, sparse != .null, sparse != .object([:]) {
+            throw SegmentFormatError(.unsupported, fileName, "the segment holds sparse vectors, which qdb does not read yet")
+        }
         for (name, v) in state.config.vector_data {
             guard v.size >= 1, v.size <= 65536 else {
                 throw SegmentFormatError(.corrupt, fileName, "vector \"\(name)\" has size \(v.size), outside 1…65536")

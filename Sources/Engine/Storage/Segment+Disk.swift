@@ -120,6 +120,11 @@ extension Segment {
     /// The `segment.json` bytes for this segment's current versions.
     func segmentJSON() throws -> [UInt8] {
         var state = self.state ?? SegmentState(initialVersion: nil, version: nil, config: schema!.immutableConfig)
+        // What qdb writes is the single-file layout, whatever layout the segment was read from.
+        for (name, var v) in state.config.vector_data where !v.storage_type.isSingleFile {
+            v.storage_type = .inRamMmap
+            state.config.vector_data[name] = v
+        }
         state.initial_version = createdVersion
         state.version = version
         return try .json(SegmentJSON(state: state, qdb: meta), pretty: true)
@@ -142,8 +147,17 @@ extension Segment {
             deletedVersion = 0
         }
         self.schema = schema
-        if !replacing { state = nil }
         let final = segmentsDir + "/" + id
+        if !replacing { state = nil }
+        if replacing, var st = state {
+            // Quantized data is not rewritten; an HNSW graph whose files are gone cannot be named.
+            for (name, var v) in st.config.vector_data {
+                v.quantization_config = nil
+                if case .hnsw = v.index, !FileIO.isDirectory(final + "/" + SegmentSchema.indexDir(name)) { v.index = .plain }
+                st.config.vector_data[name] = v
+            }
+            state = st
+        }
         let tmp = final + ".tmp"
         FileIO.removeTree(tmp)
         try FileIO.makeDirectories(tmp)

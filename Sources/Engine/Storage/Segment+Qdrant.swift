@@ -67,7 +67,12 @@ extension Segment {
             throw SegmentFormatError(.corrupt, "vector_storage", "the vectors of this segment hold different point counts \(counts)")
         }
         let ids: [PointID?], versions: [UInt64], deleted: [Bool]
-        if state.isAppendable {
+        if state.isAppendable, (stored ?? 0) == 0, !FileIO.exists(dir + "/" + MutableIDTracker.mappingsFile) {
+            // The empty appendable segment Qdrant's optimizer leaves beside the ones it built has
+            // no id tracker files yet.
+            (ids, versions, deleted) = ([], [], [])
+            rewrite = true
+        } else if state.isAppendable {
             let m = try SegmentFiles.map(dir + "/" + MutableIDTracker.mappingsFile, MutableIDTracker.mappingsFile)
             let vs = try SegmentFiles.map(dir + "/" + MutableIDTracker.versionsFile, MutableIDTracker.versionsFile)
             let t = try m.withBytes { mm in try vs.withBytes { try MutableIDTracker.read(validating: mm, versions: $0, pointCount: stored) } }

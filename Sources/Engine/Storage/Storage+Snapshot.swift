@@ -82,6 +82,10 @@ extension Storage {
         let value: T
         do {
             value = try open()
+        } catch let e as StorageError where e.code == .corrupt || e.code == .badInput {
+            _ = try? syncing.wait()
+            // Damage found while test-opening a staged archive is the archive's: a bad request.
+            throw SnapshotError(.corrupt, "the snapshot does not load: \(e.message)")
         } catch {
             _ = try? syncing.wait()  // the caller removes the tree; let the sync finish with it first
             throw error
