@@ -259,3 +259,51 @@ def test_edge_shard_restores_through_shard_upload(server_factory, edge_shard, tm
     srv.restart()
     api = srv.api()
     assert qdb_points(api, name)[1][1]["tag"] == "after"
+
+
+def test_edge_collection_snapshot_restores_every_way(server_factory, edge_shard, tmp_path):
+    archive = write_tar(pack_collection(edge_shard["dir"]), tmp_path / "edge-collection.snapshot")
+    srv = server_factory()
+    api = srv.api()
+    # Upload.
+    up = unique("up")
+    with archive.open("rb") as f:
+        ok(api.post(f"/collections/{up}/snapshots/upload?wait=true", files={"snapshot": ("c.snapshot", f)}))
+    check_restored(api, up, edge_shard)
+    # Recovery from a file:// URL inside the snapshots directory.
+    url = unique("url")
+    (srv.snapshots / url).mkdir(parents=True)
+    shutil.copy(archive, srv.snapshots / url / "edge.snapshot")
+    ok(api.put(f"/collections/{url}/snapshots/recover", json={"location": f"file://{srv.snapshots / url / 'edge.snapshot'}"}))
+    check_restored(api, url, edge_shard)
+    srv.stop()
+    # Startup --snapshot.
+    boot = server_factory(args=["--snapshot", f"{archive}:booted"])
+    check_restored(boot.api(), "booted", edge_shard)
+    boot.stop()
+    # Offline restore into a stopped server's storage, then serve it.
+    offline = server_factory(start=False)
+    r = run_qdb(["restore", str(archive), "--collection", "offline", "--storage", str(offline.storage)])
+    assert r.returncode == 0, r.stderr
+    offline.start()
+    check_restored(offline.api(), "offline", edge_shard)
+
+
+def test_verify_checks_qdrant_archives_by_structure(edge_shard, tmp_path):
+    for kind, entries in (("collection", pack_collection(edge_shard["dir"])), ("shard", pack_shard(edge_shard["dir"]))):
+        archive = write_tar(entries, tmp_path / f"{kind}.snapshot")
+        r = run_qdb(["verify", str(archive), "--json"])
+        assert r.returncode == 0, r.stderr
+        report = json.loads(r.stdout)[0]
+        assert report["ok"] and report["kind"] == kind
+        assert report["points"] == len(edge_shard["points"])
+        # One flipped byte inside a segment file's data: a structure or content error, exit 65.
+        blob = bytearray(archive.read_bytes())
+        at = blob.find(b"id_tracker.mappings\x00" if edge_shard["kind"] == "optimized" else b"mutable_id_tracker.mappings\x00")
+        assert at > 0
+        at -= at % 512
+        blob[at + 512] ^= 0xFF  # the first byte of the id tracker: a count or a record type
+        bad = tmp_path / f"bad-{kind}.snapshot"
+        bad.write_bytes(bytes(blob))
+        r = run_qdb(["verify", str(bad)])
+        assert r.returncode == 65, (r.stdout, r.stderr)

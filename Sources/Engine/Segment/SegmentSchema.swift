@@ -32,3 +32,32 @@ public struct SegmentSchema: Sendable, Equatable {
         return SegmentConfig(vectorData: data)
     }
 }
+
+extension SegmentSchema {
+    /// The vectors of a shard directory that comes without its collection's config (a shard
+    /// snapshot): those of its segments' `segment.json` files, which must all agree.
+    init(ofShardDir dir: String) throws {
+        var found: SegmentSchema?
+        for seg in FileIO.listDirectory(dir + "/segments").sorted() {
+            let path = dir + "/segments/" + seg + "/" + SegmentState.fileName
+            guard FileIO.exists(path) else { continue }
+            let schema: SegmentSchema
+            if let meta = try? SegmentMeta.decode(segmentJSON: try SegmentFiles.readSmall(path, SegmentState.fileName)), meta.format == 1 {
+                throw StorageError(.badInput, "segment \(seg) is qdb 0.1's and does not name its vectors; restore the shard into its collection instead")
+            } else {
+                let state: SegmentState
+                do { state = try SegmentState.read(validating: try SegmentFiles.readSmall(path, SegmentState.fileName)) } catch {
+                    throw StorageError(.corrupt, "segment \(seg) is damaged: \(error)")
+                }
+                let names = state.config.vector_data.keys.sorted()
+                schema = SegmentSchema(names: names, dims: names.map { state.config.vector_data[$0]!.size },
+                                       distances: names.map { state.config.vector_data[$0]!.distance })
+            }
+            if let found, found != schema {
+                throw StorageError(.corrupt, "segment \(seg) has other vectors than the shard's other segments")
+            }
+            found = schema
+        }
+        self = found ?? SegmentSchema(names: [], dims: [], distances: [])
+    }
+}

@@ -40,16 +40,30 @@ public enum SnapshotVerifier {
         let hashing = fileHash == nil ? HashingSource(source) : nil
         let input = hashing ?? source
         do {
-            let meta: ArchiveMetadata
+            var meta: ArchiveMetadata
+            report.entries = 0
             if deep {
                 let staging = scratch + "/verify-\(UUID().uuidString)"
                 defer { FileIO.removeTree(staging) }
                 meta = try SnapshotUnpacker.unpack(input, into: staging, checksum: nil)
                 report.loaded_points = try loadedPoints(staging, meta: meta)
             } else {
-                meta = try streamCheck(input, report: &report)
-                try input.drain()
+                do {
+                    meta = try streamCheck(input, report: &report)
+                    try input.drain()
+                } catch is NoMetadata {
+                    // An archive made by Qdrant carries no digests: check it by structure, from
+                    // the file again (a stream cannot be read twice: that takes --deep).
+                    guard let localFile else {
+                        throw SnapshotError(.corrupt, "the archive has no qdb.json (made by Qdrant?): verify it with --deep, which checks every segment's files")
+                    }
+                    let staging = scratch + "/verify-\(UUID().uuidString)"
+                    defer { FileIO.removeTree(staging) }
+                    meta = try SnapshotUnpacker.unpack(try FileDescriptorSource(path: localFile), into: staging, checksum: nil)
+                    report.loaded_points = try loadedPoints(staging, meta: meta)
+                }
             }
+            if meta.files.isEmpty, let loaded = report.loaded_points { meta.points = loaded }  // Qdrant's: no count recorded
             report.kind = meta.kind.rawValue
             report.collection = meta.collection
             report.points = meta.points
@@ -93,9 +107,7 @@ public enum SnapshotVerifier {
             }
             digests.append(FileDigest(path: entry.path, size: size, sha256: h.finalizeHex()))
         }
-        guard let metaBytes else {
-            throw SnapshotError(.corrupt, "not a qdb snapshot: the archive has no qdb.json")
-        }
+        guard let metaBytes else { throw NoMetadata() }
         let meta: ArchiveMetadata
         do {
             meta = try JSONDecoder().decode(ArchiveMetadata.self, from: Data(metaBytes))
@@ -106,8 +118,19 @@ public enum SnapshotVerifier {
         return meta
     }
 
-    /// Loads an unpacked collection snapshot read-only in its staging directory and counts points.
+    /// `streamCheck` found no `qdb.json`.
+    struct NoMetadata: Error {}
+
+    /// Loads an unpacked collection or shard snapshot in its staging directory (every segment's
+    /// files read and checked against each other) and counts points.
     static func loadedPoints(_ staging: String, meta: ArchiveMetadata) throws -> Int {
+        if meta.kind == .shard {
+            try SnapshotUnpacker.layOutShard(staging)
+            var logger = Logger(label: "qdb-verify")
+            logger.logLevel = .error
+            let schema = try SegmentSchema(ofShardDir: staging)
+            return try Shard.open(id: meta.shard_id ?? 0, dir: staging, schema: schema, sealThreshold: .max, logger: logger).count(filter: nil)
+        }
         guard meta.kind == .collection else { return meta.points }
         let config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(staging + "/config.json")))
         for s in 0..<config.params.shard_number { try SnapshotUnpacker.layOutShard(staging + "/\(s)") }

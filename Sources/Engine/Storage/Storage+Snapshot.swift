@@ -90,7 +90,10 @@ extension Storage {
             _ = try? syncing.wait()  // the caller removes the tree; let the sync finish with it first
             throw error
         }
-        try syncing.wait()
+        // The open may rewrite segments it cannot keep as they are (qdb 0.1's, Qdrant's
+        // appendable ones), removing directories under the first pass's feet: that pass is then
+        // incomplete, and the full second pass is what makes the tree durable.
+        _ = try? syncing.wait()
         try FileIO.syncTree(dir)
         return value
     }
