@@ -252,6 +252,18 @@ def test_edge_shard_restores_through_shard_upload(server_factory, edge_shard, tm
     with archive.open("rb") as f:
         ok(api.post(f"/collections/{name}/shards/0/snapshots/upload?wait=true", files={"snapshot": ("s.snapshot", f)}))
     check_restored(api, name, edge_shard)
+    # Back to Qdrant: a qdb snapshot of the restored shard loads in qdrant-edge again, with the
+    # HNSW graphs Qdrant built carried along unchanged.
+    desc = ok(api.post(f"/collections/{name}/shards/0/snapshots"))
+    blob = api.get(f"/collections/{name}/shards/0/snapshots/{desc['name']}").content
+    with tarfile.open(fileobj=io.BytesIO(blob)) as t:
+        graphs = [n for n in t.getnames() if "/vector_index-" in n]
+    assert bool(graphs) == (edge_shard["kind"] == "optimized")
+    again = edge_load(blob, tmp_path, "again")
+    same_points(edge_points(again, list(edge_shard["points"])), edge_shard["points"])
+    for (using, q), want in zip(edge_shard["queries"], edge_shard["tops"]):
+        same_top(edge_top(again, using, q), want)
+    again.close()
     # New operations are numbered after the archive's, and survive a restart.
     newest = max(segment_versions(edge_shard["dir"]))
     res = ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [make_point(1, np.random.default_rng(1), "after")]}))

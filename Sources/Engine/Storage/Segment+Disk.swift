@@ -140,7 +140,10 @@ extension Segment {
     ///     payload_index/config.json   the collection's indexed fields
     ///
     /// Marks the segment sealed at `version` (or keeps its versions with `replacing`).
-    func writeSealed(to segmentsDir: String, version: UInt64?, schema: SegmentSchema, indexedFields: [String: JSONValue] = [:], replacing: Bool = false) throws {
+    func writeSealed(
+        to segmentsDir: String, version: UInt64?, schema: SegmentSchema, indexedFields: [String: JSONValue] = [:],
+        replacing: Bool = false, keepGraphs: Bool = false
+    ) throws {
         precondition(schema.dims == dims)
         if let version {
             createdVersion = version
@@ -153,7 +156,7 @@ extension Segment {
             // Quantized data is not rewritten; an HNSW graph whose files are gone cannot be named.
             for (name, var v) in st.config.vector_data {
                 v.quantization_config = nil
-                if case .hnsw = v.index, !FileIO.isDirectory(final + "/" + SegmentSchema.indexDir(name)) { v.index = .plain }
+                if case .hnsw = v.index, !keepGraphs || !FileIO.isDirectory(final + "/" + SegmentSchema.indexDir(name)) { v.index = .plain }
                 st.config.vector_data[name] = v
             }
             state = st
@@ -176,7 +179,7 @@ extension Segment {
             try Gridstore.write(payloads.all.map { $0.isEmpty ? nil : PayloadJSON.encode($0) }, to: tmp + "/" + Gridstore.directory, preallocate: false)
             try FileIO.makeDirectories(tmp + "/payload_index")
             try SegmentFiles.write(tmp + "/" + PayloadIndexConfig.path, try PayloadIndexConfig(indexedFields: indexedFields).write())
-            if replacing { try carryIndexFiles(from: final, to: tmp) }
+            if replacing, keepGraphs { try carryIndexFiles(from: final, to: tmp) }
             fileDigests = [:]
             for f in Segment.files(under: tmp) {
                 let (size, sha) = try SHA256Hasher.digest(ofFile: tmp + "/" + f)
@@ -219,8 +222,8 @@ extension Segment {
     }
 
     /// HNSW graphs Qdrant built (`vector_index[-<name>]/`) travel with a segment qdb rewrites
-    /// when its `segment.json` still says HNSW: their links are by internal id, which a rewrite
-    /// keeps.
+    /// when its `segment.json` still says HNSW and the rewrite kept every internal id (links are
+    /// by internal id).
     private func carryIndexFiles(from old: String, to new: String) throws {
         guard let state, let schema else { return }
         for name in schema.names {
@@ -239,10 +242,6 @@ extension Segment {
     /// by rename (a snapshot's hard links keep the old inodes).
     func writeDeletions(in segmentsDir: String) throws {
         guard deletedDirty else { return }
-        if needsRewrite, let schema {
-            try writeSealed(to: segmentsDir, version: nil, schema: schema, replacing: true)
-            return
-        }
         let dir = segmentsDir + "/" + id
         let bits = SegmentBytes.packWords(deleted)
         try FileIO.writeAtomically(bits, to: dir + "/" + Segment.deletedFile)
@@ -291,16 +290,29 @@ extension Segment {
     /// 1.18's chunked immutable; see `Segment+Qdrant`) or qdb 0.1's own files, which are
     /// rewritten in Qdrant's layout on the spot (crash-safe: built aside, then exchanged).
     static func load(from dir: String, schema: SegmentSchema) throws -> Segment {
+        let seg: Segment
         if FileIO.exists(dir + "/ids.bin") {
-            let seg = try loadLegacy(from: dir)
+            seg = try loadLegacy(from: dir)
             guard seg.dims == schema.dims else { return seg }  // the caller reports the mismatch
-            try seg.writeSealed(to: (dir as NSString).deletingLastPathComponent, version: nil, schema: schema, replacing: true)
-            return seg
+        } else {
+            seg = try loadQdrant(from: dir, schema: schema)
         }
-        let seg = try loadQdrant(from: dir, schema: schema)
-        if seg.needsRewrite {
-            try seg.writeSealed(to: (dir as NSString).deletingLastPathComponent, version: nil, schema: schema, replacing: true)
-        }
-        return seg
+        guard seg.needsRewrite else { return seg }
+        return try seg.rewritten(in: (dir as NSString).deletingLastPathComponent, schema: schema)
+    }
+
+    /// This segment's live points as a segment of the same id, written in the immutable layout
+    /// over this one's directory. Qdrant needs internal ids dense (they index every storage
+    /// alike), so slots of deleted or unmapped points are dropped; HNSW graphs are kept only
+    /// when no slot was.
+    private func rewritten(in segmentsDir: String, schema: SegmentSchema) throws -> Segment {
+        let dense = liveCount == count
+        let fresh = dense ? self : compacted(keepingID: true)
+        fresh.createdVersion = createdVersion
+        fresh.deletedVersion = deletedVersion
+        fresh.state = state
+        fresh.isSealed = true
+        try fresh.writeSealed(to: segmentsDir, version: nil, schema: schema, replacing: true, keepGraphs: dense)
+        return fresh
     }
 }

@@ -34,8 +34,8 @@ final class Segment {
     /// Sealed segments read from Qdrant's files: their `segment.json` state (HNSW options and
     /// all), kept when qdb rewrites the versions.
     var state: SegmentState?
-    /// Loaded from a layout qdb does not keep on disk (qdb 0.1, appendable, chunked): the next
-    /// write of the segment rewrites it whole in the immutable layout.
+    /// Loaded from a layout qdb does not keep on disk (qdb 0.1, appendable, chunked): `load`
+    /// rewrites it in the immutable layout before anything uses it.
     var needsRewrite = false
     /// Offsets that Qdrant's id tracker maps to no point (their slot reads as deleted); left
     /// out of the mappings when the segment is rewritten.
@@ -124,8 +124,8 @@ final class Segment {
     }
 
     /// A new unsealed segment holding only this segment's live points.
-    func compacted() -> Segment {
-        let s = Segment(dims: dims)
+    func compacted(keepingID: Bool = false) -> Segment {
+        let s = keepingID ? Segment(id: id, dims: dims) : Segment(dims: dims)
         for off in 0..<count where !deleted[off] {
             s.append(id: ids[off], vectors: vectors(at: off), payload: payloads[off], version: versions[off])
         }

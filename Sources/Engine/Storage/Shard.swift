@@ -88,8 +88,11 @@ final class Shard: @unchecked Sendable {
             sealed.append(seg)
         }
         shard.segments = sealed + [Segment(dims: schema.dims)]
-        shard.flushedSeq = state.flushed_seq
-        shard.lastSeq = state.flushed_seq
+        // Segments restored from an archive (Qdrant's among them) may hold versions past what
+        // `shard.json` records: new operations are numbered after every one of them.
+        let newest = sealed.reduce(state.flushed_seq) { top, seg in max(top, seg.version, seg.versions.max() ?? 0) }
+        shard.flushedSeq = newest
+        shard.lastSeq = newest
         shard.rebuildIndex()
         var replayed = 0
         for record in records where record.seq > state.flushed_seq {
