@@ -230,11 +230,13 @@ def edge_shard(request, tmp_path_factory):
     rng = np.random.default_rng(5)
     queries = [(using, rng.normal(size=dim).round(3).tolist()) for using, (dim, _) in VECTORS.items() for _ in range(2)]
     tops = [edge_top(shard, using, q) for using, q in queries]
+    manifest = shard.snapshot_manifest()
     shard.close()
     edge_dir = root / "shard"
     if request.param == "optimized":
         assert any((d / "vector_index-cos").is_dir() for d in (edge_dir / "segments").iterdir())
-    return {"dir": edge_dir, "root": root, "points": want, "queries": queries, "tops": tops, "kind": request.param}
+    return {"dir": edge_dir, "root": root, "points": want, "queries": queries, "tops": tops, "kind": request.param,
+            "manifest": manifest}
 
 
 def check_restored(api, name, edge_shard):
@@ -319,3 +321,11 @@ def test_verify_checks_qdrant_archives_by_structure(edge_shard, tmp_path):
         bad.write_bytes(bytes(blob))
         r = run_qdb(["verify", str(bad)])
         assert r.returncode == 65, (r.stdout, r.stderr)
+        # qdb manifest reads the same segments and versions qdrant-edge reports for the shard.
+        r = run_qdb(["manifest", str(archive), *(["--shard", "0", "--file"] if kind == "collection" else [])])
+        assert r.returncode == 0, r.stderr
+        got = json.loads(r.stdout)
+        want = edge_shard["manifest"]
+        assert {k: v["segment_version"] for k, v in got.items()} == {k: v["segment_version"] for k, v in want.items()}
+        for seg, m in want.items():
+            assert set(m["file_versions"]) <= set(got[seg]["file_versions"]) | {"segment.json"}
