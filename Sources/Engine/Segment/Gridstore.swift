@@ -53,45 +53,71 @@ public enum Gridstore {
     // MARK: reading
 
     /// The values of the gridstore in `dir` by internal id (`count` slots; nil = no value),
-    /// decompressed. Every pointer is checked against the page count the bitmask implies and
-    /// against the real page file sizes before a byte is copied; a decompressed length is
-    /// bounded by LZ4's maximum ratio before anything is allocated for it.
+    /// decompressed. See `Reader` for what is checked before a byte is copied.
     public static func read(dir: String, count: Int) throws -> [[UInt8]?] {
-        let config = try readConfig(dir)
-        let bitmaskSize = (try? FileIO.size(dir + "/bitmask.dat")) ?? -1
-        guard bitmaskSize >= 0 else { throw SegmentFormatError(.missing, "bitmask.dat", "is missing") }
-        let pageBitmaskBytes = config.blocksPerPage / 8
-        guard bitmaskSize % max(1, pageBitmaskBytes) == 0 else {
-            throw SegmentFormatError(.corrupt, "bitmask.dat", "is \(bitmaskSize) bytes, not whole pages of \(pageBitmaskBytes)")
-        }
-        let pages = bitmaskSize / max(1, pageBitmaskBytes)
-        var mapped: [MappedFile?] = []
-        for p in 0..<pages {
-            let path = dir + "/page_\(p).dat"
-            guard FileIO.exists(path) else { throw SegmentFormatError(.missing, "page_\(p).dat", "is missing (bitmask.dat covers \(pages) pages)") }
-            mapped.append(try MappedFile(path: path))
-        }
-        guard !FileIO.exists(dir + "/page_\(pages).dat") else {
-            throw SegmentFormatError(.corrupt, "page_\(pages).dat", "exists but bitmask.dat covers \(pages) pages")
-        }
-        let tracker = try SegmentFiles.readSmall(dir + "/tracker.dat", "tracker.dat", limit: 1 << 34)
-        return try tracker.withUnsafeBytes { t in
-            guard let declared = SegmentBytes.u32(t, 0) else { throw SegmentFormatError(.corrupt, "tracker.dat", "has no header") }
-            let slots = min(Int(declared), (t.count - 4) / 16)
-            guard slots <= count || (slots > count && emptySlots(t, from: count, to: slots)) else {
-                throw SegmentFormatError(.corrupt, "tracker.dat", "has values for \(slots) points, the segment has \(count)")
+        let r = try Reader(dir: dir, count: count)
+        return try (0..<count).map { try r.value($0) }
+    }
+
+    /// An opened gridstore: config, pages (mapped) and every tracker pointer checked — against
+    /// the page count the bitmask implies and the real page file sizes — before any value is
+    /// read; values are then copied and decompressed one at a time, on demand. A decompressed
+    /// length is bounded by LZ4's maximum ratio before anything is allocated for it.
+    public final class Reader: @unchecked Sendable {
+        public let count: Int
+        let config: Config
+        let pages: [MappedFile?]
+        /// Per slot: page, block, length (page == UInt32.max: no value).
+        private let pointers: [(page: UInt32, block: UInt32, length: UInt32)]
+
+        public init(dir: String, count: Int) throws {
+            config = try readConfig(dir)
+            let bitmaskSize = (try? FileIO.size(dir + "/bitmask.dat")) ?? -1
+            guard bitmaskSize >= 0 else { throw SegmentFormatError(.missing, "bitmask.dat", "is missing") }
+            let pageBitmaskBytes = config.blocksPerPage / 8
+            guard bitmaskSize % max(1, pageBitmaskBytes) == 0 else {
+                throw SegmentFormatError(.corrupt, "bitmask.dat", "is \(bitmaskSize) bytes, not whole pages of \(pageBitmaskBytes)")
             }
-            var out = [[UInt8]?](repeating: nil, count: count)
-            for i in 0..<min(slots, count) {
-                let at = 4 + 16 * i
-                let tag = SegmentBytes.u32(t, at)!
-                guard tag != 0 else { continue }
-                guard tag == 1 else { throw SegmentFormatError(.corrupt, "tracker.dat", "slot \(i) has tag \(tag)") }
-                let page = Int(SegmentBytes.u32(t, at + 4)!), block = Int(SegmentBytes.u32(t, at + 8)!), length = Int(SegmentBytes.u32(t, at + 12)!)
-                let raw = try value(page: page, block: block, length: length, config: config, pages: mapped, slot: i)
-                out[i] = try decode(raw, config.compression ?? .lz4, slot: i)
+            let pageCount = bitmaskSize / max(1, pageBitmaskBytes)
+            var mapped: [MappedFile?] = []
+            for p in 0..<pageCount {
+                let path = dir + "/page_\(p).dat"
+                guard FileIO.exists(path) else { throw SegmentFormatError(.missing, "page_\(p).dat", "is missing (bitmask.dat covers \(pageCount) pages)") }
+                mapped.append(try MappedFile(path: path))
             }
-            return out
+            guard !FileIO.exists(dir + "/page_\(pageCount).dat") else {
+                throw SegmentFormatError(.corrupt, "page_\(pageCount).dat", "exists but bitmask.dat covers \(pageCount) pages")
+            }
+            pages = mapped
+            self.count = count
+            let tracker = try SegmentFiles.map(dir + "/tracker.dat", "tracker.dat")
+            let config = self.config
+            pointers = try tracker.withBytes { t in
+                guard let declared = SegmentBytes.u32(t, 0) else { throw SegmentFormatError(.corrupt, "tracker.dat", "has no header") }
+                let slots = min(Int(declared), (t.count - 4) / 16)
+                guard slots <= count || emptySlots(t, from: count, to: slots) else {
+                    throw SegmentFormatError(.corrupt, "tracker.dat", "has values for \(slots) points, the segment has \(count)")
+                }
+                var out = [(page: UInt32, block: UInt32, length: UInt32)](repeating: (UInt32.max, 0, 0), count: count)
+                for i in 0..<min(slots, count) {
+                    let at = 4 + 16 * i
+                    let tag = SegmentBytes.u32(t, at)!
+                    guard tag != 0 else { continue }
+                    guard tag == 1 else { throw SegmentFormatError(.corrupt, "tracker.dat", "slot \(i) has tag \(tag)") }
+                    let page = SegmentBytes.u32(t, at + 4)!, block = SegmentBytes.u32(t, at + 8)!, length = SegmentBytes.u32(t, at + 12)!
+                    try Gridstore.check(page: Int(page), block: Int(block), length: Int(length), config: config, pages: mapped, slot: i)
+                    out[i] = (page, block, length)
+                }
+                return out
+            }
+        }
+
+        /// The value of slot `i` (nil when it has none), decompressed.
+        public func value(_ i: Int) throws -> [UInt8]? {
+            let p = pointers[i]
+            guard p.page != UInt32.max else { return nil }
+            let raw = Gridstore.copy(page: Int(p.page), block: Int(p.block), length: Int(p.length), config: config, pages: pages)
+            return try decode(raw, config.compression ?? .lz4, slot: i)
         }
     }
 
@@ -111,22 +137,34 @@ public enum Gridstore {
         return config
     }
 
-    /// The `length` bytes at `block` of `page`, running on into the following pages.
-    static func value(page: Int, block: Int, length: Int, config: Config, pages: [MappedFile?], slot: Int) throws -> [UInt8] {
+    /// Checks that the `length` bytes at `block` of `page` (running on into the following pages)
+    /// lie inside the pages and inside the real page files.
+    static func check(page: Int, block: Int, length: Int, config: Config, pages: [MappedFile?], slot: Int) throws {
         let start = page * config.page_size_bytes + block * config.block_size_bytes
         guard page < pages.count, block < config.blocksPerPage, length <= pages.count * config.page_size_bytes - start else {
             throw SegmentFormatError(.corrupt, "tracker.dat", "slot \(slot) points past the \(pages.count) pages (page \(page), block \(block), \(length) bytes)")
         }
-        var out = [UInt8]()
-        out.reserveCapacity(length)
-        var at = start
-        while out.count < length {
+        var at = start, left = length
+        while left > 0 {
             let p = at / config.page_size_bytes, off = at % config.page_size_bytes
-            let take = min(length - out.count, config.page_size_bytes - off)
+            let take = min(left, config.page_size_bytes - off)
             let have = pages[p]?.count ?? 0
             guard off + take <= have else {
                 throw SegmentFormatError(.corrupt, "page_\(p).dat", "is \(have) bytes; slot \(slot) needs bytes up to \(off + take)")
             }
+            at += take
+            left -= take
+        }
+    }
+
+    /// The bytes `check` accepted.
+    static func copy(page: Int, block: Int, length: Int, config: Config, pages: [MappedFile?]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(length)
+        var at = page * config.page_size_bytes + block * config.block_size_bytes
+        while out.count < length {
+            let p = at / config.page_size_bytes, off = at % config.page_size_bytes
+            let take = min(length - out.count, config.page_size_bytes - off)
             out.append(contentsOf: UnsafeRawBufferPointer(start: pages[p]!.base + off, count: take))
             at += take
         }

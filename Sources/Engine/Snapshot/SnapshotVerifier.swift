@@ -129,13 +129,17 @@ public enum SnapshotVerifier {
             var logger = Logger(label: "qdb-verify")
             logger.logLevel = .error
             let schema = try SegmentSchema(ofShardDir: staging)
-            return try Shard.open(id: meta.shard_id ?? 0, dir: staging, schema: schema, sealThreshold: .max, logger: logger).count(filter: nil)
+            let shard = try Shard.open(id: meta.shard_id ?? 0, dir: staging, schema: schema, sealThreshold: .max, logger: logger)
+            if meta.files.isEmpty { try shard.checkPayloads() }
+            return shard.count(filter: nil)
         }
         guard meta.kind == .collection else { return meta.points }
         let config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(staging + "/config.json")))
         for s in 0..<config.params.shard_number { try SnapshotUnpacker.layOutShard(staging + "/\(s)") }
         var logger = Logger(label: "qdb-verify")
         logger.logLevel = .error
-        return try Collection.open(name: meta.collection ?? "verify", dir: staging, sealThreshold: .max, logger: logger).count(filter: nil)
+        let c = try Collection.open(name: meta.collection ?? "verify", dir: staging, sealThreshold: .max, logger: logger)
+        if meta.files.isEmpty { for shard in c.shards { try shard.checkPayloads() } }
+        return c.count(filter: nil)
     }
 }

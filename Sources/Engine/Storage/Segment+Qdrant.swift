@@ -89,9 +89,8 @@ extension Segment {
             (ids, versions, deleted) = (t.ids, t.versions, zip(t.ids, t.deleted).map { $0 == nil || $1 })
         }
         let n = ids.count
-        let values = try SegmentFormatError.rethrow(under: Gridstore.directory) { try Gridstore.read(dir: dir + "/" + Gridstore.directory, count: n) }
-        var payloads = PayloadColumn()
-        for (i, v) in values.enumerated() { payloads.append(try v.map { try PayloadJSON.decode($0, slot: i) } ?? [:]) }
+        let grid = try SegmentFormatError.rethrow(under: Gridstore.directory) { try Gridstore.Reader(dir: dir + "/" + Gridstore.directory, count: n) }
+        let payloads = PayloadColumn(gridstore: grid, segment: id)
         let seg = Segment(id: id, dims: schema.dims)
         var present: [[Bool]] = []
         for slot in schema.dims.indices {
@@ -124,5 +123,17 @@ extension SegmentFormatError {
     /// Rethrows a reader's error with its file placed under `prefix`.
     static func rethrow<T>(under prefix: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as SegmentFormatError { throw e.under(prefix) }
+    }
+}
+
+extension Shard {
+    /// Decodes every sealed segment's payloads now, throwing on the first damaged value: archives
+    /// made by Qdrant carry no digests, so this is how their payload pages are checked.
+    func checkPayloads() throws {
+        try lock.read {
+            for seg in segments where seg.isSealed {
+                do { try seg.payloads.check() } catch { throw StorageError(.corrupt, "segment \(seg.id) is damaged: \(error)") }
+            }
+        }
     }
 }

@@ -38,7 +38,9 @@ extension Storage {
         let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .shard, sync: false)
         try SnapshotUnpacker.layOutShard(unpacked)
         let loaded = try Storage.openWhileSyncing(unpacked) {
-            try Shard.open(id: id, dir: unpacked, schema: shard.schema, sealThreshold: shard.sealThreshold, logger: logger)
+            let opened = try Shard.open(id: id, dir: unpacked, schema: shard.schema, sealThreshold: shard.sealThreshold, logger: logger)
+            if meta.files.isEmpty { try opened.checkPayloads() }  // made by Qdrant: no digests to trust
+            return opened
         }
         try shard.replace(with: unpacked, loaded: loaded)
         return meta

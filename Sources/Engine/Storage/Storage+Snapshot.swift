@@ -59,7 +59,9 @@ extension Storage {
         }
         // Test-open: every segment must load before anything live changes.
         let loaded = try Storage.openWhileSyncing(unpacked) {
-            try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
+            let opened = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
+            if meta.files.isEmpty { for shard in opened.shards { try shard.checkPayloads() } }  // made by Qdrant: no digests
+            return opened
         }
         let loadedAt = ContinuousClock.now
         Failpoint.pause("restore_before_swap")

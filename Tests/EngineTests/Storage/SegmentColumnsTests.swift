@@ -60,16 +60,23 @@ import Testing
         #expect(throws: StorageError.self) { try Segment.load(from: path, schema: Self.schema) }
     }
 
-    @Test func damagedPayloadFileIsRefusedAtLoad() throws {
+    @Test func damagedPayloadFileIsRefusedAtLoadOrOnCheck() throws {
         let dir = TempDir()
-        let (_, path) = try sealedSegment(dir, n: 40)
+        let (seg, path) = try sealedSegment(dir, n: 40)
         let file = path + "/payload_storage/page_0.dat"
         let good = try FileIO.readAll(file)
-        for damaged in [Array(good.prefix(good.count / 2)), [UInt8](repeating: 0xff, count: good.count), []] {
+        // Pointers past the page file's real bytes: refused at load.
+        for damaged in [Array(good.prefix(good.count / 2)), []] {
             try FileIO.writeAtomically(damaged, to: file)
             let error = #expect(throws: StorageError.self) { try Segment.load(from: path, schema: Self.schema) }
             #expect(error?.code == .corrupt)
         }
+        // Values that do not decompress: loaded (payloads decode on first use), caught by the
+        // check archives without digests get, and read as empty payloads otherwise.
+        try FileIO.writeAtomically([UInt8](repeating: 0xff, count: good.count), to: file)
+        let loaded = try Segment.load(from: path, schema: Self.schema)
+        #expect(throws: SegmentFormatError.self) { try loaded.payloads.check() }
+        #expect(loaded.payloads[1] == [:] && seg.payloads[1] != [:])
     }
 
     @Test func sealedFilesAreQdrantsImmutableLayout() throws {
