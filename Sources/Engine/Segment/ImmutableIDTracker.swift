@@ -73,14 +73,12 @@ public struct ImmutableIDTracker: Equatable, Sendable {
         guard maxInternal < n else {
             throw SegmentFormatError(.corrupt, mappingsFile, "maps internal id \(maxInternal) but the segment stores \(n) points")
         }
+        // A point mapped twice is not checked here: the shard's index resolves two copies of a
+        // point by version, within a segment as across segments (and hashes every id anyway).
         var ids = [PointID?](repeating: nil, count: n)
-        var seen = Set<PointID>(minimumCapacity: count)
         for (id, offset) in entries {
             guard ids[offset] == nil else {
                 throw SegmentFormatError(.corrupt, mappingsFile, "maps internal id \(offset) twice")
-            }
-            guard seen.insert(id).inserted else {
-                throw SegmentFormatError(.corrupt, mappingsFile, "maps point \(id) twice")
             }
             ids[offset] = id
         }

@@ -16,9 +16,10 @@ struct PayloadColumn {
         lazy = try LazyPayloads(path: path, count: count)
     }
 
-    /// The payloads of a gridstore whose pointers `reader` has checked, decoded on first use.
-    init(gridstore reader: Gridstore.Reader, segment: String) {
-        lazy = GridstorePayloads(reader, segment: segment)
+    /// The payloads of a gridstore whose pointers `reader` has checked, decoded on first use;
+    /// slots marked in `skip` (deleted points, whose values Qdrant may have freed) read as empty.
+    init(gridstore reader: Gridstore.Reader, segment: String, skip: [Bool]) {
+        lazy = GridstorePayloads(reader, segment: segment, skip: skip)
     }
 
     /// Decodes every payload now, throwing on the first damaged one (verification).
@@ -60,14 +61,17 @@ final class GridstorePayloads: LazyPayloadSource, @unchecked Sendable {
     private let lock = NSLock()
     private var cache: [Payload]?
 
-    init(_ reader: Gridstore.Reader, segment: String) {
+    private let skip: [Bool]
+
+    init(_ reader: Gridstore.Reader, segment: String, skip: [Bool]) {
         self.reader = reader
         self.segment = segment
+        self.skip = skip
         count = reader.count
     }
 
     func decodeAll() throws -> [Payload] {
-        try (0..<count).map { i in try reader.value(i).map { try PayloadJSON.decode($0, slot: i) } ?? [:] }
+        try (0..<count).map { i in skip[i] ? [:] : try reader.value(i).map { try PayloadJSON.decode($0, slot: i) } ?? [:] }
     }
 
     var decoded: [Payload] {
@@ -77,7 +81,9 @@ final class GridstorePayloads: LazyPayloadSource, @unchecked Sendable {
             out.reserveCapacity(count)
             var damaged = 0
             for i in 0..<count {
-                if let p = try? reader.value(i).map({ try PayloadJSON.decode($0, slot: i) }) {
+                if skip[i] {
+                    out.append([:])
+                } else if let p = try? reader.value(i).map({ try PayloadJSON.decode($0, slot: i) }) {
                     out.append(p ?? [:])
                 } else {
                     out.append([:])

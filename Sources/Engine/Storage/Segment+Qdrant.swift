@@ -90,7 +90,7 @@ extension Segment {
         }
         let n = ids.count
         let grid = try SegmentFormatError.rethrow(under: Gridstore.directory) { try Gridstore.Reader(dir: dir + "/" + Gridstore.directory, count: n) }
-        let payloads = PayloadColumn(gridstore: grid, segment: id)
+        let payloads = PayloadColumn(gridstore: grid, segment: id, skip: deleted)
         let seg = Segment(id: id, dims: schema.dims)
         var present: [[Bool]] = []
         for slot in schema.dims.indices {

@@ -88,7 +88,6 @@ import Testing
         #expect(throws: SegmentFormatError.self) { try read([1, 2, 3]) }
         #expect(throws: SegmentFormatError.self) { try read(count(UInt64.max) + entry(1, 0)) }  // count beyond the bytes
         #expect(throws: SegmentFormatError.self) { try read(count(2) + entry(1, 0) + entry(2, 0)) }  // internal id twice
-        #expect(throws: SegmentFormatError.self) { try read(count(2) + entry(1, 0) + entry(1, 1)) }  // external id twice
         #expect(throws: SegmentFormatError.self) { try read(count(1) + entry(1, 0, kind: 9)) }
         #expect(throws: SegmentFormatError.self) { try read(count(1) + entry(1, 5), n: 2) }  // past the vectors
         #expect(throws: SegmentFormatError.self) { try read(count(1) + entry(1, 0) + [0]) }  // trailing bytes
