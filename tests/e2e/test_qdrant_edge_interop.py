@@ -10,12 +10,14 @@ oracle for whether qdb's archives hold real Qdrant segments, and the source of r
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
 import os
 import shutil
 import struct
 import tarfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -290,6 +292,32 @@ def test_edge_collection_snapshot_restores_every_way(server_factory, edge_shard,
     shutil.copy(archive, srv.snapshots / url / "edge.snapshot")
     ok(api.put(f"/collections/{url}/snapshots/recover", json={"location": f"file://{srv.snapshots / url / 'edge.snapshot'}"}))
     check_restored(api, url, edge_shard)
+    # Recovery from an http:// URL, for the collection and for its shard.
+    body = archive.read_bytes()
+    shard_body = write_tar(pack_shard(edge_shard["dir"]), tmp_path / "edge-shard.snapshot").read_bytes()
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            data = body if self.path == "/c.snapshot" else shard_body
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *a):
+            pass
+
+    peer = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=peer.serve_forever, daemon=True).start()
+    try:
+        web = unique("web")
+        ok(api.put(f"/collections/{web}/snapshots/recover", json={"location": f"http://127.0.0.1:{peer.server_address[1]}/c.snapshot"}))
+        check_restored(api, web, edge_shard)
+        ok(api.put(f"/collections/{web}/points?wait=true", json={"points": [make_point(1, np.random.default_rng(2), "changed")]}))
+        ok(api.put(f"/collections/{web}/shards/0/snapshots/recover", json={"location": f"http://127.0.0.1:{peer.server_address[1]}/s.snapshot"}))
+        check_restored(api, web, edge_shard)
+    finally:
+        peer.shutdown()
     srv.stop()
     # Startup --snapshot.
     boot = server_factory(args=["--snapshot", f"{archive}:booted"])
@@ -359,3 +387,20 @@ def test_sparse_archive_from_edge_restores(server_factory, edge_shard, tmp_path)
     with archive.open("rb") as f:
         ok(api.post(f"/collections/{name}/shards/0/snapshots/upload?wait=true", files={"snapshot": ("s.snapshot", f)}))
     check_restored(api, name, edge_shard)
+
+
+def test_qdrant_wal_with_operations_is_refused(server_factory, edge_shard, tmp_path):
+    """Operations in an archive's WAL that qdb cannot read are a clear 400, never dropped."""
+    entries = [e for e in pack_shard(edge_shard["dir"]) if not e[0].startswith("wal/")]
+    record = struct.pack("<Q", 5) + b"\xa1\x01\x02\x03\x04" + b"\x00" * 3 + struct.pack("<I", 0)
+    entries.append(("wal/open-1", b"wal\x00" + struct.pack("<I", 7) + record))
+    archive = write_tar(entries, tmp_path / "with-ops.snapshot")
+    srv = server_factory()
+    api = srv.api()
+    name = unique("walops")
+    create_named(api, name)
+    ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [make_point(1, np.random.default_rng(3))]}))
+    with archive.open("rb") as f:
+        msg = err(api.post(f"/collections/{name}/shards/0/snapshots/upload?wait=true", files={"snapshot": ("s.snapshot", f)}), 400)
+    assert "wal/open-1" in msg and "operations" in msg
+    assert sorted(qdb_points(api, name)) == [1]
