@@ -404,3 +404,36 @@ def test_qdrant_wal_with_operations_is_refused(server_factory, edge_shard, tmp_p
         msg = err(api.post(f"/collections/{name}/shards/0/snapshots/upload?wait=true", files={"snapshot": ("s.snapshot", f)}), 400)
     assert "wal/open-1" in msg and "operations" in msg
     assert sorted(qdb_points(api, name)) == [1]
+
+
+def test_edge_shard_follows_qdb_by_partial_snapshots(server_factory, tmp_path):
+    """An edge shard bootstrapped from qdb's shard snapshot follows qdb through rounds of
+    upserts, overwrites, deletes and payload edits by partial snapshots alone: its manifest is
+    posted to …/snapshot/partial/create and the archive applied with update_from_snapshot."""
+    srv = server_factory(env={"QDB__STORAGE__APPENDABLE_MAX_POINTS": "60"})
+    api = srv.api()
+    name = unique("follow")
+    create_named(api, name)
+    rng = np.random.default_rng(21)
+    for start in range(0, 150, 50):
+        ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [make_point(i, rng) for i in range(start, start + 50)]}))
+    desc = ok(api.post(f"/collections/{name}/shards/0/snapshots"))
+    shard = edge_load(api.get(f"/collections/{name}/shards/0/snapshots/{desc['name']}").content, tmp_path)
+    for rnd in range(4):
+        ids = rng.choice(400, size=40, replace=False).tolist()
+        ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [make_point(int(i), rng, f"r{rnd}") for i in ids]}))
+        ok(api.post(f"/collections/{name}/points/delete?wait=true", json={"points": rng.choice(400, size=10).tolist()}))
+        ok(api.post(f"/collections/{name}/points/payload?wait=true", json={"payload": {"round": rnd}, "points": [int(i) for i in ids[:5]]}))
+        r = api.post(f"/collections/{name}/shards/0/snapshot/partial/create", json=shard.snapshot_manifest())
+        assert r.status_code == 200, r.text
+        delta = tmp_path / f"delta-{rnd}.snapshot"
+        delta.write_bytes(r.content)
+        shard.update_from_snapshot(str(delta))
+        want = qdb_points(api, name)
+        assert shard.count(qe.CountRequest(exact=True)) == len(want)
+        same_points(edge_points(shard, list(range(400))), want)
+        q = rng.normal(size=4).round(3).tolist()
+        same_top(edge_top(shard, "cos", q), qdb_top(api, name, "cos", q))
+    # Nothing changed since the last round: 304, no body.
+    r = api.post(f"/collections/{name}/shards/0/snapshot/partial/create", json=shard.snapshot_manifest())
+    assert r.status_code == 304 and not r.content

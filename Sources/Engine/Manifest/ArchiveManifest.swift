@@ -94,7 +94,9 @@ public enum ArchiveManifest {
         let state = try SegmentState.read(validating: bytes)
         let v = state.version ?? 0
         var fv: [String: UInt64] = [:]
-        for f in files where f.hasPrefix(dir) && f != dir + SegmentState.fileName { fv[String(f.dropFirst(dir.count))] = v }
+        for f in files where f.hasPrefix(dir) && !Segment.metadataFiles.contains(String(f.dropFirst(dir.count))) {
+            fv[String(f.dropFirst(dir.count))] = v
+        }
         return SegmentMeta(id: seg, version: v, created_version: state.initial_version ?? v, deleted_version: v,
                            points: 0, live_points: 0, dims: [], file_versions: fv)
     }

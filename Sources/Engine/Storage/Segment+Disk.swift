@@ -65,7 +65,7 @@ struct SegmentMeta: Codable {
         }
         let v = state.version ?? 0
         var fv: [String: UInt64] = [:]
-        for f in Segment.files(under: dir) where f != SegmentState.fileName { fv[f] = v }
+        for f in Segment.files(under: dir) where !Segment.metadataFiles.contains(f) { fv[f] = v }
         return SegmentMeta(
             id: (dir as NSString).lastPathComponent, version: v, created_version: state.initial_version ?? v,
             deleted_version: v, points: 0, live_points: 0, dims: [], file_versions: fv)
@@ -90,13 +90,18 @@ extension Segment {
     /// The file the seal-time deletion bitset lives in (the only file qdb rewrites after a seal).
     static let deletedFile = ImmutableIDTracker.deletedFile
 
+    /// The files a segment's manifest does not list (Qdrant's `SegmentManifest` has neither):
+    /// every partial snapshot carries them for each segment it names.
+    static let metadataFiles: Set<String> = [SegmentState.fileName, SegmentVersionInfo.fileName]
+
     var meta: SegmentMeta {
+        let listed = fileDigests.filter { !Segment.metadataFiles.contains($0.key) }
         var fv: [String: UInt64] = [:]
-        for f in fileDigests.keys { fv[f] = f == Segment.deletedFile ? deletedVersion : createdVersion }
+        for f in listed.keys { fv[f] = f == Segment.deletedFile ? deletedVersion : createdVersion }
         return SegmentMeta(
             id: id, version: version, created_version: createdVersion, deleted_version: deletedVersion,
             points: count, live_points: liveCount, dims: dims, file_versions: fv,
-            file_sha256: fileDigests.mapValues(\.sha256), file_sizes: fileDigests.mapValues(\.size))
+            file_sha256: listed.mapValues(\.sha256), file_sizes: listed.mapValues(\.size))
     }
 
     /// This sealed segment's manifest (reference §3.1) as its `segment.json` on disk says.

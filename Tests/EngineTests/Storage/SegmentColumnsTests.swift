@@ -98,7 +98,7 @@ import Testing
         #expect(absent == (0..<20).map { $0 % 3 == 0 })
         let meta = try SegmentMeta.read(segmentDir: path)
         #expect(meta.id == seg.id && meta.format == 2 && meta.file_versions["vector_storage-a/matrix.dat"] == 20)
-        #expect(Set(meta.file_sha256?.keys.map { $0 } ?? []) == Set(Segment.files(under: path)).subtracting(["segment.json"]))
+        #expect(Set(meta.file_sha256?.keys.map { $0 } ?? []) == Set(Segment.files(under: path)).subtracting(Segment.metadataFiles))
     }
 
     @Test func deletionsRewriteOnlyTheBitsetAndSegmentJSON() throws {
