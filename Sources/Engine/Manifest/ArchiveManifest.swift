@@ -29,7 +29,7 @@ public enum ArchiveManifest {
                 entries[e.path] = try reader.readAll(limit: limit)
             }
         }
-        let archive = try meta ?? inferred(files)
+        let archive = try meta ?? ArchiveMetadata.foreign(paths: files)
         let prefix: String
         switch archive.kind {
         case .collection:
@@ -74,19 +74,6 @@ public enum ArchiveManifest {
         }
         try m.validate()
         return (m, archive)
-    }
-
-    /// The kind of an archive without `qdb.json`, from its layout (as `SnapshotUnpacker`).
-    static func inferred(_ files: [String]) throws -> ArchiveMetadata {
-        let kind: ArchiveMetadata.Kind
-        if files.contains("config.json") {
-            kind = .collection
-        } else if files.contains(where: { $0.hasPrefix("segments/") }) {
-            kind = files.contains { $0.hasSuffix("/segment_manifest.json") } ? .partial : .shard
-        } else {
-            throw SnapshotError(.corrupt, "not a snapshot: the archive has neither qdb.json nor Qdrant's config.json or segments/")
-        }
-        return ArchiveMetadata(kind: kind, collection: nil, shardID: nil, points: 0, digests: [])
     }
 
     /// The meta of a segment Qdrant wrote: its files (as the archive lists them) at its version.

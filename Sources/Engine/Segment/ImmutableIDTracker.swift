@@ -116,20 +116,7 @@ public struct ImmutableIDTracker: Equatable, Sendable {
         m.reserveCapacity(8 + ids.count * 13)
         let mapped = ids.enumerated().compactMap { off, id in id.map { ($0, off) } }
         SegmentBytes.le(UInt64(mapped.count), into: &m)
-        for (id, off) in mapped {
-            switch id {
-            case .number(let n):
-                m.append(0)
-                SegmentBytes.le(n, into: &m)
-            case .uuid(let u):
-                m.append(1)
-                withUnsafeBytes(of: u.uuid) { m.append(contentsOf: $0) }
-            }
-            SegmentBytes.le(UInt32(off), into: &m)
-        }
-        var v: [UInt8] = []
-        v.reserveCapacity(versions.count * 8)
-        for x in versions { SegmentBytes.le(x, into: &v) }
-        return (m, v, SegmentBytes.packWords(deleted))
+        for (id, off) in mapped { SegmentBytes.mapping(id, offset: off, tags: (0, 1), into: &m) }
+        return (m, SegmentBytes.versions(versions), SegmentBytes.packWords(deleted))
     }
 }

@@ -86,19 +86,8 @@ public struct MutableIDTracker: Equatable, Sendable {
         m.reserveCapacity(ids.count * 13)
         for (off, id) in ids.enumerated() {
             guard let id else { continue }
-            switch id {
-            case .number(let n):
-                m.append(1)
-                SegmentBytes.le(n, into: &m)
-            case .uuid(let u):
-                m.append(2)
-                withUnsafeBytes(of: u.uuid) { m.append(contentsOf: $0) }
-            }
-            SegmentBytes.le(UInt32(off), into: &m)
+            SegmentBytes.mapping(id, offset: off, tags: (1, 2), into: &m)
         }
-        var v: [UInt8] = []
-        v.reserveCapacity(versions.count * 8)
-        for x in versions { SegmentBytes.le(x, into: &v) }
-        return (m, v)
+        return (m, SegmentBytes.versions(versions))
     }
 }

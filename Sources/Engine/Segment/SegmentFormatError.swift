@@ -69,6 +69,28 @@ enum SegmentBytes {
         return out
     }
 
+    /// One id tracker mapping: a tag byte (`tags.number` or `tags.uuid`), the id (u64, or 16
+    /// RFC-order bytes), the u32 internal offset.
+    static func mapping(_ id: PointID, offset: Int, tags: (number: UInt8, uuid: UInt8), into out: inout [UInt8]) {
+        switch id {
+        case .number(let n):
+            out.append(tags.number)
+            le(n, into: &out)
+        case .uuid(let u):
+            out.append(tags.uuid)
+            withUnsafeBytes(of: u.uuid) { out.append(contentsOf: $0) }
+        }
+        le(UInt32(offset), into: &out)
+    }
+
+    /// A flat little-endian `u64` array (the id trackers' versions files).
+    static func versions(_ vs: [UInt64]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(vs.count * 8)
+        for v in vs { le(v, into: &out) }
+        return out
+    }
+
     static func le<T: FixedWidthInteger>(_ v: T, into out: inout [UInt8]) {
         withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
     }

@@ -41,17 +41,9 @@ enum SnapshotUnpacker {
 
     /// The metadata of an archive Qdrant (or Qdrant Edge) made: no `qdb.json`, so no per-entry
     /// digests (the sidecar or a given checksum covers the stream); the kind follows from the
-    /// layout — `config.json` at the root is a collection snapshot, `segments/` a shard one.
+    /// layout of its entries (`ArchiveMetadata.foreign(paths:)`).
     static func qdrantArchive(_ staging: String, entries: [FileDigest]) throws -> ArchiveMetadata {
-        let kind: ArchiveMetadata.Kind
-        if FileIO.exists(staging + "/config.json") {
-            kind = .collection
-        } else if FileIO.isDirectory(staging + "/segments") {
-            kind = FileIO.listDirectory(staging + "/segments").contains { FileIO.exists(staging + "/segments/\($0)/files/segment_manifest.json") } ? .partial : .shard
-        } else {
-            throw SnapshotError(.corrupt, "not a snapshot: the archive has neither qdb.json nor Qdrant's config.json or segments/")
-        }
-        return ArchiveMetadata(kind: kind, collection: nil, shardID: nil, points: 0, digests: [])
+        try ArchiveMetadata.foreign(paths: entries.map(\.path))
     }
 
     /// `unpack`, then refuses an archive of another kind (a partial snapshot on a full recovery
