@@ -71,7 +71,10 @@ final class GridstorePayloads: LazyPayloadSource, @unchecked Sendable {
     }
 
     func decodeAll() throws -> [Payload] {
-        try (0..<count).map { i in skip[i] ? [:] : try reader.value(i).map { try PayloadJSON.decode($0, slot: i) } ?? [:] }
+        try (0..<count).map { i in
+            guard !skip[i], let value = try reader.value(i) else { return [:] }
+            return try PayloadJSON.decode(value, slot: i)
+        }
     }
 
     var decoded: [Payload] {
@@ -81,11 +84,13 @@ final class GridstorePayloads: LazyPayloadSource, @unchecked Sendable {
             out.reserveCapacity(count)
             var damaged = 0
             for i in 0..<count {
-                if skip[i] {
-                    out.append([:])
-                } else if let p = try? reader.value(i).map({ try PayloadJSON.decode($0, slot: i) }) {
-                    out.append(p ?? [:])
-                } else {
+                do {
+                    guard !skip[i], let value = try reader.value(i) else {
+                        out.append([:])
+                        continue
+                    }
+                    out.append(try PayloadJSON.decode(value, slot: i))
+                } catch {
                     out.append([:])
                     damaged += 1
                 }

@@ -112,6 +112,11 @@ extension Segment {
             file_sizes: meta.file_sizes, collection: collection, shard_id: shard)
     }
 
+    /// Writes `bytes` to `path` and fsyncs it (shard.json copies, checksum sidecars).
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        try SegmentFiles.write(path, bytes)
+    }
+
     /// Every regular file under `dir`, as paths relative to it, sorted.
     static func files(under dir: String, prefix: String = "") -> [String] {
         var out: [String] = []

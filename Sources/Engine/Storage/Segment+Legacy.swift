@@ -68,10 +68,6 @@ extension Segment {
         }
     }
 
-    static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try SegmentFiles.write(path, $0) }
-    }
-
     static func unpackBits(_ bytes: [UInt8], count: Int) -> [Bool] {
         bytes.withUnsafeBytes { SegmentBytes.bits($0, count: count) }
     }
