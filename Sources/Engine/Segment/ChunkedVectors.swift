@@ -122,7 +122,8 @@ public enum ChunkedVectors {
 ///     flags_a.dat  bitset, LSB-first u64 words; size max(1 MiB, next_pow2(ceil(n / 8)))
 ///     status.dat   {u64 len, u64 current_file_id}; current_file_id 0 means flags_a.dat
 public enum DynamicStoredFlags {
-    public static func read(dir: String, relative: String) throws -> [Bool] {
+    /// The flags; with `upTo`, at most that many are read (the vector count they describe).
+    public static func read(dir: String, relative: String, upTo: Int? = nil) throws -> [Bool] {
         let st = try SegmentFiles.readSmall(dir + "/status.dat", relative + "/status.dat")
         guard st.count >= 16, let len = st.withUnsafeBytes({ SegmentBytes.u64($0, 0) }),
             let fileID = st.withUnsafeBytes({ SegmentBytes.u64($0, 8) })
@@ -133,8 +134,8 @@ public enum DynamicStoredFlags {
         guard len <= UInt64(size) * 8 else {
             throw SegmentFormatError(.corrupt, relative + "/" + name, "is \(size) bytes, too short for \(len) flags")
         }
-        let bytes = try FileIO.readAll(path)
-        return bytes.withUnsafeBytes { SegmentBytes.bits($0, count: Int(len)) }
+        let count = min(Int(len), upTo ?? Int(len))
+        return try SegmentFiles.map(path, relative + "/" + name).withBytes { SegmentBytes.bits($0, count: count) }
     }
 
     public static func write(_ flags: [Bool], to dir: String) throws {

@@ -69,9 +69,16 @@ public struct ImmutableIDTracker: Equatable, Sendable {
         guard at == mappings.count else {
             throw SegmentFormatError(.corrupt, mappingsFile, "has \(mappings.count - at) bytes after its \(count) entries")
         }
-        let n = pointCount ?? (maxInternal + 1)
+        // Internal ids are dense: without the vector storage's count, the entries bound them.
+        let n = pointCount ?? count
         guard maxInternal < n else {
             throw SegmentFormatError(.corrupt, mappingsFile, "maps internal id \(maxInternal) but the segment stores \(n) points")
+        }
+        guard versions.count / 8 >= n else {
+            throw SegmentFormatError(.corrupt, versionsFile, "holds \(versions.count / 8) versions for \(n) points")
+        }
+        guard deleted.count >= (n + 7) / 8 else {
+            throw SegmentFormatError(.corrupt, deletedFile, "is \(deleted.count) bytes, too short for \(n) points")
         }
         // A point mapped twice is not checked here: the shard's index resolves two copies of a
         // point by version, within a segment as across segments (and hashes every id anyway).
@@ -83,9 +90,6 @@ public struct ImmutableIDTracker: Equatable, Sendable {
             ids[offset] = id
         }
         let vs = try readVersions(versions, count: n, file: versionsFile)
-        guard deleted.count >= (n + 7) / 8 else {
-            throw SegmentFormatError(.corrupt, deletedFile, "is \(deleted.count) bytes, too short for \(n) points")
-        }
         return ImmutableIDTracker(ids: ids, versions: vs, deleted: SegmentBytes.bits(deleted, count: n))
     }
 

@@ -77,13 +77,17 @@ public struct SegmentState: Codable, Sendable, Equatable {
         !name.contains("/") && !name.contains("\0") && name != "." && name != ".." && name.utf8.count <= 200
     }
 
+    /// A short description of a decoding error of untrusted JSON: the key path only. Foundation's
+    /// own descriptions of errors in hostile input are never printed (one for damaged bytes asked
+    /// for tens of gigabytes in a fuzz run).
     static func describe(_ error: Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let k, let ctx): return "missing \(path(ctx.codingPath + [k]))"
         case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
             return "wrong type at \(path(ctx.codingPath))"
-        case DecodingError.dataCorrupted(let ctx): return "\(ctx.debugDescription) at \(path(ctx.codingPath))"
-        default: return "\(error)"
+        case DecodingError.dataCorrupted(let ctx): return ctx.codingPath.isEmpty ? "not valid JSON" : "invalid value at \(path(ctx.codingPath))"
+        case let e as SegmentFormatError: return e.message
+        default: return "not valid JSON"
         }
     }
 

@@ -45,13 +45,13 @@ struct SegmentMeta: Codable {
             do {
                 return try JSONDecoder().decode(SegmentMeta.self, from: Data(bytes))
             } catch {
-                throw StorageError(.corrupt, "segment.json (qdb 0.1) is unreadable: \(error)")
+                throw StorageError(.corrupt, "segment.json (qdb 0.1) is unreadable: \(SegmentState.describe(error))")
             }
         }
         do {
             return try JSONDecoder().decode(Wrapped.self, from: Data(bytes)).qdb
         } catch {
-            throw StorageError(.corrupt, "segment.json: qdb's record is unreadable: \(error)")
+            throw StorageError(.corrupt, "segment.json: qdb's record is unreadable: \(SegmentState.describe(error))")
         }
     }
 

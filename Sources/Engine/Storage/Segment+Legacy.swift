@@ -22,7 +22,7 @@ extension Segment {
         do {
             meta = try JSONDecoder().decode(SegmentMeta.self, from: Data(try FileIO.readAll(dir + "/segment.json")))
         } catch {
-            throw corrupt("unreadable segment.json (\(error))")
+            throw corrupt("unreadable segment.json (\(SegmentState.describe(error)))")
         }
         let n = meta.points
         let seg = Segment(id: meta.id, dims: meta.dims)

@@ -51,7 +51,7 @@ extension Segment {
                 counts.append(n)
             } else if v.storage_type.isChunked {
                 let (n, floats) = try ChunkedVectors.read(dir: dir + "/" + sub + "/vectors", dim: v.size, relative: sub + "/vectors")
-                let flags = try DynamicStoredFlags.read(dir: dir + "/" + sub + "/deleted", relative: sub + "/deleted")
+                let flags = try DynamicStoredFlags.read(dir: dir + "/" + sub + "/deleted", relative: sub + "/deleted", upTo: n)
                 columns.append(FloatColumn(floats))
                 absent.append(flags + [Bool](repeating: false, count: max(0, n - flags.count)))
                 counts.append(n)
