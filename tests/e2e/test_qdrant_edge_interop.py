@@ -268,6 +268,16 @@ def test_edge_shard_restores_through_shard_upload(server_factory, edge_shard, tm
     for (using, q), want in zip(edge_shard["queries"], edge_shard["tops"]):
         same_top(edge_top(again, using, q), want)
     again.close()
+    # Offline too: qdb shard snapshot recover into a stopped server's storage.
+    offline = server_factory(start=False)
+    offline.start()
+    create_named(offline.api(), name)
+    offline.stop()
+    r = run_qdb(["shard", "snapshot", "recover", name, str(archive), "--shard", "0", "--storage", str(offline.storage)])
+    assert r.returncode == 0, r.stderr
+    offline.start()
+    check_restored(offline.api(), name, edge_shard)
+    offline.stop()
     # New operations are numbered after the archive's, and survive a restart.
     newest = max(segment_versions(edge_shard["dir"]))
     res = ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [make_point(1, np.random.default_rng(1), "after")]}))
