@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "CArchive", "COpenSSL", "CCurl", "CZlib", "CQDBSys",
+                "CArchive", "COpenSSL", "CCurl", "CZlib", "CLZ4", "CQDBSys",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -73,6 +73,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Gridstore payload values are raw LZ4 blocks (Qdrant's default compression).
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .target(name: "CQDBSys"),
         // Fuzz targets over every reader of untrusted bytes (scripts/fuzz); a corpus replayer
         // when built without -D QDB_FUZZ.

@@ -79,7 +79,7 @@ def test_verify_exit_codes(server_factory, tmp_path):
     assert run(["verify", "-"], cwd=tmp_path, input_bytes=snap).returncode == 0
     # Entry data damaged: caught by qdb.json's hashes even without a sidecar.
     blob = bytearray(snap)
-    header = blob.find(b"/files/vectors-0.f32\x00")
+    header = blob.find(b"/matrix.dat\x00")
     header -= header % 512  # start of the entry's tar header
     blob[header + 512 + 4] ^= 0xFF  # inside the vectors' data
     bad = tmp_path / "bad.snapshot"
@@ -87,7 +87,7 @@ def test_verify_exit_codes(server_factory, tmp_path):
     r = run(["verify", str(good), str(bad), "--json"], cwd=tmp_path)
     assert r.returncode == 65
     reports = json.loads(r.stdout)
-    assert [x["ok"] for x in reports] == [True, False] and "vectors-0.f32" in reports[1]["error"]
+    assert [x["ok"] for x in reports] == [True, False] and "matrix.dat" in reports[1]["error"]
     # A wrong sidecar is a failure too.
     (tmp_path / "good.snapshot.checksum").write_text("0" * 64)
     assert run(["verify", str(good)], cwd=tmp_path).returncode == 65

@@ -160,11 +160,11 @@ def test_name_traversal_reaches_no_other_key(moto, server_factory):
 
 
 def big_collection(api, name):
-    """About 15 MB of payload, so a snapshot spans several 5 MiB parts."""
+    """About 15 MB of payload, so a snapshot spans several 5 MiB parts. The payloads are random
+    (gridstore stores them LZ4-compressed: a repeated string would shrink to nothing)."""
     create_collection(api, name, size=2, distance="Dot")
-    blob = "x" * 3000
     for start in range(0, 5000, 500):
-        upsert(api, name, points=[{"id": i, "vector": [i, 1], "payload": {"b": blob, "i": i}}
+        upsert(api, name, points=[{"id": i, "vector": [i, 1], "payload": {"b": os.urandom(1500).hex(), "i": i}}
                                   for i in range(start, start + 500)])
 
 

@@ -106,7 +106,7 @@ def test_recover_errors_leave_collection_unchanged(api, qdb, tmp_path):
     err(api.put(f"/collections/{name}/snapshots/recover", json={"location": "ftp://x/y"}), 400)
     # A corrupted copy inside the snapshots dir: refused by qdb.json's per-entry hashes.
     blob = bytearray((qdb.snapshots / name / desc["name"]).read_bytes())
-    header = blob.find(b"/files/vectors-0.f32\x00")
+    header = blob.find(b"/matrix.dat\x00")
     header -= header % 512
     blob[header + 512 + 40] ^= 0xFF  # inside the vectors' data, not a header
     bad = qdb.snapshots / name / "corrupt.snapshot"

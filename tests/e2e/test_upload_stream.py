@@ -61,7 +61,7 @@ def test_upload_streams_into_staging_without_a_spool_file(qdb):
     t.start()
     try:
         deadline = time.monotonic() + 20
-        while not any(any(p.rglob("*.bin")) for p in staged_dirs(qdb)):
+        while not any(any(f.is_file() for f in p.rglob("segments/*/files/*")) for p in staged_dirs(qdb)):
             assert time.monotonic() < deadline, "no staging directory with segment files appeared"
             time.sleep(0.05)
         spool = qdb.snapshots / "tmp"

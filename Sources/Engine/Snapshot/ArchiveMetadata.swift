@@ -63,3 +63,20 @@ public struct ArchiveMetadata: Codable, Sendable, Equatable {
 
 /// qdb's version, recorded in snapshots.
 public let engineVersion = "0.1.0"
+
+extension ArchiveMetadata {
+    /// The metadata of an archive without `qdb.json` (made by Qdrant), from its entries' paths:
+    /// `config.json` at the root is a collection snapshot, `segments/` a shard snapshot (a
+    /// partial one when its segments carry `segment_manifest.json`). No digests, no point count.
+    static func foreign(paths: [String]) throws -> ArchiveMetadata {
+        let kind: Kind
+        if paths.contains("config.json") {
+            kind = .collection
+        } else if paths.contains(where: { $0.hasPrefix("segments/") }) {
+            kind = paths.contains { $0.hasPrefix("segments/") && $0.hasSuffix("/segment_manifest.json") } ? .partial : .shard
+        } else {
+            throw SnapshotError(.corrupt, "not a snapshot: the archive has neither qdb.json nor Qdrant's config.json or segments/")
+        }
+        return ArchiveMetadata(kind: kind, collection: nil, shardID: nil, points: 0, digests: [])
+    }
+}

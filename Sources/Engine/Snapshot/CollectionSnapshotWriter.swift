@@ -5,7 +5,7 @@ import Foundation
 /// `qdb.json` last:
 ///
 ///     version.info  config.json  payload_index.json  shard_key_mapping.json
-///     <s>/shard.json  <s>/segments/<uuid>/files/…  <s>/wal/  <s>/replica_state.json
+///     <s>/shard.json  <s>/segments/<uuid>/files/…  <s>/wal/closed-<V+1>  <s>/replica_state.json
 ///     <s>/shard_config.json  …  qdb.json
 enum CollectionSnapshotWriter {
     /// Captures `collection` (short per-shard locks) into `scratch`, then streams it to `sink`
@@ -40,17 +40,21 @@ enum CollectionSnapshotWriter {
         digests.append(try tar.addFile(prefix + "shard.json", fromDisk: c.dir + "/shard.json"))
         for seg in c.segments {
             let dir = c.dir + "/segments/" + seg
-            for name in FileIO.listDirectory(dir) {
+            for name in Segment.files(under: dir) {
                 digests.append(try tar.addFile(prefix + "segments/\(seg)/files/\(name)", fromDisk: dir + "/" + name, known: c.knownDigest(seg, name)))
             }
         }
-        return digests + (try addShardTrailer(prefix: prefix, to: tar))
+        return digests + (try addShardTrailer(prefix: prefix, lastOp: c.flushedSeq, to: tar))
     }
 
-    /// The entries after a shard's segments: an empty `wal/` and Qdrant's replica files.
-    static func addShardTrailer(prefix: String, to tar: TarWriter) throws -> [FileDigest] {
+    /// The entries after a shard's segments, as Qdrant's shard snapshots have them: the WAL stub
+    /// `wal/closed-<lastOp+1>` (so Qdrant numbers new operations after everything in the
+    /// segments, and applies them) and the replica files.
+    static func addShardTrailer(prefix: String, lastOp: UInt64, to tar: TarWriter) throws -> [FileDigest] {
         try tar.addDirectory(prefix + "wal")
+        let stub = QdrantWAL.stub(after: lastOp)
         return [
+            try tar.addData(prefix + "wal/" + stub.name, stub.bytes),
             try tar.addData(prefix + "replica_state.json", Array(#"{"is_local":true,"this_peer_id":0,"peers":{}}"#.utf8)),
             try tar.addData(prefix + "shard_config.json", Array(#"{"type":"ReplicaSet"}"#.utf8)),
         ]

@@ -30,14 +30,23 @@ public final class PartialSnapshot: @unchecked Sendable {
         self.scratch = scratch
         self.current = current
         plan = PartialSnapshot.plan(current: current, theirs: theirs)
-        isEmpty = plan.isEmpty && Set(theirs.segments.keys) == Set(current.segments.keys)
+        isEmpty = plan.isEmpty && Set(PartialSnapshot.relevant(theirs, current).segments.keys) == Set(current.segments.keys)
     }
 
     deinit { FileIO.removeTree(scratch) }
 
     /// The files each current segment must send to a holder of `theirs`; empty when the two
     /// manifests describe the same data (same segments, same files, nothing newer).
-    static func plan(current: SnapshotManifest, theirs: SnapshotManifest) -> [String: [String]] {
+    /// `theirs` without the empty segments this shard does not have: Qdrant keeps an empty
+    /// appendable segment of its own (segment version 0) beside the ones it received.
+    static func relevant(_ theirs: SnapshotManifest, _ current: SnapshotManifest) -> SnapshotManifest {
+        var m = theirs
+        m.segments = theirs.segments.filter { current.segments[$0.key] != nil || $0.value.segment_version > 0 }
+        return m
+    }
+
+    static func plan(current: SnapshotManifest, theirs all: SnapshotManifest) -> [String: [String]] {
+        let theirs = relevant(all, current)
         var plan: [String: [String]] = [:]
         for (id, seg) in current.segments {
             let mine = theirs.segments[id]
@@ -63,12 +72,14 @@ public final class PartialSnapshot: @unchecked Sendable {
             let dir = capture.dir + "/segments/" + id
             let prefix = "segments/\(id)/files/"
             digests.append(try tar.addData(prefix + "segment_manifest.json", try seg.json()))
-            digests.append(try tar.addFile(prefix + "segment.json", fromDisk: dir + "/segment.json"))
+            for file in Segment.metadataFiles.sorted() where FileIO.exists(dir + "/" + file) {
+                digests.append(try tar.addFile(prefix + file, fromDisk: dir + "/" + file))
+            }
             for file in plan[id] ?? [] {
                 digests.append(try tar.addFile(prefix + file, fromDisk: dir + "/" + file, known: capture.knownDigest(id, file)))
             }
         }
-        digests += try CollectionSnapshotWriter.addShardTrailer(prefix: "", to: tar)
+        digests += try CollectionSnapshotWriter.addShardTrailer(prefix: "", lastOp: capture.flushedSeq, to: tar)
         let meta = ArchiveMetadata(kind: .partial, collection: collection, shardID: shardID, points: capture.points, digests: digests)
         _ = try tar.addData(ArchiveMetadata.entryName, try .json(meta, pretty: true))
         try tar.finish()
@@ -174,15 +185,15 @@ extension Storage {
                 let from = unpacked + "/segments/\(seg)/files"
                 let to = staged + "/segments/" + seg
                 try FileIO.makeDirectories(to)
-                let carried = Set(FileIO.listDirectory(from))
-                let allowed = Set(m.file_versions.keys).union(["segment.json", "segment_manifest.json"])
+                let carried = Set(Segment.files(under: from))
+                let allowed = Set(m.file_versions.keys).union(Segment.metadataFiles).union(["segment_manifest.json"])
                 if let stray = carried.subtracting(allowed).sorted().first {
                     throw SnapshotError(.corrupt, "partial snapshot carries segments/\(seg)/\(stray), which its manifest does not list")
                 }
                 guard carried.contains("segment.json") else {
                     throw SnapshotError(.corrupt, "segment \(seg) of the partial snapshot has no segment.json")
                 }
-                for file in m.file_versions.keys.sorted() + ["segment.json"] {
+                for file in m.file_versions.keys.sorted() + Segment.metadataFiles.filter(carried.contains).sorted() {
                     let dst = to + "/" + file
                     if file.contains("/") { try FileIO.makeDirectories((dst as NSString).deletingLastPathComponent) }
                     if carried.contains(file) {
@@ -202,7 +213,7 @@ extension Storage {
                 }
                 try FileIO.syncDirectory(to)
                 // Columns all linked from the live segment: share them instead of parsing again.
-                let columnsCarried = carried.subtracting(["segment.json", "segment_manifest.json", "deleted.bin"])
+                let columnsCarried = carried.subtracting(Segment.metadataFiles).subtracting(["segment_manifest.json", Segment.deletedFile])
                 if columnsCarried.isEmpty, let live = shard.segments.first(where: { $0.id == seg && $0.isSealed }) {
                     preloaded[seg] = try SnapshotError.staged { try live.reusingColumns(for: to) }
                 }
@@ -213,7 +224,8 @@ extension Storage {
         try FileIO.syncDirectory(staged)
         // Test-open, and check the staged segments are the ones the manifest describes.
         let opened = try SnapshotError.staged {
-            try Shard.open(id: id, dir: staged, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger, preloaded: preloaded)
+            try Shard.open(
+                id: id, dir: staged, schema: shard.schema, sealThreshold: shard.sealThreshold, logger: logger, preloaded: preloaded)
         }
         for seg in opened.segments where seg.isSealed {
             for (file, info) in seg.fileDigests {

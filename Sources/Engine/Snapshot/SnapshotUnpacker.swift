@@ -33,9 +33,7 @@ enum SnapshotUnpacker {
             }
         }
         let metaPath = staging + "/" + ArchiveMetadata.entryName
-        guard FileIO.exists(metaPath) else {
-            throw SnapshotError(.corrupt, "not a qdb snapshot: the archive has no qdb.json (qdb cannot read Qdrant's own segment formats)")
-        }
+        guard FileIO.exists(metaPath) else { return try qdrantArchive(staging, entries: digests) }
         let meta: ArchiveMetadata
         do {
             meta = try JSONDecoder().decode(ArchiveMetadata.self, from: Data(try FileIO.readAll(metaPath)))
@@ -44,6 +42,13 @@ enum SnapshotUnpacker {
         }
         try meta.check(digests)
         return meta
+    }
+
+    /// The metadata of an archive Qdrant (or Qdrant Edge) made: no `qdb.json`, so no per-entry
+    /// digests (the sidecar or a given checksum covers the stream); the kind follows from the
+    /// layout of its entries (`ArchiveMetadata.foreign(paths:)`).
+    static func qdrantArchive(_ staging: String, entries: [FileDigest]) throws -> ArchiveMetadata {
+        try ArchiveMetadata.foreign(paths: entries.map(\.path))
     }
 
     /// `unpack`, then refuses an archive of another kind (a partial snapshot on a full recovery
@@ -62,8 +67,12 @@ enum SnapshotUnpacker {
     }
 
     /// Turns an unpacked shard (`<dir>/segments/<uuid>/files/…`) into the on-disk shard layout
-    /// (`<dir>/segments/<uuid>/…`, an empty `wal/`), checking that `shard.json` lists exactly the
-    /// segments present.
+    /// (`<dir>/segments/<uuid>/…`, qdb's `wal/`), checking that `shard.json` lists exactly the
+    /// segments present. An archive made by Qdrant has no `shard.json`: the segment set is then
+    /// every segment directory with a `version.info` (Qdrant deletes the others at load too).
+    /// Qdrant's WAL files are read for the last operation number and removed; `shard.json`'s
+    /// `flushed_seq` is raised to at least that and every segment's version, so operations
+    /// applied after the restore are numbered after everything in the archive.
     static func layOutShard(_ dir: String) throws {
         let segmentsDir = dir + "/segments"
         try FileIO.makeDirectories(segmentsDir)
@@ -79,12 +88,40 @@ enum SnapshotUnpacker {
             try FileIO.syncDirectory(segmentsDir + "/" + seg)
         }
         try FileIO.makeDirectories(dir + "/wal")
-        guard let data = try? FileIO.readAll(dir + "/shard.json"),
-            let state = try? JSONDecoder().decode(Shard.State.self, from: Data(data))
-        else { throw SnapshotError(.corrupt, "snapshot shard \((dir as NSString).lastPathComponent) has no readable shard.json") }
+        let walLast = try QdrantWAL.adopt(dir: dir + "/wal")
+        var state: Shard.State
+        if FileIO.exists(dir + "/shard.json") {
+            guard let data = try? FileIO.readAll(dir + "/shard.json"),
+                let s = try? JSONDecoder().decode(Shard.State.self, from: Data(data))
+            else { throw SnapshotError(.corrupt, "snapshot shard \((dir as NSString).lastPathComponent) has no readable shard.json") }
+            state = s
+        } else {
+            var segments: [String] = []
+            for seg in FileIO.listDirectory(segmentsDir).sorted() {
+                guard FileIO.exists(segmentsDir + "/" + seg + "/version.info") else {
+                    FileIO.removeTree(segmentsDir + "/" + seg)
+                    continue
+                }
+                guard SnapshotManifest.isSafeName(seg) else { throw SnapshotError(.corrupt, "snapshot segment name \(seg) is not usable") }
+                segments.append(seg)
+            }
+            state = Shard.State(flushed_seq: 0, segments: segments)
+        }
         let present = Set(FileIO.listDirectory(segmentsDir))
         guard Set(state.segments) == present else {
             throw SnapshotError(.corrupt, "snapshot shard lists segments \(state.segments.sorted()) but holds \(present.sorted())")
+        }
+        var last = max(state.flushed_seq, walLast)
+        for seg in state.segments {
+            guard let bytes = try? SegmentFiles.readSmall(segmentsDir + "/" + seg + "/segment.json", "segment.json") else {
+                throw SnapshotError(.corrupt, "snapshot segment \(seg) has no segment.json")
+            }
+            struct Versions: Decodable { var version: UInt64? }  // Qdrant's and qdb 0.1's key alike
+            last = max(last, (try? JSONDecoder().decode(Versions.self, from: Data(bytes)))?.version ?? 0)
+        }
+        if last != state.flushed_seq || !FileIO.exists(dir + "/shard.json") {
+            state.flushed_seq = last
+            try FileIO.writeAtomically(try [UInt8].json(state, pretty: true), to: dir + "/shard.json")
         }
         try FileIO.syncDirectory(segmentsDir)
         try FileIO.syncDirectory(dir)

@@ -45,16 +45,30 @@ public enum SnapshotVerifier {
         let hashing = fileHash == nil ? HashingSource(source) : nil
         let input = hashing ?? source
         do {
-            let meta: ArchiveMetadata
+            var meta: ArchiveMetadata
+            report.entries = 0
             if deep {
                 let staging = scratch + "/verify-\(UUID().uuidString)"
                 defer { FileIO.removeTree(staging) }
                 meta = try SnapshotUnpacker.unpack(input, into: staging, checksum: nil)
                 report.loaded_points = try SnapshotError.staged { try loadedPoints(staging, meta: meta, report: &report) }
             } else {
-                meta = try streamCheck(input, report: &report)
-                try input.drain()
+                do {
+                    meta = try streamCheck(input, report: &report)
+                    try input.drain()
+                } catch is NoMetadata {
+                    // An archive made by Qdrant carries no digests: check it by structure, from
+                    // the file again (a stream cannot be read twice: that takes --deep).
+                    guard let localFile else {
+                        throw SnapshotError(.corrupt, "the archive has no qdb.json (made by Qdrant?): verify it with --deep, which checks every segment's files")
+                    }
+                    let staging = scratch + "/verify-\(UUID().uuidString)"
+                    defer { FileIO.removeTree(staging) }
+                    meta = try SnapshotUnpacker.unpack(try FileDescriptorSource(path: localFile), into: staging, checksum: nil)
+                    report.loaded_points = try SnapshotError.staged { try loadedPoints(staging, meta: meta, report: &report) }
+                }
             }
+            if meta.files.isEmpty, let loaded = report.loaded_points { meta.points = loaded }  // Qdrant's: no count recorded
             report.kind = meta.kind.rawValue
             report.collection = meta.collection
             report.points = meta.points
@@ -105,9 +119,7 @@ public enum SnapshotVerifier {
             }
             digests.append(FileDigest(path: entry.path, size: size, sha256: h.finalizeHex()))
         }
-        guard let metaBytes else {
-            throw SnapshotError(.corrupt, "not a qdb snapshot: the archive has no qdb.json")
-        }
+        guard let metaBytes else { throw NoMetadata() }
         let meta: ArchiveMetadata
         do {
             meta = try JSONDecoder().decode(ArchiveMetadata.self, from: Data(metaBytes))
@@ -118,9 +130,22 @@ public enum SnapshotVerifier {
         return meta
     }
 
-    /// Loads an unpacked collection snapshot read-only in its staging directory and counts points.
-    /// Also replays the fingerprint (or, without one, runs the search sanity check) into `report`.
+    /// `streamCheck` found no `qdb.json`.
+    struct NoMetadata: Error {}
+
+    /// Loads an unpacked collection or shard snapshot in its staging directory (every segment's
+    /// files read and checked against each other) and counts points. For a collection, also
+    /// replays the fingerprint (or, without one, runs the search sanity check) into `report`.
     static func loadedPoints(_ staging: String, meta: ArchiveMetadata, report: inout VerifyReport) throws -> Int {
+        if meta.kind == .shard {
+            try SnapshotUnpacker.layOutShard(staging)
+            var logger = Logger(label: "qdb-verify")
+            logger.logLevel = .error
+            let schema = try SegmentSchema(ofShardDir: staging)
+            let shard = try Shard.open(id: meta.shard_id ?? 0, dir: staging, schema: schema, sealThreshold: .max, logger: logger)
+            if meta.files.isEmpty { try shard.checkPayloads() }
+            return shard.count(filter: nil)
+        }
         guard meta.kind == .collection else { return meta.points }
         let config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(staging + "/config.json")))
         for s in 0..<config.params.shard_number { try SnapshotUnpacker.layOutShard(staging + "/\(s)") }
@@ -137,6 +162,7 @@ public enum SnapshotVerifier {
                 throw SnapshotError(.corrupt, "the restored collection fails a search sanity check: \(problem)")
             }
         }
+        if meta.files.isEmpty { for shard in collection.shards { try shard.checkPayloads() } }
         return collection.count(filter: nil)
     }
 }

@@ -55,12 +55,14 @@ public final class Collection: @unchecked Sendable {
         {
             schema = file.schema
         }
-        let dims = config.params.vectors.byName.map(\.params.size)
+        let segmentSchema = SegmentSchema(config.params.vectors)
         var shards: [Shard] = []
         for s in 0..<config.params.shard_number {
             var l = logger
             l[metadataKey: "collection"] = "\(name)"
-            shards.append(try Shard.open(id: s, dir: dir + "/\(s)", dims: dims, sealThreshold: sealThreshold, logger: l))
+            let shard = try Shard.open(id: s, dir: dir + "/\(s)", schema: segmentSchema, sealThreshold: sealThreshold, logger: l)
+            shard.indexedFields = schema
+            shards.append(shard)
         }
         return Collection(name: name, dir: dir, config: config, schema: schema, shards: shards)
     }
@@ -95,6 +97,7 @@ public final class Collection: @unchecked Sendable {
             next[field] = schema
             try FileIO.writeAtomically(try [UInt8].json(PayloadIndexFile(schema: next)), to: dir + "/payload_index.json")
             _payloadSchema = next
+            for shard in shards { shard.lock.write { shard.indexedFields = next } }
         }
     }
 

@@ -51,19 +51,30 @@ final class MappedFile: @unchecked Sendable {
 struct FloatColumn {
     private var owned: [Float] = []
     private let mapping: MappedFile?
+    /// Where the floats start in the mapping (4 in Qdrant's `matrix.dat`, after its magic).
+    private var start = 0
 
     init() { mapping = nil }
 
-    /// The floats of the file at `path`, mapped; throws when it does not hold exactly `floats`.
-    init(mapping path: String, floats: Int) throws {
-        let m = try MappedFile(path: path)
-        guard (m?.count ?? 0) == floats * MemoryLayout<Float>.stride else {
-            throw StorageError(.corrupt, "\(path) holds \(m?.count ?? 0) bytes, expected \(floats * MemoryLayout<Float>.stride)")
-        }
-        mapping = m
+    /// Floats already in memory (a segment read from chunked files).
+    init(_ floats: [Float]) {
+        owned = floats
+        mapping = nil
     }
 
-    var count: Int { mapping.map { $0.count / MemoryLayout<Float>.stride } ?? owned.count }
+    /// The floats of the file at `path` from byte `offset` on, mapped; throws when it does not
+    /// hold exactly `floats` there. `offset` must keep `Float` loads aligned (a multiple of 4).
+    init(mapping path: String, offset: Int = 0, floats: Int) throws {
+        precondition(offset % MemoryLayout<Float>.alignment == 0)
+        let m = try MappedFile(path: path)
+        guard (m?.count ?? 0) == offset + floats * MemoryLayout<Float>.stride || (m == nil && floats == 0) else {
+            throw StorageError(.corrupt, "\(path) holds \(m?.count ?? 0) bytes, expected \(offset + floats * MemoryLayout<Float>.stride)")
+        }
+        mapping = m
+        start = m == nil ? 0 : offset
+    }
+
+    var count: Int { mapping.map { ($0.count - start) / MemoryLayout<Float>.stride } ?? owned.count }
 
     mutating func append(contentsOf floats: some Sequence<Float>) {
         precondition(mapping == nil, "a mapped column is read-only")
@@ -72,7 +83,7 @@ struct FloatColumn {
 
     func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         guard let mapping else { return try owned.withUnsafeBufferPointer(body) }
-        return try body(UnsafeBufferPointer(start: mapping.base.assumingMemoryBound(to: Float.self), count: count))
+        return try body(UnsafeBufferPointer(start: (mapping.base + start).assumingMemoryBound(to: Float.self), count: count))
     }
 
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -6,7 +6,7 @@ import Foundation
 /// the first filtered search or payload read of the segment pays for them once.
 struct PayloadColumn {
     private var owned: [Payload] = []
-    private let lazy: LazyPayloads?
+    private let lazy: (any LazyPayloadSource)?
 
     init() { lazy = nil }
 
@@ -14,6 +14,17 @@ struct PayloadColumn {
     /// structure does not hold exactly that many.
     init(mapping path: String, count: Int) throws {
         lazy = try LazyPayloads(path: path, count: count)
+    }
+
+    /// The payloads of a gridstore whose pointers `reader` has checked, decoded on first use;
+    /// slots marked in `skip` (deleted points, whose values Qdrant may have freed) read as empty.
+    init(gridstore reader: Gridstore.Reader, segment: String, skip: [Bool]) {
+        lazy = GridstorePayloads(reader, segment: segment, skip: skip)
+    }
+
+    /// Decodes every payload now, throwing on the first damaged one (verification).
+    func check() throws {
+        if let g = lazy as? GridstorePayloads { _ = try g.decodeAll() }
     }
 
     var count: Int { lazy?.count ?? owned.count }
@@ -34,9 +45,68 @@ struct PayloadColumn {
     }
 }
 
+/// Payloads a sealed segment decodes on first use.
+protocol LazyPayloadSource: AnyObject, Sendable {
+    var count: Int { get }
+    var decoded: [Payload] { get }
+}
+
+/// A sealed segment's gridstore payloads (Qdrant's layout): pointers checked at load, values
+/// decompressed and parsed the first time any is read, then kept. A value damaged on disk after
+/// the load reads as an empty payload, with a message on stderr.
+final class GridstorePayloads: LazyPayloadSource, @unchecked Sendable {
+    let count: Int
+    private let reader: Gridstore.Reader
+    private let segment: String
+    private let lock = NSLock()
+    private var cache: [Payload]?
+
+    private let skip: [Bool]
+
+    init(_ reader: Gridstore.Reader, segment: String, skip: [Bool]) {
+        self.reader = reader
+        self.segment = segment
+        self.skip = skip
+        count = reader.count
+    }
+
+    func decodeAll() throws -> [Payload] {
+        try (0..<count).map { i in
+            guard !skip[i], let value = try reader.value(i) else { return [:] }
+            return try PayloadJSON.decode(value, slot: i)
+        }
+    }
+
+    var decoded: [Payload] {
+        lock.withLock {
+            if let cache { return cache }
+            var out: [Payload] = []
+            out.reserveCapacity(count)
+            var damaged = 0
+            for i in 0..<count {
+                do {
+                    guard !skip[i], let value = try reader.value(i) else {
+                        out.append([:])
+                        continue
+                    }
+                    out.append(try PayloadJSON.decode(value, slot: i))
+                } catch {
+                    out.append([:])
+                    damaged += 1
+                }
+            }
+            if damaged > 0 {
+                FileHandle.standardError.write(Data("qdb: segment \(segment): \(damaged) payloads do not decode and read as empty\n".utf8))
+            }
+            cache = out
+            return out
+        }
+    }
+}
+
 /// The mapped payload file of a sealed segment and, once read, its decoded payloads. Shared
 /// by readers holding the shard's read lock, so decoding happens once under its own lock.
-final class LazyPayloads: @unchecked Sendable {
+final class LazyPayloads: LazyPayloadSource, @unchecked Sendable {
     let count: Int
     private let path: String
     private let mapping: MappedFile?

@@ -2,7 +2,8 @@ import Foundation
 
 /// One segment of a shard: columns of point ids, per-slot vectors, payloads and versions, plus a
 /// deletion bitmap. The shard's appendable segment grows in memory (its durability is the WAL);
-/// a sealed segment is an immutable directory on disk whose only mutable part is `deleted.bin`.
+/// a sealed segment is an immutable directory on disk in Qdrant's layout whose only mutable
+/// part is the deletion bitset `id_tracker.deleted`.
 ///
 /// Not thread-safe: the owning `Shard` guards every access with its read/write lock.
 final class Segment {
@@ -28,6 +29,17 @@ final class Segment {
     var isSealed = false
     /// Sealed segments only: size and SHA-256 of each file, recorded as it was written.
     var fileDigests: [String: ArchiveMetadata.FileInfo] = [:]
+    /// Sealed segments only: the collection's vector names and distances the files were written with.
+    var schema: SegmentSchema?
+    /// Sealed segments read from Qdrant's files: their `segment.json` state (HNSW options and
+    /// all), kept when qdb rewrites the versions.
+    var state: SegmentState?
+    /// Loaded from a layout qdb does not keep on disk (qdb 0.1, appendable, chunked): `load`
+    /// rewrites it in the immutable layout before anything uses it.
+    var needsRewrite = false
+    /// Offsets that Qdrant's id tracker maps to no point (their slot reads as deleted); left
+    /// out of the mappings when the segment is rewritten.
+    var unmapped: Set<Int> = []
 
     init(id: String = UUID().uuidString.lowercased(), dims: [Int]) {
         self.id = id
@@ -112,8 +124,8 @@ final class Segment {
     }
 
     /// A new unsealed segment holding only this segment's live points.
-    func compacted() -> Segment {
-        let s = Segment(dims: dims)
+    func compacted(keepingID: Bool = false) -> Segment {
+        let s = keepingID ? Segment(id: id, dims: dims) : Segment(dims: dims)
         for off in 0..<count where !deleted[off] {
             s.append(id: ids[off], vectors: vectors(at: off), payload: payloads[off], version: versions[off])
         }

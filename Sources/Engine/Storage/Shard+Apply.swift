@@ -64,7 +64,7 @@ extension Shard {
         let fresh = appendable.compacted()
         var sealed = Array(segments.dropLast())
         if fresh.count > 0 {
-            try fresh.writeSealed(to: segmentsDir, version: lastSeq)
+            try fresh.writeSealed(to: segmentsDir, version: lastSeq, schema: schema, indexedFields: indexedFields)
             sealed.append(fresh)
         }
         for seg in sealed where seg.isSealed { try seg.writeDeletions(in: segmentsDir) }

@@ -26,7 +26,7 @@ extension Shard {
     ///
     /// Under the write lock: seal the appendable segment (so the WAL holds nothing the segments
     /// lack), then hard-link every sealed segment file and copy `shard.json` into `dir`. Sealed
-    /// files are never modified in place — a later seal replaces `deleted.bin` and `segment.json`
+    /// files are never modified in place — a later seal replaces `id_tracker.deleted` and `segment.json`
     /// by rename, which leaves the linked inode as it was — so the capture stays consistent while
     /// the archive streams from it with no lock held. Every write acknowledged before this call
     /// is in the capture. `dir` must be on the storage's filesystem.
@@ -39,7 +39,8 @@ extension Shard {
                 let from = segmentsDir + "/" + seg.id
                 let to = dir + "/segments/" + seg.id
                 try FileIO.makeDirectories(to)
-                for name in FileIO.listDirectory(from) {
+                for name in Segment.files(under: from) {
+                    if name.contains("/") { try FileIO.makeDirectories(((to + "/" + name) as NSString).deletingLastPathComponent) }
                     guard link(from + "/" + name, to + "/" + name) == 0 else { throw FileIO.ioError("link \(from)/\(name)") }
                 }
             }

@@ -33,7 +33,12 @@ final class Shard: @unchecked Sendable {
 
     let id: Int
     let dir: String
-    let dims: [Int]
+    /// The collection's vectors (names, sizes, distances) the segment files are written with.
+    let schema: SegmentSchema
+    var dims: [Int] { schema.dims }
+    /// The collection's indexed payload fields, listed in each new segment's
+    /// `payload_index/config.json` (Qdrant rebuilds those indexes at load).
+    var indexedFields: [String: JSONValue] = [:]
     let sealThreshold: Int
     let logger: Logger
     let lock = RWLock()
@@ -48,14 +53,14 @@ final class Shard: @unchecked Sendable {
     var appendable: Segment { segments[segments.count - 1] }
     var segmentsDir: String { dir + "/segments" }
 
-    private init(id: Int, dir: String, dims: [Int], sealThreshold: Int, logger: Logger, wal: WAL) {
+    private init(id: Int, dir: String, schema: SegmentSchema, sealThreshold: Int, logger: Logger, wal: WAL) {
         self.id = id
         self.dir = dir
-        self.dims = dims
+        self.schema = schema
         self.sealThreshold = sealThreshold
         self.logger = logger
         self.wal = wal
-        self.segments = [Segment(dims: dims)]
+        self.segments = [Segment(dims: schema.dims)]
     }
 
     /// Opens the shard in `dir`: loads the sealed segments `shard.json` lists, removes any segment
@@ -63,12 +68,12 @@ final class Shard: @unchecked Sendable {
     /// `preloaded`: segments already in memory for some of the listed ids (see
     /// `Segment.reusingColumns(for:)`), used instead of loading them.
     static func open(
-        id: Int, dir: String, dims: [Int], sealThreshold: Int, logger: Logger, preloaded: [String: Segment] = [:]
+        id: Int, dir: String, schema: SegmentSchema, sealThreshold: Int, logger: Logger, preloaded: [String: Segment] = [:]
     ) throws -> Shard {
         try FileIO.makeDirectories(dir + "/segments")
         let state = try State.read(shardDir: dir) ?? State(flushed_seq: 0, segments: [])
         let (wal, records) = try WAL.open(dir: dir + "/wal", logger: logger)
-        let shard = Shard(id: id, dir: dir, dims: dims, sealThreshold: sealThreshold, logger: logger, wal: wal)
+        let shard = Shard(id: id, dir: dir, schema: schema, sealThreshold: sealThreshold, logger: logger, wal: wal)
         let listed = Set(state.segments)
         for name in FileIO.listDirectory(shard.segmentsDir) where !listed.contains(name) {
             logger.notice("removing unlisted segment directory", metadata: ["path": "\(shard.segmentsDir)/\(name)"])
@@ -76,15 +81,18 @@ final class Shard: @unchecked Sendable {
         }
         var sealed: [Segment] = []
         for name in state.segments {
-            let seg = try preloaded[name] ?? Segment.load(from: shard.segmentsDir + "/" + name)
-            guard seg.dims == dims else {
-                throw StorageError(.corrupt, "segment \(name) has vector sizes \(seg.dims), the collection has \(dims)")
+            let seg = try preloaded[name] ?? Segment.load(from: shard.segmentsDir + "/" + name, schema: schema)
+            guard seg.dims == schema.dims else {
+                throw StorageError(.corrupt, "segment \(name) has vector sizes \(seg.dims), the collection has \(schema.dims)")
             }
             sealed.append(seg)
         }
-        shard.segments = sealed + [Segment(dims: dims)]
-        shard.flushedSeq = state.flushed_seq
-        shard.lastSeq = state.flushed_seq
+        shard.segments = sealed + [Segment(dims: schema.dims)]
+        // Segments restored from an archive (Qdrant's among them) may hold versions past what
+        // `shard.json` records: new operations are numbered after every one of them.
+        let newest = sealed.reduce(state.flushed_seq) { top, seg in max(top, seg.version, seg.versions.max() ?? 0) }
+        shard.flushedSeq = newest
+        shard.lastSeq = newest
         shard.rebuildIndex()
         var replayed = 0
         for record in records where record.seq > state.flushed_seq {
@@ -107,7 +115,8 @@ final class Shard: @unchecked Sendable {
     /// new place; `loaded` must be quiescent (a staged shard no one writes to).
     static func adopt(_ loaded: Shard, dir: String) throws -> Shard {
         let (wal, _) = try WAL.open(dir: dir + "/wal", logger: loaded.logger)
-        let shard = Shard(id: loaded.id, dir: dir, dims: loaded.dims, sealThreshold: loaded.sealThreshold, logger: loaded.logger, wal: wal)
+        let shard = Shard(id: loaded.id, dir: dir, schema: loaded.schema, sealThreshold: loaded.sealThreshold, logger: loaded.logger, wal: wal)
+        shard.indexedFields = loaded.indexedFields
         shard.takeState(of: loaded, wal: wal)
         return shard
     }

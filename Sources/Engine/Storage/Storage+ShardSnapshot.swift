@@ -39,7 +39,9 @@ extension Storage {
         let loaded = try SnapshotError.staged {
             try SnapshotUnpacker.layOutShard(unpacked)
             return try Storage.openWhileSyncing(unpacked) {
-                try Shard.open(id: id, dir: unpacked, dims: shard.dims, sealThreshold: shard.sealThreshold, logger: logger)
+                let opened = try Shard.open(id: id, dir: unpacked, schema: shard.schema, sealThreshold: shard.sealThreshold, logger: logger)
+                if meta.files.isEmpty { try opened.checkPayloads() }  // made by Qdrant: no digests to trust
+                return opened
             }
         }
         try shard.replace(with: unpacked, loaded: loaded)

@@ -60,7 +60,9 @@ extension Storage {
                 try SnapshotUnpacker.layOutShard(dir)
             }
             return try Storage.openWhileSyncing(unpacked) {
-                try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
+                let opened = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger)
+                if meta.files.isEmpty { for shard in opened.shards { try shard.checkPayloads() } }  // made by Qdrant: no digests
+                return opened
             }
         }
         let loadedAt = ContinuousClock.now
@@ -84,11 +86,18 @@ extension Storage {
         let value: T
         do {
             value = try open()
+        } catch let e as StorageError where e.code == .corrupt || e.code == .badInput {
+            _ = try? syncing.wait()
+            // Damage found while test-opening a staged archive is the archive's: a bad request.
+            throw SnapshotError(.corrupt, "the snapshot does not load: \(e.message)")
         } catch {
             _ = try? syncing.wait()  // the caller removes the tree; let the sync finish with it first
             throw error
         }
-        try syncing.wait()
+        // The open may rewrite segments it cannot keep as they are (qdb 0.1's, Qdrant's
+        // appendable ones), removing directories under the first pass's feet: that pass is then
+        // incomplete, and the full second pass is what makes the tree durable.
+        _ = try? syncing.wait()
         try FileIO.syncTree(dir)
         return value
     }

@@ -79,9 +79,9 @@ import Testing
         }
         // Flip one byte inside a file's data: qdb.json's per-entry hash catches it.
         var bytes = try FileIO.readAll(file)
-        let marker = Array("/files/vectors-0.f32\u{0}".utf8)
+        let marker = Array("/files/vector_storage/matrix.dat\u{0}".utf8)
         let at = (0..<(bytes.count - marker.count)).first { Array(bytes[$0..<($0 + marker.count)]) == marker }!
-        bytes[at - at % 512 + 512 + 700] ^= 0x55  // past the entry's 512-byte header, inside the vector data
+        bytes[at - at % 512 + 512 + 100] ^= 0x55  // past the entry's 512-byte header, inside the vector data
         let damaged = file + ".damaged"
         try FileIO.writeAtomically(bytes, to: damaged)
         #expect(throws: SnapshotError.self) {
@@ -172,7 +172,7 @@ extension CollectionSnapshotRoundTripTests {
         try s.collection("dmg").shards[0].seal()
         let segments = dir.path + "/storage/collections/dmg/0/segments"
         let seg = try #require(FileIO.listDirectory(segments).first)
-        let victim = segments + "/" + seg + "/vectors-0.f32"
+        let victim = segments + "/" + seg + "/vector_storage/matrix.dat"
         var bytes = try FileIO.readAll(victim)
         bytes[bytes.count / 2] ^= 0xFF
         let fd = open(victim, O_WRONLY)

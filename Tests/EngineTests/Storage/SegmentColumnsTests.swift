@@ -2,9 +2,11 @@ import Foundation
 import Testing
 @testable import Engine
 
-/// Sealed segments as loaded from disk: vectors mapped (not copied), payloads structure-checked
-/// at load and decoded on first use, and damage to either refused at load.
+/// Sealed segments as loaded from disk (Qdrant's immutable layout): vectors mapped from
+/// `matrix.dat` (not copied), payloads read from the gridstore, and damage to either refused at load.
 @Suite struct SegmentColumnsTests {
+    static let schema = SegmentSchema(names: ["a", "b"], dims: [3, 2], distances: [.dot, .euclid])
+
     /// A sealed segment of `n` points in `dir`/segments, written as a shard seals one.
     func sealedSegment(_ dir: TempDir, n: Int = 300) throws -> (Segment, String) {
         let seg = Segment(dims: [3, 2])
@@ -17,14 +19,14 @@ import Testing
         }
         let segmentsDir = dir.path + "/segments"
         try FileIO.makeDirectories(segmentsDir)
-        try seg.writeSealed(to: segmentsDir, version: UInt64(n))
+        try seg.writeSealed(to: segmentsDir, version: UInt64(n), schema: Self.schema)
         return (seg, segmentsDir + "/" + seg.id)
     }
 
     @Test func loadedSegmentMatchesWhatWasWritten() throws {
         let dir = TempDir()
         let (seg, path) = try sealedSegment(dir)
-        let loaded = try Segment.load(from: path)
+        let loaded = try Segment.load(from: path, schema: Self.schema)
         #expect(loaded.count == seg.count)
         #expect(loaded.ids == seg.ids)
         for off in 0..<seg.count {
@@ -42,7 +44,7 @@ import Testing
         // still be read: the mapping keeps the data.
         let dir = TempDir()
         let (seg, path) = try sealedSegment(dir, n: 50)
-        let loaded = try Segment.load(from: path)
+        let loaded = try Segment.load(from: path, schema: Self.schema)
         FileIO.removeTree(path)
         #expect(!FileIO.exists(path))
         for off in [0, 17, 49] { #expect(loaded.vectors(at: off) == seg.vectors(at: off)) }
@@ -52,22 +54,63 @@ import Testing
     @Test func vectorsFileOfTheWrongSizeIsRefusedAtLoad() throws {
         let dir = TempDir()
         let (_, path) = try sealedSegment(dir, n: 40)
-        let file = path + "/" + Segment.vectorFile(0)
+        let file = path + "/vector_storage-a/matrix.dat"
         let bytes = try FileIO.readAll(file)
         try FileIO.writeAtomically(bytes.dropLast(4), to: file)
-        #expect(throws: StorageError.self) { try Segment.load(from: path) }
+        #expect(throws: StorageError.self) { try Segment.load(from: path, schema: Self.schema) }
     }
 
-    @Test func damagedPayloadFileIsRefusedAtLoad() throws {
+    @Test func damagedPayloadFileIsRefusedAtLoadOrOnCheck() throws {
         let dir = TempDir()
-        let (_, path) = try sealedSegment(dir, n: 40)
-        let file = path + "/payloads.bin"
+        let (seg, path) = try sealedSegment(dir, n: 40)
+        let file = path + "/payload_storage/page_0.dat"
         let good = try FileIO.readAll(file)
-        for damaged in [Array(good.dropLast(3)), good + [0], [UInt8](repeating: 0xff, count: good.count)] {
+        // Pointers past the page file's real bytes: refused at load.
+        for damaged in [Array(good.prefix(good.count / 2)), []] {
             try FileIO.writeAtomically(damaged, to: file)
-            let error = #expect(throws: StorageError.self) { try Segment.load(from: path) }
+            let error = #expect(throws: StorageError.self) { try Segment.load(from: path, schema: Self.schema) }
             #expect(error?.code == .corrupt)
         }
+        // Values that do not decompress: loaded (payloads decode on first use), caught by the
+        // check archives without digests get, and read as empty payloads otherwise.
+        try FileIO.writeAtomically([UInt8](repeating: 0xff, count: good.count), to: file)
+        let loaded = try Segment.load(from: path, schema: Self.schema)
+        #expect(throws: SegmentFormatError.self) { try loaded.payloads.check() }
+        #expect(loaded.payloads[1] == [:] && seg.payloads[1] != [:])
+    }
+
+    @Test func sealedFilesAreQdrantsImmutableLayout() throws {
+        let dir = TempDir()
+        let (seg, path) = try sealedSegment(dir, n: 20)
+        #expect(Segment.files(under: path) == [
+            "id_tracker.deleted", "id_tracker.mappings", "id_tracker.versions", "payload_index/config.json",
+            "payload_storage/bitmask.dat", "payload_storage/config.json", "payload_storage/gaps.dat",
+            "payload_storage/page_0.dat", "payload_storage/tracker.dat", "segment.json",
+            "vector_storage-a/deleted.dat", "vector_storage-a/matrix.dat", "vector_storage-b/deleted.dat",
+            "vector_storage-b/matrix.dat", "version.info",
+        ])
+        let state = try SegmentState.read(validating: try FileIO.readAll(path + "/segment.json"))
+        #expect(state.version == 20 && state.initial_version == 20)
+        #expect(state.config.vector_data["b"] == VectorDataConfig(size: 2, distance: .euclid, storageType: .inRamMmap))
+        #expect(try FileIO.size(path + "/vector_storage-a/matrix.dat") == 4 + 20 * 3 * 4)
+        // Point 3 lacks vector b: the vector-deleted flag, not the point's.
+        let absent = try FileIO.readAll(path + "/vector_storage-b/deleted.dat").withUnsafeBytes { try DenseMatrixFile.readDeleted(validating: $0, count: 20) }
+        #expect(absent == (0..<20).map { $0 % 3 == 0 })
+        let meta = try SegmentMeta.read(segmentDir: path)
+        #expect(meta.id == seg.id && meta.format == 2 && meta.file_versions["vector_storage-a/matrix.dat"] == 20)
+        #expect(Set(meta.file_sha256?.keys.map { $0 } ?? []) == Set(Segment.files(under: path)).subtracting(Segment.metadataFiles))
+    }
+
+    @Test func deletionsRewriteOnlyTheBitsetAndSegmentJSON() throws {
+        let dir = TempDir()
+        let (seg, path) = try sealedSegment(dir, n: 20)
+        let before = try FileIO.readAll(path + "/id_tracker.mappings")
+        seg.markDeleted(4, version: 33)
+        try seg.writeDeletions(in: (path as NSString).deletingLastPathComponent)
+        #expect(try FileIO.readAll(path + "/id_tracker.mappings") == before)
+        let loaded = try Segment.load(from: path, schema: Self.schema)
+        #expect(loaded.deleted[4] && loaded.liveCount == 19 && loaded.version == 33 && loaded.createdVersion == 20)
+        #expect(try SegmentMeta.read(segmentDir: path).file_versions["id_tracker.deleted"] == 33)
     }
 
     @Test func skipPayloadStepsOverExactlyWhatPayloadReads() throws {

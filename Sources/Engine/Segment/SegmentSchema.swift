@@ -1,0 +1,63 @@
+/// What a segment's files need to know of its collection: the dense vectors by slot (sorted by
+/// name, `""` for the unnamed one) with their sizes and distances. Segments hold vectors by
+/// slot; Qdrant's files name them (`vector_storage` for `""`, `vector_storage-<name>` otherwise).
+public struct SegmentSchema: Sendable, Equatable {
+    public var names: [String]
+    public var dims: [Int]
+    public var distances: [Distance]
+
+    public init(names: [String], dims: [Int], distances: [Distance]) {
+        precondition(names.count == dims.count && dims.count == distances.count)
+        self.names = names
+        self.dims = dims
+        self.distances = distances
+    }
+
+    public init(_ vectors: VectorsConfig) {
+        let v = vectors.byName
+        self.init(names: v.map(\.name), dims: v.map(\.params.size), distances: v.map(\.params.distance))
+    }
+
+    /// `vector_storage` or `vector_storage-<name>` (`segment_constructor_base/paths.rs`).
+    public static func storageDir(_ name: String) -> String { name.isEmpty ? "vector_storage" : "vector_storage-\(name)" }
+    /// `vector_index` or `vector_index-<name>`.
+    public static func indexDir(_ name: String) -> String { name.isEmpty ? "vector_index" : "vector_index-\(name)" }
+
+    /// The `SegmentConfig` of an immutable segment qdb writes: single-file storage, plain index.
+    var immutableConfig: SegmentConfig {
+        var data: [String: VectorDataConfig] = [:]
+        for i in names.indices {
+            data[names[i]] = VectorDataConfig(size: dims[i], distance: distances[i], storageType: .inRamMmap)
+        }
+        return SegmentConfig(vectorData: data)
+    }
+}
+
+extension SegmentSchema {
+    /// The vectors of a shard directory that comes without its collection's config (a shard
+    /// snapshot): those of its segments' `segment.json` files, which must all agree.
+    init(ofShardDir dir: String) throws {
+        var found: SegmentSchema?
+        for seg in FileIO.listDirectory(dir + "/segments").sorted() {
+            let path = dir + "/segments/" + seg + "/" + SegmentState.fileName
+            guard FileIO.exists(path) else { continue }
+            let schema: SegmentSchema
+            if let meta = try? SegmentMeta.decode(segmentJSON: try SegmentFiles.readSmall(path, SegmentState.fileName)), meta.format == 1 {
+                throw StorageError(.badInput, "segment \(seg) is qdb 0.1's and does not name its vectors; restore the shard into its collection instead")
+            } else {
+                let state: SegmentState
+                do { state = try SegmentState.read(validating: try SegmentFiles.readSmall(path, SegmentState.fileName)) } catch {
+                    throw StorageError(.corrupt, "segment \(seg) is damaged: \(error)")
+                }
+                let names = state.config.vector_data.keys.sorted()
+                schema = SegmentSchema(names: names, dims: names.map { state.config.vector_data[$0]!.size },
+                                       distances: names.map { state.config.vector_data[$0]!.distance })
+            }
+            if let found, found != schema {
+                throw StorageError(.corrupt, "segment \(seg) has other vectors than the shard's other segments")
+            }
+            found = schema
+        }
+        self = found ?? SegmentSchema(names: [], dims: [], distances: [])
+    }
+}
