@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import io
 import json
+import struct
 import tarfile
 
 BLOCK = 512
@@ -182,46 +183,60 @@ class Snapshot:
 
 
 def segment_json_cases(snap: Snapshot, prefix: str) -> dict[str, bytes]:
+    """Lies inside one sealed segment, in Qdrant's immutable layout, with qdb.json's digests
+    recomputed so that the archive reaches the segment loaders."""
     seg_path = snap.find("segment.json")
     seg = json.loads(snap.data(seg_path))
     base = seg_path[: -len("segment.json")]
+    vname = next(iter(seg["config"]["vector_data"]))
 
-    def seg_with(**kw):
-        s = dict(seg)
-        s.update(kw)
-        return json.dumps(s).encode()
+    def seg_with(patch):
+        s = json.loads(json.dumps(seg))
+        patch(s)
+        return snap.with_changes({seg_path: json.dumps(s).encode()})
 
     def file_change(name, data):
         return snap.with_changes({base + name: data})
 
-    ids = snap.data(base + "ids.bin")
-    vec = snap.data(base + "vectors-0.f32")
+    def vector_size(n):
+        return lambda s: s["config"]["vector_data"][vname].update(size=n)
+
+    mappings = snap.data(base + "id_tracker.mappings")
+    versions = snap.data(base + "id_tracker.versions")
+    matrix = snap.data(base + "vector_storage/matrix.dat")
     cases = {
-        "points-1e12": snap.with_changes({seg_path: seg_with(points=10**12, live_points=10**12)}),
-        "points-negative": snap.with_changes({seg_path: seg_with(points=-1)}),
-        "points-int64-max": snap.with_changes({seg_path: seg_with(points=2**63 - 1)}),
-        "points-plus-one": snap.with_changes({seg_path: seg_with(points=seg["points"] + 1)}),
-        "dims-huge": snap.with_changes({seg_path: seg_with(dims=[10**9])}),
-        "dims-overflow": snap.with_changes({seg_path: seg_with(points=2**40, dims=[2**40])}),
-        "dims-zero": snap.with_changes({seg_path: seg_with(dims=[0])}),
-        "dims-negative": snap.with_changes({seg_path: seg_with(dims=[-4])}),
-        "dims-mismatch": snap.with_changes({seg_path: seg_with(dims=[seg["dims"][0] + 1])}),
-        "live-over-points": snap.with_changes({seg_path: seg_with(live_points=seg["points"] + 5)}),
+        "mappings-count-1e12": file_change("id_tracker.mappings", struct.pack("<Q", 10**12) + mappings[8:]),
+        "mappings-count-max": file_change("id_tracker.mappings", b"\xff" * 8 + mappings[8:]),
+        "mappings-count-plus-one": file_change(
+            "id_tracker.mappings", struct.pack("<Q", struct.unpack("<Q", mappings[:8])[0] + 1) + mappings[8:]),
+        "mappings-truncated": file_change("id_tracker.mappings", mappings[: len(mappings) // 2]),
+        "mappings-bad-kind": file_change("id_tracker.mappings", mappings[:8] + b"\x09" + mappings[9:]),
+        "mappings-empty": file_change("id_tracker.mappings", b""),
+        "versions-short": file_change("id_tracker.versions", versions[:3]),
+        "matrix-truncated": file_change("vector_storage/matrix.dat", matrix[:-4]),
+        "matrix-extended": file_change("vector_storage/matrix.dat", matrix + b"\0" * 4),
+        "matrix-bad-magic": file_change("vector_storage/matrix.dat", b"junk" + matrix[4:]),
+        "matrix-missing": snap.with_changes({base + "vector_storage/matrix.dat": None}),
+        "mappings-missing": snap.with_changes({base + "id_tracker.mappings": None}),
+        "vector-size-huge": seg_with(vector_size(10**9)),
+        "vector-size-zero": seg_with(vector_size(0)),
+        "vector-size-negative": seg_with(vector_size(-4)),
+        "vector-size-plus-one": seg_with(vector_size(seg["config"]["vector_data"][vname]["size"] + 1)),
+        "storage-type-unknown": seg_with(lambda s: s["config"]["vector_data"][vname].update(storage_type="Tape")),
         "segment-json-array": snap.with_changes({seg_path: b"[]"}),
         "segment-json-empty-object": snap.with_changes({seg_path: b"{}"}),
         "segment-json-garbage": snap.with_changes({seg_path: b"\xff\xfe{{{"}),
         "segment-json-deep": snap.with_changes({seg_path: b"[" * 100_000 + b"]" * 100_000}),
-        "ids-truncated": file_change("ids.bin", ids[: len(ids) // 2]),
-        "ids-bad-tag": file_change("ids.bin", b"\x09" + ids[1:]),
-        "versions-short": file_change("versions.bin", b"\0" * 3),
-        "vectors-truncated": file_change("vectors-0.f32", vec[:-4]),
-        "vectors-extended": file_change("vectors-0.f32", vec + b"\0" * 4),
-        "payloads-garbage": file_change("payloads.bin", b"\x07\xff\xff\xff\xff" + b"\0" * 20),
-        "deleted-short": file_change("deleted.bin", b""),
-        "present-short": file_change("present-0.bin", b"\x01"),
-        "ids-missing": snap.with_changes({base + "ids.bin": None}),
+        "segment-json-huge": snap.with_changes({seg_path: b" " * (20 << 20) + b"{}"}),
     }
     return {f"{prefix}-{k}": v for k, v in cases.items()}
+
+
+def qdrant_form(snap: Snapshot, name: str, change) -> bytes:
+    """The snapshot as Qdrant would send it (no qdb.json), with one segment file changed."""
+    base = snap.find("segment.json")[: -len("segment.json")]
+    return tar_of([(m.name, change(d) if m.name == base + name else d)
+                   for m, d in snap.members if m.name != "qdb.json" and d is not None])
 
 
 def build(collection: bytes, shard: bytes, full: bytes, escape: str) -> dict[str, dict]:
@@ -272,7 +287,11 @@ def build(collection: bytes, shard: bytes, full: bytes, escape: str) -> dict[str
         "meta-kind-bogus": snap.with_changes({}, meta_patch=lambda m: m.update(kind="bogus")),
         "meta-size-lie": snap.with_changes({}, fix_meta=False, meta_patch=lambda m: [
             f.update(size=f["size"] + 1) for f in list(m["files"].values())[:1]]),
-        "meta-missing": tar_of([(m.name, d) for m, d in snap.members if m.name != "qdb.json" and d is not None]),
+        # Without qdb.json an archive is taken as Qdrant's (no digests): its segments are then
+        # checked by structure, so a lying id tracker must still be refused.
+        "meta-missing-lying-segment": qdrant_form(snap, "id_tracker.mappings", lambda b: struct.pack("<Q", 10**12) + b[8:]),
+        "meta-missing-bad-payload-tracker": qdrant_form(
+            snap, "payload_storage/tracker.dat", lambda b: b[:4] + struct.pack("<IIII", 1, 999, 0, 64) + b[20:]),
         "meta-deep-json": tar_of([(m.name, d) for m, d in snap.members if m.name != "qdb.json" and d is not None]
                                  + [("qdb.json", b"[" * 200_000 + b"]" * 200_000)]),
         "config-array": snap.with_changes({"config.json": b"[]"}),

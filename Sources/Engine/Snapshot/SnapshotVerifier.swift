@@ -148,7 +148,11 @@ public enum SnapshotVerifier {
         }
         guard meta.kind == .collection else { return meta.points }
         let config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(staging + "/config.json")))
-        for s in 0..<config.params.shard_number { try SnapshotUnpacker.layOutShard(staging + "/\(s)") }
+        for s in 0..<config.params.shard_number {
+            // A count the archive cannot back is refused at its first missing shard, not looped over.
+            guard FileIO.isDirectory(staging + "/\(s)") else { throw SnapshotError(.corrupt, "snapshot has no data for shard \(s)") }
+            try SnapshotUnpacker.layOutShard(staging + "/\(s)")
+        }
         var logger = Logger(label: "qdb-verify")
         logger.logLevel = .error
         let collection = try Collection.open(name: meta.collection ?? "verify", dir: staging, sealThreshold: .max, logger: logger)

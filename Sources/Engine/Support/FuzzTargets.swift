@@ -36,8 +36,9 @@ public enum FuzzTargets {
         },
         "segment": segment,
         "segment-meta": { raw in
-            let meta = try JSONDecoder().decode(SegmentMeta.self, from: Data(raw))
-            try? Segment.checkBounds(meta, dir: "/nonexistent")
+            let bytes = Array(raw)
+            _ = try? SegmentState.read(validating: bytes)
+            if let meta = try SegmentMeta.decode(segmentJSON: bytes) { try? Segment.checkBounds(meta, dir: "/nonexistent") }
         },
         "payloads": { raw in
             var r = ByteReader(raw)
@@ -92,18 +93,29 @@ public enum FuzzTargets {
         _ = try scanner.finish()
     }
 
+    /// The files of the template segment, in Qdrant's immutable layout, that the first byte of a
+    /// `segment` input picks from (`scripts/gen-fuzz-seeds` writes seed `<i>-<name>` for each).
+    public static let segmentFiles = [
+        "segment.json", "version.info", "id_tracker.mappings", "id_tracker.versions", "id_tracker.deleted",
+        "vector_storage/matrix.dat", "vector_storage/deleted.dat", "payload_storage/config.json",
+        "payload_storage/tracker.dat", "payload_storage/page_0.dat", "payload_storage/bitmask.dat",
+        "payload_storage/gaps.dat", "payload_index/config.json",
+    ]
+
+    /// The template segment's vectors: one unnamed 3-d Dot vector.
+    static let segmentSchema = SegmentSchema(names: [""], dims: [3], distances: [.dot])
+
     /// The first byte picks one file of a small valid sealed segment; the rest replaces it, and
     /// the segment is loaded.
     static func segment(_ raw: UnsafeRawBufferPointer) throws {
         guard let first = raw.first else { return }
         let dir = try segmentTemplate()
-        let names = ["segment.json", "ids.bin", "versions.bin", "payloads.bin", "deleted.bin", "vectors-0.f32", "present-0.bin"]
-        let name = names[Int(first) % names.count]
+        let name = segmentFiles[Int(first) % segmentFiles.count]
         let path = dir + "/" + name
         let original = try FileIO.readAll(path)
-        try Segment.writeFile(path, UnsafeRawBufferPointer(rebasing: raw.dropFirst()))
+        try Segment.writeFile(path, Array(raw.dropFirst()))
         defer { try? Segment.writeFile(path, original) }
-        let seg = try Segment.load(from: dir)
+        let seg = try Segment.load(from: dir, schema: segmentSchema)
         for off in 0..<min(seg.count, 64) { _ = seg.payloads[off] }
     }
 
@@ -127,7 +139,7 @@ public enum FuzzTargets {
                     id: i == 2 ? .uuid(UUID(uuidString: "6f1c3e1a-0000-4000-8000-00000000000\(i)")!) : .number(UInt64(i)),
                     vectors: [[Float(i), 1, 2]], payload: ["k": .int(Int64(i)), "s": .string("v\(i)")], version: UInt64(i + 1))
             }
-            try seg.writeSealed(to: segments, version: 6)
+            try seg.writeSealed(to: segments, version: 6, schema: segmentSchema)
             let dir = segments + "/" + seg.id
             template = dir
             return dir

@@ -33,7 +33,7 @@ import Testing
     /// The seeds are valid inputs: the interesting ones must be accepted, so the fuzzer starts
     /// from inputs that reach deep into each reader.
     @Test func validSeedsAreAccepted() throws {
-        for (target, file) in [("tar-extract", "snapshot.tar"), ("segment", "0-segment.json"), ("segment", "5-vectors-0.f32"),
+        for (target, file) in [("tar-extract", "snapshot.tar"), ("segment", "0-segment.json"), ("segment", "5-vector_storage-matrix.dat"), ("segment", "8-payload_storage-tracker.dat"),
                                ("multipart", "one-field"), ("wal", "wal.log"), ("manifest", "qdrant-form.json")] {
             let bytes = try FileIO.readAll(Self.fixtures + "/fuzz/\(target)/\(file)")
             try bytes.withUnsafeBytes { try FuzzTargets.all[target]!($0) }
