@@ -112,11 +112,14 @@ public enum FuzzTargets {
         let dir = try segmentTemplate()
         let name = segmentFiles[Int(first) % segmentFiles.count]
         let path = dir + "/" + name
-        let original = try FileIO.readAll(path)
-        try Segment.writeFile(path, Array(raw.dropFirst()))
-        defer { try? Segment.writeFile(path, original) }
-        let seg = try Segment.load(from: dir, schema: segmentSchema)
-        for off in 0..<min(seg.count, 64) { _ = seg.payloads[off] }
+        // One input at a time changes the shared template (tests replay corpora in parallel).
+        try segmentUseLock.withLock {
+            let original = try FileIO.readAll(path)
+            try Segment.writeFile(path, Array(raw.dropFirst()))
+            defer { try? Segment.writeFile(path, original) }
+            let seg = try Segment.load(from: dir, schema: segmentSchema)
+            for off in 0..<min(seg.count, 64) { _ = seg.payloads[off] }
+        }
     }
 
     /// Scratch space for targets that need files: tmpfs when there is one.
@@ -126,6 +129,7 @@ public enum FuzzTargets {
     }()
 
     private static let templateLock = NSLock()
+    private static let segmentUseLock = NSLock()
     nonisolated(unsafe) private static var template: String?
 
     private static func segmentTemplate() throws -> String {
