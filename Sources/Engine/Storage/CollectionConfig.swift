@@ -117,3 +117,65 @@ public struct CollectionConfig: Codable, Sendable, Equatable {
         }
     }
 }
+
+// Reading: a key Qdrant leaves out (it skips `None` and defaulted fields when it serializes a
+// `config.json`) takes Qdrant's default instead of failing the restore; unknown keys are ignored.
+
+extension HnswConfig {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        m = try c.decodeIfPresent(Int.self, forKey: .m) ?? m
+        ef_construct = try c.decodeIfPresent(Int.self, forKey: .ef_construct) ?? ef_construct
+        full_scan_threshold = try c.decodeIfPresent(Int.self, forKey: .full_scan_threshold) ?? full_scan_threshold
+        max_indexing_threads = try c.decodeIfPresent(Int.self, forKey: .max_indexing_threads) ?? max_indexing_threads
+        on_disk = try c.decodeIfPresent(Bool.self, forKey: .on_disk) ?? on_disk
+    }
+}
+
+extension OptimizerConfig {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        deleted_threshold = try c.decodeIfPresent(Double.self, forKey: .deleted_threshold) ?? deleted_threshold
+        vacuum_min_vector_number = try c.decodeIfPresent(Int.self, forKey: .vacuum_min_vector_number) ?? vacuum_min_vector_number
+        default_segment_number = try c.decodeIfPresent(Int.self, forKey: .default_segment_number) ?? default_segment_number
+        max_segment_size = try c.decodeIfPresent(Int.self, forKey: .max_segment_size)
+        memmap_threshold = try c.decodeIfPresent(Int.self, forKey: .memmap_threshold)
+        if c.contains(.indexing_threshold) { indexing_threshold = try c.decodeIfPresent(Int.self, forKey: .indexing_threshold) }
+        flush_interval_sec = try c.decodeIfPresent(Int.self, forKey: .flush_interval_sec) ?? flush_interval_sec
+        max_optimization_threads = try c.decodeIfPresent(Int.self, forKey: .max_optimization_threads)
+    }
+}
+
+extension WalConfig {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        wal_capacity_mb = try c.decodeIfPresent(Int.self, forKey: .wal_capacity_mb) ?? wal_capacity_mb
+        wal_segments_ahead = try c.decodeIfPresent(Int.self, forKey: .wal_segments_ahead) ?? wal_segments_ahead
+        wal_retain_closed = try c.decodeIfPresent(Int.self, forKey: .wal_retain_closed) ?? wal_retain_closed
+    }
+}
+
+extension CollectionParams {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(vectors: try c.decode(VectorsConfig.self, forKey: .vectors))
+        shard_number = try c.decodeIfPresent(Int.self, forKey: .shard_number) ?? shard_number
+        replication_factor = try c.decodeIfPresent(Int.self, forKey: .replication_factor) ?? replication_factor
+        write_consistency_factor = try c.decodeIfPresent(Int.self, forKey: .write_consistency_factor) ?? write_consistency_factor
+        on_disk_payload = try c.decodeIfPresent(Bool.self, forKey: .on_disk_payload) ?? on_disk_payload
+    }
+}
+
+extension CollectionConfig {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(params: try c.decode(CollectionParams.self, forKey: .params))
+        hnsw_config = try c.decodeIfPresent(HnswConfig.self, forKey: .hnsw_config) ?? hnsw_config
+        optimizer_config = try c.decodeIfPresent(OptimizerConfig.self, forKey: .optimizer_config) ?? optimizer_config
+        wal_config = try c.decodeIfPresent(WalConfig.self, forKey: .wal_config) ?? wal_config
+        quantization_config = try c.decodeIfPresent(JSONValue.self, forKey: .quantization_config)
+    }
+}
