@@ -33,6 +33,7 @@ func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequest
     router.addShardAndFullSnapshotRoutes(state)
     router.addPartialSnapshotRoutes(state)
     router.addOperationRoutes(state)
+    router.addDashboardRoutes(state)
     return router
 }
 
