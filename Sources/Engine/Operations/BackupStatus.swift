@@ -90,6 +90,6 @@ extension SnapshotSchedule {
         if let every { return SnapshotSchedule.parseDuration(every) }
         guard let cron, let expr = try? CronExpression(cron), let a = expr.next(after: now), let b = expr.next(after: a)
         else { return nil }
-        return b.timeIntervalSince(a)
+        return b.timeIntervalSince(a).rounded()  // cron matches whole minutes
     }
 }
