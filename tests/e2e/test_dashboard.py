@@ -1,6 +1,6 @@
 """The dashboard at /dashboard, in headless Chromium (Debian's `chromium`) driven over the
 DevTools protocol against a real `qdb serve`: no key → the page asks for one; with the admin key
-a snapshot is created from the page and listed, an upload's progress bar is followed to the end,
+a collection and a full-storage snapshot are created from the page and listed, an upload's progress bar is followed to the end,
 an operation is cancelled, a snapshot is deleted after a confirmation, schedules show their next
 run and what their next prune would remove; with the read-only key no state-changing button
 exists. Every request the page makes goes to the server's origin. Screenshots of each state go
@@ -22,7 +22,7 @@ import pytest
 import requests
 import websocket
 
-from qdb_helpers import REPO, create_collection, err, free_port, ok, unique, upsert
+from qdb_helpers import REPO, create_collection, err, free_port, ok, unique, upsert, wait_for
 
 SHOTS = REPO / ".build" / "dashboard-screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -45,16 +45,6 @@ storage:
 def fill(api, name, n=50, dim=4):
     create_collection(api, name, size=dim)
     upsert(api, name, points=[{"id": i, "vector": [1.0 + i % 7] + [0.5] * (dim - 1), "payload": {"i": i}} for i in range(n)])
-
-
-def wait_for(pred, timeout=30, what="condition", every=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(every)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +286,14 @@ def test_admin_creates_follows_cancels_deletes_and_sees_schedules(server_factory
     assert listed[0]["checksum"] in b.js(f"document.querySelector(\"{group} tr[data-snapshot]\").textContent")
     b.until("[...document.querySelectorAll('#recent tr[data-phase=succeeded]')].some(r => r.textContent.includes('create_collection_snapshot'))")
     b.shot("3-snapshot-created")
+
+    # full storage: create from the page, listed with Qdrant's name and checksum
+    full = ".snapshot-group[data-collection='']"
+    b.click(f"{full} button.create")
+    b.until(f"document.querySelectorAll(\"{full} tr[data-snapshot]\").length === 1", timeout=60, what="the full snapshot listed")
+    stored = ok(api.get("/snapshots"))
+    assert rows(b, f"{full} tr[data-snapshot]") == [stored[0]["name"]]
+    assert stored[0]["checksum"] in b.js(f"document.querySelector(\"{full} tr[data-snapshot]\").textContent")
 
     # an upload's progress bar, followed to the end
     blob = api.get(f"/collections/{name}/snapshots/{listed[0]['name']}").content

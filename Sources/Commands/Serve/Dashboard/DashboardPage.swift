@@ -160,34 +160,37 @@ async function renderCollections(backups) {
       td("Newest snapshot", newest ? [age(secondsSince(newest.creation_time + (newest.creation_time && !/Z|[+-]\d\d:?\d\d$/.test(newest.creation_time) ? "Z" : ""))), " · ", bytes(newest.size), " · ",
         newest.verified ? "verified" : "not verified", " · ", backups.store].join("") : "none"),
       td("Newest verified", verified)));
-    snaps.append(snapshotTable(b));
+    snaps.append(snapshotTable(b, "/collections/" + encodeURIComponent(b.name) + "/snapshots", b.name));
   }
+  let full = { name: "", snapshots: [] };
+  try { full.snapshots = (await api("GET", "/snapshots")).result; } catch (e) { full.error = e.message; }
+  snaps.append(snapshotTable(full, "/snapshots", "Full storage"));
 }
 
-function snapshotTable(b) {
+/// One group of snapshots: a collection's (`b` from /dashboard/status) or full storage's.
+function snapshotTable(b, base, title) {
   const wrap = el("div", { class: "snapshot-group", "data-collection": b.name });
-  const title = el("h3", {}, b.name + " ");
-  if (canWrite()) title.append(button("Create snapshot", () => act(async () => {
-    const r = await api("POST", "/collections/" + encodeURIComponent(b.name) + "/snapshots?wait=false");
-    if (r && r.operation_id) await refresh();
-  }), { "aria-label": "Create a snapshot of " + b.name, class: "create" }));
-  wrap.append(title);
+  const heading = el("h3", {}, title + " ");
+  if (canWrite()) heading.append(button("Create snapshot", () => act(() => api("POST", base + "?wait=false")),
+    { "aria-label": "Create a snapshot of " + title, class: "create" }));
+  wrap.append(heading);
   if (b.error) wrap.append(el("p", { class: "badge bad" }, b.error));
   if (!b.snapshots.length) { wrap.append(el("p", { class: "muted" }, "No snapshots.")); return wrap; }
   const t = el("table", {}, el("thead", {}, el("tr", {}, ...["Name", "Created", "Size", "Checksum (SHA-256)", "Verified", ""].map((h) => el("th", {}, h)))));
   const tb = el("tbody");
   for (const s of b.snapshots) {
-    const path = "/collections/" + encodeURIComponent(b.name) + "/snapshots/" + encodeURIComponent(s.name);
+    const path = base + "/" + encodeURIComponent(s.name);
     const actions = el("td", { "data-label": "Actions" },
       button("Download", () => download(path, s.name), { "aria-label": "Download " + s.name, class: "download" }));
     if (canWrite()) actions.append(" ", button("Delete", () => {
-      if (!window.confirm("Delete snapshot " + s.name + " of " + b.name + "?")) return;
+      if (!window.confirm("Delete snapshot " + s.name + " of " + title + "?")) return;
       act(() => api("DELETE", path + "?wait=true"));
     }, { "aria-label": "Delete " + s.name, class: "danger delete" }));
+    const verified = s.verified === undefined ? el("span", { class: "muted" }, "–")
+      : el("span", { class: s.verified ? "badge ok" : "badge warn" }, s.verified ? "verified" : "not verified");
     tb.append(el("tr", { "data-snapshot": s.name },
       td("Name", el("span", { class: "mono" }, s.name)), td("Created", s.creation_time || "–"), td("Size", bytes(s.size)),
-      td("Checksum", el("span", { class: "mono" }, s.checksum || "–")),
-      td("Verified", el("span", { class: s.verified ? "badge ok" : "badge warn" }, s.verified ? "verified" : "not verified")), actions));
+      td("Checksum", el("span", { class: "mono" }, s.checksum || "–")), td("Verified", verified), actions));
   }
   t.append(tb); wrap.append(t);
   return wrap;
