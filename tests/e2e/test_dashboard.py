@@ -1,7 +1,7 @@
 """The dashboard at /dashboard, in headless Chromium (Debian's `chromium`) driven over the
 DevTools protocol against a real `qdb serve`: no key → the page asks for one; with the admin key
 a collection and a full-storage snapshot are created from the page and listed, an upload's progress bar is followed to the end,
-an operation is cancelled, a snapshot is deleted after a confirmation, schedules show their next
+an operation is cancelled, a snapshot is deleted and one restored after a confirmation, schedules show their next
 run and what their next prune would remove; with the read-only key no state-changing button
 exists. Every request the page makes goes to the server's origin. Screenshots of each state go
 to .build/dashboard-screenshots/. The HTTP-level tests run without a browser."""
@@ -352,6 +352,15 @@ def test_admin_creates_follows_cancels_deletes_and_sees_schedules(server_factory
     assert b.dialogs and listed[0]["name"] in b.dialogs[-1]
     assert [s["name"] for s in ok(api.get(f"/collections/{name}/snapshots"))] == [second["name"]]
 
+    # restore from the stored snapshot, after a confirmation: the points added since are gone
+    upsert(api, name, points=[{"id": 1000 + i, "vector": [1.0, 2.0, 3.0, 4.0]} for i in range(10)])
+    assert ok(api.post(f"/collections/{name}/points/count", json={"exact": True}))["count"] == 60
+    b.click(f"{group} tr[data-snapshot='{second['name']}'] button.restore")
+    b.until("[...document.querySelectorAll('#recent tr[data-phase=succeeded]')].some(r => r.textContent.includes('stored_recover'))",
+            timeout=60, what="the restore among the recent results")
+    assert name in b.dialogs[-1] and second["name"] in b.dialogs[-1]
+    assert ok(api.post(f"/collections/{name}/points/count", json={"exact": True}))["count"] == 50
+
     # readable on a phone
     b.resize(390, 844, mobile=True)
     b.js("refresh()")
@@ -376,7 +385,7 @@ def test_read_only_key_sees_everything_and_changes_nothing(server_factory, brows
     b.until(f"document.querySelectorAll(\"{group} tr[data-snapshot]\").length === 1")
     assert b.js("document.getElementById('access').textContent") == "read-only key"
     assert rows(b, f"{group} tr[data-snapshot]") == [snap["name"]]
-    assert b.js("document.querySelectorAll('button.create, button.delete, button.cancel').length") == 0
+    assert b.js("document.querySelectorAll('button.create, button.delete, button.cancel, button.restore').length") == 0
     assert b.js("document.querySelectorAll('button.download').length") >= 1
     assert b.js("!!document.querySelector('#schedules tr[data-schedule=nightly] .next-run')")
     # the API refuses a write with this key, and the page shows the API's message

@@ -90,8 +90,10 @@ function headers() {
   return h;
 }
 class ApiError extends Error { constructor(status, msg) { super(msg); this.status = status; } }
-async function api(method, path) {
-  const r = await fetch(path, { method, headers: headers(), credentials: "omit" });
+async function api(method, path, json) {
+  const init = { method, headers: headers(), credentials: "omit" };
+  if (json !== undefined) { init.headers["content-type"] = "application/json"; init.body = JSON.stringify(json); }
+  const r = await fetch(path, init);
   let body = null;
   try { body = await r.json(); } catch (e) { body = null; }
   if (!r.ok) {
@@ -160,7 +162,7 @@ async function renderCollections(backups) {
       td("Newest snapshot", newest ? [age(secondsSince(newest.creation_time + (newest.creation_time && !/Z|[+-]\d\d:?\d\d$/.test(newest.creation_time) ? "Z" : ""))), " · ", bytes(newest.size), " · ",
         newest.verified ? "verified" : "not verified", " · ", backups.store].join("") : "none"),
       td("Newest verified", verified)));
-    snaps.append(snapshotTable(b, "/collections/" + encodeURIComponent(b.name) + "/snapshots", b.name));
+    snaps.append(snapshotTable(b, "/collections/" + encodeURIComponent(b.name) + "/snapshots", b.name, b.name));
   }
   let full = { name: "", snapshots: [] };
   try { full.snapshots = (await api("GET", "/snapshots")).result; } catch (e) { full.error = e.message; }
@@ -168,7 +170,7 @@ async function renderCollections(backups) {
 }
 
 /// One group of snapshots: a collection's (`b` from /dashboard/status) or full storage's.
-function snapshotTable(b, base, title) {
+function snapshotTable(b, base, title, collection) {
   const wrap = el("div", { class: "snapshot-group", "data-collection": b.name });
   const heading = el("h3", {}, title + " ");
   if (canWrite()) heading.append(button("Create snapshot", () => act(() => api("POST", base + "?wait=false")),
@@ -186,6 +188,11 @@ function snapshotTable(b, base, title) {
       if (!window.confirm("Delete snapshot " + s.name + " of " + title + "?")) return;
       act(() => api("DELETE", path + "?wait=true"));
     }, { "aria-label": "Delete " + s.name, class: "danger delete" }));
+    if (canWrite() && collection) actions.append(" ", button("Restore", () => {
+      if (!window.confirm("Restore " + collection + " from " + s.name + "? Its current points are replaced.")) return;
+      act(() => api("PUT", "/collections/" + encodeURIComponent(collection) + "/snapshots/recover?wait=false",
+        { location: s.name, checksum: s.checksum || undefined }));
+    }, { "aria-label": "Restore " + collection + " from " + s.name, class: "danger restore" }));
     const verified = s.verified === undefined ? el("span", { class: "muted" }, "–")
       : el("span", { class: s.verified ? "badge ok" : "badge warn" }, s.verified ? "verified" : "not verified");
     tb.append(el("tr", { "data-snapshot": s.name },
