@@ -361,6 +361,21 @@ def test_admin_creates_follows_cancels_deletes_and_sees_schedules(server_factory
     assert name in b.dialogs[-1] and second["name"] in b.dialogs[-1]
     assert ok(api.post(f"/collections/{name}/points/count", json={"exact": True}))["count"] == 50
 
+    # restore by uploading a snapshot file chosen in the page's file input
+    snap_file = Path(b.profile) / "upload.snapshot"
+    snap_file.write_bytes(api.get(f"/collections/{name}/snapshots/{second['name']}").content)
+    victim = unique("dashfile")
+    fill(api, victim, n=7)
+    b.js("refresh()")
+    vgroup = f".snapshot-group[data-collection='{victim}']"
+    b.until(f"!!document.querySelector(\"{vgroup} input.upload-file\")")
+    assert b.js(f"document.querySelector(\"{vgroup} label\").htmlFor === document.querySelector(\"{vgroup} input.upload-file\").id")
+    node = b.call("DOM.querySelector", nodeId=b.call("DOM.getDocument")["root"]["nodeId"], selector=f"{vgroup} input.upload-file")["nodeId"]
+    b.call("DOM.setFileInputFiles", files=[str(snap_file)], nodeId=node)
+    b.click(f"{vgroup} button.upload-restore")
+    wait_for(lambda: ok(api.post(f"/collections/{victim}/points/count", json={"exact": True}))["count"] == 50,
+             timeout=60, what="the uploaded snapshot restored")
+
     # readable on a phone
     b.resize(390, 844, mobile=True)
     b.js("refresh()")
@@ -385,7 +400,7 @@ def test_read_only_key_sees_everything_and_changes_nothing(server_factory, brows
     b.until(f"document.querySelectorAll(\"{group} tr[data-snapshot]\").length === 1")
     assert b.js("document.getElementById('access').textContent") == "read-only key"
     assert rows(b, f"{group} tr[data-snapshot]") == [snap["name"]]
-    assert b.js("document.querySelectorAll('button.create, button.delete, button.cancel, button.restore').length") == 0
+    assert b.js("document.querySelectorAll('button.create, button.delete, button.cancel, button.restore, button.upload-restore, input[type=file]').length") == 0
     assert b.js("document.querySelectorAll('button.download').length") >= 1
     assert b.js("!!document.querySelector('#schedules tr[data-schedule=nightly] .next-run')")
     # the API refuses a write with this key, and the page shows the API's message

@@ -176,6 +176,22 @@ function snapshotTable(b, base, title, collection) {
   if (canWrite()) heading.append(button("Create snapshot", () => act(() => api("POST", base + "?wait=false")),
     { "aria-label": "Create a snapshot of " + title, class: "create" }));
   wrap.append(heading);
+  if (canWrite() && collection) {
+    const id = "upload-" + collection.replace(/[^A-Za-z0-9_-]/g, "_");
+    const input = el("input", { type: "file", id, accept: ".snapshot,.zst,application/octet-stream", class: "upload-file" });
+    wrap.append(el("p", { class: "upload" }, el("label", { for: id }, "Restore " + collection + " from an uploaded snapshot file: "), input, " ",
+      button("Upload and restore", () => {
+        const file = input.files[0];
+        if (!file) { showError({ message: "Choose a snapshot file first." }); return; }
+        if (!window.confirm("Restore " + collection + " from " + file.name + "? Its current points are replaced.")) return;
+        act(async () => {
+          const form = new FormData(); form.append("snapshot", file, file.name);
+          const r = await fetch("/collections/" + encodeURIComponent(collection) + "/snapshots/upload?wait=false",
+            { method: "POST", headers: headers(), body: form, credentials: "omit" });
+          if (!r.ok) { let m = r.status + ""; try { m = (await r.json()).status.error; } catch (e) {} throw new Error(m); }
+        });
+      }, { "aria-label": "Upload a snapshot file and restore " + collection, class: "danger upload-restore" })));
+  }
   if (b.error) wrap.append(el("p", { class: "badge bad" }, b.error));
   if (!b.snapshots.length) { wrap.append(el("p", { class: "muted" }, "No snapshots.")); return wrap; }
   const t = el("table", {}, el("thead", {}, el("tr", {}, ...["Name", "Created", "Size", "Checksum (SHA-256)", "Verified", ""].map((h) => el("th", {}, h)))));
