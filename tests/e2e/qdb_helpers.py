@@ -505,3 +505,14 @@ def eval_filter(flt: dict | None, pid, payload: dict | None) -> bool:
 
 def dumps(obj) -> str:
     return json.dumps(obj, separators=(",", ":"))
+
+
+def wait_for(pred, timeout=30, what="condition", every=0.1):
+    """Polls `pred` until it returns something truthy (returned), failing after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(every)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from qdb_helpers import create_collection, free_port, ok, run_qdb, upsert
+from qdb_helpers import create_collection, free_port, ok, run_qdb, upsert, wait_for
 
 
 def metric(text, name, schedule):
@@ -20,16 +20,6 @@ def metric(text, name, schedule):
 def fill(api, name, n=50):
     create_collection(api, name, size=4)
     upsert(api, name, points=[{"id": i, "vector": [1.0, float(i), 0.5, 0.0], "payload": {"i": i}} for i in range(n)])
-
-
-def wait_for(pred, timeout=30, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 CONFIG = """\

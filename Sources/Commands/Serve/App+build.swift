@@ -35,6 +35,7 @@ func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequest
     router.addShardAndFullSnapshotRoutes(state)
     router.addPartialSnapshotRoutes(state)
     router.addOperationRoutes(state)
+    router.addDashboardRoutes(state)
     routeTable.load(router.routes)
     return router
 }

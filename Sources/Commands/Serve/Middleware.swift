@@ -24,12 +24,12 @@ struct ErrorMiddleware: RouterMiddleware {
 
 /// API-key auth as Qdrant's: `api-key: K` or `Authorization: Bearer K`. With any key configured, a
 /// request without a valid key gets 401; the read-only key may only read (else 403).
-/// `/`, `/healthz`, `/livez` and `/readyz` stay open.
+/// `/`, `/healthz`, `/livez`, `/readyz` and the dashboard page (not its data) stay open.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let keys: APIKeys
 
-    static let openPaths: Set<String> = ["/", "/healthz", "/livez", "/readyz"]
+    static let openPaths: Set<String> = ["/", "/healthz", "/livez", "/readyz", "/dashboard"]
     /// POST routes that only read.
     static let readPosts = ["/points", "/points/scroll", "/points/count", "/points/query", "/points/search",
                             "/points/query/batch", "/points/search/batch", "/points/query/groups",
