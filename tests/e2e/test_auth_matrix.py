@@ -58,6 +58,23 @@ def routes(c, doomed, snap, shard_snap, full):
         ("GET", "/snapshots", None, "read"),
         ("GET", f"/snapshots/{full}", None, "read"),
         ("GET", f"{sh}/snapshot/partial/manifest", None, "read"),
+        # the rest of the query API (read routes answered with POST)
+        ("POST", f"/collections/{c}/points/query/groups", {**q, "group_by": "i"}, "read"),
+        ("POST", f"/collections/{c}/points/search/batch", {"searches": [{"vector": [1, 1], "limit": 1}]}, "read"),
+        ("POST", f"/collections/{c}/points/search/groups", {"vector": [1, 1], "limit": 1, "group_by": "i"}, "read"),
+        ("POST", f"/collections/{c}/points/recommend", {"positive": [1], "limit": 1}, "read"),
+        ("POST", f"/collections/{c}/points/recommend/batch", {"searches": [{"positive": [1], "limit": 1}]}, "read"),
+        ("POST", f"/collections/{c}/points/recommend/groups", {"positive": [1], "limit": 1, "group_by": "i"}, "read"),
+        ("POST", f"/collections/{c}/points/discover", {"target": 1, "limit": 1}, "read"),
+        ("POST", f"/collections/{c}/points/discover/batch", {"searches": [{"target": 1, "limit": 1}]}, "read"),
+        ("POST", f"/collections/{c}/points/search/matrix/pairs", {"sample": 2, "limit": 1}, "read"),
+        ("POST", f"/collections/{c}/points/search/matrix/offsets", {"sample": 2, "limit": 1}, "read"),
+        ("POST", f"/collections/{c}/facet", {"key": "i"}, "read"),
+        # lifecycle and dashboard
+        ("GET", "/operations", None, "read"),
+        ("GET", "/schedules", None, "read"),
+        ("GET", "/dashboard", None, "open"),
+        ("GET", "/dashboard/status", None, "read"),
         # writes and manage
         ("GET", f"{sh}/snapshot", None, "write"),
         ("PUT", f"/collections/{unique('new')}", {"vectors": {"size": 2, "distance": "Dot"}}, "write"),
@@ -84,6 +101,9 @@ def routes(c, doomed, snap, shard_snap, full):
         ("DELETE", f"{sh}/snapshots/{shard_snap}", None, "write"),
         ("DELETE", f"/snapshots/{full}", None, "write"),
         ("DELETE", f"/collections/{doomed}", None, "write"),
+        ("POST", f"/collections/{c}/points/batch?wait=true",
+         {"operations": [{"upsert": {"points": [{"id": 8, "vector": [1, 1]}]}}]}, "write"),
+        ("DELETE", "/operations/00000000-0000-4000-8000-000000000000", None, "write"),
     ]
 
 
