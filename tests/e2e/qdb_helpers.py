@@ -516,3 +516,35 @@ def wait_for(pred, timeout=30, what="condition", every=0.1):
             return v
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(every)
+
+
+class StaticPeer:
+    """A loopback HTTP peer that answers GET `path` with `payloads[path]` (b"" for any other
+    path), for URL recovery tests. Use as a context manager; `url(path)` is its address."""
+
+    def __init__(self, payloads: dict[str, bytes]):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                data = payloads.get(self.path, b"")
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *a):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
+
+    def __enter__(self) -> "StaticPeer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()

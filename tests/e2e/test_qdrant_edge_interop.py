@@ -10,21 +10,18 @@ oracle for whether qdb's archives hold real Qdrant segments, and the source of r
 
 from __future__ import annotations
 
-import http.server
 import io
 import json
-import os
 import shutil
 import struct
 import tarfile
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 import qdrant_edge as qe
 
-from qdb_helpers import QdbServer, create_collection, err, ok, run_qdb, scroll_all, unique
+from qdb_helpers import StaticPeer, err, ok, run_qdb, scroll_all, unique
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -306,28 +303,13 @@ def test_edge_collection_snapshot_restores_every_way(server_factory, edge_shard,
     body = archive.read_bytes()
     shard_body = write_tar(pack_shard(edge_shard["dir"]), tmp_path / "edge-shard.snapshot").read_bytes()
 
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            data = body if self.path == "/c.snapshot" else shard_body
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *a):
-            pass
-
-    peer = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    threading.Thread(target=peer.serve_forever, daemon=True).start()
-    try:
+    with StaticPeer({"/c.snapshot": body, "/s.snapshot": shard_body}) as peer:
         web = unique("web")
-        ok(api.put(f"/collections/{web}/snapshots/recover", json={"location": f"http://127.0.0.1:{peer.server_address[1]}/c.snapshot"}))
+        ok(api.put(f"/collections/{web}/snapshots/recover", json={"location": peer.url("/c.snapshot")}))
         check_restored(api, web, edge_shard)
         ok(api.put(f"/collections/{web}/points?wait=true", json={"points": [make_point(1, np.random.default_rng(2), "changed")]}))
-        ok(api.put(f"/collections/{web}/shards/0/snapshots/recover", json={"location": f"http://127.0.0.1:{peer.server_address[1]}/s.snapshot"}))
+        ok(api.put(f"/collections/{web}/shards/0/snapshots/recover", json={"location": peer.url("/s.snapshot")}))
         check_restored(api, web, edge_shard)
-    finally:
-        peer.shutdown()
     srv.stop()
     # Startup --snapshot.
     boot = server_factory(args=["--snapshot", f"{archive}:booted"])

@@ -3,7 +3,7 @@
 import threading
 import http.server
 
-from qdb_helpers import count, create_collection, err, ok, unique, upsert
+from qdb_helpers import StaticPeer, count, create_collection, err, ok, unique, upsert
 
 
 def test_recover_from_peer_url_with_api_key(server_factory):
@@ -34,31 +34,15 @@ def test_hostile_server_body_is_rejected(server_factory, tmp_path):
     """A peer that answers 200 with garbage or a truncated archive: refused, collection unchanged."""
     payloads = {"/garbage": b"\x00garbage" * 5000, "/empty": b""}
 
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            data = payloads.get(self.path, b"")
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *a):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    try:
+    with StaticPeer(payloads) as peer:
         local = server_factory()
         api = local.api()
         create_collection(api, "keep", size=2, distance="Dot")
         upsert(api, "keep", points=[{"id": 1, "vector": [1, 1]}])
         for path in payloads:
             err(api.put("/collections/keep/snapshots/recover",
-                        json={"location": f"http://127.0.0.1:{srv.server_address[1]}{path}"}), 400)
+                        json={"location": peer.url(path)}), 400)
         assert count(api, "keep") == 1
-    finally:
-        srv.shutdown()
 
 
 def test_url_recovery_can_be_disabled(server_factory):
