@@ -295,6 +295,14 @@ def build(collection: bytes, shard: bytes, full: bytes, escape: str) -> dict[str
         "meta-deep-json": tar_of([(m.name, d) for m, d in snap.members if m.name != "qdb.json" and d is not None]
                                  + [("qdb.json", b"[" * 200_000 + b"]" * 200_000)]),
         "config-array": snap.with_changes({"config.json": b"[]"}),
+        # Decoding errors: the message names the entry and key path, bounded, never Foundation's
+        # description of the error (which once asked for 34 GB on damaged input).
+        "meta-files-wrong-type": snap.with_changes({}, meta_patch=lambda m: m.update(files="x" * 100_000)),
+        "meta-missing-key": snap.with_changes({}, meta_patch=lambda m: m.pop("kind")),
+        "config-vectors-wrong-type": snap.with_changes({"config.json": json.dumps(
+            {**json.loads(snap.data("config.json")), "params": {
+                **json.loads(snap.data("config.json"))["params"], "vectors": "v" * 100_000}}).encode()}),
+        "config-not-json": snap.with_changes({"config.json": b"{" + b"\xff" * 50_000}),
         "config-shards-1e9": snap.with_changes({"config.json": json.dumps(
             {**json.loads(snap.data("config.json")), "params": {
                 **json.loads(snap.data("config.json"))["params"], "shard_number": 10**9}}).encode()}),

@@ -70,6 +70,10 @@ def check_refused(env, r, started):
     body = r.json()
     assert isinstance(body["status"]["error"], str) and body["status"]["error"]
     assert str(srv.root) not in r.text, r.text[:300]
+    # Bounded and qdb's own words: no Foundation DecodingError description of hostile bytes.
+    message = body["status"]["error"]
+    assert len(message) <= 2000, message[:300]
+    assert "CodingKeys" not in message and "DecodingError" not in message, message[:300]
     return body["status"]["error"]
 
 

@@ -23,7 +23,7 @@ public enum ArchiveManifest {
                 do {
                     meta = try JSONDecoder().decode(ArchiveMetadata.self, from: Data(try reader.readAll(limit: limit)))
                 } catch {
-                    throw SnapshotError(.corrupt, "snapshot metadata qdb.json is unreadable: \(error)")
+                    throw SnapshotError(.corrupt, "snapshot qdb.json is unreadable: \(SnapshotError.describeDecoding(error))")
                 }
             } else if ["shard.json", "segment.json", "segment_manifest.json"].contains(name) {
                 entries[e.path] = try reader.readAll(limit: limit)
@@ -69,7 +69,7 @@ public enum ArchiveManifest {
             } catch let e as SnapshotError {
                 throw e
             } catch {
-                throw SnapshotError(.corrupt, "segment \(seg) metadata is unreadable: \(error)")
+                throw SnapshotError(.corrupt, "segment \(seg) metadata is unreadable: \(SnapshotError.describeDecoding(error))")
             }
         }
         try m.validate()

@@ -148,7 +148,7 @@ extension Storage {
         }
         let state: Shard.State
         do {
-            state = try JSONDecoder().decode(Shard.State.self, from: Data(try FileIO.readAll(unpacked + "/shard.json")))
+            state = try JSONDecoder().decode(Shard.State.self, from: Data(try SegmentFiles.readSmall(unpacked + "/shard.json", "shard.json")))
         } catch {
             throw SnapshotError(.corrupt, "partial snapshot has no readable shard.json")
         }
@@ -162,12 +162,7 @@ extension Storage {
             guard FileIO.exists(path) else {
                 throw SnapshotError(.corrupt, "segment \(seg) of the partial snapshot has no segment_manifest.json")
             }
-            let m: SegmentManifest
-            do {
-                m = try JSONDecoder().decode(SegmentManifest.self, from: Data(try FileIO.readAll(path)))
-            } catch {
-                throw SnapshotError(.corrupt, "segment_manifest.json of segment \(seg) is unreadable: \(error)")
-            }
+            let m = try SnapshotError.decodeEntry(SegmentManifest.self, at: path, entry: "segments/\(seg)/files/segment_manifest.json")
             guard m.segment_id == seg else {
                 throw SnapshotError(.corrupt, "segment_manifest.json in segment \(seg) is of segment \(m.segment_id)")
             }

@@ -34,12 +34,7 @@ enum SnapshotUnpacker {
         }
         let metaPath = staging + "/" + ArchiveMetadata.entryName
         guard FileIO.exists(metaPath) else { return try qdrantArchive(staging, entries: digests) }
-        let meta: ArchiveMetadata
-        do {
-            meta = try JSONDecoder().decode(ArchiveMetadata.self, from: Data(try FileIO.readAll(metaPath)))
-        } catch {
-            throw SnapshotError(.corrupt, "snapshot metadata qdb.json is unreadable: \(error)")
-        }
+        let meta = try SnapshotError.decodeEntry(ArchiveMetadata.self, at: metaPath, entry: ArchiveMetadata.entryName)
         try meta.check(digests)
         return meta
     }

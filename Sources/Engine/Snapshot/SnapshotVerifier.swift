@@ -124,7 +124,7 @@ public enum SnapshotVerifier {
         do {
             meta = try JSONDecoder().decode(ArchiveMetadata.self, from: Data(metaBytes))
         } catch {
-            throw SnapshotError(.corrupt, "snapshot metadata qdb.json is unreadable: \(error)")
+            throw SnapshotError(.corrupt, "snapshot qdb.json is unreadable: \(SnapshotError.describeDecoding(error))")
         }
         try meta.check(digests)
         return meta
@@ -147,7 +147,7 @@ public enum SnapshotVerifier {
             return shard.count(filter: nil)
         }
         guard meta.kind == .collection else { return meta.points }
-        let config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(staging + "/config.json")))
+        let config = try SnapshotError.decodeEntry(CollectionConfig.self, at: staging + "/config.json", entry: "config.json")
         for s in 0..<config.params.shard_number {
             // A count the archive cannot back is refused at its first missing shard, not looped over.
             guard FileIO.isDirectory(staging + "/\(s)") else { throw SnapshotError(.corrupt, "snapshot has no data for shard \(s)") }

@@ -55,12 +55,7 @@ extension Storage {
         let staging = tmpDir + "/restore-full-\(UUID().uuidString)"
         defer { FileIO.removeTree(staging) }
         let meta = try SnapshotUnpacker.unpack(source, into: staging, checksum: checksum, expecting: .full)
-        let config: FullSnapshotConfig
-        do {
-            config = try JSONDecoder().decode(FullSnapshotConfig.self, from: Data(try FileIO.readAll(staging + "/config.json")))
-        } catch {
-            throw SnapshotError(.corrupt, "full snapshot config.json is unreadable: \(error)")
-        }
+        let config = try SnapshotError.decodeEntry(FullSnapshotConfig.self, at: staging + "/config.json", entry: "config.json")
         if !overwrite {
             if let clash = config.collections_mapping.keys.sorted().first(where: exists) {
                 throw StorageError(.alreadyExists, "Collection `\(clash)` already exists; use --force to overwrite it")

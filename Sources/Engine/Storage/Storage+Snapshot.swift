@@ -34,12 +34,8 @@ extension Storage {
         // lays it out and test-opens it, and the swap waits for both.
         let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .collection, sync: false)
         let unpackedAt = ContinuousClock.now
-        var config: CollectionConfig
-        do {
-            config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(unpacked + "/config.json")))
-            try config.validate()
-        } catch {
-            throw SnapshotError(.corrupt, "snapshot config.json is not a valid collection config: \(error)")
+        var config = try SnapshotError.decodeEntry(CollectionConfig.self, at: unpacked + "/config.json", entry: "config.json") {
+            try $0.validate()
         }
         if let existing = mutex.withLock({ collections[name] }) {
             guard overwrite else {
