@@ -11,10 +11,10 @@ struct SnapshotsGRPC: Qdrant_Snapshots.SimpleServiceProtocol {
 
     func create(request: Qdrant_CreateSnapshotRequest, context: ServerContext) async throws -> Qdrant_CreateSnapshotResponse {
         try GRPCCall.rejectUnknownFields(request)
-        let s = state.snapshots
-        return try await GRPCCall.run {
-            try SnapshotsGRPC.created(s.createCollectionSnapshot(request.collectionName))
-        }
+        let (s, c) = (state.snapshots, request.collectionName)
+        return try await GRPCCall.operation(state, .create_collection_snapshot, collection: c, { op in
+            try s.createCollectionSnapshot(c, operation: op, annotation: nil)
+        }, respond: SnapshotsGRPC.created)
     }
 
     func list(request: Qdrant_ListSnapshotsRequest, context: ServerContext) async throws -> Qdrant_ListSnapshotsResponse {
@@ -35,7 +35,9 @@ struct SnapshotsGRPC: Qdrant_Snapshots.SimpleServiceProtocol {
     func createFull(request: Qdrant_CreateFullSnapshotRequest, context: ServerContext) async throws -> Qdrant_CreateSnapshotResponse {
         try GRPCCall.rejectUnknownFields(request)
         let s = state.snapshots
-        return try await GRPCCall.run { try SnapshotsGRPC.created(s.createFullSnapshot()) }
+        return try await GRPCCall.operation(state, .create_full_snapshot, collection: nil, { op in
+            try s.createFullSnapshot(operation: op, annotation: nil)
+        }, respond: SnapshotsGRPC.created)
     }
 
     func listFull(request: Qdrant_ListFullSnapshotsRequest, context: ServerContext) async throws -> Qdrant_ListSnapshotsResponse {
@@ -97,10 +99,10 @@ struct ShardSnapshotsGRPC: Qdrant_ShardSnapshots.SimpleServiceProtocol {
 
     func create(request: Qdrant_CreateShardSnapshotRequest, context: ServerContext) async throws -> Qdrant_CreateSnapshotResponse {
         try GRPCCall.rejectUnknownFields(request)
-        let s = state.snapshots
-        return try await GRPCCall.run {
-            try SnapshotsGRPC.created(s.createShardSnapshot(request.collectionName, shard: Int(request.shardID)))
-        }
+        let (s, c, id) = (state.snapshots, request.collectionName, Int(request.shardID))
+        return try await GRPCCall.operation(state, .create_shard_snapshot, collection: c, shard: id, { op in
+            try s.createShardSnapshot(c, shard: id, operation: op, annotation: nil)
+        }, respond: SnapshotsGRPC.created)
     }
 
     func list(request: Qdrant_ListShardSnapshotsRequest, context: ServerContext) async throws -> Qdrant_ListSnapshotsResponse {
@@ -122,33 +124,50 @@ struct ShardSnapshotsGRPC: Qdrant_ShardSnapshots.SimpleServiceProtocol {
 
     func recover(request: Qdrant_RecoverShardSnapshotRequest, context: ServerContext) async throws -> Qdrant_RecoverSnapshotResponse {
         let state = self.state
-        return try await GRPCCall.run {
-            try GRPCCall.rejectUnknownFields(request)
-            try GRPCCall.rejectUnknownFields(request.snapshotLocation)
-            let priority: String
-            switch request.snapshotPriority {
-            case .noSync: priority = "no_sync"
-            case .snapshot: priority = "snapshot"
-            case .replica: priority = "replica"
-            case .shardTransfer, .UNRECOGNIZED: priority = "\(request.snapshotPriority)"
-            }
-            let checksum = request.hasChecksum ? request.checksum : nil
-            try RecoverRequest.validate(priority: priority, checksum: checksum)
-            let (c, id) = (request.collectionName, Int(request.shardID))
-            let open: @Sendable () throws -> any ByteSource
-            switch request.snapshotLocation.location {
-            case .url(let url)?:
-                open = try RecoverRequest.shardURLSource(
-                    location: url, apiKey: request.hasApiKey ? request.apiKey : nil, config: state.config)
-            case .path(let name)?:
-                let scope = SnapshotScope.shard(collection: c, shard: id)
-                _ = try state.snapshots.describe(scope, name: name)  // NOT_FOUND before anything starts
-                open = { try state.snapshots.open(scope, name: name) }
-            case nil:
-                throw GRPCConvert.badInput("snapshot_location needs a url or a path")
-            }
-            try state.snapshots.recoverShard(c, shard: id, from: try open(), checksum: checksum)
-            return Qdrant_RecoverSnapshotResponse()
+        let (c, id) = (request.collectionName, Int(request.shardID))
+        let checksum = request.hasChecksum ? request.checksum : nil
+        let plan: RecoverPlan
+        do {
+            plan = try await Blocking.run { try ShardSnapshotsGRPC.plan(request, state: state) }
+        } catch {
+            throw GRPCCall.rpcError(error)
+        }
+        return try await GRPCCall.operation(state, plan.kind, collection: c, shard: id, total: plan.total, { op in
+            try state.snapshots.recoverShard(c, shard: id, from: op.track(try plan.open()), checksum: checksum)
+            return true
+        }, respond: { _ in Qdrant_RecoverSnapshotResponse() })
+    }
+
+    /// What a recovery will read: checked before the operation is registered, so a bad request
+    /// or an unknown stored snapshot is refused (NOT_FOUND, INVALID_ARGUMENT) before it starts.
+    struct RecoverPlan: Sendable {
+        var kind: SnapshotOperation.Kind
+        var total: Int64?
+        var open: @Sendable () throws -> any ByteSource
+    }
+
+    static func plan(_ request: Qdrant_RecoverShardSnapshotRequest, state: APIState) throws -> RecoverPlan {
+        try GRPCCall.rejectUnknownFields(request)
+        try GRPCCall.rejectUnknownFields(request.snapshotLocation)
+        let priority: String
+        switch request.snapshotPriority {
+        case .noSync: priority = "no_sync"
+        case .snapshot: priority = "snapshot"
+        case .replica: priority = "replica"
+        case .shardTransfer, .UNRECOGNIZED: priority = "\(request.snapshotPriority)"
+        }
+        try RecoverRequest.validate(priority: priority, checksum: request.hasChecksum ? request.checksum : nil)
+        switch request.snapshotLocation.location {
+        case .url(let url)?:
+            let open = try RecoverRequest.shardURLSource(
+                location: url, apiKey: request.hasApiKey ? request.apiKey : nil, config: state.config)
+            return RecoverPlan(kind: .url_recover, total: nil, open: open)
+        case .path(let name)?:
+            let scope = SnapshotScope.shard(collection: request.collectionName, shard: Int(request.shardID))
+            let total = try state.snapshots.describe(scope, name: name).size
+            return RecoverPlan(kind: .stored_recover, total: total) { try state.snapshots.open(scope, name: name) }
+        case nil:
+            throw GRPCConvert.badInput("snapshot_location needs a url or a path")
         }
     }
 }
