@@ -17,7 +17,8 @@ struct Prune: QDBCommand {
             host and start time); an S3 prefix is leased (object .qdb-lease with a fencing token
             checked before every delete, renewed by a heartbeat, expiring after --lease-ttl). A
             live holder makes prune wait --lock-wait seconds and then exit 75 naming it; a dead
-            holder's lock is taken over (at once, or once its lease expired).
+            holder's lock is taken over (at once, or once its lease expired). With --url the
+            server prunes its own store under the same lock or lease (POST /snapshots/prune).
             """, examples: """
             qdb prune --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --dry-run --json
             qdb prune products --url $QDB_URL --keep-last 3
@@ -43,13 +44,17 @@ struct Prune: QDBCommand {
 
     func execute() async throws {
         let started = Date()
-        let (prunable, guarded) = try PruneTargets.make(target)
-        let pruner = try Pruner(target: prunable, policy: keep.policy)
-        var scopes: [SnapshotScope]? = collections.isEmpty ? nil : collections.map { .collection($0) }
-        if full, scopes != nil { scopes?.append(.full) }
-        let held = try guarded.acquire(wait: lockWait, ttl: leaseTTL)
-        defer { held.release() }
-        let decisions = try pruner.run(scopes: scopes, dryRun: dryRun, fence: held.fence)
+        let decisions: [PruneDecision]
+        if let remote = target.remote {
+            decisions = try PruneTargets.remote(
+                remote, keep: keep.policy, collections: collections, full: full, dryRun: dryRun, lockWait: lockWait, leaseTTL: leaseTTL)
+        } else {
+            var scopes: [SnapshotScope]? = collections.isEmpty ? nil : collections.map { .collection($0) }
+            if full, scopes != nil { scopes?.append(.full) }
+            decisions = try Pruner.guarded(
+                store: try target.store(), policy: keep.policy, scopes: scopes, dryRun: dryRun, purpose: "qdb prune",
+                wait: .seconds(lockWait), leaseTTL: leaseTTL)
+        }
         if let metricsTextfile {
             try MetricsTextfile.write(metricsTextfile, PruneTargets.metrics(decisions, started: started, dryRun: dryRun))
         }

@@ -104,6 +104,7 @@ def routes(c, doomed, snap, shard_snap, full):
         ("POST", f"/collections/{c}/points/batch?wait=true",
          {"operations": [{"upsert": {"points": [{"id": 8, "vector": [1, 1]}]}}]}, "write"),
         ("DELETE", "/operations/00000000-0000-4000-8000-000000000000", None, "write"),
+        ("POST", "/snapshots/prune", {"keep": {"last": 100}, "dry_run": True}, "write"),
     ]
 
 

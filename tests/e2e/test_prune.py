@@ -258,3 +258,70 @@ def test_a_create_waits_for_a_running_prune(server_factory):
             first.wait()
     assert waited > 1.0, waited  # it waited for the prune
     assert made["name"] in [s["name"] for s in ok(api.get("/collections/w/snapshots"))]
+
+
+# prune --url: the server prunes its own store under the same repository lock
+
+def test_prune_url_waits_for_or_refuses_a_local_holder(server_factory):
+    srv = server_factory()
+    write_history(srv.snapshots, "l", history(6, seed=5))
+    first = slow_prune(srv.snapshots)
+    try:
+        wait_locked(srv.snapshots, first.pid)
+        refused = run_qdb(["prune", "--url", srv.url, "--keep-last", "1"])
+        assert refused.returncode == 75, refused.stderr
+        assert f"pid {first.pid}" in refused.stderr and "qdb prune" in refused.stderr
+        assert str(srv.root) not in refused.stderr  # the server's path stays redacted
+        waiting = run_qdb(["prune", "--url", srv.url, "--keep-last", "1", "--lock-wait", "20", "--json"], timeout=40)
+        assert waiting.returncode == 0, waiting.stderr
+        assert first.poll() == 0  # the server only got the lock once the local prune had finished
+    finally:
+        if first.poll() is None:
+            first.kill()
+        first.wait()
+    assert len(list((srv.snapshots / "l").glob("*.snapshot"))) == 1
+
+
+def test_a_running_prune_url_holds_the_lock_against_local_and_remote_prunes(server_factory):
+    srv = server_factory(env={"QDB_FAILPOINT_PRUNE_DELETE_MS": "4000"})
+    write_history(srv.snapshots, "r", history(6, seed=9))
+    first = subprocess.Popen([QDB_BIN, "prune", "--url", srv.url, "--keep-last", "2"], env=clean_env({}),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_locked(srv.snapshots, srv.proc.pid)
+        holder = json.loads((srv.snapshots / ".qdb-lock").read_text())
+        assert holder["purpose"] == "qdb serve prune", holder
+        local = run_qdb(["prune", "--snapshots-path", str(srv.snapshots), "--keep-last", "1"])
+        assert local.returncode == 75 and "qdb serve prune" in local.stderr, local.stderr
+        remote = run_qdb(["prune", "--url", srv.url, "--keep-last", "1"])
+        assert remote.returncode == 75 and "qdb serve prune" in remote.stderr, remote.stderr
+        out, err = first.communicate(timeout=60)
+        assert first.returncode == 0, err
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert len(list((srv.snapshots / "r").glob("*.snapshot"))) == 2
+
+
+def test_prune_url_decides_as_local_prune_and_trusts_verification_records(server_factory):
+    srv = server_factory()
+    api = srv.api()
+    create_collection(api, "v", size=4)
+    upsert(api, "v", points=[{"id": i, "vector": [1.0, 0, 0, float(i)]} for i in range(5)])
+    first = ok(api.post("/collections/v/snapshots"))["name"]
+    time.sleep(1.1)
+    second = ok(api.post("/collections/v/snapshots"))["name"]
+    assert run_qdb(["verify", str(srv.snapshots / "v" / first), "--record"]).returncode == 0
+    args = ["--keep-last", "0", "--dry-run", "--json"]
+    local = run_qdb(["prune", "--snapshots-path", str(srv.snapshots), *args])
+    remote = run_qdb(["prune", "v", "--url", srv.url, *args])
+    assert local.returncode == 0 and remote.returncode == 0, (local.stderr, remote.stderr)
+    assert json.loads(remote.stdout) == [d for d in json.loads(local.stdout) if d["scope"] == "v"]
+    r = run_qdb(["prune", "v", "--url", srv.url, "--keep-last", "0", "--json"])
+    d = {x["name"]: x for x in json.loads(r.stdout)}
+    assert d[first]["keep"] and d[first]["reasons"] == ["newest-verified"], d
+    assert d[second]["removed"], d
+    assert [s["name"] for s in ok(api.get("/collections/v/snapshots"))] == [first]
+    bad = run_qdb(["prune", "--url", srv.url, "--keep-within", "nonsense"])
+    assert bad.returncode != 0 and "within" in bad.stderr, bad.stderr

@@ -4,7 +4,8 @@ import Hummingbird
 
 extension Router where Context == BasicRequestContext {
     /// `GET /operations`, `GET /operations/{id}`, `DELETE /operations/{id}` (cancel), and
-    /// `GET /schedules` (each schedule's settings, next run and last outcome).
+    /// `GET /schedules` (each schedule's settings, next run and last outcome), and
+    /// `POST /snapshots/prune`.
     func addOperationRoutes(_ s: APIState) {
         let registry = s.snapshots.operations
         on("/operations", method: .get, state: s) { call in
@@ -19,6 +20,7 @@ extension Router where Context == BasicRequestContext {
         on("/schedules", method: .get, state: s) { call in
             try Envelope.ok(s.snapshots.schedules.list(), time: call.elapsed)
         }
+        addPruneRoute(s)
     }
 }
 

@@ -3,32 +3,24 @@ import Foundation
 
 /// Where `qdb prune` works, and what it reports.
 enum PruneTargets {
-    /// What keeps two prunes of one repository apart: a lock file, or an S3 lease.
-    enum Guard {
-        case none
-        case local(String)
-        case s3(S3SnapshotStore)
-
-        /// Takes the lock or lease; the returned closure releases it; `fence` checks it.
-        func acquire(wait: Double, ttl: Double) throws -> (release: () -> Void, fence: (() throws -> Void)?) {
-            switch self {
-            case .none: return ({}, nil)
-            case .local(let root):
-                let lock = try RepositoryLock.acquire(root: root, purpose: "qdb prune", wait: .seconds(wait))
-                return ({ lock.release() }, nil)
-            case .s3(let store):
-                let lease = try S3Lease.acquire(store: store, purpose: "qdb prune", ttl: ttl, wait: .seconds(wait))
-                return ({ lease.release() }, { try lease.check() })
-            }
+    /// A prune through a server (`--url`): `POST /snapshots/prune`, which runs the same engine
+    /// under the same repository lock on the server's store; a held lock is 503 (exit 75).
+    static func remote(
+        _ client: RemoteClient, keep: RetentionPolicy, collections: [String], full: Bool, dryRun: Bool, lockWait: Double,
+        leaseTTL: Double
+    ) throws -> [PruneDecision] {
+        struct Body: Encodable {
+            var keep: RetentionPolicy
+            var collections: [String]?
+            var full: Bool
+            var dry_run: Bool
+            var lock_wait: Double
+            var lease_ttl: Double
         }
-    }
-
-    /// The target for `--url` (REST), `s3://` or a local directory, and how it is guarded.
-    static func make(_ target: TargetOptions) throws -> (any PruneTarget, Guard) {
-        if let remote = target.remote { return (RemotePruneTarget(client: remote), .none) }
-        let store = try target.store()
-        if let s3 = store as? S3SnapshotStore { return (StorePruneTarget(store: store), .s3(s3)) }
-        return (StorePruneTarget(store: store), (store as? LocalSnapshotStore).map { .local($0.root) } ?? .none)
+        let body = Body(keep: keep, collections: collections.isEmpty ? nil : collections, full: full, dry_run: dryRun,
+                        lock_wait: lockWait, lease_ttl: leaseTTL)
+        let answer = try client.json("POST", "/snapshots/prune", body: Array(try JSONEncoder().encode(body)))
+        return try RemoteSnapshotActions.decode([PruneDecision].self, answer)
     }
 
     /// node_exporter textfile metrics of one run.
@@ -44,26 +36,4 @@ enum PruneTargets {
         out.append(.init("qdb_prune_last_success_timestamp_seconds", [:], Date().timeIntervalSince1970, help: "When the last prune succeeded"))
         return out
     }
-}
-
-/// A server's snapshots over REST (collections from `GET /collections`). No verification
-/// records are visible over REST, so only the keep rules decide.
-struct RemotePruneTarget: PruneTarget {
-    let client: RemoteClient
-
-    func scopes() throws -> [SnapshotScope] {
-        struct Names: Decodable { struct C: Decodable { var name: String }; var collections: [C] }
-        let names = try RemoteSnapshotActions.decode(Names.self, try client.json("GET", "/collections")).collections.map(\.name)
-        return [.full] + names.sorted().map { .collection($0) }
-    }
-
-    func list(_ scope: SnapshotScope) throws -> [SnapshotDescription] {
-        try RemoteSnapshotActions.decode([SnapshotDescription].self, try client.json("GET", RemoteSnapshotActions.base(scope)))
-    }
-
-    func delete(_ scope: SnapshotScope, name: String) throws {
-        _ = try client.json("DELETE", RemoteSnapshotActions.base(scope) + "/" + RemoteClient.pathSegment(name) + "?wait=true")
-    }
-
-    func isVerified(_ scope: SnapshotScope, name: String) -> Bool { false }
 }

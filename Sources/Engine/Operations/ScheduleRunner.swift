@@ -176,13 +176,8 @@ public final class ScheduleRunner: @unchecked Sendable {
     }
 
     private func prune(_ scope: SnapshotScope, _ keep: RetentionPolicy) throws -> Int {
-        let target = StorePruneTarget(store: service.store)
-        let lock = try target.root.map { try RepositoryLock.acquire(root: $0, purpose: "qdb serve schedule", wait: .seconds(30)) }
-        defer { lock?.release() }
-        let lease = try (service.store as? S3SnapshotStore).map { try S3Lease.acquire(store: $0, purpose: "qdb serve schedule", wait: .seconds(30)) }
-        defer { lease?.release() }
-        let fence: (() throws -> Void)? = lease.map { l in { try l.check() } }
-        return try Pruner(target: target, policy: keep).run(scopes: [scope], dryRun: false, fence: fence).filter(\.removed).count
+        try Pruner.guarded(store: service.store, policy: keep, scopes: [scope], dryRun: false, purpose: "qdb serve schedule", wait: .seconds(30))
+            .filter(\.removed).count
     }
 }
 
