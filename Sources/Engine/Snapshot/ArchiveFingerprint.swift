@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a collection answered when its snapshot was made, recorded in `qdb.json` so that
+/// What a collection (or a shard) answered when its snapshot was made, recorded in `qdb.json` so that
 /// `verify --deep` can replay it on the restored copy: a few probe queries whose vectors are
 /// drawn from the data (the first points by id), each with its top-k ids and scores. A copy
 /// whose files are all intact but whose vectors changed (a bad conversion, a consistent
@@ -52,6 +52,8 @@ public struct ArchiveFingerprint: Codable, Sendable, Equatable {
         public var got_ids: [PointID]
         public var expected_scores: [Float]
         public var got_scores: [Float]
+        /// The collection the probe belongs to, for the nested archives of a full snapshot.
+        public var collection: String? = nil
     }
 
     /// Replays every probe on `collection`; returns the probes that diverge (ids differ, or a
@@ -61,9 +63,7 @@ public struct ArchiveFingerprint: Codable, Sendable, Equatable {
         for (i, p) in probes.enumerated() {
             let hits = (try? collection.search(SearchRequest(vector: p.vector, using: p.using, limit: k))) ?? []
             let ids = hits.map(\.id), scores = hits.map { $0.score ?? .nan }
-            let close = scores.count == p.scores.count
-                && zip(scores, p.scores).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($1)) }
-            if ids != p.ids || !close {
+            if ids != p.ids || !Self.close(scores, p.scores) {
                 out.append(Divergence(probe: i, expected_ids: p.ids, got_ids: ids, expected_scores: p.scores, got_scores: scores))
             }
         }

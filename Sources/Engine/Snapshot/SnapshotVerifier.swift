@@ -40,6 +40,14 @@ public enum SnapshotVerifier {
         _ source: any ByteSource, name: String, expectedChecksum: String?, deep: Bool, scratch: String,
         localFile: String? = nil
     ) -> VerifyReport {
+        verify(source, name: name, expectedChecksum: expectedChecksum, deep: deep, scratch: scratch, localFile: localFile, nested: false)
+    }
+
+    /// `nested`: an archive inside a full snapshot, which may only be a collection snapshot.
+    static func verify(
+        _ source: any ByteSource, name: String, expectedChecksum: String?, deep: Bool, scratch: String,
+        localFile: String? = nil, nested: Bool
+    ) -> VerifyReport {
         var report = VerifyReport(source: name, ok: false)
         let fileHash = localFile.map { path in BackgroundTask { try SHA256Hasher.digest(ofFile: path) } }
         let hashing = fileHash == nil ? HashingSource(source) : nil
@@ -51,6 +59,9 @@ public enum SnapshotVerifier {
                 let staging = scratch + "/verify-\(UUID().uuidString)"
                 defer { FileIO.removeTree(staging) }
                 meta = try SnapshotUnpacker.unpack(input, into: staging, checksum: nil)
+                if nested, meta.kind != .collection {
+                    throw SnapshotError(.corrupt, "\(name) is a \(meta.kind.rawValue) snapshot, not a collection snapshot")
+                }
                 report.loaded_points = try SnapshotError.staged { try loadedPoints(staging, meta: meta, report: &report) }
             } else {
                 do {
@@ -86,7 +97,9 @@ public enum SnapshotVerifier {
                 throw SnapshotError(.corrupt, "qdb.json records \(meta.points) points but the archive loads \(loaded)")
             }
             if let d = report.divergence, let first = d.first {
-                throw SnapshotError(.corrupt, "the restored collection answers \(d.count) of \(meta.fingerprint?.probes.count ?? 0) probe queries differently than when the snapshot was made (probe \(first.probe): expected ids \(first.expected_ids), got \(first.got_ids))")
+                let what = first.collection.map { "collection \($0) of the full snapshot" } ?? "the restored \(meta.kind == .shard ? "shard" : "collection")"
+                let of = meta.fingerprint.map { " of \($0.probes.count)" } ?? ""
+                throw SnapshotError(.corrupt, "\(what) answers \(d.count)\(of) probe queries differently than when the snapshot was made (probe \(first.probe): expected ids \(first.expected_ids), got \(first.got_ids))")
             }
             report.ok = true
         } catch {
@@ -144,8 +157,10 @@ public enum SnapshotVerifier {
             let schema = try SegmentSchema(ofShardDir: staging)
             let shard = try Shard.open(id: meta.shard_id ?? 0, dir: staging, schema: schema, sealThreshold: .max, logger: logger)
             if meta.files.isEmpty { try shard.checkPayloads() }
+            replayShardFingerprint(meta, on: shard, report: &report)
             return shard.count(filter: nil)
         }
+        if meta.kind == .full { return try nestedPoints(staging, report: &report) }
         guard meta.kind == .collection else { return meta.points }
         let config = try SnapshotError.decodeEntry(CollectionConfig.self, at: staging + "/config.json", entry: "config.json")
         for s in 0..<config.params.shard_number {

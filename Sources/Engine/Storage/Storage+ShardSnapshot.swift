@@ -17,10 +17,11 @@ extension Storage {
         let (c, shard) = try self.shard(collection, id)
         let scratch = tmpDir + "/capture-\(UUID().uuidString)"
         defer { FileIO.removeTree(scratch) }
-        let capture = try shard.capture(into: scratch)
+        let (capture, fingerprint) = try ArchiveFingerprint.around(shard) { try shard.capture(into: scratch) }
         let tar = try TarWriter(sink: sink)
         let digests = try CollectionSnapshotWriter.addShard(capture, prefix: "", to: tar)
-        let meta = ArchiveMetadata(kind: .shard, collection: c.name, shardID: id, points: capture.points, digests: digests)
+        var meta = ArchiveMetadata(kind: .shard, collection: c.name, shardID: id, points: capture.points, digests: digests)
+        meta.fingerprint = fingerprint
         _ = try tar.addData(ArchiveMetadata.entryName, try .json(meta, pretty: true))
         try tar.finish()
         return meta
