@@ -1,6 +1,6 @@
 """A description and labels on snapshots: `?description=` and `?label=k=v` on the create routes,
 `--description` and `--label k=v` on `qdb snapshot create`; kept beside the snapshot
-(FILE.info.json), shown by list (REST, CLI) as extra fields that qdrant-client ignores, removed
+(FILE.info.json, or the object KEY.info.json on S3), shown by list (REST, CLI) as extra fields that qdrant-client ignores, removed
 with the snapshot."""
 
 import json
@@ -59,3 +59,42 @@ def test_cli_labels_offline_and_remote(qdb, tmp_path):
     assert r.returncode == 64 and "KEY=VALUE" in r.stderr
     r = run_qdb(["snapshot", "create", "clilab", "--url", qdb.url, "--label", "a=b", "-o", str(tmp_path / "x")])
     assert r.returncode == 64
+
+
+def test_labels_on_an_s3_store_are_kept_listed_and_removed(tmp_path_factory, server_factory):
+    """On S3 the annotation is the object `<key>.info.json` beside the snapshot's: list shows it
+    (collection, shard, full), and delete and prune (through the server) remove it."""
+    import time
+
+    from s3_helpers import Moto
+
+    moto = Moto(tmp_path_factory.mktemp("moto"))
+    try:
+        bucket = moto.bucket()
+        srv = server_factory(config_text=moto.config(bucket))
+        api = srv.api()
+        fill(api, "s3lab")
+        made = ok(api.post("/collections/s3lab/snapshots", params=[("description", "on S3"), ("label", "env=prod")]))
+        assert made["labels"] == {"env": "prod"} and made["description"] == "on S3"
+        key = f"snapshots/s3lab/{made['name']}"
+        stored = json.loads(moto.keys(bucket)[key + ".info.json"])
+        assert stored == {"description": "on S3", "labels": {"env": "prod"}}
+        listed = {s["name"]: s for s in ok(api.get("/collections/s3lab/snapshots"))}
+        assert listed[made["name"]]["labels"] == {"env": "prod"} and listed[made["name"]]["description"] == "on S3"
+        shard = ok(api.post("/collections/s3lab/shards/0/snapshots", params={"label": "kind=shard"}))
+        assert [s.get("labels") for s in ok(api.get("/collections/s3lab/shards/0/snapshots"))] == [{"kind": "shard"}]
+        assert shard["labels"] == {"kind": "shard"}
+        full = ok(api.post("/snapshots", params={"description": "nightly"}))
+        assert {s["name"]: s.get("description") for s in ok(api.get("/snapshots"))}[full["name"]] == "nightly"
+        ok(api.delete(f"/snapshots/{full['name']}"))
+        assert not any(k.startswith(f"snapshots/{full['name']}") for k in moto.keys(bucket))
+        time.sleep(1.1)
+        newer = ok(api.post("/collections/s3lab/snapshots", params={"label": "env=staging"}))
+        r = run_qdb(["prune", "s3lab", "--url", srv.url, "--keep-last", "1", "--json"])
+        assert r.returncode == 0, r.stderr
+        keys = moto.keys(bucket, "snapshots/s3lab/")
+        assert key not in keys and key + ".info.json" not in keys  # pruned with its annotation
+        assert json.loads(keys[f"snapshots/s3lab/{newer['name']}.info.json"]) == {"labels": {"env": "staging"}}
+        assert [s["labels"] for s in ok(api.get("/collections/s3lab/snapshots"))] == [{"env": "staging"}]
+    finally:
+        moto.stop()

@@ -51,7 +51,8 @@ public struct S3SnapshotStore: SnapshotStore {
         return try objects.filter { $0.key.hasSuffix(".snapshot") }.map { object in
             let name = String(object.key.dropFirst(prefix.count))
             let checksum = keys.contains(object.key + ".checksum") ? try readChecksum(object.key) : nil
-            return SnapshotDescription(name: name, creation_time: S3XML.creationTime(object.lastModified), size: object.size, checksum: checksum)
+            let d = SnapshotDescription(name: name, creation_time: S3XML.creationTime(object.lastModified), size: object.size, checksum: checksum)
+            return annotated(d, key: object.key, in: keys)
         }.sorted { $0.name < $1.name }
     }
 
@@ -60,7 +61,8 @@ public struct S3SnapshotStore: SnapshotStore {
         let objects = try storeErrors(name) { try client.list(prefix: key, delimiter: "/") }
         guard let object = objects.first(where: { $0.key == key }) else { throw SnapshotError.notFound(name) }
         let checksum = objects.contains { $0.key == key + ".checksum" } ? try readChecksum(key) : nil
-        return SnapshotDescription(name: name, creation_time: S3XML.creationTime(object.lastModified), size: object.size, checksum: checksum)
+        let d = SnapshotDescription(name: name, creation_time: S3XML.creationTime(object.lastModified), size: object.size, checksum: checksum)
+        return annotated(d, key: key, in: Set(objects.map(\.key)))
     }
 
     public func delete(_ scope: SnapshotScope, name: String) throws {
@@ -69,6 +71,7 @@ public struct S3SnapshotStore: SnapshotStore {
         try storeErrors(name) { try client.deleteObject(key) }
         try? client.deleteObject(key + ".checksum")
         try? client.deleteObject(key + VerificationRecord.suffix)
+        try? client.deleteObject(key + SnapshotAnnotation.suffix)
     }
 
     public func open(_ scope: SnapshotScope, name: String) throws -> any ByteSource {

@@ -4,8 +4,9 @@ import Glibc
 #endif
 
 /// A description and labels given to a snapshot when it is made (`?description=`, `?label=k=v`,
-/// `--description`, `--label k=v`), kept beside a local snapshot as `<file>.info.json` and shown
-/// by list as the extra fields `description` and `labels` (qdrant-client ignores them).
+/// `--description`, `--label k=v`), kept beside the snapshot as `<file>.info.json` (an object
+/// `<key>.info.json` on S3) and shown by list as the extra fields `description` and `labels`
+/// (qdrant-client ignores them).
 public struct SnapshotAnnotation: Codable, Sendable, Equatable {
     public static let suffix = ".info.json"
     public var description: String?
@@ -49,14 +50,23 @@ public struct SnapshotAnnotation: Codable, Sendable, Equatable {
 
     static func read(beside path: String) -> SnapshotAnnotation? {
         guard let bytes = try? FileIO.readAll(path + suffix) else { return nil }
-        return try? JSONDecoder().decode(SnapshotAnnotation.self, from: Data(bytes))
+        return decode(bytes)
+    }
+
+    static func decode(_ bytes: [UInt8]) -> SnapshotAnnotation? {
+        try? JSONDecoder().decode(SnapshotAnnotation.self, from: Data(bytes))
+    }
+
+    /// The JSON kept beside a snapshot (keys sorted).
+    func encoded() throws -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return Array(try enc.encode(self))
     }
 
     func write(beside path: String) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
         let tmp = path + SnapshotAnnotation.suffix + ".tmp"
-        try Segment.writeFile(tmp, Array(try enc.encode(self)))
+        try Segment.writeFile(tmp, try encoded())
         guard rename(tmp, path + SnapshotAnnotation.suffix) == 0 else { throw FileIO.ioError("rename \(tmp)") }
     }
 }

@@ -203,12 +203,16 @@ public final class SnapshotService: Sendable {
         }
     }
 
-    /// Keeps `annotation` beside a stored local snapshot (a store without local files keeps
-    /// none). The snapshot is made by then, so a failure is logged, not thrown.
+    /// Keeps `annotation` beside a stored snapshot, local or on S3 (another store keeps none).
+    /// The snapshot is made by then, so a failure is logged, not thrown.
     func annotate(_ scope: SnapshotScope, _ name: String, _ annotation: SnapshotAnnotation) -> Bool {
         do {
+            if let s3 = store as? S3SnapshotStore {
+                try s3.annotate(scope, name: name, annotation)
+                return true
+            }
             guard let path = try store.localPath(scope, name: name) else {
-                storage.logger.warning("snapshot description and labels are kept for local snapshots only", metadata: ["name": "\(name)"])
+                storage.logger.warning("snapshot description and labels are kept on local and S3 stores only", metadata: ["name": "\(name)"])
                 return false
             }
             try annotation.write(beside: path)
