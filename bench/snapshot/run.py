@@ -349,6 +349,15 @@ def main() -> int:
         if not Path(str(stored) + ".checksum").is_file():
             raise SystemExit(f"no checksum sidecar next to {stored}")
 
+        # ---- the fingerprint's probes (issue 16): a collection create runs three top-5
+        # searches with the vectors of the first three points by id (ArchiveFingerprint.take).
+        # The same three queries over REST, timed per round, against the create's median.
+        print(f"[-] fingerprint probes (3 top-5 queries) x{args.repeat}…", flush=True)
+        first3 = check(sess.post(f"{base}/collections/{coll}/points/scroll",
+                                 json={"limit": 3, "with_vector": True, "with_payload": False}))["points"]
+        probe_bodies = [json.dumps({"query": p["vector"], "limit": 5}).encode() for p in first3]
+        probe_s = [time_it(lambda: [top_ids(coll, b) for b in probe_bodies]) for _ in range(args.repeat)]
+
         # ---- download (no reference: reported for its RSS and throughput)
         print(f"[-] download x{args.repeat}…", flush=True)
         dl = work / name
@@ -583,6 +592,10 @@ def main() -> int:
         table.append(("zstd bytes: qdb / zstd -3 / plain", f"{zstd_bytes['qdb'] / MiB:,.1f} MiB",
                       f"{zstd_bytes['ref'] / MiB:,.1f} MiB", f"{zstd_bytes['qdb'] / zstd_bytes['ref']:.3f}",
                       f"plain {zstd_bytes['plain'] / MiB:,.1f} MiB", ""))
+        pmin, pmed = mm(probe_s)
+        create_med = statistics.median(create_p.qdb)
+        table.append(("fingerprint probes (3 top-5 queries)", f"{pmin:.3f} / {pmed:.3f}",
+                      f"create {create_med:.3f}", f"{100 * pmed / create_med:.1f} % of create", "-", ""))
         dmin, dmed = mm(download_s)
         table.append(("download", f"{dmin:.3f} / {dmed:.3f}", "-",
                       f"{snap_size / MiB / dmin:,.0f} MiB/s", "-", ""))
@@ -645,7 +658,7 @@ def main() -> int:
                 "snapshot_bytes": snap_size, "collection_dir_bytes": coll_bytes,
                 "ingest_s": ingest_s, "ingest_points_per_s": args.points / ingest_s,
                 "ratios": rows, "download_s": download_s, "disk_floor_s": floor_s,
-                "zstd_bytes": zstd_bytes,
+                "zstd_bytes": zstd_bytes, "fingerprint_probes_s": probe_s,
                 "query": {"during_create_ms": {"p99": p99_during, "n": len(during),
                                                "creates": creates_done, "all": during,
                                                "at_fraction_of_create": during_when},
