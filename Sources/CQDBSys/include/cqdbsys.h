@@ -1,6 +1,8 @@
 #ifndef QDB_CQDBSYS_H
 #define QDB_CQDBSYS_H
 
+#include "maplease.h"
+
 /* Atomically exchanges two paths (Linux renameat2 RENAME_EXCHANGE): a restore swaps a staged
    collection directory with the live one, so a crash leaves one or the other, never neither.
    Returns 0, or -1 with errno set. */

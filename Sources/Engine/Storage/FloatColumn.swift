@@ -1,14 +1,22 @@
+import CQDBSys
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A read-only, shared mapping of a whole file, unmapped when the last reference goes. The
-/// file must never change in place while mapped (sealed segment files are immutable: they are
-/// only ever replaced by rename or unlinked, and a mapping outlives both).
+/// A read-only, shared mapping of a whole file, unmapped when the last reference goes. qdb never
+/// changes a mapped file in place (sealed segment files are only ever replaced by rename or
+/// unlinked, and a mapping outlives both). Against anything else truncating or rewriting it —
+/// which would make reads raise SIGBUS — the mapping holds a read lease on the file: the other
+/// process's open-for-write or truncate waits while qdb copies the mapped bytes into anonymous
+/// memory at the same address, then proceeds (`qdb_map_guard`). Where no lease can be had (a
+/// file system without leases, a file not owned by qdb's user), the mapping is unguarded.
 final class MappedFile: @unchecked Sendable {
     let base: UnsafeRawPointer
     let count: Int
+    /// The guard against the file changing under the mapping (`qdb_map_guard`: a read lease
+    /// whose break moves the mapping to an anonymous copy first), or -1 when none could be had.
+    private let guardID: Int32
 
     /// Maps `path`; nil for an empty file (nothing to map).
     convenience init?(path: String) throws {
@@ -29,9 +37,17 @@ final class MappedFile: @unchecked Sendable {
             throw FileIO.ioError("mmap \(path)")
         }
         base = UnsafeRawPointer(p)
+        guardID = qdb_map_guard(dup(fd), p, count)
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+    deinit {
+        qdb_map_unguard(guardID)
+        munmap(UnsafeMutableRawPointer(mutating: base), count)
+    }
+
+    /// Whether the file changed (was opened for writing or truncated by another process) and
+    /// the mapping now holds an anonymous copy of what it had.
+    var isDetached: Bool { qdb_map_guard_detached(guardID) != 0 }
 
     /// Drops the process's view of the whole pages in [`from`, `offset`) (`from` page-aligned;
     /// the file's pages stay in the page cache and come back on the next access), and returns
@@ -39,7 +55,7 @@ final class MappedFile: @unchecked Sendable {
     func release(from: Int, upTo offset: Int) -> Int {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let end = min(offset, count) / page * page
-        if end > from { madvise(UnsafeMutableRawPointer(mutating: base + from), end - from, MADV_DONTNEED) }
+        if end > from { qdb_map_guard_dontneed(guardID, UnsafeMutableRawPointer(mutating: base + from), end - from) }
         return max(end, from)
     }
 }
