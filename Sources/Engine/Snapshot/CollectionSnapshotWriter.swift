@@ -49,11 +49,13 @@ enum CollectionSnapshotWriter {
 
     /// The entries after a shard's segments, as Qdrant's shard snapshots have them: the WAL stub
     /// `wal/closed-<lastOp+1>` (so Qdrant numbers new operations after everything in the
-    /// segments, and applies them) and the replica files.
+    /// segments, and applies them), the clock maps in a shard-level archive (`prefix` empty:
+    /// shard and partial snapshots, see `ShardClocks`) and the replica files.
     static func addShardTrailer(prefix: String, lastOp: UInt64, to tar: TarWriter) throws -> [FileDigest] {
         try tar.addDirectory(prefix + "wal")
         let stub = QdrantWAL.stub(after: lastOp)
-        return [
+        let clocks = prefix.isEmpty ? try ShardClocks.add(prefix: prefix, to: tar) : []
+        return clocks + [
             try tar.addData(prefix + "wal/" + stub.name, stub.bytes),
             try tar.addData(prefix + "replica_state.json", Array(#"{"is_local":true,"this_peer_id":0,"peers":{}}"#.utf8)),
             try tar.addData(prefix + "shard_config.json", Array(#"{"type":"ReplicaSet"}"#.utf8)),

@@ -84,6 +84,7 @@ enum SnapshotUnpacker {
         }
         try FileIO.makeDirectories(dir + "/wal")
         let walLast = try QdrantWAL.adopt(dir: dir + "/wal")
+        ShardClocks.adopt(dir: dir)
         var state: Shard.State
         if FileIO.exists(dir + "/shard.json") {
             guard let data = try? FileIO.readAll(dir + "/shard.json"),
