@@ -62,7 +62,7 @@ public enum ArchiveManifest {
                     m.segments[seg] = try JSONDecoder().decode(SegmentManifest.self, from: Data(bytes))
                 } else if let bytes = entries[dir + "segment.json"] {
                     let segMeta = try SegmentMeta.decode(segmentJSON: bytes) ?? derived(seg, bytes, files: files, under: dir)
-                    m.segments[seg] = Segment.manifest(of: segMeta, collection: archive.collection ?? "", shard: shardID)
+                    m.segments[seg] = Segment.manifest(of: segMeta, collection: archive.collection ?? "", shard: shardID).unversioningMutableFiles()
                 } else {
                     throw SnapshotError(.corrupt, "segment \(seg) has no segment.json in the snapshot")
                 }

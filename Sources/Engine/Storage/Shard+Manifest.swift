@@ -18,7 +18,7 @@ extension Shard {
         var m = SnapshotManifest()
         for seg in state.segments {
             let meta = try SegmentMeta.read(segmentDir: dir + "/segments/" + seg)
-            m.segments[seg] = Segment.manifest(of: meta, collection: collection, shard: shard)
+            m.segments[seg] = Segment.manifest(of: meta, collection: collection, shard: shard).unversioningMutableFiles()
         }
         return m
     }
