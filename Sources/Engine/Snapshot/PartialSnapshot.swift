@@ -45,13 +45,21 @@ public final class PartialSnapshot: @unchecked Sendable {
         return m
     }
 
+    /// A file under `payload_index/` other than its `config.json`: a field index Qdrant builds
+    /// from the config.
+    static func isBuiltFieldIndexFile(_ path: String) -> Bool {
+        path.hasPrefix("payload_index/") && path != PayloadIndexConfig.path
+    }
+
     static func plan(current: SnapshotManifest, theirs all: SnapshotManifest) -> [String: [String]] {
         let theirs = relevant(all, current)
         var plan: [String: [String]] = [:]
         for (id, seg) in current.segments {
             let mine = theirs.segments[id]
             let send = seg.file_versions.keys.filter { seg.mustSend($0, to: mine, versionsKnown: theirs.versionsKnown) }.sorted()
-            let extra = mine?.fileNames.subtracting(seg.file_versions.keys) ?? []
+            // Field-index files the requester built from `payload_index/config.json` at load
+            // (qdb keeps none; Qdrant rebuilds them) are its own, not files qdb removed.
+            let extra = (mine?.fileNames.subtracting(seg.file_versions.keys) ?? []).filter { !isBuiltFieldIndexFile($0) }
             if !send.isEmpty || !extra.isEmpty || mine == nil { plan[id] = send }
         }
         if plan.isEmpty, Set(theirs.segments.keys) != Set(current.segments.keys) {

@@ -97,7 +97,7 @@ public final class Collection: @unchecked Sendable {
             next[field] = schema
             try FileIO.writeAtomically(try [UInt8].json(PayloadIndexFile(schema: next)), to: dir + "/payload_index.json")
             _payloadSchema = next
-            for shard in shards { shard.lock.write { shard.indexedFields = next } }
+            for shard in shards { try shard.lock.write { try shard.recordIndexedFieldsLocked(next) } }
         }
     }
 
