@@ -66,11 +66,18 @@ public let engineVersion = "0.1.0"
 
 extension ArchiveMetadata {
     /// The metadata of an archive without `qdb.json` (made by Qdrant), from its entries' paths:
-    /// `config.json` at the root is a collection snapshot, `segments/` a shard snapshot (a
-    /// partial one when its segments carry `segment_manifest.json`). No digests, no point count.
+    /// `config.json` beside nothing but nested `*.snapshot` files at the root is a full-storage
+    /// snapshot (reference §2.7), `config.json` otherwise a collection snapshot, `segments/` a
+    /// shard snapshot (a partial one when its segments carry `segment_manifest.json`). No
+    /// digests, no point count.
     static func foreign(paths: [String]) throws -> ArchiveMetadata {
         let kind: Kind
-        if paths.contains("config.json") {
+        let root = paths.filter { !$0.contains("/") }
+        if paths.contains("config.json"), root.count == paths.count, root.contains(where: { $0.hasSuffix(".snapshot") }),
+            root.allSatisfy({ $0 == "config.json" || $0.hasSuffix(".snapshot") })
+        {
+            kind = .full
+        } else if paths.contains("config.json") {
             kind = .collection
         } else if paths.contains(where: { $0.hasPrefix("segments/") }) {
             kind = paths.contains { $0.hasPrefix("segments/") && $0.hasSuffix("/segment_manifest.json") } ? .partial : .shard

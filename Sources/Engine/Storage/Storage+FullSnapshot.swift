@@ -6,7 +6,19 @@ import Glibc
 /// `config.json` of a full-storage snapshot (reference §2.7).
 struct FullSnapshotConfig: Codable {
     var collections_mapping: [String: String]
+    /// Alias → collection; Qdrant reads it as `{}` when absent.
     var collections_aliases: [String: String]
+
+    init(collections_mapping: [String: String], collections_aliases: [String: String]) {
+        self.collections_mapping = collections_mapping
+        self.collections_aliases = collections_aliases
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        collections_mapping = try c.decode([String: String].self, forKey: .collections_mapping)
+        collections_aliases = try c.decodeIfPresent([String: String].self, forKey: .collections_aliases) ?? [:]
+    }
 }
 
 extension Storage {
