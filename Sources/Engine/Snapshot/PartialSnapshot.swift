@@ -149,17 +149,14 @@ extension Storage {
         defer { FileIO.removeTree(staging) }
         let unpacked = staging + "/archive"
         let meta = try SnapshotUnpacker.unpack(source, into: unpacked, checksum: checksum, expecting: .partial)
-        guard meta.collection == c.name, meta.shard_id == id else {
+        // An archive made by Qdrant names neither (no qdb.json): the segments it holds decide.
+        let foreign = meta.files.isEmpty
+        guard foreign || (meta.collection == c.name && meta.shard_id == id) else {
             throw SnapshotError(
                 .badInput,
                 "this partial snapshot is of collection \(meta.collection ?? "?") shard \(meta.shard_id.map(String.init) ?? "?"), not of collection \(c.name) shard \(id)")
         }
-        let state: Shard.State
-        do {
-            state = try JSONDecoder().decode(Shard.State.self, from: Data(try SegmentFiles.readSmall(unpacked + "/shard.json", "shard.json")))
-        } catch {
-            throw SnapshotError(.corrupt, "partial snapshot has no readable shard.json")
-        }
+        let state = try PartialSnapshot.state(of: unpacked, foreign: foreign)
         let archived = Set(FileIO.listDirectory(unpacked + "/segments"))
         guard archived == Set(state.segments), state.segments.allSatisfy(SnapshotManifest.isSafeName) else {
             throw SnapshotError(.corrupt, "partial snapshot lists segments \(state.segments.sorted()) but holds \(archived.sorted())")
@@ -205,9 +202,16 @@ extension Storage {
                     }
                     let have = local.segments[seg]
                     let sameVersion = have?.version(of: file) != nil && have?.version(of: file) == m.version(of: file)
-                    let hashes = (have?.file_sha256?[file], m.file_sha256?[file])
-                    let sameContents = hashes.0 == nil || hashes.1 == nil || hashes.0 == hashes.1
-                    guard sameVersion, sameContents else {
+                    // Both hashes known: equal contents suffice (a mutable file's version is the
+                    // segment's, `null` in Qdrant's manifest, and differs between two copies that
+                    // hold the same bytes); otherwise the versions must match.
+                    let same: Bool
+                    if let mine = have?.file_sha256?[file], let wanted = m.file_sha256?[file] {
+                        same = have?.file_versions[file] != nil && mine == wanted
+                    } else {
+                        same = sameVersion
+                    }
+                    guard same else {
                         throw SnapshotError(
                             .badInput,
                             "partial snapshot does not carry segments/\(seg)/\(file) and this shard \(have?.file_versions[file] == nil ? "lacks it" : "holds another version of it"): the snapshot was made against another manifest; nothing was changed")
@@ -222,7 +226,14 @@ extension Storage {
                 }
             }
         }
-        guard rename(unpacked + "/shard.json", staged + "/shard.json") == 0 else { throw FileIO.ioError("move shard.json") }
+        if foreign {
+            // Qdrant has no shard.json: the snapshot's segments, numbered as its versions say.
+            let last = theirs.segments.values.map(\.segment_version).max() ?? 0
+            let stagedState = Shard.State(flushed_seq: max(last, state.flushed_seq), segments: state.segments)
+            try FileIO.writeAtomically(try [UInt8].json(stagedState, pretty: true), to: staged + "/shard.json")
+        } else {
+            guard rename(unpacked + "/shard.json", staged + "/shard.json") == 0 else { throw FileIO.ioError("move shard.json") }
+        }
         try FileIO.syncDirectory(staged + "/segments")
         try FileIO.syncDirectory(staged)
         // Test-open, and check the staged segments are the ones the manifest describes.
