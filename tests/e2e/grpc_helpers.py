@@ -30,9 +30,10 @@ def shard_request(collection: str, shard_id: int = 0, snapshot_name: str | None 
     return msg + (bytes_field(3, snapshot_name.encode()) if snapshot_name is not None else b"")
 
 
-def shard_recover_request(collection: str, shard_id: int, stored_name: str) -> bytes:
+def shard_recover_request(collection: str, shard_id: int, stored_name: str, priority: int = 0) -> bytes:
     """RecoverShardSnapshotRequest with snapshot_location.path = a stored snapshot's name."""
-    return shard_request(collection, shard_id) + bytes_field(3, bytes_field(2, stored_name.encode()))
+    return (shard_request(collection, shard_id) + bytes_field(3, bytes_field(2, stored_name.encode()))
+            + uint_field(4, priority))
 
 
 def raw_call(channel: grpc.Channel, method: str, request: bytes, metadata=(), timeout: float = 60) -> bytes:

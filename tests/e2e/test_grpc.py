@@ -14,6 +14,7 @@ import pytest
 import requests
 from qdrant_client import QdrantClient, grpc as qgrpc, models
 
+from grpc_helpers import shard_recover_request, shard_request
 from qdb_helpers import Api, err, free_port, ok, unique
 
 DIM = 4
@@ -34,42 +35,9 @@ def client(qdb):
     c.close()
 
 
-# -- Qdrant's ShardSnapshots service is not in qdrant-client; its requests are written here from
-# -- the field numbers of Qdrant's shard_snapshots_service.proto, and the responses are the
+# -- Qdrant's ShardSnapshots service is not in qdrant-client; its requests are written in
+# -- grpc_helpers from the field numbers of Qdrant's shard_snapshots_service.proto, and the responses are the
 # -- snapshot messages qdrant-client has (qdrant.CreateSnapshotResponse, ListSnapshotsResponse).
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def _bytes_field(number: int, data: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(data)) + data
-
-
-def _uint_field(number: int, value: int) -> bytes:
-    return _varint(number << 3) + _varint(value) if value else b""
-
-
-def shard_request(collection: str, shard_id: int, snapshot_name: str | None = None) -> bytes:
-    """CreateShardSnapshotRequest / ListShardSnapshotsRequest / DeleteShardSnapshotRequest."""
-    msg = _bytes_field(1, collection.encode()) + _uint_field(2, shard_id)
-    if snapshot_name is not None:
-        msg += _bytes_field(3, snapshot_name.encode())
-    return msg
-
-
-def shard_recover_request(collection: str, shard_id: int, stored_name: str, priority: int = 0) -> bytes:
-    """RecoverShardSnapshotRequest with snapshot_location.path = a stored snapshot's name."""
-    location = _bytes_field(2, stored_name.encode())
-    return (_bytes_field(1, collection.encode()) + _uint_field(2, shard_id)
-            + _bytes_field(3, location) + _uint_field(4, priority))
-
 
 class ShardSnapshots:
     def __init__(self, srv, metadata=()):
