@@ -65,7 +65,7 @@ extension Router where Context == BasicRequestContext {
         }
         on("/collections/:collection/index", method: .put, state: s) { call in
             let name = try call.parameter("collection")
-            let body = try await call.body(CreateIndexBody.self)
+            let body = try await call.strictBody(CreateIndexBody.self, CreateIndexBody.fields, "create index request")
             try body.validate()
             let wait = try call.wait(default: false)
             return try await call.respond {
