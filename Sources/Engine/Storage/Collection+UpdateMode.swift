@@ -27,7 +27,7 @@ extension Collection {
         for p in converted.reversed() where seen.insert(p.id).inserted {
             byShard[Int(p.id.routingHash % UInt64(shards.count)), default: []].append(p)
         }
-        let bound = filter?.bindingVectors(slots.map(\.name))
+        let bound = filter?.bound(to: self)
         var opID: UInt64 = 0
         for (s, list) in byShard.sorted(by: { $0.key < $1.key }) {
             let seq = try shards[s].apply(sync: wait) { shard in

@@ -122,6 +122,7 @@ struct CreateIndexBody: Decodable {
         guard let type, CreateIndexBody.types.contains(type) else {
             throw APIError(.badRequest, "Format error in JSON body: field_schema must be one of \(CreateIndexBody.types.sorted().joined(separator: ", ")), or an object with such a `type`")
         }
+        if type == "text", case .object(let o)? = field_schema { _ = try TextIndexParams(o) }
     }
 }
 
