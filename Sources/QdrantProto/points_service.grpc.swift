@@ -202,6 +202,45 @@ public enum Qdrant_Points: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "UpdateBatch" metadata.
+        public enum UpdateBatch: Sendable {
+            /// Request type for "UpdateBatch".
+            public typealias Input = Qdrant_UpdateBatchPoints
+            /// Response type for "UpdateBatch".
+            public typealias Output = Qdrant_UpdateBatchResponse
+            /// Descriptor for "UpdateBatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "UpdateBatch",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateFieldIndex" metadata.
+        public enum CreateFieldIndex: Sendable {
+            /// Request type for "CreateFieldIndex".
+            public typealias Input = Qdrant_CreateFieldIndexCollection
+            /// Response type for "CreateFieldIndex".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "CreateFieldIndex".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "CreateFieldIndex",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteFieldIndex" metadata.
+        public enum DeleteFieldIndex: Sendable {
+            /// Request type for "DeleteFieldIndex".
+            public typealias Input = Qdrant_DeleteFieldIndexCollection
+            /// Response type for "DeleteFieldIndex".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "DeleteFieldIndex".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "DeleteFieldIndex",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "qdrant.Points" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Upsert.descriptor,
@@ -217,7 +256,10 @@ public enum Qdrant_Points: Sendable {
             Query.descriptor,
             QueryBatch.descriptor,
             QueryGroups.descriptor,
-            Facet.descriptor
+            Facet.descriptor,
+            UpdateBatch.descriptor,
+            CreateFieldIndex.descriptor,
+            DeleteFieldIndex.descriptor
         ]
     }
 }
@@ -495,6 +537,60 @@ extension Qdrant_Points {
             request: GRPCCore.StreamingServerRequest<Qdrant_FacetCounts>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_FacetResponse>
+
+        /// Handle the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_UpdateBatchPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_UpdateBatchResponse` messages.
+        func updateBatch(
+            request: GRPCCore.StreamingServerRequest<Qdrant_UpdateBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_UpdateBatchResponse>
+
+        /// Handle the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_CreateFieldIndexCollection` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func createFieldIndex(
+            request: GRPCCore.StreamingServerRequest<Qdrant_CreateFieldIndexCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_DeleteFieldIndexCollection` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func deleteFieldIndex(
+            request: GRPCCore.StreamingServerRequest<Qdrant_DeleteFieldIndexCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
     }
 
     /// Service protocol for the "qdrant.Points" service.
@@ -756,6 +852,60 @@ extension Qdrant_Points {
             request: GRPCCore.ServerRequest<Qdrant_FacetCounts>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Qdrant_FacetResponse>
+
+        /// Handle the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdateBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_UpdateBatchResponse` message.
+        func updateBatch(
+            request: GRPCCore.ServerRequest<Qdrant_UpdateBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_UpdateBatchResponse>
+
+        /// Handle the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_CreateFieldIndexCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func createFieldIndex(
+            request: GRPCCore.ServerRequest<Qdrant_CreateFieldIndexCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeleteFieldIndexCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func deleteFieldIndex(
+            request: GRPCCore.ServerRequest<Qdrant_DeleteFieldIndexCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
     }
 
     /// Simple service protocol for the "qdrant.Points" service.
@@ -1015,6 +1165,60 @@ extension Qdrant_Points {
             request: Qdrant_FacetCounts,
             context: GRPCCore.ServerContext
         ) async throws -> Qdrant_FacetResponse
+
+        /// Handle the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_UpdateBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_UpdateBatchResponse` to respond with.
+        func updateBatch(
+            request: Qdrant_UpdateBatchPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_UpdateBatchResponse
+
+        /// Handle the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_CreateFieldIndexCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func createFieldIndex(
+            request: Qdrant_CreateFieldIndexCollection,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_DeleteFieldIndexCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func deleteFieldIndex(
+            request: Qdrant_DeleteFieldIndexCollection,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
     }
 }
 
@@ -1176,6 +1380,39 @@ extension Qdrant_Points.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.UpdateBatch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_UpdateBatchPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_UpdateBatchResponse>(),
+            handler: { request, context in
+                try await self.updateBatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.CreateFieldIndex.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_CreateFieldIndexCollection>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.createFieldIndex(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.DeleteFieldIndex.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DeleteFieldIndexCollection>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.deleteFieldIndex(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1330,6 +1567,39 @@ extension Qdrant_Points.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_FacetResponse> {
         let response = try await self.facet(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateBatch(
+        request: GRPCCore.StreamingServerRequest<Qdrant_UpdateBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_UpdateBatchResponse> {
+        let response = try await self.updateBatch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createFieldIndex(
+        request: GRPCCore.StreamingServerRequest<Qdrant_CreateFieldIndexCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.createFieldIndex(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteFieldIndex(
+        request: GRPCCore.StreamingServerRequest<Qdrant_DeleteFieldIndexCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.deleteFieldIndex(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1515,6 +1785,45 @@ extension Qdrant_Points.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Qdrant_FacetResponse> {
         return GRPCCore.ServerResponse<Qdrant_FacetResponse>(
             message: try await self.facet(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateBatch(
+        request: GRPCCore.ServerRequest<Qdrant_UpdateBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_UpdateBatchResponse> {
+        return GRPCCore.ServerResponse<Qdrant_UpdateBatchResponse>(
+            message: try await self.updateBatch(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createFieldIndex(
+        request: GRPCCore.ServerRequest<Qdrant_CreateFieldIndexCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.createFieldIndex(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteFieldIndex(
+        request: GRPCCore.ServerRequest<Qdrant_DeleteFieldIndexCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.deleteFieldIndex(
                 request: request.message,
                 context: context
             ),
@@ -1852,6 +2161,75 @@ extension Qdrant_Points {
             deserializer: some GRPCCore.MessageDeserializer<Qdrant_FacetResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdateBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_UpdateBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_UpdateBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_UpdateBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_UpdateBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_UpdateBatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_UpdateBatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_CreateFieldIndexCollection` message.
+        ///   - serializer: A serializer for `Qdrant_CreateFieldIndexCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createFieldIndex<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_CreateFieldIndexCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_CreateFieldIndexCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeleteFieldIndexCollection` message.
+        ///   - serializer: A serializer for `Qdrant_DeleteFieldIndexCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteFieldIndex<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeleteFieldIndexCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeleteFieldIndexCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2346,6 +2724,108 @@ extension Qdrant_Points {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdateBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_UpdateBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_UpdateBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_UpdateBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_UpdateBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_UpdateBatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_UpdateBatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.UpdateBatch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_CreateFieldIndexCollection` message.
+        ///   - serializer: A serializer for `Qdrant_CreateFieldIndexCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createFieldIndex<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_CreateFieldIndexCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_CreateFieldIndexCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.CreateFieldIndex.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeleteFieldIndexCollection` message.
+        ///   - serializer: A serializer for `Qdrant_DeleteFieldIndexCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteFieldIndex<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeleteFieldIndexCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeleteFieldIndexCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.DeleteFieldIndex.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2753,6 +3233,93 @@ extension Qdrant_Points.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_FacetCounts>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_FacetResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Apply a list of update operations in order
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_UpdateBatchPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateBatch<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_UpdateBatchPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_UpdateBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateBatch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_UpdateBatchPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_UpdateBatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateFieldIndex" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Create index for field in collection
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_CreateFieldIndexCollection` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createFieldIndex<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_CreateFieldIndexCollection>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createFieldIndex(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_CreateFieldIndexCollection>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteFieldIndex" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete field index for collection
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_DeleteFieldIndexCollection` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteFieldIndex<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_DeleteFieldIndexCollection>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteFieldIndex(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DeleteFieldIndexCollection>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3218,6 +3785,105 @@ extension Qdrant_Points.ClientProtocol {
             metadata: metadata
         )
         return try await self.facet(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Apply a list of update operations in order
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateBatch<Result>(
+        _ message: Qdrant_UpdateBatchPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_UpdateBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_UpdateBatchPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateBatch(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateFieldIndex" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Create index for field in collection
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createFieldIndex<Result>(
+        _ message: Qdrant_CreateFieldIndexCollection,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_CreateFieldIndexCollection>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createFieldIndex(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteFieldIndex" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete field index for collection
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteFieldIndex<Result>(
+        _ message: Qdrant_DeleteFieldIndexCollection,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_DeleteFieldIndexCollection>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteFieldIndex(
             request: request,
             options: options,
             onResponse: handleResponse

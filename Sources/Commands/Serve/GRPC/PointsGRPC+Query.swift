@@ -212,6 +212,7 @@ enum GRPCQuery {
             if r.hasK, r.k < 1 { throw GRPCConvert.badInput("rrf k must be at least 1") }
             return .fusion(.rrf(k: r.hasK ? Int(r.k) : 2, weights: r.weights.isEmpty ? nil : r.weights.map(Double.init)))
         case .sample?: return .sample
+        case .formula(let f)?: return .formula(try formula(f))
         case nil: throw GRPCConvert.badInput("a query needs one of its variants")
         }
     }

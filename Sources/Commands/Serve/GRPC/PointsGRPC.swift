@@ -13,7 +13,9 @@ struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
             try GRPCCall.rejectUnknownFields(request)
             let points = try request.points.map(GRPCConvert.point)
             let wait = request.hasWait && request.wait
-            let op = try storage.collection(request.collectionName).upsert(points, wait: wait)
+            let filter = request.hasUpdateFilter ? try GRPCConvert.filter(request.updateFilter) : nil
+            let mode = request.hasUpdateMode ? try PointsGRPC.mode(request.updateMode) : .upsert
+            let op = try storage.collection(request.collectionName).upsert(points, wait: wait, mode: mode, filter: filter)
             return PointsGRPC.updated(op, wait: wait)
         }
     }
