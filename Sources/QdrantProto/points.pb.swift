@@ -3641,6 +3641,1026 @@ public nonisolated struct Qdrant_DeleteFieldIndexCollection: Sendable {
   fileprivate var _timeout: UInt64? = nil
 }
 
+public nonisolated struct Qdrant_SearchBatchPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var searchPoints: [Qdrant_SearchPoints] = []
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_readConsistency ?? Qdrant_ReadConsistency()}
+    set {_readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {self._readConsistency = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_SearchBatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_BatchResult] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_SearchPointGroups: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var vector: [Float] {
+    get {_storage._vector}
+    set {_uniqueStorage()._vector = newValue}
+  }
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var limit: UInt32 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var scoreThreshold: Float {
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
+  }
+  /// Returns true if `scoreThreshold` has been explicitly set.
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
+  /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
+
+  public var vectorName: String {
+    get {_storage._vectorName ?? String()}
+    set {_uniqueStorage()._vectorName = newValue}
+  }
+  /// Returns true if `vectorName` has been explicitly set.
+  public var hasVectorName: Bool {_storage._vectorName != nil}
+  /// Clears the value of `vectorName`. Subsequent reads from it will return its default value.
+  public mutating func clearVectorName() {_uniqueStorage()._vectorName = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
+
+  public var groupBy: String {
+    get {_storage._groupBy}
+    set {_uniqueStorage()._groupBy = newValue}
+  }
+
+  public var groupSize: UInt32 {
+    get {_storage._groupSize}
+    set {_uniqueStorage()._groupSize = newValue}
+  }
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var withLookup: Qdrant_WithLookup {
+    get {_storage._withLookup ?? Qdrant_WithLookup()}
+    set {_uniqueStorage()._withLookup = newValue}
+  }
+  /// Returns true if `withLookup` has been explicitly set.
+  public var hasWithLookup: Bool {_storage._withLookup != nil}
+  /// Clears the value of `withLookup`. Subsequent reads from it will return its default value.
+  public mutating func clearWithLookup() {_uniqueStorage()._withLookup = nil}
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_SearchGroupsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: Qdrant_GroupsResult {
+    get {_result ?? Qdrant_GroupsResult()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: Qdrant_GroupsResult? = nil
+}
+
+public nonisolated struct Qdrant_RecommendPoints: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var positive: [Qdrant_PointId] {
+    get {_storage._positive}
+    set {_uniqueStorage()._positive = newValue}
+  }
+
+  public var negative: [Qdrant_PointId] {
+    get {_storage._negative}
+    set {_uniqueStorage()._negative = newValue}
+  }
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var limit: UInt64 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var scoreThreshold: Float {
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
+  }
+  /// Returns true if `scoreThreshold` has been explicitly set.
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
+  /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
+
+  public var offset: UInt64 {
+    get {_storage._offset ?? 0}
+    set {_uniqueStorage()._offset = newValue}
+  }
+  /// Returns true if `offset` has been explicitly set.
+  public var hasOffset: Bool {_storage._offset != nil}
+  /// Clears the value of `offset`. Subsequent reads from it will return its default value.
+  public mutating func clearOffset() {_uniqueStorage()._offset = nil}
+
+  public var using: String {
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {_storage._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
+
+  public var lookupFrom: Qdrant_LookupLocation {
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
+  }
+  /// Returns true if `lookupFrom` has been explicitly set.
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
+  /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var strategy: Qdrant_RecommendStrategy {
+    get {_storage._strategy ?? .averageVector}
+    set {_uniqueStorage()._strategy = newValue}
+  }
+  /// Returns true if `strategy` has been explicitly set.
+  public var hasStrategy: Bool {_storage._strategy != nil}
+  /// Clears the value of `strategy`. Subsequent reads from it will return its default value.
+  public mutating func clearStrategy() {_uniqueStorage()._strategy = nil}
+
+  public var positiveVectors: [Qdrant_Vector] {
+    get {_storage._positiveVectors}
+    set {_uniqueStorage()._positiveVectors = newValue}
+  }
+
+  public var negativeVectors: [Qdrant_Vector] {
+    get {_storage._negativeVectors}
+    set {_uniqueStorage()._negativeVectors = newValue}
+  }
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_RecommendBatchPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var recommendPoints: [Qdrant_RecommendPoints] = []
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_readConsistency ?? Qdrant_ReadConsistency()}
+    set {_readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {self._readConsistency = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_RecommendResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_ScoredPoint] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_RecommendBatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_BatchResult] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_RecommendPointGroups: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var positive: [Qdrant_PointId] {
+    get {_storage._positive}
+    set {_uniqueStorage()._positive = newValue}
+  }
+
+  public var negative: [Qdrant_PointId] {
+    get {_storage._negative}
+    set {_uniqueStorage()._negative = newValue}
+  }
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var limit: UInt32 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var scoreThreshold: Float {
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
+  }
+  /// Returns true if `scoreThreshold` has been explicitly set.
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
+  /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
+
+  public var using: String {
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {_storage._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
+
+  public var lookupFrom: Qdrant_LookupLocation {
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
+  }
+  /// Returns true if `lookupFrom` has been explicitly set.
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
+  /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
+
+  public var groupBy: String {
+    get {_storage._groupBy}
+    set {_uniqueStorage()._groupBy = newValue}
+  }
+
+  public var groupSize: UInt32 {
+    get {_storage._groupSize}
+    set {_uniqueStorage()._groupSize = newValue}
+  }
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var withLookup: Qdrant_WithLookup {
+    get {_storage._withLookup ?? Qdrant_WithLookup()}
+    set {_uniqueStorage()._withLookup = newValue}
+  }
+  /// Returns true if `withLookup` has been explicitly set.
+  public var hasWithLookup: Bool {_storage._withLookup != nil}
+  /// Clears the value of `withLookup`. Subsequent reads from it will return its default value.
+  public mutating func clearWithLookup() {_uniqueStorage()._withLookup = nil}
+
+  public var strategy: Qdrant_RecommendStrategy {
+    get {_storage._strategy ?? .averageVector}
+    set {_uniqueStorage()._strategy = newValue}
+  }
+  /// Returns true if `strategy` has been explicitly set.
+  public var hasStrategy: Bool {_storage._strategy != nil}
+  /// Clears the value of `strategy`. Subsequent reads from it will return its default value.
+  public mutating func clearStrategy() {_uniqueStorage()._strategy = nil}
+
+  public var positiveVectors: [Qdrant_Vector] {
+    get {_storage._positiveVectors}
+    set {_uniqueStorage()._positiveVectors = newValue}
+  }
+
+  public var negativeVectors: [Qdrant_Vector] {
+    get {_storage._negativeVectors}
+    set {_uniqueStorage()._negativeVectors = newValue}
+  }
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_RecommendGroupsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: Qdrant_GroupsResult {
+    get {_result ?? Qdrant_GroupsResult()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: Qdrant_GroupsResult? = nil
+}
+
+public nonisolated struct Qdrant_DiscoverPoints: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var target: Qdrant_TargetVector {
+    get {_storage._target ?? Qdrant_TargetVector()}
+    set {_uniqueStorage()._target = newValue}
+  }
+  /// Returns true if `target` has been explicitly set.
+  public var hasTarget: Bool {_storage._target != nil}
+  /// Clears the value of `target`. Subsequent reads from it will return its default value.
+  public mutating func clearTarget() {_uniqueStorage()._target = nil}
+
+  public var context: [Qdrant_ContextExamplePair] {
+    get {_storage._context}
+    set {_uniqueStorage()._context = newValue}
+  }
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var limit: UInt64 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var offset: UInt64 {
+    get {_storage._offset ?? 0}
+    set {_uniqueStorage()._offset = newValue}
+  }
+  /// Returns true if `offset` has been explicitly set.
+  public var hasOffset: Bool {_storage._offset != nil}
+  /// Clears the value of `offset`. Subsequent reads from it will return its default value.
+  public mutating func clearOffset() {_uniqueStorage()._offset = nil}
+
+  public var using: String {
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {_storage._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
+
+  public var lookupFrom: Qdrant_LookupLocation {
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
+  }
+  /// Returns true if `lookupFrom` has been explicitly set.
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
+  /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_DiscoverBatchPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var discoverPoints: [Qdrant_DiscoverPoints] = []
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_readConsistency ?? Qdrant_ReadConsistency()}
+    set {_readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {self._readConsistency = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_DiscoverResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_ScoredPoint] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_DiscoverBatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_BatchResult] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_TargetVector: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var target: Qdrant_TargetVector.OneOf_Target? = nil
+
+  public var single: Qdrant_VectorExample {
+    get {
+      if case .single(let v)? = target {return v}
+      return Qdrant_VectorExample()
+    }
+    set {target = .single(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Target: Equatable, Sendable {
+    case single(Qdrant_VectorExample)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_VectorExample: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var example: Qdrant_VectorExample.OneOf_Example? = nil
+
+  public var id: Qdrant_PointId {
+    get {
+      if case .id(let v)? = example {return v}
+      return Qdrant_PointId()
+    }
+    set {example = .id(newValue)}
+  }
+
+  public var vector: Qdrant_Vector {
+    get {
+      if case .vector(let v)? = example {return v}
+      return Qdrant_Vector()
+    }
+    set {example = .vector(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Example: Equatable, Sendable {
+    case id(Qdrant_PointId)
+    case vector(Qdrant_Vector)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_ContextExamplePair: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var positive: Qdrant_VectorExample {
+    get {_positive ?? Qdrant_VectorExample()}
+    set {_positive = newValue}
+  }
+  /// Returns true if `positive` has been explicitly set.
+  public var hasPositive: Bool {self._positive != nil}
+  /// Clears the value of `positive`. Subsequent reads from it will return its default value.
+  public mutating func clearPositive() {self._positive = nil}
+
+  public var negative: Qdrant_VectorExample {
+    get {_negative ?? Qdrant_VectorExample()}
+    set {_negative = newValue}
+  }
+  /// Returns true if `negative` has been explicitly set.
+  public var hasNegative: Bool {self._negative != nil}
+  /// Clears the value of `negative`. Subsequent reads from it will return its default value.
+  public mutating func clearNegative() {self._negative = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _positive: Qdrant_VectorExample? = nil
+  fileprivate var _negative: Qdrant_VectorExample? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var filter: Qdrant_Filter {
+    get {_filter ?? Qdrant_Filter()}
+    set {_filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {self._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {self._filter = nil}
+
+  public var sample: UInt64 {
+    get {_sample ?? 0}
+    set {_sample = newValue}
+  }
+  /// Returns true if `sample` has been explicitly set.
+  public var hasSample: Bool {self._sample != nil}
+  /// Clears the value of `sample`. Subsequent reads from it will return its default value.
+  public mutating func clearSample() {self._sample = nil}
+
+  public var limit: UInt64 {
+    get {_limit ?? 0}
+    set {_limit = newValue}
+  }
+  /// Returns true if `limit` has been explicitly set.
+  public var hasLimit: Bool {self._limit != nil}
+  /// Clears the value of `limit`. Subsequent reads from it will return its default value.
+  public mutating func clearLimit() {self._limit = nil}
+
+  public var using: String {
+    get {_using ?? String()}
+    set {_using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {self._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {self._using = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_readConsistency ?? Qdrant_ReadConsistency()}
+    set {_readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {self._readConsistency = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _filter: Qdrant_Filter? = nil
+  fileprivate var _sample: UInt64? = nil
+  fileprivate var _limit: UInt64? = nil
+  fileprivate var _using: String? = nil
+  fileprivate var _timeout: UInt64? = nil
+  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixPairsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: Qdrant_SearchMatrixPairs {
+    get {_result ?? Qdrant_SearchMatrixPairs()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: Qdrant_SearchMatrixPairs? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixOffsetsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: Qdrant_SearchMatrixOffsets {
+    get {_result ?? Qdrant_SearchMatrixOffsets()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: Qdrant_SearchMatrixOffsets? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixPairs: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var pairs: [Qdrant_SearchMatrixPair] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_SearchMatrixPair: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var a: Qdrant_PointId {
+    get {_a ?? Qdrant_PointId()}
+    set {_a = newValue}
+  }
+  /// Returns true if `a` has been explicitly set.
+  public var hasA: Bool {self._a != nil}
+  /// Clears the value of `a`. Subsequent reads from it will return its default value.
+  public mutating func clearA() {self._a = nil}
+
+  public var b: Qdrant_PointId {
+    get {_b ?? Qdrant_PointId()}
+    set {_b = newValue}
+  }
+  /// Returns true if `b` has been explicitly set.
+  public var hasB: Bool {self._b != nil}
+  /// Clears the value of `b`. Subsequent reads from it will return its default value.
+  public mutating func clearB() {self._b = nil}
+
+  public var score: Float = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _a: Qdrant_PointId? = nil
+  fileprivate var _b: Qdrant_PointId? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixOffsets: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var offsetsRow: [UInt64] = []
+
+  public var offsetsCol: [UInt64] = []
+
+  public var scores: [Float] = []
+
+  public var ids: [Qdrant_PointId] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "qdrant"
@@ -8787,6 +9807,1512 @@ nonisolated extension Qdrant_DeleteFieldIndexCollection: SwiftProtobuf.Message, 
     if lhs.fieldName != rhs.fieldName {return false}
     if lhs._ordering != rhs._ordering {return false}
     if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchBatchPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchBatchPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{3}search_points\0\u{3}read_consistency\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.searchPoints) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    if !self.searchPoints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.searchPoints, fieldNumber: 2)
+    }
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchBatchPoints, rhs: Qdrant_SearchBatchPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.searchPoints != rhs.searchPoints {return false}
+    if lhs._readConsistency != rhs._readConsistency {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchBatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchBatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchBatchResponse, rhs: Qdrant_SearchBatchResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchPointGroups: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchPointGroups"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}vector\0\u{1}filter\0\u{1}limit\0\u{3}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{3}vector_name\0\u{3}with_vectors\0\u{3}group_by\0\u{3}group_size\0\u{3}read_consistency\0\u{3}with_lookup\0\u{1}timeout\0")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _vector: [Float] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt32 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _vectorName: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _groupBy: String = String()
+    var _groupSize: UInt32 = 0
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _withLookup: Qdrant_WithLookup? = nil
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _vector = source._vector
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _vectorName = source._vectorName
+      _withVectors = source._withVectors
+      _groupBy = source._groupBy
+      _groupSize = source._groupSize
+      _readConsistency = source._readConsistency
+      _withLookup = source._withLookup
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedFloatField(value: &_storage._vector) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 4: try { try decoder.decodeSingularUInt32Field(value: &_storage._limit) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 7: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._vectorName) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._groupBy) }()
+        case 11: try { try decoder.decodeSingularUInt32Field(value: &_storage._groupSize) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._withLookup) }()
+        case 14: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._vector.isEmpty {
+        try visitor.visitPackedFloatField(value: _storage._vector, fieldNumber: 2)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._limit, fieldNumber: 4)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._vectorName {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      if !_storage._groupBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._groupBy, fieldNumber: 10)
+      }
+      if _storage._groupSize != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._groupSize, fieldNumber: 11)
+      }
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._withLookup {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 14)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchPointGroups, rhs: Qdrant_SearchPointGroups) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._vector != rhs_storage._vector {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._vectorName != rhs_storage._vectorName {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._groupBy != rhs_storage._groupBy {return false}
+        if _storage._groupSize != rhs_storage._groupSize {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._withLookup != rhs_storage._withLookup {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchGroupsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchGroupsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchGroupsResponse, rhs: Qdrant_SearchGroupsResponse) -> Bool {
+    if lhs._result != rhs._result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}positive\0\u{1}negative\0\u{1}filter\0\u{1}limit\0\u{4}\u{2}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{1}offset\0\u{1}using\0\u{3}with_vectors\0\u{3}lookup_from\0\u{3}read_consistency\0\u{2}\u{2}strategy\0\u{3}positive_vectors\0\u{3}negative_vectors\0\u{1}timeout\0\u{c}\u{6}\u{1}")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _positive: [Qdrant_PointId] = []
+    var _negative: [Qdrant_PointId] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt64 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _offset: UInt64? = nil
+    var _using: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _strategy: Qdrant_RecommendStrategy? = nil
+    var _positiveVectors: [Qdrant_Vector] = []
+    var _negativeVectors: [Qdrant_Vector] = []
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _positive = source._positive
+      _negative = source._negative
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _offset = source._offset
+      _using = source._using
+      _withVectors = source._withVectors
+      _lookupFrom = source._lookupFrom
+      _readConsistency = source._readConsistency
+      _strategy = source._strategy
+      _positiveVectors = source._positiveVectors
+      _negativeVectors = source._negativeVectors
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._positive) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._negative) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 5: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 9: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 10: try { try decoder.decodeSingularUInt64Field(value: &_storage._offset) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 16: try { try decoder.decodeSingularEnumField(value: &_storage._strategy) }()
+        case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._positiveVectors) }()
+        case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._negativeVectors) }()
+        case 19: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._positive.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positive, fieldNumber: 2)
+      }
+      if !_storage._negative.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._negative, fieldNumber: 3)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._limit, fieldNumber: 5)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._offset {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      try { if let v = _storage._strategy {
+        try visitor.visitSingularEnumField(value: v, fieldNumber: 16)
+      } }()
+      if !_storage._positiveVectors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positiveVectors, fieldNumber: 17)
+      }
+      if !_storage._negativeVectors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._negativeVectors, fieldNumber: 18)
+      }
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 19)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendPoints, rhs: Qdrant_RecommendPoints) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._positive != rhs_storage._positive {return false}
+        if _storage._negative != rhs_storage._negative {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._offset != rhs_storage._offset {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._strategy != rhs_storage._strategy {return false}
+        if _storage._positiveVectors != rhs_storage._positiveVectors {return false}
+        if _storage._negativeVectors != rhs_storage._negativeVectors {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendBatchPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendBatchPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{3}recommend_points\0\u{3}read_consistency\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.recommendPoints) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    if !self.recommendPoints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.recommendPoints, fieldNumber: 2)
+    }
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendBatchPoints, rhs: Qdrant_RecommendBatchPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.recommendPoints != rhs.recommendPoints {return false}
+    if lhs._readConsistency != rhs._readConsistency {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendResponse, rhs: Qdrant_RecommendResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendBatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendBatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendBatchResponse, rhs: Qdrant_RecommendBatchResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendPointGroups: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendPointGroups"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}positive\0\u{1}negative\0\u{1}filter\0\u{1}limit\0\u{3}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{1}using\0\u{3}with_vectors\0\u{3}lookup_from\0\u{3}group_by\0\u{3}group_size\0\u{3}read_consistency\0\u{3}with_lookup\0\u{2}\u{2}strategy\0\u{3}positive_vectors\0\u{3}negative_vectors\0\u{1}timeout\0")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _positive: [Qdrant_PointId] = []
+    var _negative: [Qdrant_PointId] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt32 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _using: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+    var _groupBy: String = String()
+    var _groupSize: UInt32 = 0
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _withLookup: Qdrant_WithLookup? = nil
+    var _strategy: Qdrant_RecommendStrategy? = nil
+    var _positiveVectors: [Qdrant_Vector] = []
+    var _negativeVectors: [Qdrant_Vector] = []
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _positive = source._positive
+      _negative = source._negative
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _using = source._using
+      _withVectors = source._withVectors
+      _lookupFrom = source._lookupFrom
+      _groupBy = source._groupBy
+      _groupSize = source._groupSize
+      _readConsistency = source._readConsistency
+      _withLookup = source._withLookup
+      _strategy = source._strategy
+      _positiveVectors = source._positiveVectors
+      _negativeVectors = source._negativeVectors
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._positive) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._negative) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 5: try { try decoder.decodeSingularUInt32Field(value: &_storage._limit) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 8: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._groupBy) }()
+        case 13: try { try decoder.decodeSingularUInt32Field(value: &_storage._groupSize) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._withLookup) }()
+        case 17: try { try decoder.decodeSingularEnumField(value: &_storage._strategy) }()
+        case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._positiveVectors) }()
+        case 19: try { try decoder.decodeRepeatedMessageField(value: &_storage._negativeVectors) }()
+        case 20: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._positive.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positive, fieldNumber: 2)
+      }
+      if !_storage._negative.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._negative, fieldNumber: 3)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._limit, fieldNumber: 5)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      if !_storage._groupBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._groupBy, fieldNumber: 12)
+      }
+      if _storage._groupSize != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._groupSize, fieldNumber: 13)
+      }
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      try { if let v = _storage._withLookup {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+      try { if let v = _storage._strategy {
+        try visitor.visitSingularEnumField(value: v, fieldNumber: 17)
+      } }()
+      if !_storage._positiveVectors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positiveVectors, fieldNumber: 18)
+      }
+      if !_storage._negativeVectors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._negativeVectors, fieldNumber: 19)
+      }
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 20)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendPointGroups, rhs: Qdrant_RecommendPointGroups) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._positive != rhs_storage._positive {return false}
+        if _storage._negative != rhs_storage._negative {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        if _storage._groupBy != rhs_storage._groupBy {return false}
+        if _storage._groupSize != rhs_storage._groupSize {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._withLookup != rhs_storage._withLookup {return false}
+        if _storage._strategy != rhs_storage._strategy {return false}
+        if _storage._positiveVectors != rhs_storage._positiveVectors {return false}
+        if _storage._negativeVectors != rhs_storage._negativeVectors {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendGroupsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendGroupsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendGroupsResponse, rhs: Qdrant_RecommendGroupsResponse) -> Bool {
+    if lhs._result != rhs._result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DiscoverPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscoverPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}target\0\u{1}context\0\u{1}filter\0\u{1}limit\0\u{3}with_payload\0\u{1}params\0\u{1}offset\0\u{1}using\0\u{3}with_vectors\0\u{3}lookup_from\0\u{3}read_consistency\0\u{1}timeout\0")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _target: Qdrant_TargetVector? = nil
+    var _context: [Qdrant_ContextExamplePair] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt64 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _offset: UInt64? = nil
+    var _using: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _target = source._target
+      _context = source._context
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _offset = source._offset
+      _using = source._using
+      _withVectors = source._withVectors
+      _lookupFrom = source._lookupFrom
+      _readConsistency = source._readConsistency
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._target) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._context) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 5: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 8: try { try decoder.decodeSingularUInt64Field(value: &_storage._offset) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      try { if let v = _storage._target {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if !_storage._context.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._context, fieldNumber: 3)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._limit, fieldNumber: 5)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._offset {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 13)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DiscoverPoints, rhs: Qdrant_DiscoverPoints) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._target != rhs_storage._target {return false}
+        if _storage._context != rhs_storage._context {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._offset != rhs_storage._offset {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DiscoverBatchPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscoverBatchPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{3}discover_points\0\u{3}read_consistency\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.discoverPoints) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    if !self.discoverPoints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.discoverPoints, fieldNumber: 2)
+    }
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DiscoverBatchPoints, rhs: Qdrant_DiscoverBatchPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.discoverPoints != rhs.discoverPoints {return false}
+    if lhs._readConsistency != rhs._readConsistency {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DiscoverResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscoverResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DiscoverResponse, rhs: Qdrant_DiscoverResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DiscoverBatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscoverBatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DiscoverBatchResponse, rhs: Qdrant_DiscoverBatchResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_TargetVector: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TargetVector"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}single\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_VectorExample?
+        var hadOneofValue = false
+        if let current = self.target {
+          hadOneofValue = true
+          if case .single(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.target = .single(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if case .single(let v)? = self.target {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_TargetVector, rhs: Qdrant_TargetVector) -> Bool {
+    if lhs.target != rhs.target {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_VectorExample: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VectorExample"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}vector\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_PointId?
+        var hadOneofValue = false
+        if let current = self.example {
+          hadOneofValue = true
+          if case .id(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.example = .id(v)
+        }
+      }()
+      case 2: try {
+        var v: Qdrant_Vector?
+        var hadOneofValue = false
+        if let current = self.example {
+          hadOneofValue = true
+          if case .vector(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.example = .vector(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.example {
+    case .id?: try {
+      guard case .id(let v)? = self.example else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .vector?: try {
+      guard case .vector(let v)? = self.example else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_VectorExample, rhs: Qdrant_VectorExample) -> Bool {
+    if lhs.example != rhs.example {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ContextExamplePair: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ContextExamplePair"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}positive\0\u{1}negative\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._positive) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._negative) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._positive {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._negative {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ContextExamplePair, rhs: Qdrant_ContextExamplePair) -> Bool {
+    if lhs._positive != rhs._positive {return false}
+    if lhs._negative != rhs._negative {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}filter\0\u{1}sample\0\u{1}limit\0\u{1}using\0\u{1}timeout\0\u{3}read_consistency\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._filter) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self._sample) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._limit) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self._using) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._filter {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._sample {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._limit {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._using {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixPoints, rhs: Qdrant_SearchMatrixPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._filter != rhs._filter {return false}
+    if lhs._sample != rhs._sample {return false}
+    if lhs._limit != rhs._limit {return false}
+    if lhs._using != rhs._using {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs._readConsistency != rhs._readConsistency {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixPairsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixPairsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixPairsResponse, rhs: Qdrant_SearchMatrixPairsResponse) -> Bool {
+    if lhs._result != rhs._result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixOffsetsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixOffsetsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixOffsetsResponse, rhs: Qdrant_SearchMatrixOffsetsResponse) -> Bool {
+    if lhs._result != rhs._result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixPairs: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixPairs"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pairs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.pairs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.pairs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.pairs, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixPairs, rhs: Qdrant_SearchMatrixPairs) -> Bool {
+    if lhs.pairs != rhs.pairs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixPair: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixPair"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}a\0\u{1}b\0\u{1}score\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._a) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._b) }()
+      case 3: try { try decoder.decodeSingularFloatField(value: &self.score) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._a {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._b {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.score, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixPair, rhs: Qdrant_SearchMatrixPair) -> Bool {
+    if lhs._a != rhs._a {return false}
+    if lhs._b != rhs._b {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixOffsets: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixOffsets"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}offsets_row\0\u{3}offsets_col\0\u{1}scores\0\u{1}ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedUInt64Field(value: &self.offsetsRow) }()
+      case 2: try { try decoder.decodeRepeatedUInt64Field(value: &self.offsetsCol) }()
+      case 3: try { try decoder.decodeRepeatedFloatField(value: &self.scores) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.ids) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.offsetsRow.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.offsetsRow, fieldNumber: 1)
+    }
+    if !self.offsetsCol.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.offsetsCol, fieldNumber: 2)
+    }
+    if !self.scores.isEmpty {
+      try visitor.visitPackedFloatField(value: self.scores, fieldNumber: 3)
+    }
+    if !self.ids.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.ids, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixOffsets, rhs: Qdrant_SearchMatrixOffsets) -> Bool {
+    if lhs.offsetsRow != rhs.offsetsRow {return false}
+    if lhs.offsetsCol != rhs.offsetsCol {return false}
+    if lhs.scores != rhs.scores {return false}
+    if lhs.ids != rhs.ids {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -49,15 +49,7 @@ extension PointsGRPC {
             q.filter = request.hasFilter ? try GRPCConvert.filter(request.filter) : nil
             q.scoreThreshold = request.hasScoreThreshold ? request.scoreThreshold : nil
             if request.hasLookupFrom { q.lookupFrom = try GRPCQuery.lookup(request.lookupFrom) }
-            var lookup: GroupLookup?
-            if request.hasWithLookup {
-                let l = request.withLookup
-                try GRPCCall.rejectUnknownFields(l)
-                lookup = GroupLookup(
-                    collection: l.collection,
-                    payload: try GRPCConvert.payloadSelector(l.hasWithPayload ? l.withPayload : nil, default: .all),
-                    vectors: try GRPCConvert.vectorSelector(l.hasWithVectors ? l.withVectors : nil, default: .none))
-            }
+            let lookup = request.hasWithLookup ? try GRPCQuery.groupLookup(request.withLookup) : nil
             let groupBy = try GRPCQuery.path(request.groupBy)
             let groups = try storage.collection(request.collectionName).queryGroups(
                 q, groupBy: groupBy, groupSize: request.hasGroupSize ? GRPCConvert.int(request.groupSize) : 3,
@@ -66,18 +58,7 @@ extension PointsGRPC {
                 vectors: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none),
                 withLookup: lookup, lookup: { try storage.collection($0) })
             var r = Qdrant_QueryGroupsResponse()
-            r.result.groups = groups.map { g in
-                var pg = Qdrant_PointGroup()
-                switch g.id {
-                case .int(let i): pg.id.integerValue = i
-                case .uint(let u): pg.id.unsignedValue = u
-                case .string(let s): pg.id.stringValue = s
-                default: break
-                }
-                pg.hits = g.hits.map(GRPCQuery.scored)
-                if let l = g.lookup { pg.lookup = GRPCConvert.retrieved(l) }
-                return pg
-            }
+            r.result = GRPCQuery.groups(groups)
             return r
         }
     }
@@ -153,6 +134,31 @@ enum GRPCQuery {
     }
 
     static func path(_ s: String) throws -> JSONPath { try QueryParser.path(s) }
+
+    static func groups(_ groups: [PointGroup]) -> Qdrant_GroupsResult {
+        var out = Qdrant_GroupsResult()
+        out.groups = groups.map { g in
+            var pg = Qdrant_PointGroup()
+            switch g.id {
+            case .int(let i): pg.id.integerValue = i
+            case .uint(let u): pg.id.unsignedValue = u
+            case .string(let s): pg.id.stringValue = s
+            default: break
+            }
+            pg.hits = g.hits.map(GRPCQuery.scored)
+            if let l = g.lookup { pg.lookup = GRPCConvert.retrieved(l) }
+            return pg
+        }
+        return out
+    }
+
+    static func groupLookup(_ l: Qdrant_WithLookup) throws -> GroupLookup {
+        try GRPCCall.rejectUnknownFields(l)
+        return GroupLookup(
+            collection: l.collection,
+            payload: try GRPCConvert.payloadSelector(l.hasWithPayload ? l.withPayload : nil, default: .all),
+            vectors: try GRPCConvert.vectorSelector(l.hasWithVectors ? l.withVectors : nil, default: .none))
+    }
 
     static func vector(_ v: Qdrant_VectorInput) throws -> VectorInput {
         try GRPCCall.rejectUnknownFields(v)
