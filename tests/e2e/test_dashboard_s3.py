@@ -48,6 +48,7 @@ def test_s3_status_is_per_snapshot_and_cached(moto, server_factory):
         snaps.append(ok(api.post(f"/collections/{name}/snapshots")))
         time.sleep(1.1)  # names carry the second
     shard = ok(api.post(f"/collections/{name}/shards/1/snapshots"))
+    full = ok(api.post("/snapshots"))
     newest = snaps[-1]
     key = f"snapshots/{name}/{newest['name']}"
     record = {"ok": True, "deep": False, "verified_at": "2026-01-01T00:00:00Z", "qdb_version": "test",
@@ -62,6 +63,7 @@ def test_s3_status_is_per_snapshot_and_cached(moto, server_factory):
     assert [s["checksum"] for s in row["snapshots"]] == [s["checksum"] for s in reversed(snaps)]
     assert [(s["shard_id"], [x["name"] for x in s["snapshots"]]) for s in row["shards"]] == [(0, []), (1, [shard["name"]])]
     assert row["shards"][1]["snapshots"][0]["location"] == "s3" and row["shards"][1]["snapshots"][0]["checksum"] == shard["checksum"]
+    assert [(x["name"], x["checksum"], x["location"]) for x in st["full_snapshots"]] == [(full["name"], full["checksum"], "s3")]
 
     # a second refresh of the same snapshots: LISTs only, no object fetched again
     _, start = requests_since(moto, 0)
@@ -70,7 +72,7 @@ def test_s3_status_is_per_snapshot_and_cached(moto, server_factory):
     assert reqs, "moto logged no request: the count below would prove nothing"
     gets = [p for m, p in reqs if m == "GET" and "list-type=2" not in p]
     assert gets == [], f"objects fetched again: {gets}"
-    scopes = 1 + 2  # the collection and its two shards (no schedule prunes here)
+    scopes = 1 + 2 + 1  # the collection, its two shards and full storage (no schedule prunes here)
     assert len(reqs) <= scopes + 1, reqs
 
     # a changed verification record is seen on the next refresh (the LIST shows a new size)

@@ -97,3 +97,10 @@ def test_bad_legacy_requests_are_invalid_argument(setup):
         with pytest.raises(grpc.RpcError) as e:
             call()
         assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT, e.value.details()
+
+
+def test_rpcs_rest_does_not_serve_either_are_unimplemented(setup):
+    name, stub, _ = setup
+    with pytest.raises(grpc.RpcError) as e:
+        stub.UpdateVectors(q.UpdatePointVectors(collection_name=name))
+    assert e.value.code() == grpc.StatusCode.UNIMPLEMENTED

@@ -50,6 +50,9 @@ public struct BackupStatus: Codable, Sendable, Equatable {
     public var store: String
     public var collections: [CollectionBackups]
     public var schedules: [SchedulePrune]
+    /// Full-storage snapshots (newest first), and why they could not be listed.
+    public var full_snapshots: [Snapshot]
+    public var full_error: String?
 
     /// Reads the status of `service`'s store for `collections` (with the shard ids of each, from
     /// `shards`) and its registered schedules. With an S3 store, each scope costs one LIST and the
@@ -84,7 +87,8 @@ public struct BackupStatus: Codable, Sendable, Equatable {
                 return SchedulePrune(schedule: s.name, decisions: [], error: "\(error)")
             }
         }
-        return BackupStatus(store: reader.location, collections: rows, schedules: prunes)
+        let (full, fullError) = reader.snapshots(.full)
+        return BackupStatus(store: reader.location, collections: rows, schedules: prunes, full_snapshots: full, full_error: fullError)
     }
 }
 

@@ -169,8 +169,7 @@ async function renderCollections(backups) {
         base + "/shards/" + sh.shard_id + "/snapshots", b.name + " · shard " + sh.shard_id, b.name + " shard " + sh.shard_id));
     }
   }
-  let full = { name: "", snapshots: [] };
-  try { full.snapshots = (await api("GET", "/snapshots")).result; } catch (e) { full.error = e.message; }
+  const full = { name: "", snapshots: backups.full_snapshots || [], error: backups.full_error };
   snaps.append(snapshotTable(full, "/snapshots", "Full storage"));
 }
 
