@@ -23,9 +23,7 @@ extension Filter {
             default: return c
             }
         }
-        return Filter(
-            must: must.map(bind), should: should.map(bind), mustNot: mustNot.map(bind),
-            minShould: minShould.map { MinShould(conditions: $0.conditions.map(bind), minCount: $0.minCount) })
+        return mappingConditions(bind)
     }
 
     /// Whether any condition, at any depth, is `text`, `text_any` or `phrase`.

@@ -39,7 +39,12 @@ public struct Filter: Sendable, Equatable {
             default: return c
             }
         }
-        return Filter(
+        return mappingConditions(bind)
+    }
+
+    /// The filter with `bind` applied to each of its top-level conditions (every clause).
+    func mappingConditions(_ bind: (Condition) -> Condition) -> Filter {
+        Filter(
             must: must.map(bind), should: should.map(bind), mustNot: mustNot.map(bind),
             minShould: minShould.map { MinShould(conditions: $0.conditions.map(bind), minCount: $0.minCount) })
     }
