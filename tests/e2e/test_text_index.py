@@ -45,11 +45,13 @@ def test_default_index_and_unindexed_agree_with_local_mode(qdb, docs):
     create_collection(api, name, size=2, distance="Dot")
     points = [{"id": i, "vector": [1, 0], "payload": {"t": d, "u": d}} for i, d in enumerate(docs)]
     upsert(api, name, points=points)
-    ok(api.put(f"/collections/{name}/index", params={"wait": "true"}, json={"field_name": "t", "field_schema": "text"}))
+    # phrase_matching: a phrase on a text index without positions matches nothing (below)
+    ok(api.put(f"/collections/{name}/index", params={"wait": "true"},
+               json={"field_name": "t", "field_schema": {"type": "text", "phrase_matching": True}}))
     local = QdrantClient(":memory:")
     local.create_collection(name, vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
     local.upsert(name, [models.PointStruct(**p) for p in points])
-    local.create_payload_index(name, "t", models.PayloadSchemaType.TEXT)
+    local.create_payload_index(name, "t", models.TextIndexParams(type=models.TextIndexType.TEXT, phrase_matching=True))
     r = random.Random(SEED + 1)
     for case in range(80):
         q = " ".join(r.choice(WORDS) for _ in range(r.randint(0, 3)))
@@ -82,12 +84,13 @@ CASES = [
     ({"min_token_len": 3}, ["an ox ran", "ox"], "text", "ran", [0]),
     ({"min_token_len": 3}, ["an ox ran", "ox"], "text_any", "ox", []),  # "ox" is dropped on both sides
     ({"max_token_len": 4}, ["fox foxes", "foxes"], "text", "fox", [0]),
-    ({"stopwords": {"custom": ["the"]}}, ["The fox", "a fox"], "phrase", "the fox", [0, 1]),
+    ({"stopwords": {"custom": ["the"]}, "phrase_matching": True}, ["The fox", "a fox"], "phrase", "the fox", [0, 1]),
     ({"stopwords": {"custom": ["the"]}}, ["The fox", "a dog"], "text", "the", []),
     ({"stemmer": {"type": "snowball", "language": "english"}}, ["Running fast", "runs", "runner"], "text", "run", [0, 1]),
     ({"ascii_folding": True}, ["Café crème", "cafe"], "text", "cafe creme", [0]),
     ({"ascii_folding": True}, ["Café crème", "cafe"], "text_any", "CAFÉ", [0, 1]),
-    ({}, ["quick brown fox", "fox brown quick"], "phrase", "brown fox", [0]),
+    ({"phrase_matching": True}, ["quick brown fox", "fox brown quick"], "phrase", "brown fox", [0]),
+    ({}, ["quick brown fox", "fox brown quick"], "phrase", "brown fox", []),  # no positions kept: no phrase match
     ({"tokenizer": "multilingual"}, ["Crème brûlée", "日本語"], "text", "creme", [0]),
     ({"tokenizer": "multilingual"}, ["Crème brûlée", "日本語"], "text", "本", [1]),
 ]

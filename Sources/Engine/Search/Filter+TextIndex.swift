@@ -1,7 +1,8 @@
 /// Full-text conditions on fields with a text index (Qdrant's `full_text_index` semantics):
 /// the point's strings at the key form one document — a token set for `text` (every query
 /// token present) and `text_any` (one is enough), the token sequence of each string for
-/// `phrase` (Qdrant tokenizes a phrase as a document) — and an empty query matches nothing.
+/// `phrase` (Qdrant tokenizes a phrase as a document; only an index with `phrase_matching`
+/// keeps positions, without it a phrase matches nothing) — and an empty query matches nothing.
 ///
 /// Without a text index the condition keeps the default word tokenizer, lowercased (Qdrant
 /// 1.19.1 and later, qdrant#10341, and qdrant-client's local mode; 1.19.0 matched raw
@@ -73,6 +74,7 @@ extension Match {
             let doc = Set(strings.flatMap(index.document))
             return !query.isDisjoint(with: doc)
         case .phrase(let q):
+            guard index.params.phraseMatching else { return false }
             let phrase = index.document(q)
             guard !phrase.isEmpty else { return false }
             return strings.contains { s in

@@ -18,11 +18,14 @@ public struct TextIndexParams: Sendable, Hashable {
     public var stopwords: Set<String> = []
     /// A Snowball algorithm name (`english`, `german`, …) or nil.
     public var stemmer: String?
+    /// Whether the index keeps token positions: without them Qdrant's `phrase` condition on
+    /// the field matches nothing (its inverted index has no documents to compare).
+    public var phraseMatching = false
 
     public init() {}
 
-    /// The fields Qdrant's `TextIndexParams` has; `on_disk`, `phrase_matching`, `enable_hnsw` and
-    /// `memory` do not change matching here (qdb evaluates text conditions on the stored strings).
+    /// The fields Qdrant's `TextIndexParams` has; `on_disk`, `enable_hnsw` and `memory` do not
+    /// change matching here (qdb evaluates text conditions on the stored strings).
     static let fields: Set<String> = [
         "type", "tokenizer", "min_token_len", "max_token_len", "lowercase", "ascii_folding", "phrase_matching",
         "stopwords", "stemmer", "on_disk", "enable_hnsw", "memory",
@@ -72,7 +75,7 @@ public struct TextIndexParams: Sendable, Hashable {
         maxTokenLen = try int("max_token_len")
         lowercase = try bool("lowercase", true)
         asciiFolding = try bool("ascii_folding", false)
-        _ = try bool("phrase_matching", false)
+        phraseMatching = try bool("phrase_matching", false)
         stemmer = try Self.stemmer(o["stemmer"], bad)
         stopwords = Set(try Self.stopwords(o["stopwords"], bad).map { lowercase ? $0.lowercased() : $0 })
     }

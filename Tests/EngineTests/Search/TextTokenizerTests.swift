@@ -61,4 +61,14 @@ import Testing
         let nested = Filter(must: [.nested(try JSONPath("n"), f)])
         #expect(nested.bindingTextIndexes(["n[].t": prefix]).matches(id: nil, payload: ["n": .array([.object(payload)])]))
     }
+
+    @Test func phraseNeedsAnIndexWithPositions() throws {
+        let phrase = Filter(must: [.field(FieldCondition(key: "t", match: .phrase("brown fox")))])
+        let doc: Payload = ["t": .string("quick brown fox")]
+        let without = TextTokenizer(try TextIndexParams(["type": .string("text")]))
+        let with = TextTokenizer(try TextIndexParams(["type": .string("text"), "phrase_matching": .bool(true)]))
+        #expect(phrase.matches(id: nil, payload: doc))  // unindexed: the word tokenizer
+        #expect(!phrase.bindingTextIndexes(["t": without]).matches(id: nil, payload: doc))
+        #expect(phrase.bindingTextIndexes(["t": with]).matches(id: nil, payload: doc))
+    }
 }
