@@ -1444,6 +1444,14 @@ public nonisolated struct Qdrant_Query: Sendable {
     set {variant = .rrf(newValue)}
   }
 
+  public var relevanceFeedback: Qdrant_RelevanceFeedbackInput {
+    get {
+      if case .relevanceFeedback(let v)? = variant {return v}
+      return Qdrant_RelevanceFeedbackInput()
+    }
+    set {variant = .relevanceFeedback(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Variant: Equatable, Sendable {
@@ -1457,6 +1465,7 @@ public nonisolated struct Qdrant_Query: Sendable {
     case formula(Qdrant_Formula)
     case nearestWithMmr(Qdrant_NearestInputWithMmr)
     case rrf(Qdrant_Rrf)
+    case relevanceFeedback(Qdrant_RelevanceFeedbackInput)
 
   }
 
@@ -2789,6 +2798,103 @@ public nonisolated struct Qdrant_PointStruct: Sendable {
 
   fileprivate var _id: Qdrant_PointId? = nil
   fileprivate var _vectors: Qdrant_Vectors? = nil
+}
+
+public nonisolated struct Qdrant_RelevanceFeedbackInput: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var target: Qdrant_VectorInput {
+    get {_target ?? Qdrant_VectorInput()}
+    set {_target = newValue}
+  }
+  /// Returns true if `target` has been explicitly set.
+  public var hasTarget: Bool {self._target != nil}
+  /// Clears the value of `target`. Subsequent reads from it will return its default value.
+  public mutating func clearTarget() {self._target = nil}
+
+  public var feedback: [Qdrant_FeedbackItem] = []
+
+  public var strategy: Qdrant_FeedbackStrategy {
+    get {_strategy ?? Qdrant_FeedbackStrategy()}
+    set {_strategy = newValue}
+  }
+  /// Returns true if `strategy` has been explicitly set.
+  public var hasStrategy: Bool {self._strategy != nil}
+  /// Clears the value of `strategy`. Subsequent reads from it will return its default value.
+  public mutating func clearStrategy() {self._strategy = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _target: Qdrant_VectorInput? = nil
+  fileprivate var _strategy: Qdrant_FeedbackStrategy? = nil
+}
+
+public nonisolated struct Qdrant_FeedbackItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var example: Qdrant_VectorInput {
+    get {_example ?? Qdrant_VectorInput()}
+    set {_example = newValue}
+  }
+  /// Returns true if `example` has been explicitly set.
+  public var hasExample: Bool {self._example != nil}
+  /// Clears the value of `example`. Subsequent reads from it will return its default value.
+  public mutating func clearExample() {self._example = nil}
+
+  public var score: Float = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _example: Qdrant_VectorInput? = nil
+}
+
+public nonisolated struct Qdrant_FeedbackStrategy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var variant: Qdrant_FeedbackStrategy.OneOf_Variant? = nil
+
+  public var naive: Qdrant_NaiveFeedbackStrategy {
+    get {
+      if case .naive(let v)? = variant {return v}
+      return Qdrant_NaiveFeedbackStrategy()
+    }
+    set {variant = .naive(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Variant: Equatable, Sendable {
+    case naive(Qdrant_NaiveFeedbackStrategy)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_NaiveFeedbackStrategy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var a: Float = 0
+
+  public var b: Float = 0
+
+  public var c: Float = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Qdrant_Formula: Sendable {
@@ -6082,7 +6188,7 @@ nonisolated extension Qdrant_CountPoints: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Query"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nearest\0\u{1}recommend\0\u{1}discover\0\u{1}context\0\u{3}order_by\0\u{1}fusion\0\u{1}sample\0\u{1}formula\0\u{3}nearest_with_mmr\0\u{1}rrf\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nearest\0\u{1}recommend\0\u{1}discover\0\u{1}context\0\u{3}order_by\0\u{1}fusion\0\u{1}sample\0\u{1}formula\0\u{3}nearest_with_mmr\0\u{1}rrf\0\u{3}relevance_feedback\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -6210,6 +6316,19 @@ nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._Messag
           self.variant = .rrf(v)
         }
       }()
+      case 11: try {
+        var v: Qdrant_RelevanceFeedbackInput?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .relevanceFeedback(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .relevanceFeedback(v)
+        }
+      }()
       default: break
       }
     }
@@ -6260,6 +6379,10 @@ nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._Messag
     case .rrf?: try {
       guard case .rrf(let v)? = self.variant else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .relevanceFeedback?: try {
+      guard case .relevanceFeedback(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
     }()
     case nil: break
     }
@@ -8288,6 +8411,175 @@ nonisolated extension Qdrant_PointStruct: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs._id != rhs._id {return false}
     if lhs.payload != rhs.payload {return false}
     if lhs._vectors != rhs._vectors {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RelevanceFeedbackInput: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RelevanceFeedbackInput"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}target\0\u{1}feedback\0\u{1}strategy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._target) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.feedback) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._strategy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._target {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.feedback.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.feedback, fieldNumber: 2)
+    }
+    try { if let v = self._strategy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RelevanceFeedbackInput, rhs: Qdrant_RelevanceFeedbackInput) -> Bool {
+    if lhs._target != rhs._target {return false}
+    if lhs.feedback != rhs.feedback {return false}
+    if lhs._strategy != rhs._strategy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_FeedbackItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FeedbackItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}example\0\u{1}score\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._example) }()
+      case 2: try { try decoder.decodeSingularFloatField(value: &self.score) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._example {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.score, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_FeedbackItem, rhs: Qdrant_FeedbackItem) -> Bool {
+    if lhs._example != rhs._example {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_FeedbackStrategy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FeedbackStrategy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}naive\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_NaiveFeedbackStrategy?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .naive(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .naive(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if case .naive(let v)? = self.variant {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_FeedbackStrategy, rhs: Qdrant_FeedbackStrategy) -> Bool {
+    if lhs.variant != rhs.variant {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_NaiveFeedbackStrategy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NaiveFeedbackStrategy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}a\0\u{1}b\0\u{1}c\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularFloatField(value: &self.a) }()
+      case 2: try { try decoder.decodeSingularFloatField(value: &self.b) }()
+      case 3: try { try decoder.decodeSingularFloatField(value: &self.c) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.a.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.a, fieldNumber: 1)
+    }
+    if self.b.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.b, fieldNumber: 2)
+    }
+    if self.c.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.c, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_NaiveFeedbackStrategy, rhs: Qdrant_NaiveFeedbackStrategy) -> Bool {
+    if lhs.a != rhs.a {return false}
+    if lhs.b != rhs.b {return false}
+    if lhs.c != rhs.c {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -219,8 +219,24 @@ enum GRPCQuery {
             return .fusion(.rrf(k: r.hasK ? Int(r.k) : 2, weights: r.weights.isEmpty ? nil : r.weights.map(Double.init)))
         case .sample?: return .sample
         case .formula(let f)?: return .formula(try formula(f))
+        case .relevanceFeedback(let f)?: return try relevanceFeedback(f)
         case nil: throw GRPCConvert.badInput("a query needs one of its variants")
         }
+    }
+
+    /// `relevance_feedback` with the `naive` strategy, as REST's `QueryParser.relevanceFeedback`.
+    static func relevanceFeedback(_ f: Qdrant_RelevanceFeedbackInput) throws -> QueryKind {
+        try GRPCCall.rejectUnknownFields(f)
+        guard f.hasTarget else { throw GRPCConvert.badInput("relevance_feedback needs a target") }
+        let feedback = try f.feedback.map { item -> (example: VectorInput, score: Double) in
+            try GRPCCall.rejectUnknownFields(item)
+            guard item.hasExample else { throw GRPCConvert.badInput("a feedback item needs an example") }
+            return (try vector(item.example), Double(item.score))
+        }
+        try GRPCCall.rejectUnknownFields(f.strategy)
+        guard case .naive(let n)? = f.strategy.variant else { throw GRPCConvert.badInput("the feedback strategy must be `naive`") }
+        try GRPCCall.rejectUnknownFields(n)
+        return .relevanceFeedback(target: try vector(f.target), feedback: feedback, a: Double(n.a), b: Double(n.b), c: Double(n.c))
     }
 
     static func scored(_ r: Record) -> Qdrant_ScoredPoint {
