@@ -74,3 +74,17 @@ def test_get_on_a_post_only_points_path_is_405(api, coll, path):
 def test_get_point_by_id_still_served(api, coll):
     assert ok(api.get(f"/collections/{coll}/points/1"))["id"] == 1
     assert "point id" in err(api.get(f"/collections/{coll}/points/not-an-id"), 400)
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("DELETE", "/index/a", None),
+    ("POST", "/points/payload", {"payload": {"b": 1}, "points": [1]}),
+    ("PUT", "/points", {"points": [{"id": 1, "vector": [1, 0]}]}),
+])
+def test_ordering_is_validated_on_writes(api, coll, method, path, body):
+    # found by schemathesis (tests/e2e/test_schemathesis_writes.py): `ordering=` was accepted
+    before = state(api, coll)
+    assert "ordering" in err(api.request(method, f"/collections/{coll}{path}", params={"ordering": "", "wait": "true"}, json=body), 400)
+    assert state(api, coll) == before
+    ok(api.request("POST", f"/collections/{coll}/points/payload", params={"ordering": "strong", "wait": "true"},
+                   json={"payload": {"a": 1}, "points": [1]}))

@@ -44,8 +44,13 @@ struct Call: Sendable {
         return decoded
     }
 
-    /// `?wait=` as a bool; `default` when absent.
+    /// `?wait=` as a bool; `default` when absent. Every write route reads it, so it also checks
+    /// the other write parameter Qdrant validates: `ordering` is `weak`, `medium` or `strong`
+    /// (one node: each means the same here).
     func wait(default value: Bool) throws -> Bool {
+        if let o = request.uri.queryParameters.get("ordering"), !["weak", "medium", "strong"].contains(o) {
+            throw APIError(.badRequest, "Query deserialize error: ordering must be weak, medium or strong, got `\(o)`")
+        }
         guard let raw = request.uri.queryParameters.get("wait") else { return value }
         switch raw.lowercased() {
         case "true", "1", "": return true
