@@ -1,6 +1,6 @@
 """schemathesis over Qdrant's OpenAPI (../shared/reference/qdrant-openapi-v1.19.0.json) for the
 point-write and payload-index operations qdb serves (upsert, retrieve, delete, set/overwrite/
-delete/clear payload, points/batch, PUT/DELETE index): generated valid requests get no 5xx and
+delete/clear payload, points/batch, PUT/DELETE index) and the collection and alias operations: generated valid requests get no 5xx and
 responses that match the schema; generated schema-invalid requests are rejected. Bounded in time
 (QDB_SCHEMATHESIS_SECONDS, default 15 s per mode)."""
 
@@ -16,8 +16,9 @@ from qdb_helpers import create_collection, upsert
 SPEC = Path(__file__).resolve().parents[2] / "../shared/reference/qdrant-openapi-v1.19.0.json"
 if not SPEC.exists():
     SPEC = Path("/work/shared/reference/qdrant-openapi-v1.19.0.json")
-OPERATIONS = (r"/collections/\{collection_name\}/(points|points/delete|points/payload|points/payload/delete|"
-              r"points/payload/clear|points/batch|index|index/\{field_name\})$")
+OPERATIONS = (r"^/(collections/\{collection_name\}/(points|points/delete|points/payload|points/payload/delete|"
+              r"points/payload/clear|points/batch|index|index/\{field_name\})|collections|collections/\{collection_name\}|"
+              r"collections/\{collection_name\}/exists|collections/aliases|aliases|collections/\{collection_name\}/aliases)$")
 SECONDS = os.environ.get("QDB_SCHEMATHESIS_SECONDS", "15")
 
 

@@ -88,3 +88,13 @@ def test_ordering_is_validated_on_writes(api, coll, method, path, body):
     assert state(api, coll) == before
     ok(api.request("POST", f"/collections/{coll}/points/payload", params={"ordering": "strong", "wait": "true"},
                    json={"payload": {"a": 1}, "points": [1]}))
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("PATCH", "", {}), ("POST", "/../aliases", {"actions": []}), ("PUT", "/points/payload", {"payload": {"a": 1}, "points": [1]}),
+])
+@pytest.mark.parametrize("timeout", ["", "-5", "0", "x"])
+def test_timeout_is_validated_on_writes(api, coll, method, path, body, timeout):
+    # found by schemathesis (tests/e2e/test_schemathesis_writes.py): `timeout=-717586` was accepted
+    url = f"/collections/{coll}{path}" if not path.startswith("/..") else "/collections/aliases"
+    assert "timeout" in err(api.request(method, url, params={"timeout": timeout}, json=body), 400)
