@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "CArchive", "COpenSSL", "CCurl", "CZlib", "CLZ4", "CQDBSys",
+                "CArchive", "COpenSSL", "CCurl", "CZlib", "CLZ4", "CQDBSys", "CStemmer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -75,6 +75,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Gridstore payload values are raw LZ4 blocks (Qdrant's default compression).
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // Snowball stemmers for text indexes with `stemmer` (Qdrant uses the same algorithms).
+        .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         .target(name: "CQDBSys"),
         // Fuzz targets over every reader of untrusted bytes (scripts/fuzz); a corpus replayer
         // when built without -D QDB_FUZZ.

@@ -174,6 +174,52 @@ public nonisolated enum Qdrant_PayloadSchemaType: SwiftProtobuf.Enum, Swift.Case
 
 }
 
+public nonisolated enum Qdrant_TokenizerType: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unknown // = 0
+  case prefix // = 1
+  case whitespace // = 2
+  case word // = 3
+  case multilingual // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unknown
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unknown
+    case 1: self = .prefix
+    case 2: self = .whitespace
+    case 3: self = .word
+    case 4: self = .multilingual
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unknown: return 0
+    case .prefix: return 1
+    case .whitespace: return 2
+    case .word: return 3
+    case .multilingual: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_TokenizerType] = [
+    .unknown,
+    .prefix,
+    .whitespace,
+    .word,
+    .multilingual,
+  ]
+
+}
+
 public nonisolated struct Qdrant_VectorParams: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -898,6 +944,485 @@ public nonisolated struct Qdrant_CollectionInfo: Sendable {
   fileprivate var _indexedVectorsCount: UInt64? = nil
 }
 
+/// Only the name and timeout are served: a diff of optimizer, HNSW, params, vectors,
+/// quantization or strict-mode settings is INVALID_ARGUMENT (qdb has none of them to change yet).
+public nonisolated struct Qdrant_UpdateCollection: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_ChangeAliases: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var actions: [Qdrant_AliasOperations] = []
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_AliasOperations: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var action: Qdrant_AliasOperations.OneOf_Action? = nil
+
+  public var createAlias: Qdrant_CreateAlias {
+    get {
+      if case .createAlias(let v)? = action {return v}
+      return Qdrant_CreateAlias()
+    }
+    set {action = .createAlias(newValue)}
+  }
+
+  public var renameAlias: Qdrant_RenameAlias {
+    get {
+      if case .renameAlias(let v)? = action {return v}
+      return Qdrant_RenameAlias()
+    }
+    set {action = .renameAlias(newValue)}
+  }
+
+  public var deleteAlias: Qdrant_DeleteAlias {
+    get {
+      if case .deleteAlias(let v)? = action {return v}
+      return Qdrant_DeleteAlias()
+    }
+    set {action = .deleteAlias(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Action: Equatable, Sendable {
+    case createAlias(Qdrant_CreateAlias)
+    case renameAlias(Qdrant_RenameAlias)
+    case deleteAlias(Qdrant_DeleteAlias)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_CreateAlias: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var aliasName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_RenameAlias: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var oldAliasName: String = String()
+
+  public var newAliasName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_DeleteAlias: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var aliasName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_ListAliasesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_ListCollectionAliasesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_AliasDescription: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var aliasName: String = String()
+
+  public var collectionName: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_ListAliasesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var aliases: [Qdrant_AliasDescription] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_PayloadIndexParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var indexParams: Qdrant_PayloadIndexParams.OneOf_IndexParams? = nil
+
+  public var keywordIndexParams: Qdrant_KeywordIndexParams {
+    get {
+      if case .keywordIndexParams(let v)? = indexParams {return v}
+      return Qdrant_KeywordIndexParams()
+    }
+    set {indexParams = .keywordIndexParams(newValue)}
+  }
+
+  public var integerIndexParams: Qdrant_IntegerIndexParams {
+    get {
+      if case .integerIndexParams(let v)? = indexParams {return v}
+      return Qdrant_IntegerIndexParams()
+    }
+    set {indexParams = .integerIndexParams(newValue)}
+  }
+
+  public var textIndexParams: Qdrant_TextIndexParams {
+    get {
+      if case .textIndexParams(let v)? = indexParams {return v}
+      return Qdrant_TextIndexParams()
+    }
+    set {indexParams = .textIndexParams(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_IndexParams: Equatable, Sendable {
+    case keywordIndexParams(Qdrant_KeywordIndexParams)
+    case integerIndexParams(Qdrant_IntegerIndexParams)
+    case textIndexParams(Qdrant_TextIndexParams)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_KeywordIndexParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var isTenant: Bool {
+    get {_isTenant ?? false}
+    set {_isTenant = newValue}
+  }
+  /// Returns true if `isTenant` has been explicitly set.
+  public var hasIsTenant: Bool {self._isTenant != nil}
+  /// Clears the value of `isTenant`. Subsequent reads from it will return its default value.
+  public mutating func clearIsTenant() {self._isTenant = nil}
+
+  public var onDisk: Bool {
+    get {_onDisk ?? false}
+    set {_onDisk = newValue}
+  }
+  /// Returns true if `onDisk` has been explicitly set.
+  public var hasOnDisk: Bool {self._onDisk != nil}
+  /// Clears the value of `onDisk`. Subsequent reads from it will return its default value.
+  public mutating func clearOnDisk() {self._onDisk = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _isTenant: Bool? = nil
+  fileprivate var _onDisk: Bool? = nil
+}
+
+public nonisolated struct Qdrant_IntegerIndexParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lookup: Bool {
+    get {_lookup ?? false}
+    set {_lookup = newValue}
+  }
+  /// Returns true if `lookup` has been explicitly set.
+  public var hasLookup: Bool {self._lookup != nil}
+  /// Clears the value of `lookup`. Subsequent reads from it will return its default value.
+  public mutating func clearLookup() {self._lookup = nil}
+
+  public var range: Bool {
+    get {_range ?? false}
+    set {_range = newValue}
+  }
+  /// Returns true if `range` has been explicitly set.
+  public var hasRange: Bool {self._range != nil}
+  /// Clears the value of `range`. Subsequent reads from it will return its default value.
+  public mutating func clearRange() {self._range = nil}
+
+  public var isPrincipal: Bool {
+    get {_isPrincipal ?? false}
+    set {_isPrincipal = newValue}
+  }
+  /// Returns true if `isPrincipal` has been explicitly set.
+  public var hasIsPrincipal: Bool {self._isPrincipal != nil}
+  /// Clears the value of `isPrincipal`. Subsequent reads from it will return its default value.
+  public mutating func clearIsPrincipal() {self._isPrincipal = nil}
+
+  public var onDisk: Bool {
+    get {_onDisk ?? false}
+    set {_onDisk = newValue}
+  }
+  /// Returns true if `onDisk` has been explicitly set.
+  public var hasOnDisk: Bool {self._onDisk != nil}
+  /// Clears the value of `onDisk`. Subsequent reads from it will return its default value.
+  public mutating func clearOnDisk() {self._onDisk = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lookup: Bool? = nil
+  fileprivate var _range: Bool? = nil
+  fileprivate var _isPrincipal: Bool? = nil
+  fileprivate var _onDisk: Bool? = nil
+}
+
+public nonisolated struct Qdrant_TextIndexParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tokenizer: Qdrant_TokenizerType = .unknown
+
+  public var lowercase: Bool {
+    get {_lowercase ?? false}
+    set {_lowercase = newValue}
+  }
+  /// Returns true if `lowercase` has been explicitly set.
+  public var hasLowercase: Bool {self._lowercase != nil}
+  /// Clears the value of `lowercase`. Subsequent reads from it will return its default value.
+  public mutating func clearLowercase() {self._lowercase = nil}
+
+  public var minTokenLen: UInt64 {
+    get {_minTokenLen ?? 0}
+    set {_minTokenLen = newValue}
+  }
+  /// Returns true if `minTokenLen` has been explicitly set.
+  public var hasMinTokenLen: Bool {self._minTokenLen != nil}
+  /// Clears the value of `minTokenLen`. Subsequent reads from it will return its default value.
+  public mutating func clearMinTokenLen() {self._minTokenLen = nil}
+
+  public var maxTokenLen: UInt64 {
+    get {_maxTokenLen ?? 0}
+    set {_maxTokenLen = newValue}
+  }
+  /// Returns true if `maxTokenLen` has been explicitly set.
+  public var hasMaxTokenLen: Bool {self._maxTokenLen != nil}
+  /// Clears the value of `maxTokenLen`. Subsequent reads from it will return its default value.
+  public mutating func clearMaxTokenLen() {self._maxTokenLen = nil}
+
+  public var onDisk: Bool {
+    get {_onDisk ?? false}
+    set {_onDisk = newValue}
+  }
+  /// Returns true if `onDisk` has been explicitly set.
+  public var hasOnDisk: Bool {self._onDisk != nil}
+  /// Clears the value of `onDisk`. Subsequent reads from it will return its default value.
+  public mutating func clearOnDisk() {self._onDisk = nil}
+
+  public var stopwords: Qdrant_StopwordsSet {
+    get {_stopwords ?? Qdrant_StopwordsSet()}
+    set {_stopwords = newValue}
+  }
+  /// Returns true if `stopwords` has been explicitly set.
+  public var hasStopwords: Bool {self._stopwords != nil}
+  /// Clears the value of `stopwords`. Subsequent reads from it will return its default value.
+  public mutating func clearStopwords() {self._stopwords = nil}
+
+  public var phraseMatching: Bool {
+    get {_phraseMatching ?? false}
+    set {_phraseMatching = newValue}
+  }
+  /// Returns true if `phraseMatching` has been explicitly set.
+  public var hasPhraseMatching: Bool {self._phraseMatching != nil}
+  /// Clears the value of `phraseMatching`. Subsequent reads from it will return its default value.
+  public mutating func clearPhraseMatching() {self._phraseMatching = nil}
+
+  public var stemmer: Qdrant_StemmingAlgorithm {
+    get {_stemmer ?? Qdrant_StemmingAlgorithm()}
+    set {_stemmer = newValue}
+  }
+  /// Returns true if `stemmer` has been explicitly set.
+  public var hasStemmer: Bool {self._stemmer != nil}
+  /// Clears the value of `stemmer`. Subsequent reads from it will return its default value.
+  public mutating func clearStemmer() {self._stemmer = nil}
+
+  public var asciiFolding: Bool {
+    get {_asciiFolding ?? false}
+    set {_asciiFolding = newValue}
+  }
+  /// Returns true if `asciiFolding` has been explicitly set.
+  public var hasAsciiFolding: Bool {self._asciiFolding != nil}
+  /// Clears the value of `asciiFolding`. Subsequent reads from it will return its default value.
+  public mutating func clearAsciiFolding() {self._asciiFolding = nil}
+
+  public var enableHnsw: Bool {
+    get {_enableHnsw ?? false}
+    set {_enableHnsw = newValue}
+  }
+  /// Returns true if `enableHnsw` has been explicitly set.
+  public var hasEnableHnsw: Bool {self._enableHnsw != nil}
+  /// Clears the value of `enableHnsw`. Subsequent reads from it will return its default value.
+  public mutating func clearEnableHnsw() {self._enableHnsw = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lowercase: Bool? = nil
+  fileprivate var _minTokenLen: UInt64? = nil
+  fileprivate var _maxTokenLen: UInt64? = nil
+  fileprivate var _onDisk: Bool? = nil
+  fileprivate var _stopwords: Qdrant_StopwordsSet? = nil
+  fileprivate var _phraseMatching: Bool? = nil
+  fileprivate var _stemmer: Qdrant_StemmingAlgorithm? = nil
+  fileprivate var _asciiFolding: Bool? = nil
+  fileprivate var _enableHnsw: Bool? = nil
+}
+
+public nonisolated struct Qdrant_StopwordsSet: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var languages: [String] = []
+
+  public var custom: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_StemmingAlgorithm: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var stemmingParams: Qdrant_StemmingAlgorithm.OneOf_StemmingParams? = nil
+
+  public var snowball: Qdrant_SnowballParams {
+    get {
+      if case .snowball(let v)? = stemmingParams {return v}
+      return Qdrant_SnowballParams()
+    }
+    set {stemmingParams = .snowball(newValue)}
+  }
+
+  public var disabled: Qdrant_DisabledStemmer {
+    get {
+      if case .disabled(let v)? = stemmingParams {return v}
+      return Qdrant_DisabledStemmer()
+    }
+    set {stemmingParams = .disabled(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_StemmingParams: Equatable, Sendable {
+    case snowball(Qdrant_SnowballParams)
+    case disabled(Qdrant_DisabledStemmer)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_SnowballParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var language: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_DisabledStemmer: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "qdrant"
@@ -912,6 +1437,10 @@ nonisolated extension Qdrant_CollectionStatus: SwiftProtobuf._ProtoNameProviding
 
 nonisolated extension Qdrant_PayloadSchemaType: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UnknownType\0\u{1}Keyword\0\u{1}Integer\0\u{1}Float\0\u{1}Geo\0\u{1}Text\0\u{1}Bool\0\u{1}Datetime\0\u{1}Uuid\0")
+}
+
+nonisolated extension Qdrant_TokenizerType: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0Unknown\0\u{1}Prefix\0\u{1}Whitespace\0\u{1}Word\0\u{1}Multilingual\0")
 }
 
 nonisolated extension Qdrant_VectorParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1969,6 +2498,789 @@ nonisolated extension Qdrant_CollectionInfo: SwiftProtobuf.Message, SwiftProtobu
     if lhs.payloadSchema != rhs.payloadSchema {return false}
     if lhs._pointsCount != rhs._pointsCount {return false}
     if lhs._indexedVectorsCount != rhs._indexedVectorsCount {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_UpdateCollection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateCollection"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{2}\u{2}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_UpdateCollection, rhs: Qdrant_UpdateCollection) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ChangeAliases: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ChangeAliases"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}actions\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.actions) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.actions.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.actions, fieldNumber: 1)
+    }
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ChangeAliases, rhs: Qdrant_ChangeAliases) -> Bool {
+    if lhs.actions != rhs.actions {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_AliasOperations: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AliasOperations"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}create_alias\0\u{3}rename_alias\0\u{3}delete_alias\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_CreateAlias?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .createAlias(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .createAlias(v)
+        }
+      }()
+      case 2: try {
+        var v: Qdrant_RenameAlias?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .renameAlias(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .renameAlias(v)
+        }
+      }()
+      case 3: try {
+        var v: Qdrant_DeleteAlias?
+        var hadOneofValue = false
+        if let current = self.action {
+          hadOneofValue = true
+          if case .deleteAlias(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.action = .deleteAlias(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.action {
+    case .createAlias?: try {
+      guard case .createAlias(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .renameAlias?: try {
+      guard case .renameAlias(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .deleteAlias?: try {
+      guard case .deleteAlias(let v)? = self.action else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_AliasOperations, rhs: Qdrant_AliasOperations) -> Bool {
+    if lhs.action != rhs.action {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_CreateAlias: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateAlias"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{3}alias_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.aliasName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    if !self.aliasName.isEmpty {
+      try visitor.visitSingularStringField(value: self.aliasName, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_CreateAlias, rhs: Qdrant_CreateAlias) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.aliasName != rhs.aliasName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RenameAlias: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RenameAlias"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}old_alias_name\0\u{3}new_alias_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.oldAliasName) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.newAliasName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.oldAliasName.isEmpty {
+      try visitor.visitSingularStringField(value: self.oldAliasName, fieldNumber: 1)
+    }
+    if !self.newAliasName.isEmpty {
+      try visitor.visitSingularStringField(value: self.newAliasName, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RenameAlias, rhs: Qdrant_RenameAlias) -> Bool {
+    if lhs.oldAliasName != rhs.oldAliasName {return false}
+    if lhs.newAliasName != rhs.newAliasName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DeleteAlias: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteAlias"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}alias_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.aliasName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.aliasName.isEmpty {
+      try visitor.visitSingularStringField(value: self.aliasName, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DeleteAlias, rhs: Qdrant_DeleteAlias) -> Bool {
+    if lhs.aliasName != rhs.aliasName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ListAliasesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListAliasesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ListAliasesRequest, rhs: Qdrant_ListAliasesRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ListCollectionAliasesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCollectionAliasesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ListCollectionAliasesRequest, rhs: Qdrant_ListCollectionAliasesRequest) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_AliasDescription: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AliasDescription"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}alias_name\0\u{3}collection_name\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.aliasName) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.aliasName.isEmpty {
+      try visitor.visitSingularStringField(value: self.aliasName, fieldNumber: 1)
+    }
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_AliasDescription, rhs: Qdrant_AliasDescription) -> Bool {
+    if lhs.aliasName != rhs.aliasName {return false}
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ListAliasesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListAliasesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}aliases\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.aliases) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.aliases.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.aliases, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ListAliasesResponse, rhs: Qdrant_ListAliasesResponse) -> Bool {
+    if lhs.aliases != rhs.aliases {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PayloadIndexParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PayloadIndexParams"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}text_index_params\0\u{3}integer_index_params\0\u{3}keyword_index_params\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_TextIndexParams?
+        var hadOneofValue = false
+        if let current = self.indexParams {
+          hadOneofValue = true
+          if case .textIndexParams(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.indexParams = .textIndexParams(v)
+        }
+      }()
+      case 2: try {
+        var v: Qdrant_IntegerIndexParams?
+        var hadOneofValue = false
+        if let current = self.indexParams {
+          hadOneofValue = true
+          if case .integerIndexParams(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.indexParams = .integerIndexParams(v)
+        }
+      }()
+      case 3: try {
+        var v: Qdrant_KeywordIndexParams?
+        var hadOneofValue = false
+        if let current = self.indexParams {
+          hadOneofValue = true
+          if case .keywordIndexParams(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.indexParams = .keywordIndexParams(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.indexParams {
+    case .textIndexParams?: try {
+      guard case .textIndexParams(let v)? = self.indexParams else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .integerIndexParams?: try {
+      guard case .integerIndexParams(let v)? = self.indexParams else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .keywordIndexParams?: try {
+      guard case .keywordIndexParams(let v)? = self.indexParams else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PayloadIndexParams, rhs: Qdrant_PayloadIndexParams) -> Bool {
+    if lhs.indexParams != rhs.indexParams {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_KeywordIndexParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".KeywordIndexParams"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}is_tenant\0\u{3}on_disk\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self._isTenant) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._onDisk) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._isTenant {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._onDisk {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_KeywordIndexParams, rhs: Qdrant_KeywordIndexParams) -> Bool {
+    if lhs._isTenant != rhs._isTenant {return false}
+    if lhs._onDisk != rhs._onDisk {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_IntegerIndexParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".IntegerIndexParams"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lookup\0\u{1}range\0\u{3}is_principal\0\u{3}on_disk\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self._lookup) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._range) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self._isPrincipal) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self._onDisk) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._lookup {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._range {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._isPrincipal {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._onDisk {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_IntegerIndexParams, rhs: Qdrant_IntegerIndexParams) -> Bool {
+    if lhs._lookup != rhs._lookup {return false}
+    if lhs._range != rhs._range {return false}
+    if lhs._isPrincipal != rhs._isPrincipal {return false}
+    if lhs._onDisk != rhs._onDisk {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_TextIndexParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TextIndexParams"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tokenizer\0\u{1}lowercase\0\u{3}min_token_len\0\u{3}max_token_len\0\u{3}on_disk\0\u{1}stopwords\0\u{3}phrase_matching\0\u{1}stemmer\0\u{3}ascii_folding\0\u{3}enable_hnsw\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.tokenizer) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._lowercase) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self._minTokenLen) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._maxTokenLen) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self._onDisk) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._stopwords) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self._phraseMatching) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._stemmer) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self._asciiFolding) }()
+      case 10: try { try decoder.decodeSingularBoolField(value: &self._enableHnsw) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.tokenizer != .unknown {
+      try visitor.visitSingularEnumField(value: self.tokenizer, fieldNumber: 1)
+    }
+    try { if let v = self._lowercase {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._minTokenLen {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._maxTokenLen {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._onDisk {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._stopwords {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._phraseMatching {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._stemmer {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._asciiFolding {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 9)
+    } }()
+    try { if let v = self._enableHnsw {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 10)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_TextIndexParams, rhs: Qdrant_TextIndexParams) -> Bool {
+    if lhs.tokenizer != rhs.tokenizer {return false}
+    if lhs._lowercase != rhs._lowercase {return false}
+    if lhs._minTokenLen != rhs._minTokenLen {return false}
+    if lhs._maxTokenLen != rhs._maxTokenLen {return false}
+    if lhs._onDisk != rhs._onDisk {return false}
+    if lhs._stopwords != rhs._stopwords {return false}
+    if lhs._phraseMatching != rhs._phraseMatching {return false}
+    if lhs._stemmer != rhs._stemmer {return false}
+    if lhs._asciiFolding != rhs._asciiFolding {return false}
+    if lhs._enableHnsw != rhs._enableHnsw {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_StopwordsSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StopwordsSet"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}languages\0\u{1}custom\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.languages) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.custom) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.languages.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.languages, fieldNumber: 1)
+    }
+    if !self.custom.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.custom, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_StopwordsSet, rhs: Qdrant_StopwordsSet) -> Bool {
+    if lhs.languages != rhs.languages {return false}
+    if lhs.custom != rhs.custom {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_StemmingAlgorithm: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StemmingAlgorithm"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}snowball\0\u{1}disabled\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_SnowballParams?
+        var hadOneofValue = false
+        if let current = self.stemmingParams {
+          hadOneofValue = true
+          if case .snowball(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.stemmingParams = .snowball(v)
+        }
+      }()
+      case 2: try {
+        var v: Qdrant_DisabledStemmer?
+        var hadOneofValue = false
+        if let current = self.stemmingParams {
+          hadOneofValue = true
+          if case .disabled(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.stemmingParams = .disabled(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.stemmingParams {
+    case .snowball?: try {
+      guard case .snowball(let v)? = self.stemmingParams else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .disabled?: try {
+      guard case .disabled(let v)? = self.stemmingParams else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_StemmingAlgorithm, rhs: Qdrant_StemmingAlgorithm) -> Bool {
+    if lhs.stemmingParams != rhs.stemmingParams {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SnowballParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SnowballParams"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}language\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.language) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.language.isEmpty {
+      try visitor.visitSingularStringField(value: self.language, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SnowballParams, rhs: Qdrant_SnowballParams) -> Bool {
+    if lhs.language != rhs.language {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DisabledStemmer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DisabledStemmer"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DisabledStemmer, rhs: Qdrant_DisabledStemmer) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

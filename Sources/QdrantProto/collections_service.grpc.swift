@@ -85,13 +85,69 @@ public enum Qdrant_Collections: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Update" metadata.
+        public enum Update: Sendable {
+            /// Request type for "Update".
+            public typealias Input = Qdrant_UpdateCollection
+            /// Response type for "Update".
+            public typealias Output = Qdrant_CollectionOperationResponse
+            /// Descriptor for "Update".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Collections"),
+                method: "Update",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateAliases" metadata.
+        public enum UpdateAliases: Sendable {
+            /// Request type for "UpdateAliases".
+            public typealias Input = Qdrant_ChangeAliases
+            /// Response type for "UpdateAliases".
+            public typealias Output = Qdrant_CollectionOperationResponse
+            /// Descriptor for "UpdateAliases".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Collections"),
+                method: "UpdateAliases",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListCollectionAliases" metadata.
+        public enum ListCollectionAliases: Sendable {
+            /// Request type for "ListCollectionAliases".
+            public typealias Input = Qdrant_ListCollectionAliasesRequest
+            /// Response type for "ListCollectionAliases".
+            public typealias Output = Qdrant_ListAliasesResponse
+            /// Descriptor for "ListCollectionAliases".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Collections"),
+                method: "ListCollectionAliases",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListAliases" metadata.
+        public enum ListAliases: Sendable {
+            /// Request type for "ListAliases".
+            public typealias Input = Qdrant_ListAliasesRequest
+            /// Response type for "ListAliases".
+            public typealias Output = Qdrant_ListAliasesResponse
+            /// Descriptor for "ListAliases".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Collections"),
+                method: "ListAliases",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "qdrant.Collections" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Get.descriptor,
             List.descriptor,
             Create.descriptor,
             Delete.descriptor,
-            CollectionExists.descriptor
+            CollectionExists.descriptor,
+            Update.descriptor,
+            UpdateAliases.descriptor,
+            ListCollectionAliases.descriptor,
+            ListAliases.descriptor
         ]
     }
 }
@@ -207,6 +263,78 @@ extension Qdrant_Collections {
             request: GRPCCore.StreamingServerRequest<Qdrant_CollectionExistsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_CollectionExistsResponse>
+
+        /// Handle the "Update" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update parameters of the existing collection
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_UpdateCollection` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_CollectionOperationResponse` messages.
+        func update(
+            request: GRPCCore.StreamingServerRequest<Qdrant_UpdateCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_CollectionOperationResponse>
+
+        /// Handle the "UpdateAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update aliases of the collections
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_ChangeAliases` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_CollectionOperationResponse` messages.
+        func updateAliases(
+            request: GRPCCore.StreamingServerRequest<Qdrant_ChangeAliases>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_CollectionOperationResponse>
+
+        /// Handle the "ListCollectionAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for a collection
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_ListCollectionAliasesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_ListAliasesResponse` messages.
+        func listCollectionAliases(
+            request: GRPCCore.StreamingServerRequest<Qdrant_ListCollectionAliasesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_ListAliasesResponse>
+
+        /// Handle the "ListAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for all existing collections
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_ListAliasesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_ListAliasesResponse` messages.
+        func listAliases(
+            request: GRPCCore.StreamingServerRequest<Qdrant_ListAliasesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_ListAliasesResponse>
     }
 
     /// Service protocol for the "qdrant.Collections" service.
@@ -306,6 +434,78 @@ extension Qdrant_Collections {
             request: GRPCCore.ServerRequest<Qdrant_CollectionExistsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Qdrant_CollectionExistsResponse>
+
+        /// Handle the "Update" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update parameters of the existing collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdateCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_CollectionOperationResponse` message.
+        func update(
+            request: GRPCCore.ServerRequest<Qdrant_UpdateCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_CollectionOperationResponse>
+
+        /// Handle the "UpdateAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update aliases of the collections
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ChangeAliases` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_CollectionOperationResponse` message.
+        func updateAliases(
+            request: GRPCCore.ServerRequest<Qdrant_ChangeAliases>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_CollectionOperationResponse>
+
+        /// Handle the "ListCollectionAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for a collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ListCollectionAliasesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_ListAliasesResponse` message.
+        func listCollectionAliases(
+            request: GRPCCore.ServerRequest<Qdrant_ListCollectionAliasesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_ListAliasesResponse>
+
+        /// Handle the "ListAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for all existing collections
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ListAliasesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_ListAliasesResponse` message.
+        func listAliases(
+            request: GRPCCore.ServerRequest<Qdrant_ListAliasesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_ListAliasesResponse>
     }
 
     /// Simple service protocol for the "qdrant.Collections" service.
@@ -403,6 +603,78 @@ extension Qdrant_Collections {
             request: Qdrant_CollectionExistsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Qdrant_CollectionExistsResponse
+
+        /// Handle the "Update" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update parameters of the existing collection
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_UpdateCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_CollectionOperationResponse` to respond with.
+        func update(
+            request: Qdrant_UpdateCollection,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_CollectionOperationResponse
+
+        /// Handle the "UpdateAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update aliases of the collections
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_ChangeAliases` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_CollectionOperationResponse` to respond with.
+        func updateAliases(
+            request: Qdrant_ChangeAliases,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_CollectionOperationResponse
+
+        /// Handle the "ListCollectionAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for a collection
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_ListCollectionAliasesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_ListAliasesResponse` to respond with.
+        func listCollectionAliases(
+            request: Qdrant_ListCollectionAliasesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_ListAliasesResponse
+
+        /// Handle the "ListAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for all existing collections
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_ListAliasesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_ListAliasesResponse` to respond with.
+        func listAliases(
+            request: Qdrant_ListAliasesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_ListAliasesResponse
     }
 }
 
@@ -465,6 +737,50 @@ extension Qdrant_Collections.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Qdrant_Collections.Method.Update.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_UpdateCollection>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_CollectionOperationResponse>(),
+            handler: { request, context in
+                try await self.update(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Collections.Method.UpdateAliases.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_ChangeAliases>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_CollectionOperationResponse>(),
+            handler: { request, context in
+                try await self.updateAliases(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Collections.Method.ListCollectionAliases.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_ListCollectionAliasesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_ListAliasesResponse>(),
+            handler: { request, context in
+                try await self.listCollectionAliases(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Collections.Method.ListAliases.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_ListAliasesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_ListAliasesResponse>(),
+            handler: { request, context in
+                try await self.listAliases(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -520,6 +836,50 @@ extension Qdrant_Collections.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_CollectionExistsResponse> {
         let response = try await self.collectionExists(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func update(
+        request: GRPCCore.StreamingServerRequest<Qdrant_UpdateCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_CollectionOperationResponse> {
+        let response = try await self.update(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateAliases(
+        request: GRPCCore.StreamingServerRequest<Qdrant_ChangeAliases>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_CollectionOperationResponse> {
+        let response = try await self.updateAliases(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listCollectionAliases(
+        request: GRPCCore.StreamingServerRequest<Qdrant_ListCollectionAliasesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_ListAliasesResponse> {
+        let response = try await self.listCollectionAliases(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listAliases(
+        request: GRPCCore.StreamingServerRequest<Qdrant_ListAliasesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_ListAliasesResponse> {
+        let response = try await self.listAliases(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -588,6 +948,58 @@ extension Qdrant_Collections.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Qdrant_CollectionExistsResponse> {
         return GRPCCore.ServerResponse<Qdrant_CollectionExistsResponse>(
             message: try await self.collectionExists(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func update(
+        request: GRPCCore.ServerRequest<Qdrant_UpdateCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_CollectionOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_CollectionOperationResponse>(
+            message: try await self.update(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateAliases(
+        request: GRPCCore.ServerRequest<Qdrant_ChangeAliases>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_CollectionOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_CollectionOperationResponse>(
+            message: try await self.updateAliases(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listCollectionAliases(
+        request: GRPCCore.ServerRequest<Qdrant_ListCollectionAliasesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_ListAliasesResponse> {
+        return GRPCCore.ServerResponse<Qdrant_ListAliasesResponse>(
+            message: try await self.listCollectionAliases(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listAliases(
+        request: GRPCCore.ServerRequest<Qdrant_ListAliasesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_ListAliasesResponse> {
+        return GRPCCore.ServerResponse<Qdrant_ListAliasesResponse>(
+            message: try await self.listAliases(
                 request: request.message,
                 context: context
             ),
@@ -718,6 +1130,98 @@ extension Qdrant_Collections {
             deserializer: some GRPCCore.MessageDeserializer<Qdrant_CollectionExistsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_CollectionExistsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Update" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update parameters of the existing collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdateCollection` message.
+        ///   - serializer: A serializer for `Qdrant_UpdateCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_CollectionOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func update<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_UpdateCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_UpdateCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_CollectionOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_CollectionOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update aliases of the collections
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ChangeAliases` message.
+        ///   - serializer: A serializer for `Qdrant_ChangeAliases` messages.
+        ///   - deserializer: A deserializer for `Qdrant_CollectionOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateAliases<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ChangeAliases>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ChangeAliases>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_CollectionOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_CollectionOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListCollectionAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for a collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ListCollectionAliasesRequest` message.
+        ///   - serializer: A serializer for `Qdrant_ListCollectionAliasesRequest` messages.
+        ///   - deserializer: A deserializer for `Qdrant_ListAliasesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listCollectionAliases<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ListCollectionAliasesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ListCollectionAliasesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_ListAliasesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_ListAliasesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for all existing collections
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ListAliasesRequest` message.
+        ///   - serializer: A serializer for `Qdrant_ListAliasesRequest` messages.
+        ///   - deserializer: A deserializer for `Qdrant_ListAliasesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listAliases<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ListAliasesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ListAliasesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_ListAliasesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_ListAliasesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -906,6 +1410,142 @@ extension Qdrant_Collections {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Update" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update parameters of the existing collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdateCollection` message.
+        ///   - serializer: A serializer for `Qdrant_UpdateCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_CollectionOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func update<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_UpdateCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_UpdateCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_CollectionOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_CollectionOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Collections.Method.Update.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update aliases of the collections
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ChangeAliases` message.
+        ///   - serializer: A serializer for `Qdrant_ChangeAliases` messages.
+        ///   - deserializer: A deserializer for `Qdrant_CollectionOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateAliases<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ChangeAliases>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ChangeAliases>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_CollectionOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_CollectionOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Collections.Method.UpdateAliases.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListCollectionAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for a collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ListCollectionAliasesRequest` message.
+        ///   - serializer: A serializer for `Qdrant_ListCollectionAliasesRequest` messages.
+        ///   - deserializer: A deserializer for `Qdrant_ListAliasesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listCollectionAliases<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ListCollectionAliasesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ListCollectionAliasesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_ListAliasesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_ListAliasesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Collections.Method.ListCollectionAliases.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListAliases" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Get list of all aliases for all existing collections
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_ListAliasesRequest` message.
+        ///   - serializer: A serializer for `Qdrant_ListAliasesRequest` messages.
+        ///   - deserializer: A deserializer for `Qdrant_ListAliasesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listAliases<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_ListAliasesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_ListAliasesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_ListAliasesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_ListAliasesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Collections.Method.ListAliases.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1052,6 +1692,122 @@ extension Qdrant_Collections.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_CollectionExistsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_CollectionExistsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Update" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Update parameters of the existing collection
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_UpdateCollection` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func update<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_UpdateCollection>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_CollectionOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.update(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_UpdateCollection>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_CollectionOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateAliases" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Update aliases of the collections
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_ChangeAliases` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateAliases<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_ChangeAliases>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_CollectionOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateAliases(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_ChangeAliases>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_CollectionOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCollectionAliases" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Get list of all aliases for a collection
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_ListCollectionAliasesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCollectionAliases<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_ListCollectionAliasesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_ListAliasesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listCollectionAliases(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_ListCollectionAliasesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_ListAliasesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListAliases" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Get list of all aliases for all existing collections
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_ListAliasesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listAliases<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_ListAliasesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_ListAliasesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listAliases(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_ListAliasesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_ListAliasesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1220,6 +1976,138 @@ extension Qdrant_Collections.ClientProtocol {
             metadata: metadata
         )
         return try await self.collectionExists(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Update" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Update parameters of the existing collection
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func update<Result>(
+        _ message: Qdrant_UpdateCollection,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_CollectionOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_UpdateCollection>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.update(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateAliases" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Update aliases of the collections
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateAliases<Result>(
+        _ message: Qdrant_ChangeAliases,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_CollectionOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_ChangeAliases>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateAliases(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCollectionAliases" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Get list of all aliases for a collection
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCollectionAliases<Result>(
+        _ message: Qdrant_ListCollectionAliasesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_ListAliasesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_ListCollectionAliasesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listCollectionAliases(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListAliases" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Get list of all aliases for all existing collections
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listAliases<Result>(
+        _ message: Qdrant_ListAliasesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_ListAliasesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_ListAliasesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listAliases(
             request: request,
             options: options,
             onResponse: handleResponse

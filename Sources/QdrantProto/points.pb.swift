@@ -278,6 +278,102 @@ public nonisolated enum Qdrant_UpdateStatus: SwiftProtobuf.Enum, Swift.CaseItera
 
 }
 
+public nonisolated enum Qdrant_UpdateMode: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case upsert // = 0
+  case insertOnly // = 1
+  case updateOnly // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .upsert
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .upsert
+    case 1: self = .insertOnly
+    case 2: self = .updateOnly
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .upsert: return 0
+    case .insertOnly: return 1
+    case .updateOnly: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_UpdateMode] = [
+    .upsert,
+    .insertOnly,
+    .updateOnly,
+  ]
+
+}
+
+public nonisolated enum Qdrant_FieldType: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case keyword // = 0
+  case integer // = 1
+  case float // = 2
+  case geo // = 3
+  case text // = 4
+  case bool // = 5
+  case datetime // = 6
+  case uuid // = 7
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .keyword
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .keyword
+    case 1: self = .integer
+    case 2: self = .float
+    case 3: self = .geo
+    case 4: self = .text
+    case 5: self = .bool
+    case 6: self = .datetime
+    case 7: self = .uuid
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .keyword: return 0
+    case .integer: return 1
+    case .float: return 2
+    case .geo: return 3
+    case .text: return 4
+    case .bool: return 5
+    case .datetime: return 6
+    case .uuid: return 7
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_FieldType] = [
+    .keyword,
+    .integer,
+    .float,
+    .geo,
+    .text,
+    .bool,
+    .datetime,
+    .uuid,
+  ]
+
+}
+
 public nonisolated struct Qdrant_WriteOrdering: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -452,6 +548,15 @@ public nonisolated struct Qdrant_UpsertPoints: Sendable {
   /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
   public mutating func clearOrdering() {self._ordering = nil}
 
+  public var updateFilter: Qdrant_Filter {
+    get {_updateFilter ?? Qdrant_Filter()}
+    set {_updateFilter = newValue}
+  }
+  /// Returns true if `updateFilter` has been explicitly set.
+  public var hasUpdateFilter: Bool {self._updateFilter != nil}
+  /// Clears the value of `updateFilter`. Subsequent reads from it will return its default value.
+  public mutating func clearUpdateFilter() {self._updateFilter = nil}
+
   public var timeout: UInt64 {
     get {_timeout ?? 0}
     set {_timeout = newValue}
@@ -461,13 +566,24 @@ public nonisolated struct Qdrant_UpsertPoints: Sendable {
   /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
   public mutating func clearTimeout() {self._timeout = nil}
 
+  public var updateMode: Qdrant_UpdateMode {
+    get {_updateMode ?? .upsert}
+    set {_updateMode = newValue}
+  }
+  /// Returns true if `updateMode` has been explicitly set.
+  public var hasUpdateMode: Bool {self._updateMode != nil}
+  /// Clears the value of `updateMode`. Subsequent reads from it will return its default value.
+  public mutating func clearUpdateMode() {self._updateMode = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _wait: Bool? = nil
   fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _updateFilter: Qdrant_Filter? = nil
   fileprivate var _timeout: UInt64? = nil
+  fileprivate var _updateMode: Qdrant_UpdateMode? = nil
 }
 
 public nonisolated struct Qdrant_DeletePoints: Sendable {
@@ -1304,6 +1420,14 @@ public nonisolated struct Qdrant_Query: Sendable {
     set {variant = .sample(newValue)}
   }
 
+  public var formula: Qdrant_Formula {
+    get {
+      if case .formula(let v)? = variant {return v}
+      return Qdrant_Formula()
+    }
+    set {variant = .formula(newValue)}
+  }
+
   public var nearestWithMmr: Qdrant_NearestInputWithMmr {
     get {
       if case .nearestWithMmr(let v)? = variant {return v}
@@ -1320,6 +1444,14 @@ public nonisolated struct Qdrant_Query: Sendable {
     set {variant = .rrf(newValue)}
   }
 
+  public var relevanceFeedback: Qdrant_RelevanceFeedbackInput {
+    get {
+      if case .relevanceFeedback(let v)? = variant {return v}
+      return Qdrant_RelevanceFeedbackInput()
+    }
+    set {variant = .relevanceFeedback(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Variant: Equatable, Sendable {
@@ -1330,8 +1462,10 @@ public nonisolated struct Qdrant_Query: Sendable {
     case orderBy(Qdrant_OrderBy)
     case fusion(Qdrant_Fusion)
     case sample(Qdrant_Sample)
+    case formula(Qdrant_Formula)
     case nearestWithMmr(Qdrant_NearestInputWithMmr)
     case rrf(Qdrant_Rrf)
+    case relevanceFeedback(Qdrant_RelevanceFeedbackInput)
 
   }
 
@@ -2666,6 +2800,1973 @@ public nonisolated struct Qdrant_PointStruct: Sendable {
   fileprivate var _vectors: Qdrant_Vectors? = nil
 }
 
+public nonisolated struct Qdrant_RelevanceFeedbackInput: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var target: Qdrant_VectorInput {
+    get {_target ?? Qdrant_VectorInput()}
+    set {_target = newValue}
+  }
+  /// Returns true if `target` has been explicitly set.
+  public var hasTarget: Bool {self._target != nil}
+  /// Clears the value of `target`. Subsequent reads from it will return its default value.
+  public mutating func clearTarget() {self._target = nil}
+
+  public var feedback: [Qdrant_FeedbackItem] = []
+
+  public var strategy: Qdrant_FeedbackStrategy {
+    get {_strategy ?? Qdrant_FeedbackStrategy()}
+    set {_strategy = newValue}
+  }
+  /// Returns true if `strategy` has been explicitly set.
+  public var hasStrategy: Bool {self._strategy != nil}
+  /// Clears the value of `strategy`. Subsequent reads from it will return its default value.
+  public mutating func clearStrategy() {self._strategy = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _target: Qdrant_VectorInput? = nil
+  fileprivate var _strategy: Qdrant_FeedbackStrategy? = nil
+}
+
+public nonisolated struct Qdrant_FeedbackItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var example: Qdrant_VectorInput {
+    get {_example ?? Qdrant_VectorInput()}
+    set {_example = newValue}
+  }
+  /// Returns true if `example` has been explicitly set.
+  public var hasExample: Bool {self._example != nil}
+  /// Clears the value of `example`. Subsequent reads from it will return its default value.
+  public mutating func clearExample() {self._example = nil}
+
+  public var score: Float = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _example: Qdrant_VectorInput? = nil
+}
+
+public nonisolated struct Qdrant_FeedbackStrategy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var variant: Qdrant_FeedbackStrategy.OneOf_Variant? = nil
+
+  public var naive: Qdrant_NaiveFeedbackStrategy {
+    get {
+      if case .naive(let v)? = variant {return v}
+      return Qdrant_NaiveFeedbackStrategy()
+    }
+    set {variant = .naive(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Variant: Equatable, Sendable {
+    case naive(Qdrant_NaiveFeedbackStrategy)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_NaiveFeedbackStrategy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var a: Float = 0
+
+  public var b: Float = 0
+
+  public var c: Float = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_Formula: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var expression: Qdrant_Expression {
+    get {_expression ?? Qdrant_Expression()}
+    set {_expression = newValue}
+  }
+  /// Returns true if `expression` has been explicitly set.
+  public var hasExpression: Bool {self._expression != nil}
+  /// Clears the value of `expression`. Subsequent reads from it will return its default value.
+  public mutating func clearExpression() {self._expression = nil}
+
+  public var defaults: Dictionary<String,Qdrant_Value> = [:]
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _expression: Qdrant_Expression? = nil
+}
+
+public nonisolated struct Qdrant_Expression: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var variant: OneOf_Variant? {
+    get {return _storage._variant}
+    set {_uniqueStorage()._variant = newValue}
+  }
+
+  public var constant: Float {
+    get {
+      if case .constant(let v)? = _storage._variant {return v}
+      return 0
+    }
+    set {_uniqueStorage()._variant = .constant(newValue)}
+  }
+
+  public var variable: String {
+    get {
+      if case .variable(let v)? = _storage._variant {return v}
+      return String()
+    }
+    set {_uniqueStorage()._variant = .variable(newValue)}
+  }
+
+  public var condition: Qdrant_Condition {
+    get {
+      if case .condition(let v)? = _storage._variant {return v}
+      return Qdrant_Condition()
+    }
+    set {_uniqueStorage()._variant = .condition(newValue)}
+  }
+
+  public var geoDistance: Qdrant_GeoDistance {
+    get {
+      if case .geoDistance(let v)? = _storage._variant {return v}
+      return Qdrant_GeoDistance()
+    }
+    set {_uniqueStorage()._variant = .geoDistance(newValue)}
+  }
+
+  public var datetime: String {
+    get {
+      if case .datetime(let v)? = _storage._variant {return v}
+      return String()
+    }
+    set {_uniqueStorage()._variant = .datetime(newValue)}
+  }
+
+  public var datetimeKey: String {
+    get {
+      if case .datetimeKey(let v)? = _storage._variant {return v}
+      return String()
+    }
+    set {_uniqueStorage()._variant = .datetimeKey(newValue)}
+  }
+
+  public var mult: Qdrant_MultExpression {
+    get {
+      if case .mult(let v)? = _storage._variant {return v}
+      return Qdrant_MultExpression()
+    }
+    set {_uniqueStorage()._variant = .mult(newValue)}
+  }
+
+  public var sum: Qdrant_SumExpression {
+    get {
+      if case .sum(let v)? = _storage._variant {return v}
+      return Qdrant_SumExpression()
+    }
+    set {_uniqueStorage()._variant = .sum(newValue)}
+  }
+
+  public var div: Qdrant_DivExpression {
+    get {
+      if case .div(let v)? = _storage._variant {return v}
+      return Qdrant_DivExpression()
+    }
+    set {_uniqueStorage()._variant = .div(newValue)}
+  }
+
+  public var neg: Qdrant_Expression {
+    get {
+      if case .neg(let v)? = _storage._variant {return v}
+      return Qdrant_Expression()
+    }
+    set {_uniqueStorage()._variant = .neg(newValue)}
+  }
+
+  public var abs: Qdrant_Expression {
+    get {
+      if case .abs(let v)? = _storage._variant {return v}
+      return Qdrant_Expression()
+    }
+    set {_uniqueStorage()._variant = .abs(newValue)}
+  }
+
+  public var sqrt: Qdrant_Expression {
+    get {
+      if case .sqrt(let v)? = _storage._variant {return v}
+      return Qdrant_Expression()
+    }
+    set {_uniqueStorage()._variant = .sqrt(newValue)}
+  }
+
+  public var pow: Qdrant_PowExpression {
+    get {
+      if case .pow(let v)? = _storage._variant {return v}
+      return Qdrant_PowExpression()
+    }
+    set {_uniqueStorage()._variant = .pow(newValue)}
+  }
+
+  public var exp: Qdrant_Expression {
+    get {
+      if case .exp(let v)? = _storage._variant {return v}
+      return Qdrant_Expression()
+    }
+    set {_uniqueStorage()._variant = .exp(newValue)}
+  }
+
+  public var log10: Qdrant_Expression {
+    get {
+      if case .log10(let v)? = _storage._variant {return v}
+      return Qdrant_Expression()
+    }
+    set {_uniqueStorage()._variant = .log10(newValue)}
+  }
+
+  public var ln: Qdrant_Expression {
+    get {
+      if case .ln(let v)? = _storage._variant {return v}
+      return Qdrant_Expression()
+    }
+    set {_uniqueStorage()._variant = .ln(newValue)}
+  }
+
+  public var expDecay: Qdrant_DecayParamsExpression {
+    get {
+      if case .expDecay(let v)? = _storage._variant {return v}
+      return Qdrant_DecayParamsExpression()
+    }
+    set {_uniqueStorage()._variant = .expDecay(newValue)}
+  }
+
+  public var gaussDecay: Qdrant_DecayParamsExpression {
+    get {
+      if case .gaussDecay(let v)? = _storage._variant {return v}
+      return Qdrant_DecayParamsExpression()
+    }
+    set {_uniqueStorage()._variant = .gaussDecay(newValue)}
+  }
+
+  public var linDecay: Qdrant_DecayParamsExpression {
+    get {
+      if case .linDecay(let v)? = _storage._variant {return v}
+      return Qdrant_DecayParamsExpression()
+    }
+    set {_uniqueStorage()._variant = .linDecay(newValue)}
+  }
+
+  public var max: Qdrant_MaxExpression {
+    get {
+      if case .max(let v)? = _storage._variant {return v}
+      return Qdrant_MaxExpression()
+    }
+    set {_uniqueStorage()._variant = .max(newValue)}
+  }
+
+  public var min: Qdrant_MinExpression {
+    get {
+      if case .min(let v)? = _storage._variant {return v}
+      return Qdrant_MinExpression()
+    }
+    set {_uniqueStorage()._variant = .min(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Variant: Equatable, Sendable {
+    case constant(Float)
+    case variable(String)
+    case condition(Qdrant_Condition)
+    case geoDistance(Qdrant_GeoDistance)
+    case datetime(String)
+    case datetimeKey(String)
+    case mult(Qdrant_MultExpression)
+    case sum(Qdrant_SumExpression)
+    case div(Qdrant_DivExpression)
+    case neg(Qdrant_Expression)
+    case abs(Qdrant_Expression)
+    case sqrt(Qdrant_Expression)
+    case pow(Qdrant_PowExpression)
+    case exp(Qdrant_Expression)
+    case log10(Qdrant_Expression)
+    case ln(Qdrant_Expression)
+    case expDecay(Qdrant_DecayParamsExpression)
+    case gaussDecay(Qdrant_DecayParamsExpression)
+    case linDecay(Qdrant_DecayParamsExpression)
+    case max(Qdrant_MaxExpression)
+    case min(Qdrant_MinExpression)
+
+  }
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_GeoDistance: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var origin: Qdrant_GeoPoint {
+    get {_origin ?? Qdrant_GeoPoint()}
+    set {_origin = newValue}
+  }
+  /// Returns true if `origin` has been explicitly set.
+  public var hasOrigin: Bool {self._origin != nil}
+  /// Clears the value of `origin`. Subsequent reads from it will return its default value.
+  public mutating func clearOrigin() {self._origin = nil}
+
+  public var to: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _origin: Qdrant_GeoPoint? = nil
+}
+
+public nonisolated struct Qdrant_MultExpression: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var mult: [Qdrant_Expression] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_SumExpression: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sum: [Qdrant_Expression] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_MaxExpression: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var max: [Qdrant_Expression] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_MinExpression: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var min: [Qdrant_Expression] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_DivExpression: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var left: Qdrant_Expression {
+    get {_storage._left ?? Qdrant_Expression()}
+    set {_uniqueStorage()._left = newValue}
+  }
+  /// Returns true if `left` has been explicitly set.
+  public var hasLeft: Bool {_storage._left != nil}
+  /// Clears the value of `left`. Subsequent reads from it will return its default value.
+  public mutating func clearLeft() {_uniqueStorage()._left = nil}
+
+  public var right: Qdrant_Expression {
+    get {_storage._right ?? Qdrant_Expression()}
+    set {_uniqueStorage()._right = newValue}
+  }
+  /// Returns true if `right` has been explicitly set.
+  public var hasRight: Bool {_storage._right != nil}
+  /// Clears the value of `right`. Subsequent reads from it will return its default value.
+  public mutating func clearRight() {_uniqueStorage()._right = nil}
+
+  public var byZeroDefault: Float {
+    get {_storage._byZeroDefault ?? 0}
+    set {_uniqueStorage()._byZeroDefault = newValue}
+  }
+  /// Returns true if `byZeroDefault` has been explicitly set.
+  public var hasByZeroDefault: Bool {_storage._byZeroDefault != nil}
+  /// Clears the value of `byZeroDefault`. Subsequent reads from it will return its default value.
+  public mutating func clearByZeroDefault() {_uniqueStorage()._byZeroDefault = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_PowExpression: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var base: Qdrant_Expression {
+    get {_storage._base ?? Qdrant_Expression()}
+    set {_uniqueStorage()._base = newValue}
+  }
+  /// Returns true if `base` has been explicitly set.
+  public var hasBase: Bool {_storage._base != nil}
+  /// Clears the value of `base`. Subsequent reads from it will return its default value.
+  public mutating func clearBase() {_uniqueStorage()._base = nil}
+
+  public var exponent: Qdrant_Expression {
+    get {_storage._exponent ?? Qdrant_Expression()}
+    set {_uniqueStorage()._exponent = newValue}
+  }
+  /// Returns true if `exponent` has been explicitly set.
+  public var hasExponent: Bool {_storage._exponent != nil}
+  /// Clears the value of `exponent`. Subsequent reads from it will return its default value.
+  public mutating func clearExponent() {_uniqueStorage()._exponent = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_DecayParamsExpression: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var x: Qdrant_Expression {
+    get {_storage._x ?? Qdrant_Expression()}
+    set {_uniqueStorage()._x = newValue}
+  }
+  /// Returns true if `x` has been explicitly set.
+  public var hasX: Bool {_storage._x != nil}
+  /// Clears the value of `x`. Subsequent reads from it will return its default value.
+  public mutating func clearX() {_uniqueStorage()._x = nil}
+
+  public var target: Qdrant_Expression {
+    get {_storage._target ?? Qdrant_Expression()}
+    set {_uniqueStorage()._target = newValue}
+  }
+  /// Returns true if `target` has been explicitly set.
+  public var hasTarget: Bool {_storage._target != nil}
+  /// Clears the value of `target`. Subsequent reads from it will return its default value.
+  public mutating func clearTarget() {_uniqueStorage()._target = nil}
+
+  public var scale: Float {
+    get {_storage._scale ?? 0}
+    set {_uniqueStorage()._scale = newValue}
+  }
+  /// Returns true if `scale` has been explicitly set.
+  public var hasScale: Bool {_storage._scale != nil}
+  /// Clears the value of `scale`. Subsequent reads from it will return its default value.
+  public mutating func clearScale() {_uniqueStorage()._scale = nil}
+
+  public var midpoint: Float {
+    get {_storage._midpoint ?? 0}
+    set {_uniqueStorage()._midpoint = newValue}
+  }
+  /// Returns true if `midpoint` has been explicitly set.
+  public var hasMidpoint: Bool {_storage._midpoint != nil}
+  /// Clears the value of `midpoint`. Subsequent reads from it will return its default value.
+  public mutating func clearMidpoint() {_uniqueStorage()._midpoint = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Not served (INVALID_ARGUMENT when set, as REST refuses them): update_vectors, delete_vectors,
+/// shard key selectors.
+public nonisolated struct Qdrant_UpdateBatchPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var operations: [Qdrant_PointsUpdateOperation] = []
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_PointsUpdateOperation: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var operation: Qdrant_PointsUpdateOperation.OneOf_Operation? = nil
+
+  public var upsert: Qdrant_PointsUpdateOperation.PointStructList {
+    get {
+      if case .upsert(let v)? = operation {return v}
+      return Qdrant_PointsUpdateOperation.PointStructList()
+    }
+    set {operation = .upsert(newValue)}
+  }
+
+  /// NOTE: This field was marked as deprecated in the .proto file.
+  public var deleteDeprecated: Qdrant_PointsSelector {
+    get {
+      if case .deleteDeprecated(let v)? = operation {return v}
+      return Qdrant_PointsSelector()
+    }
+    set {operation = .deleteDeprecated(newValue)}
+  }
+
+  public var setPayload: Qdrant_PointsUpdateOperation.SetPayload {
+    get {
+      if case .setPayload(let v)? = operation {return v}
+      return Qdrant_PointsUpdateOperation.SetPayload()
+    }
+    set {operation = .setPayload(newValue)}
+  }
+
+  public var overwritePayload: Qdrant_PointsUpdateOperation.OverwritePayload {
+    get {
+      if case .overwritePayload(let v)? = operation {return v}
+      return Qdrant_PointsUpdateOperation.OverwritePayload()
+    }
+    set {operation = .overwritePayload(newValue)}
+  }
+
+  public var deletePayload: Qdrant_PointsUpdateOperation.DeletePayload {
+    get {
+      if case .deletePayload(let v)? = operation {return v}
+      return Qdrant_PointsUpdateOperation.DeletePayload()
+    }
+    set {operation = .deletePayload(newValue)}
+  }
+
+  /// NOTE: This field was marked as deprecated in the .proto file.
+  public var clearPayloadDeprecated_p: Qdrant_PointsSelector {
+    get {
+      if case .clearPayloadDeprecated_p(let v)? = operation {return v}
+      return Qdrant_PointsSelector()
+    }
+    set {operation = .clearPayloadDeprecated_p(newValue)}
+  }
+
+  public var deletePoints: Qdrant_PointsUpdateOperation.DeletePoints {
+    get {
+      if case .deletePoints(let v)? = operation {return v}
+      return Qdrant_PointsUpdateOperation.DeletePoints()
+    }
+    set {operation = .deletePoints(newValue)}
+  }
+
+  public var clearPayload_p: Qdrant_PointsUpdateOperation.ClearPayload {
+    get {
+      if case .clearPayload_p(let v)? = operation {return v}
+      return Qdrant_PointsUpdateOperation.ClearPayload()
+    }
+    set {operation = .clearPayload_p(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Operation: Equatable, Sendable {
+    case upsert(Qdrant_PointsUpdateOperation.PointStructList)
+    /// NOTE: This field was marked as deprecated in the .proto file.
+    case deleteDeprecated(Qdrant_PointsSelector)
+    case setPayload(Qdrant_PointsUpdateOperation.SetPayload)
+    case overwritePayload(Qdrant_PointsUpdateOperation.OverwritePayload)
+    case deletePayload(Qdrant_PointsUpdateOperation.DeletePayload)
+    /// NOTE: This field was marked as deprecated in the .proto file.
+    case clearPayloadDeprecated_p(Qdrant_PointsSelector)
+    case deletePoints(Qdrant_PointsUpdateOperation.DeletePoints)
+    case clearPayload_p(Qdrant_PointsUpdateOperation.ClearPayload)
+
+  }
+
+  public nonisolated struct PointStructList: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var points: [Qdrant_PointStruct] = []
+
+    public var updateFilter: Qdrant_Filter {
+      get {_updateFilter ?? Qdrant_Filter()}
+      set {_updateFilter = newValue}
+    }
+    /// Returns true if `updateFilter` has been explicitly set.
+    public var hasUpdateFilter: Bool {self._updateFilter != nil}
+    /// Clears the value of `updateFilter`. Subsequent reads from it will return its default value.
+    public mutating func clearUpdateFilter() {self._updateFilter = nil}
+
+    public var updateMode: Qdrant_UpdateMode {
+      get {_updateMode ?? .upsert}
+      set {_updateMode = newValue}
+    }
+    /// Returns true if `updateMode` has been explicitly set.
+    public var hasUpdateMode: Bool {self._updateMode != nil}
+    /// Clears the value of `updateMode`. Subsequent reads from it will return its default value.
+    public mutating func clearUpdateMode() {self._updateMode = nil}
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _updateFilter: Qdrant_Filter? = nil
+    fileprivate var _updateMode: Qdrant_UpdateMode? = nil
+  }
+
+  public nonisolated struct SetPayload: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var payload: Dictionary<String,Qdrant_Value> = [:]
+
+    public var pointsSelector: Qdrant_PointsSelector {
+      get {_pointsSelector ?? Qdrant_PointsSelector()}
+      set {_pointsSelector = newValue}
+    }
+    /// Returns true if `pointsSelector` has been explicitly set.
+    public var hasPointsSelector: Bool {self._pointsSelector != nil}
+    /// Clears the value of `pointsSelector`. Subsequent reads from it will return its default value.
+    public mutating func clearPointsSelector() {self._pointsSelector = nil}
+
+    public var key: String {
+      get {_key ?? String()}
+      set {_key = newValue}
+    }
+    /// Returns true if `key` has been explicitly set.
+    public var hasKey: Bool {self._key != nil}
+    /// Clears the value of `key`. Subsequent reads from it will return its default value.
+    public mutating func clearKey() {self._key = nil}
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _pointsSelector: Qdrant_PointsSelector? = nil
+    fileprivate var _key: String? = nil
+  }
+
+  public nonisolated struct OverwritePayload: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var payload: Dictionary<String,Qdrant_Value> = [:]
+
+    public var pointsSelector: Qdrant_PointsSelector {
+      get {_pointsSelector ?? Qdrant_PointsSelector()}
+      set {_pointsSelector = newValue}
+    }
+    /// Returns true if `pointsSelector` has been explicitly set.
+    public var hasPointsSelector: Bool {self._pointsSelector != nil}
+    /// Clears the value of `pointsSelector`. Subsequent reads from it will return its default value.
+    public mutating func clearPointsSelector() {self._pointsSelector = nil}
+
+    public var key: String {
+      get {_key ?? String()}
+      set {_key = newValue}
+    }
+    /// Returns true if `key` has been explicitly set.
+    public var hasKey: Bool {self._key != nil}
+    /// Clears the value of `key`. Subsequent reads from it will return its default value.
+    public mutating func clearKey() {self._key = nil}
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _pointsSelector: Qdrant_PointsSelector? = nil
+    fileprivate var _key: String? = nil
+  }
+
+  public nonisolated struct DeletePayload: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var keys: [String] = []
+
+    public var pointsSelector: Qdrant_PointsSelector {
+      get {_pointsSelector ?? Qdrant_PointsSelector()}
+      set {_pointsSelector = newValue}
+    }
+    /// Returns true if `pointsSelector` has been explicitly set.
+    public var hasPointsSelector: Bool {self._pointsSelector != nil}
+    /// Clears the value of `pointsSelector`. Subsequent reads from it will return its default value.
+    public mutating func clearPointsSelector() {self._pointsSelector = nil}
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _pointsSelector: Qdrant_PointsSelector? = nil
+  }
+
+  public nonisolated struct DeletePoints: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var points: Qdrant_PointsSelector {
+      get {_points ?? Qdrant_PointsSelector()}
+      set {_points = newValue}
+    }
+    /// Returns true if `points` has been explicitly set.
+    public var hasPoints: Bool {self._points != nil}
+    /// Clears the value of `points`. Subsequent reads from it will return its default value.
+    public mutating func clearPoints() {self._points = nil}
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _points: Qdrant_PointsSelector? = nil
+  }
+
+  public nonisolated struct ClearPayload: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var points: Qdrant_PointsSelector {
+      get {_points ?? Qdrant_PointsSelector()}
+      set {_points = newValue}
+    }
+    /// Returns true if `points` has been explicitly set.
+    public var hasPoints: Bool {self._points != nil}
+    /// Clears the value of `points`. Subsequent reads from it will return its default value.
+    public mutating func clearPoints() {self._points = nil}
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _points: Qdrant_PointsSelector? = nil
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_UpdateBatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_UpdateResult] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_CreateFieldIndexCollection: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var wait: Bool {
+    get {_storage._wait ?? false}
+    set {_uniqueStorage()._wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {_storage._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {_uniqueStorage()._wait = nil}
+
+  public var fieldName: String {
+    get {_storage._fieldName}
+    set {_uniqueStorage()._fieldName = newValue}
+  }
+
+  public var fieldType: Qdrant_FieldType {
+    get {_storage._fieldType ?? .keyword}
+    set {_uniqueStorage()._fieldType = newValue}
+  }
+  /// Returns true if `fieldType` has been explicitly set.
+  public var hasFieldType: Bool {_storage._fieldType != nil}
+  /// Clears the value of `fieldType`. Subsequent reads from it will return its default value.
+  public mutating func clearFieldType() {_uniqueStorage()._fieldType = nil}
+
+  public var fieldIndexParams: Qdrant_PayloadIndexParams {
+    get {_storage._fieldIndexParams ?? Qdrant_PayloadIndexParams()}
+    set {_uniqueStorage()._fieldIndexParams = newValue}
+  }
+  /// Returns true if `fieldIndexParams` has been explicitly set.
+  public var hasFieldIndexParams: Bool {_storage._fieldIndexParams != nil}
+  /// Clears the value of `fieldIndexParams`. Subsequent reads from it will return its default value.
+  public mutating func clearFieldIndexParams() {_uniqueStorage()._fieldIndexParams = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_storage._ordering ?? Qdrant_WriteOrdering()}
+    set {_uniqueStorage()._ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {_storage._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {_uniqueStorage()._ordering = nil}
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_DeleteFieldIndexCollection: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var fieldName: String = String()
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_SearchBatchPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var searchPoints: [Qdrant_SearchPoints] = []
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_readConsistency ?? Qdrant_ReadConsistency()}
+    set {_readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {self._readConsistency = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_SearchBatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_BatchResult] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_SearchPointGroups: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var vector: [Float] {
+    get {_storage._vector}
+    set {_uniqueStorage()._vector = newValue}
+  }
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var limit: UInt32 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var scoreThreshold: Float {
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
+  }
+  /// Returns true if `scoreThreshold` has been explicitly set.
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
+  /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
+
+  public var vectorName: String {
+    get {_storage._vectorName ?? String()}
+    set {_uniqueStorage()._vectorName = newValue}
+  }
+  /// Returns true if `vectorName` has been explicitly set.
+  public var hasVectorName: Bool {_storage._vectorName != nil}
+  /// Clears the value of `vectorName`. Subsequent reads from it will return its default value.
+  public mutating func clearVectorName() {_uniqueStorage()._vectorName = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
+
+  public var groupBy: String {
+    get {_storage._groupBy}
+    set {_uniqueStorage()._groupBy = newValue}
+  }
+
+  public var groupSize: UInt32 {
+    get {_storage._groupSize}
+    set {_uniqueStorage()._groupSize = newValue}
+  }
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var withLookup: Qdrant_WithLookup {
+    get {_storage._withLookup ?? Qdrant_WithLookup()}
+    set {_uniqueStorage()._withLookup = newValue}
+  }
+  /// Returns true if `withLookup` has been explicitly set.
+  public var hasWithLookup: Bool {_storage._withLookup != nil}
+  /// Clears the value of `withLookup`. Subsequent reads from it will return its default value.
+  public mutating func clearWithLookup() {_uniqueStorage()._withLookup = nil}
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_SearchGroupsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: Qdrant_GroupsResult {
+    get {_result ?? Qdrant_GroupsResult()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: Qdrant_GroupsResult? = nil
+}
+
+public nonisolated struct Qdrant_RecommendPoints: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var positive: [Qdrant_PointId] {
+    get {_storage._positive}
+    set {_uniqueStorage()._positive = newValue}
+  }
+
+  public var negative: [Qdrant_PointId] {
+    get {_storage._negative}
+    set {_uniqueStorage()._negative = newValue}
+  }
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var limit: UInt64 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var scoreThreshold: Float {
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
+  }
+  /// Returns true if `scoreThreshold` has been explicitly set.
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
+  /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
+
+  public var offset: UInt64 {
+    get {_storage._offset ?? 0}
+    set {_uniqueStorage()._offset = newValue}
+  }
+  /// Returns true if `offset` has been explicitly set.
+  public var hasOffset: Bool {_storage._offset != nil}
+  /// Clears the value of `offset`. Subsequent reads from it will return its default value.
+  public mutating func clearOffset() {_uniqueStorage()._offset = nil}
+
+  public var using: String {
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {_storage._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
+
+  public var lookupFrom: Qdrant_LookupLocation {
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
+  }
+  /// Returns true if `lookupFrom` has been explicitly set.
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
+  /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var strategy: Qdrant_RecommendStrategy {
+    get {_storage._strategy ?? .averageVector}
+    set {_uniqueStorage()._strategy = newValue}
+  }
+  /// Returns true if `strategy` has been explicitly set.
+  public var hasStrategy: Bool {_storage._strategy != nil}
+  /// Clears the value of `strategy`. Subsequent reads from it will return its default value.
+  public mutating func clearStrategy() {_uniqueStorage()._strategy = nil}
+
+  public var positiveVectors: [Qdrant_Vector] {
+    get {_storage._positiveVectors}
+    set {_uniqueStorage()._positiveVectors = newValue}
+  }
+
+  public var negativeVectors: [Qdrant_Vector] {
+    get {_storage._negativeVectors}
+    set {_uniqueStorage()._negativeVectors = newValue}
+  }
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_RecommendBatchPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var recommendPoints: [Qdrant_RecommendPoints] = []
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_readConsistency ?? Qdrant_ReadConsistency()}
+    set {_readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {self._readConsistency = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_RecommendResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_ScoredPoint] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_RecommendBatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_BatchResult] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_RecommendPointGroups: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var positive: [Qdrant_PointId] {
+    get {_storage._positive}
+    set {_uniqueStorage()._positive = newValue}
+  }
+
+  public var negative: [Qdrant_PointId] {
+    get {_storage._negative}
+    set {_uniqueStorage()._negative = newValue}
+  }
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var limit: UInt32 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var scoreThreshold: Float {
+    get {_storage._scoreThreshold ?? 0}
+    set {_uniqueStorage()._scoreThreshold = newValue}
+  }
+  /// Returns true if `scoreThreshold` has been explicitly set.
+  public var hasScoreThreshold: Bool {_storage._scoreThreshold != nil}
+  /// Clears the value of `scoreThreshold`. Subsequent reads from it will return its default value.
+  public mutating func clearScoreThreshold() {_uniqueStorage()._scoreThreshold = nil}
+
+  public var using: String {
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {_storage._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
+
+  public var lookupFrom: Qdrant_LookupLocation {
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
+  }
+  /// Returns true if `lookupFrom` has been explicitly set.
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
+  /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
+
+  public var groupBy: String {
+    get {_storage._groupBy}
+    set {_uniqueStorage()._groupBy = newValue}
+  }
+
+  public var groupSize: UInt32 {
+    get {_storage._groupSize}
+    set {_uniqueStorage()._groupSize = newValue}
+  }
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var withLookup: Qdrant_WithLookup {
+    get {_storage._withLookup ?? Qdrant_WithLookup()}
+    set {_uniqueStorage()._withLookup = newValue}
+  }
+  /// Returns true if `withLookup` has been explicitly set.
+  public var hasWithLookup: Bool {_storage._withLookup != nil}
+  /// Clears the value of `withLookup`. Subsequent reads from it will return its default value.
+  public mutating func clearWithLookup() {_uniqueStorage()._withLookup = nil}
+
+  public var strategy: Qdrant_RecommendStrategy {
+    get {_storage._strategy ?? .averageVector}
+    set {_uniqueStorage()._strategy = newValue}
+  }
+  /// Returns true if `strategy` has been explicitly set.
+  public var hasStrategy: Bool {_storage._strategy != nil}
+  /// Clears the value of `strategy`. Subsequent reads from it will return its default value.
+  public mutating func clearStrategy() {_uniqueStorage()._strategy = nil}
+
+  public var positiveVectors: [Qdrant_Vector] {
+    get {_storage._positiveVectors}
+    set {_uniqueStorage()._positiveVectors = newValue}
+  }
+
+  public var negativeVectors: [Qdrant_Vector] {
+    get {_storage._negativeVectors}
+    set {_uniqueStorage()._negativeVectors = newValue}
+  }
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_RecommendGroupsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: Qdrant_GroupsResult {
+    get {_result ?? Qdrant_GroupsResult()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: Qdrant_GroupsResult? = nil
+}
+
+public nonisolated struct Qdrant_DiscoverPoints: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String {
+    get {_storage._collectionName}
+    set {_uniqueStorage()._collectionName = newValue}
+  }
+
+  public var target: Qdrant_TargetVector {
+    get {_storage._target ?? Qdrant_TargetVector()}
+    set {_uniqueStorage()._target = newValue}
+  }
+  /// Returns true if `target` has been explicitly set.
+  public var hasTarget: Bool {_storage._target != nil}
+  /// Clears the value of `target`. Subsequent reads from it will return its default value.
+  public mutating func clearTarget() {_uniqueStorage()._target = nil}
+
+  public var context: [Qdrant_ContextExamplePair] {
+    get {_storage._context}
+    set {_uniqueStorage()._context = newValue}
+  }
+
+  public var filter: Qdrant_Filter {
+    get {_storage._filter ?? Qdrant_Filter()}
+    set {_uniqueStorage()._filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {_storage._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {_uniqueStorage()._filter = nil}
+
+  public var limit: UInt64 {
+    get {_storage._limit}
+    set {_uniqueStorage()._limit = newValue}
+  }
+
+  public var withPayload: Qdrant_WithPayloadSelector {
+    get {_storage._withPayload ?? Qdrant_WithPayloadSelector()}
+    set {_uniqueStorage()._withPayload = newValue}
+  }
+  /// Returns true if `withPayload` has been explicitly set.
+  public var hasWithPayload: Bool {_storage._withPayload != nil}
+  /// Clears the value of `withPayload`. Subsequent reads from it will return its default value.
+  public mutating func clearWithPayload() {_uniqueStorage()._withPayload = nil}
+
+  public var params: Qdrant_SearchParams {
+    get {_storage._params ?? Qdrant_SearchParams()}
+    set {_uniqueStorage()._params = newValue}
+  }
+  /// Returns true if `params` has been explicitly set.
+  public var hasParams: Bool {_storage._params != nil}
+  /// Clears the value of `params`. Subsequent reads from it will return its default value.
+  public mutating func clearParams() {_uniqueStorage()._params = nil}
+
+  public var offset: UInt64 {
+    get {_storage._offset ?? 0}
+    set {_uniqueStorage()._offset = newValue}
+  }
+  /// Returns true if `offset` has been explicitly set.
+  public var hasOffset: Bool {_storage._offset != nil}
+  /// Clears the value of `offset`. Subsequent reads from it will return its default value.
+  public mutating func clearOffset() {_uniqueStorage()._offset = nil}
+
+  public var using: String {
+    get {_storage._using ?? String()}
+    set {_uniqueStorage()._using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {_storage._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {_uniqueStorage()._using = nil}
+
+  public var withVectors: Qdrant_WithVectorsSelector {
+    get {_storage._withVectors ?? Qdrant_WithVectorsSelector()}
+    set {_uniqueStorage()._withVectors = newValue}
+  }
+  /// Returns true if `withVectors` has been explicitly set.
+  public var hasWithVectors: Bool {_storage._withVectors != nil}
+  /// Clears the value of `withVectors`. Subsequent reads from it will return its default value.
+  public mutating func clearWithVectors() {_uniqueStorage()._withVectors = nil}
+
+  public var lookupFrom: Qdrant_LookupLocation {
+    get {_storage._lookupFrom ?? Qdrant_LookupLocation()}
+    set {_uniqueStorage()._lookupFrom = newValue}
+  }
+  /// Returns true if `lookupFrom` has been explicitly set.
+  public var hasLookupFrom: Bool {_storage._lookupFrom != nil}
+  /// Clears the value of `lookupFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearLookupFrom() {_uniqueStorage()._lookupFrom = nil}
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_storage._readConsistency ?? Qdrant_ReadConsistency()}
+    set {_uniqueStorage()._readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {_storage._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {_uniqueStorage()._readConsistency = nil}
+
+  public var timeout: UInt64 {
+    get {_storage._timeout ?? 0}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Qdrant_DiscoverBatchPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var discoverPoints: [Qdrant_DiscoverPoints] = []
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_readConsistency ?? Qdrant_ReadConsistency()}
+    set {_readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {self._readConsistency = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_DiscoverResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_ScoredPoint] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_DiscoverBatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: [Qdrant_BatchResult] = []
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_TargetVector: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var target: Qdrant_TargetVector.OneOf_Target? = nil
+
+  public var single: Qdrant_VectorExample {
+    get {
+      if case .single(let v)? = target {return v}
+      return Qdrant_VectorExample()
+    }
+    set {target = .single(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Target: Equatable, Sendable {
+    case single(Qdrant_VectorExample)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_VectorExample: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var example: Qdrant_VectorExample.OneOf_Example? = nil
+
+  public var id: Qdrant_PointId {
+    get {
+      if case .id(let v)? = example {return v}
+      return Qdrant_PointId()
+    }
+    set {example = .id(newValue)}
+  }
+
+  public var vector: Qdrant_Vector {
+    get {
+      if case .vector(let v)? = example {return v}
+      return Qdrant_Vector()
+    }
+    set {example = .vector(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Example: Equatable, Sendable {
+    case id(Qdrant_PointId)
+    case vector(Qdrant_Vector)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_ContextExamplePair: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var positive: Qdrant_VectorExample {
+    get {_positive ?? Qdrant_VectorExample()}
+    set {_positive = newValue}
+  }
+  /// Returns true if `positive` has been explicitly set.
+  public var hasPositive: Bool {self._positive != nil}
+  /// Clears the value of `positive`. Subsequent reads from it will return its default value.
+  public mutating func clearPositive() {self._positive = nil}
+
+  public var negative: Qdrant_VectorExample {
+    get {_negative ?? Qdrant_VectorExample()}
+    set {_negative = newValue}
+  }
+  /// Returns true if `negative` has been explicitly set.
+  public var hasNegative: Bool {self._negative != nil}
+  /// Clears the value of `negative`. Subsequent reads from it will return its default value.
+  public mutating func clearNegative() {self._negative = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _positive: Qdrant_VectorExample? = nil
+  fileprivate var _negative: Qdrant_VectorExample? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixPoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var filter: Qdrant_Filter {
+    get {_filter ?? Qdrant_Filter()}
+    set {_filter = newValue}
+  }
+  /// Returns true if `filter` has been explicitly set.
+  public var hasFilter: Bool {self._filter != nil}
+  /// Clears the value of `filter`. Subsequent reads from it will return its default value.
+  public mutating func clearFilter() {self._filter = nil}
+
+  public var sample: UInt64 {
+    get {_sample ?? 0}
+    set {_sample = newValue}
+  }
+  /// Returns true if `sample` has been explicitly set.
+  public var hasSample: Bool {self._sample != nil}
+  /// Clears the value of `sample`. Subsequent reads from it will return its default value.
+  public mutating func clearSample() {self._sample = nil}
+
+  public var limit: UInt64 {
+    get {_limit ?? 0}
+    set {_limit = newValue}
+  }
+  /// Returns true if `limit` has been explicitly set.
+  public var hasLimit: Bool {self._limit != nil}
+  /// Clears the value of `limit`. Subsequent reads from it will return its default value.
+  public mutating func clearLimit() {self._limit = nil}
+
+  public var using: String {
+    get {_using ?? String()}
+    set {_using = newValue}
+  }
+  /// Returns true if `using` has been explicitly set.
+  public var hasUsing: Bool {self._using != nil}
+  /// Clears the value of `using`. Subsequent reads from it will return its default value.
+  public mutating func clearUsing() {self._using = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var readConsistency: Qdrant_ReadConsistency {
+    get {_readConsistency ?? Qdrant_ReadConsistency()}
+    set {_readConsistency = newValue}
+  }
+  /// Returns true if `readConsistency` has been explicitly set.
+  public var hasReadConsistency: Bool {self._readConsistency != nil}
+  /// Clears the value of `readConsistency`. Subsequent reads from it will return its default value.
+  public mutating func clearReadConsistency() {self._readConsistency = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _filter: Qdrant_Filter? = nil
+  fileprivate var _sample: UInt64? = nil
+  fileprivate var _limit: UInt64? = nil
+  fileprivate var _using: String? = nil
+  fileprivate var _timeout: UInt64? = nil
+  fileprivate var _readConsistency: Qdrant_ReadConsistency? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixPairsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: Qdrant_SearchMatrixPairs {
+    get {_result ?? Qdrant_SearchMatrixPairs()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: Qdrant_SearchMatrixPairs? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixOffsetsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: Qdrant_SearchMatrixOffsets {
+    get {_result ?? Qdrant_SearchMatrixOffsets()}
+    set {_result = newValue}
+  }
+  /// Returns true if `result` has been explicitly set.
+  public var hasResult: Bool {self._result != nil}
+  /// Clears the value of `result`. Subsequent reads from it will return its default value.
+  public mutating func clearResult() {self._result = nil}
+
+  public var time: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _result: Qdrant_SearchMatrixOffsets? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixPairs: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var pairs: [Qdrant_SearchMatrixPair] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_SearchMatrixPair: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var a: Qdrant_PointId {
+    get {_a ?? Qdrant_PointId()}
+    set {_a = newValue}
+  }
+  /// Returns true if `a` has been explicitly set.
+  public var hasA: Bool {self._a != nil}
+  /// Clears the value of `a`. Subsequent reads from it will return its default value.
+  public mutating func clearA() {self._a = nil}
+
+  public var b: Qdrant_PointId {
+    get {_b ?? Qdrant_PointId()}
+    set {_b = newValue}
+  }
+  /// Returns true if `b` has been explicitly set.
+  public var hasB: Bool {self._b != nil}
+  /// Clears the value of `b`. Subsequent reads from it will return its default value.
+  public mutating func clearB() {self._b = nil}
+
+  public var score: Float = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _a: Qdrant_PointId? = nil
+  fileprivate var _b: Qdrant_PointId? = nil
+}
+
+public nonisolated struct Qdrant_SearchMatrixOffsets: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var offsetsRow: [UInt64] = []
+
+  public var offsetsCol: [UInt64] = []
+
+  public var scores: [Float] = []
+
+  public var ids: [Qdrant_PointId] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "qdrant"
@@ -2696,6 +4797,14 @@ nonisolated extension Qdrant_Sample: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Qdrant_UpdateStatus: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UnknownUpdateStatus\0\u{1}Acknowledged\0\u{1}Completed\0\u{1}ClockRejected\0\u{1}WaitTimeout\0")
+}
+
+nonisolated extension Qdrant_UpdateMode: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0Upsert\0\u{1}InsertOnly\0\u{1}UpdateOnly\0")
+}
+
+nonisolated extension Qdrant_FieldType: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FieldTypeKeyword\0\u{1}FieldTypeInteger\0\u{1}FieldTypeFloat\0\u{1}FieldTypeGeo\0\u{1}FieldTypeText\0\u{1}FieldTypeBool\0\u{1}FieldTypeDatetime\0\u{1}FieldTypeUuid\0")
 }
 
 nonisolated extension Qdrant_WriteOrdering: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -2986,7 +5095,7 @@ nonisolated extension Qdrant_VectorInput: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Qdrant_UpsertPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".UpsertPoints"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}points\0\u{1}ordering\0\u{2}\u{3}timeout\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}points\0\u{1}ordering\0\u{4}\u{2}update_filter\0\u{1}timeout\0\u{3}update_mode\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2998,7 +5107,9 @@ nonisolated extension Qdrant_UpsertPoints: SwiftProtobuf.Message, SwiftProtobuf.
       case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.points) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._updateFilter) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      case 8: try { try decoder.decodeSingularEnumField(value: &self._updateMode) }()
       default: break
       }
     }
@@ -3021,8 +5132,14 @@ nonisolated extension Qdrant_UpsertPoints: SwiftProtobuf.Message, SwiftProtobuf.
     try { if let v = self._ordering {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    try { if let v = self._updateFilter {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try { if let v = self._timeout {
       try visitor.visitSingularUInt64Field(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._updateMode {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 8)
     } }()
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -3032,7 +5149,9 @@ nonisolated extension Qdrant_UpsertPoints: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs._wait != rhs._wait {return false}
     if lhs.points != rhs.points {return false}
     if lhs._ordering != rhs._ordering {return false}
+    if lhs._updateFilter != rhs._updateFilter {return false}
     if lhs._timeout != rhs._timeout {return false}
+    if lhs._updateMode != rhs._updateMode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -4069,7 +6188,7 @@ nonisolated extension Qdrant_CountPoints: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Query"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nearest\0\u{1}recommend\0\u{1}discover\0\u{1}context\0\u{3}order_by\0\u{1}fusion\0\u{1}sample\0\u{4}\u{2}nearest_with_mmr\0\u{1}rrf\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nearest\0\u{1}recommend\0\u{1}discover\0\u{1}context\0\u{3}order_by\0\u{1}fusion\0\u{1}sample\0\u{1}formula\0\u{3}nearest_with_mmr\0\u{1}rrf\0\u{3}relevance_feedback\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4158,6 +6277,19 @@ nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._Messag
           self.variant = .sample(v)
         }
       }()
+      case 8: try {
+        var v: Qdrant_Formula?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .formula(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .formula(v)
+        }
+      }()
       case 9: try {
         var v: Qdrant_NearestInputWithMmr?
         var hadOneofValue = false
@@ -4182,6 +6314,19 @@ nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._Messag
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
           self.variant = .rrf(v)
+        }
+      }()
+      case 11: try {
+        var v: Qdrant_RelevanceFeedbackInput?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .relevanceFeedback(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .relevanceFeedback(v)
         }
       }()
       default: break
@@ -4223,6 +6368,10 @@ nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._Messag
       guard case .sample(let v)? = self.variant else { preconditionFailure() }
       try visitor.visitSingularEnumField(value: v, fieldNumber: 7)
     }()
+    case .formula?: try {
+      guard case .formula(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
     case .nearestWithMmr?: try {
       guard case .nearestWithMmr(let v)? = self.variant else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
@@ -4230,6 +6379,10 @@ nonisolated extension Qdrant_Query: SwiftProtobuf.Message, SwiftProtobuf._Messag
     case .rrf?: try {
       guard case .rrf(let v)? = self.variant else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .relevanceFeedback?: try {
+      guard case .relevanceFeedback(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
     }()
     case nil: break
     }
@@ -6258,6 +8411,3200 @@ nonisolated extension Qdrant_PointStruct: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs._id != rhs._id {return false}
     if lhs.payload != rhs.payload {return false}
     if lhs._vectors != rhs._vectors {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RelevanceFeedbackInput: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RelevanceFeedbackInput"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}target\0\u{1}feedback\0\u{1}strategy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._target) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.feedback) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._strategy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._target {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.feedback.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.feedback, fieldNumber: 2)
+    }
+    try { if let v = self._strategy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RelevanceFeedbackInput, rhs: Qdrant_RelevanceFeedbackInput) -> Bool {
+    if lhs._target != rhs._target {return false}
+    if lhs.feedback != rhs.feedback {return false}
+    if lhs._strategy != rhs._strategy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_FeedbackItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FeedbackItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}example\0\u{1}score\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._example) }()
+      case 2: try { try decoder.decodeSingularFloatField(value: &self.score) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._example {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.score, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_FeedbackItem, rhs: Qdrant_FeedbackItem) -> Bool {
+    if lhs._example != rhs._example {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_FeedbackStrategy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FeedbackStrategy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}naive\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_NaiveFeedbackStrategy?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .naive(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .naive(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if case .naive(let v)? = self.variant {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_FeedbackStrategy, rhs: Qdrant_FeedbackStrategy) -> Bool {
+    if lhs.variant != rhs.variant {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_NaiveFeedbackStrategy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NaiveFeedbackStrategy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}a\0\u{1}b\0\u{1}c\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularFloatField(value: &self.a) }()
+      case 2: try { try decoder.decodeSingularFloatField(value: &self.b) }()
+      case 3: try { try decoder.decodeSingularFloatField(value: &self.c) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.a.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.a, fieldNumber: 1)
+    }
+    if self.b.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.b, fieldNumber: 2)
+    }
+    if self.c.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.c, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_NaiveFeedbackStrategy, rhs: Qdrant_NaiveFeedbackStrategy) -> Bool {
+    if lhs.a != rhs.a {return false}
+    if lhs.b != rhs.b {return false}
+    if lhs.c != rhs.c {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_Formula: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Formula"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}expression\0\u{1}defaults\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._expression) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: &self.defaults) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._expression {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.defaults.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: self.defaults, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_Formula, rhs: Qdrant_Formula) -> Bool {
+    if lhs._expression != rhs._expression {return false}
+    if lhs.defaults != rhs.defaults {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_Expression: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Expression"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}constant\0\u{1}variable\0\u{1}condition\0\u{3}geo_distance\0\u{1}datetime\0\u{3}datetime_key\0\u{1}mult\0\u{1}sum\0\u{1}div\0\u{1}neg\0\u{1}abs\0\u{1}sqrt\0\u{1}pow\0\u{1}exp\0\u{1}log10\0\u{1}ln\0\u{3}exp_decay\0\u{3}gauss_decay\0\u{3}lin_decay\0\u{2}\u{2}max\0\u{1}min\0")
+
+  fileprivate class _StorageClass {
+    var _variant: Qdrant_Expression.OneOf_Variant?
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _variant = source._variant
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try {
+          var v: Float?
+          try decoder.decodeSingularFloatField(value: &v)
+          if let v = v {
+            if _storage._variant != nil {try decoder.handleConflictingOneOf()}
+            _storage._variant = .constant(v)
+          }
+        }()
+        case 2: try {
+          var v: String?
+          try decoder.decodeSingularStringField(value: &v)
+          if let v = v {
+            if _storage._variant != nil {try decoder.handleConflictingOneOf()}
+            _storage._variant = .variable(v)
+          }
+        }()
+        case 3: try {
+          var v: Qdrant_Condition?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .condition(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .condition(v)
+          }
+        }()
+        case 4: try {
+          var v: Qdrant_GeoDistance?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .geoDistance(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .geoDistance(v)
+          }
+        }()
+        case 5: try {
+          var v: String?
+          try decoder.decodeSingularStringField(value: &v)
+          if let v = v {
+            if _storage._variant != nil {try decoder.handleConflictingOneOf()}
+            _storage._variant = .datetime(v)
+          }
+        }()
+        case 6: try {
+          var v: String?
+          try decoder.decodeSingularStringField(value: &v)
+          if let v = v {
+            if _storage._variant != nil {try decoder.handleConflictingOneOf()}
+            _storage._variant = .datetimeKey(v)
+          }
+        }()
+        case 7: try {
+          var v: Qdrant_MultExpression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .mult(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .mult(v)
+          }
+        }()
+        case 8: try {
+          var v: Qdrant_SumExpression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .sum(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .sum(v)
+          }
+        }()
+        case 9: try {
+          var v: Qdrant_DivExpression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .div(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .div(v)
+          }
+        }()
+        case 10: try {
+          var v: Qdrant_Expression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .neg(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .neg(v)
+          }
+        }()
+        case 11: try {
+          var v: Qdrant_Expression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .abs(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .abs(v)
+          }
+        }()
+        case 12: try {
+          var v: Qdrant_Expression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .sqrt(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .sqrt(v)
+          }
+        }()
+        case 13: try {
+          var v: Qdrant_PowExpression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .pow(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .pow(v)
+          }
+        }()
+        case 14: try {
+          var v: Qdrant_Expression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .exp(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .exp(v)
+          }
+        }()
+        case 15: try {
+          var v: Qdrant_Expression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .log10(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .log10(v)
+          }
+        }()
+        case 16: try {
+          var v: Qdrant_Expression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .ln(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .ln(v)
+          }
+        }()
+        case 17: try {
+          var v: Qdrant_DecayParamsExpression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .expDecay(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .expDecay(v)
+          }
+        }()
+        case 18: try {
+          var v: Qdrant_DecayParamsExpression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .gaussDecay(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .gaussDecay(v)
+          }
+        }()
+        case 19: try {
+          var v: Qdrant_DecayParamsExpression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .linDecay(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .linDecay(v)
+          }
+        }()
+        case 21: try {
+          var v: Qdrant_MaxExpression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .max(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .max(v)
+          }
+        }()
+        case 22: try {
+          var v: Qdrant_MinExpression?
+          var hadOneofValue = false
+          if let current = _storage._variant {
+            hadOneofValue = true
+            if case .min(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._variant = .min(v)
+          }
+        }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      switch _storage._variant {
+      case .constant?: try {
+        guard case .constant(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 1)
+      }()
+      case .variable?: try {
+        guard case .variable(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+      }()
+      case .condition?: try {
+        guard case .condition(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      }()
+      case .geoDistance?: try {
+        guard case .geoDistance(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      }()
+      case .datetime?: try {
+        guard case .datetime(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+      }()
+      case .datetimeKey?: try {
+        guard case .datetimeKey(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularStringField(value: v, fieldNumber: 6)
+      }()
+      case .mult?: try {
+        guard case .mult(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      }()
+      case .sum?: try {
+        guard case .sum(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      }()
+      case .div?: try {
+        guard case .div(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      }()
+      case .neg?: try {
+        guard case .neg(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .abs?: try {
+        guard case .abs(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      }()
+      case .sqrt?: try {
+        guard case .sqrt(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      }()
+      case .pow?: try {
+        guard case .pow(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      }()
+      case .exp?: try {
+        guard case .exp(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      }()
+      case .log10?: try {
+        guard case .log10(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      }()
+      case .ln?: try {
+        guard case .ln(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      }()
+      case .expDecay?: try {
+        guard case .expDecay(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+      }()
+      case .gaussDecay?: try {
+        guard case .gaussDecay(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      }()
+      case .linDecay?: try {
+        guard case .linDecay(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+      }()
+      case .max?: try {
+        guard case .max(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      }()
+      case .min?: try {
+        guard case .min(let v)? = _storage._variant else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+      }()
+      case nil: break
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_Expression, rhs: Qdrant_Expression) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._variant != rhs_storage._variant {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_GeoDistance: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GeoDistance"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}origin\0\u{1}to\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._origin) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._origin {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_GeoDistance, rhs: Qdrant_GeoDistance) -> Bool {
+    if lhs._origin != rhs._origin {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_MultExpression: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MultExpression"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}mult\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.mult) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.mult.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.mult, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_MultExpression, rhs: Qdrant_MultExpression) -> Bool {
+    if lhs.mult != rhs.mult {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SumExpression: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SumExpression"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sum\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.sum) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sum.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.sum, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SumExpression, rhs: Qdrant_SumExpression) -> Bool {
+    if lhs.sum != rhs.sum {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_MaxExpression: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MaxExpression"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}max\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.max) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.max.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.max, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_MaxExpression, rhs: Qdrant_MaxExpression) -> Bool {
+    if lhs.max != rhs.max {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_MinExpression: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MinExpression"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}min\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.min) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.min.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.min, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_MinExpression, rhs: Qdrant_MinExpression) -> Bool {
+    if lhs.min != rhs.min {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DivExpression: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DivExpression"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}left\0\u{1}right\0\u{3}by_zero_default\0")
+
+  fileprivate class _StorageClass {
+    var _left: Qdrant_Expression? = nil
+    var _right: Qdrant_Expression? = nil
+    var _byZeroDefault: Float? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _left = source._left
+      _right = source._right
+      _byZeroDefault = source._byZeroDefault
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._left) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._right) }()
+        case 3: try { try decoder.decodeSingularFloatField(value: &_storage._byZeroDefault) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._left {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._right {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._byZeroDefault {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 3)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DivExpression, rhs: Qdrant_DivExpression) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._left != rhs_storage._left {return false}
+        if _storage._right != rhs_storage._right {return false}
+        if _storage._byZeroDefault != rhs_storage._byZeroDefault {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PowExpression: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PowExpression"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}base\0\u{1}exponent\0")
+
+  fileprivate class _StorageClass {
+    var _base: Qdrant_Expression? = nil
+    var _exponent: Qdrant_Expression? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _base = source._base
+      _exponent = source._exponent
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._base) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._exponent) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._base {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._exponent {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PowExpression, rhs: Qdrant_PowExpression) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._base != rhs_storage._base {return false}
+        if _storage._exponent != rhs_storage._exponent {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DecayParamsExpression: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DecayParamsExpression"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}x\0\u{1}target\0\u{1}scale\0\u{1}midpoint\0")
+
+  fileprivate class _StorageClass {
+    var _x: Qdrant_Expression? = nil
+    var _target: Qdrant_Expression? = nil
+    var _scale: Float? = nil
+    var _midpoint: Float? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _x = source._x
+      _target = source._target
+      _scale = source._scale
+      _midpoint = source._midpoint
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._x) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._target) }()
+        case 3: try { try decoder.decodeSingularFloatField(value: &_storage._scale) }()
+        case 4: try { try decoder.decodeSingularFloatField(value: &_storage._midpoint) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._x {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._target {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._scale {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._midpoint {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 4)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DecayParamsExpression, rhs: Qdrant_DecayParamsExpression) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._x != rhs_storage._x {return false}
+        if _storage._target != rhs_storage._target {return false}
+        if _storage._scale != rhs_storage._scale {return false}
+        if _storage._midpoint != rhs_storage._midpoint {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_UpdateBatchPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateBatchPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}operations\0\u{1}ordering\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.operations) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.operations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.operations, fieldNumber: 3)
+    }
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_UpdateBatchPoints, rhs: Qdrant_UpdateBatchPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs.operations != rhs.operations {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PointsUpdateOperation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PointsUpdateOperation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}upsert\0\u{3}delete_deprecated\0\u{3}set_payload\0\u{3}overwrite_payload\0\u{3}delete_payload\0\u{3}clear_payload_deprecated\0\u{4}\u{3}delete_points\0\u{3}clear_payload\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_PointsUpdateOperation.PointStructList?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .upsert(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .upsert(v)
+        }
+      }()
+      case 2: try {
+        var v: Qdrant_PointsSelector?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .deleteDeprecated(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .deleteDeprecated(v)
+        }
+      }()
+      case 3: try {
+        var v: Qdrant_PointsUpdateOperation.SetPayload?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .setPayload(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .setPayload(v)
+        }
+      }()
+      case 4: try {
+        var v: Qdrant_PointsUpdateOperation.OverwritePayload?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .overwritePayload(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .overwritePayload(v)
+        }
+      }()
+      case 5: try {
+        var v: Qdrant_PointsUpdateOperation.DeletePayload?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .deletePayload(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .deletePayload(v)
+        }
+      }()
+      case 6: try {
+        var v: Qdrant_PointsSelector?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .clearPayloadDeprecated_p(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .clearPayloadDeprecated_p(v)
+        }
+      }()
+      case 9: try {
+        var v: Qdrant_PointsUpdateOperation.DeletePoints?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .deletePoints(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .deletePoints(v)
+        }
+      }()
+      case 10: try {
+        var v: Qdrant_PointsUpdateOperation.ClearPayload?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .clearPayload_p(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .clearPayload_p(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.operation {
+    case .upsert?: try {
+      guard case .upsert(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .deleteDeprecated?: try {
+      guard case .deleteDeprecated(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .setPayload?: try {
+      guard case .setPayload(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .overwritePayload?: try {
+      guard case .overwritePayload(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .deletePayload?: try {
+      guard case .deletePayload(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .clearPayloadDeprecated_p?: try {
+      guard case .clearPayloadDeprecated_p(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .deletePoints?: try {
+      guard case .deletePoints(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
+    case .clearPayload_p?: try {
+      guard case .clearPayload_p(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PointsUpdateOperation, rhs: Qdrant_PointsUpdateOperation) -> Bool {
+    if lhs.operation != rhs.operation {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PointsUpdateOperation.PointStructList: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Qdrant_PointsUpdateOperation.protoMessageName + ".PointStructList"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}points\0\u{4}\u{2}update_filter\0\u{3}update_mode\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.points) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._updateFilter) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self._updateMode) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.points.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.points, fieldNumber: 1)
+    }
+    try { if let v = self._updateFilter {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._updateMode {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PointsUpdateOperation.PointStructList, rhs: Qdrant_PointsUpdateOperation.PointStructList) -> Bool {
+    if lhs.points != rhs.points {return false}
+    if lhs._updateFilter != rhs._updateFilter {return false}
+    if lhs._updateMode != rhs._updateMode {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PointsUpdateOperation.SetPayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Qdrant_PointsUpdateOperation.protoMessageName + ".SetPayload"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}payload\0\u{3}points_selector\0\u{2}\u{2}key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: &self.payload) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._pointsSelector) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._key) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.payload.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: self.payload, fieldNumber: 1)
+    }
+    try { if let v = self._pointsSelector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._key {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PointsUpdateOperation.SetPayload, rhs: Qdrant_PointsUpdateOperation.SetPayload) -> Bool {
+    if lhs.payload != rhs.payload {return false}
+    if lhs._pointsSelector != rhs._pointsSelector {return false}
+    if lhs._key != rhs._key {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PointsUpdateOperation.OverwritePayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Qdrant_PointsUpdateOperation.protoMessageName + ".OverwritePayload"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}payload\0\u{3}points_selector\0\u{2}\u{2}key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: &self.payload) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._pointsSelector) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._key) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.payload.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_Value>.self, value: self.payload, fieldNumber: 1)
+    }
+    try { if let v = self._pointsSelector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._key {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PointsUpdateOperation.OverwritePayload, rhs: Qdrant_PointsUpdateOperation.OverwritePayload) -> Bool {
+    if lhs.payload != rhs.payload {return false}
+    if lhs._pointsSelector != rhs._pointsSelector {return false}
+    if lhs._key != rhs._key {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PointsUpdateOperation.DeletePayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Qdrant_PointsUpdateOperation.protoMessageName + ".DeletePayload"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}keys\0\u{3}points_selector\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.keys) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._pointsSelector) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.keys.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.keys, fieldNumber: 1)
+    }
+    try { if let v = self._pointsSelector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PointsUpdateOperation.DeletePayload, rhs: Qdrant_PointsUpdateOperation.DeletePayload) -> Bool {
+    if lhs.keys != rhs.keys {return false}
+    if lhs._pointsSelector != rhs._pointsSelector {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PointsUpdateOperation.DeletePoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Qdrant_PointsUpdateOperation.protoMessageName + ".DeletePoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}points\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._points) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._points {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PointsUpdateOperation.DeletePoints, rhs: Qdrant_PointsUpdateOperation.DeletePoints) -> Bool {
+    if lhs._points != rhs._points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PointsUpdateOperation.ClearPayload: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Qdrant_PointsUpdateOperation.protoMessageName + ".ClearPayload"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}points\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._points) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._points {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PointsUpdateOperation.ClearPayload, rhs: Qdrant_PointsUpdateOperation.ClearPayload) -> Bool {
+    if lhs._points != rhs._points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_UpdateBatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateBatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_UpdateBatchResponse, rhs: Qdrant_UpdateBatchResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_CreateFieldIndexCollection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateFieldIndexCollection"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{3}field_name\0\u{3}field_type\0\u{3}field_index_params\0\u{1}ordering\0\u{1}timeout\0")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _wait: Bool? = nil
+    var _fieldName: String = String()
+    var _fieldType: Qdrant_FieldType? = nil
+    var _fieldIndexParams: Qdrant_PayloadIndexParams? = nil
+    var _ordering: Qdrant_WriteOrdering? = nil
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _wait = source._wait
+      _fieldName = source._fieldName
+      _fieldType = source._fieldType
+      _fieldIndexParams = source._fieldIndexParams
+      _ordering = source._ordering
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeSingularBoolField(value: &_storage._wait) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._fieldName) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._fieldType) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._fieldIndexParams) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._ordering) }()
+        case 7: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      try { if let v = _storage._wait {
+        try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+      } }()
+      if !_storage._fieldName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._fieldName, fieldNumber: 3)
+      }
+      try { if let v = _storage._fieldType {
+        try visitor.visitSingularEnumField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._fieldIndexParams {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._ordering {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 7)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_CreateFieldIndexCollection, rhs: Qdrant_CreateFieldIndexCollection) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._wait != rhs_storage._wait {return false}
+        if _storage._fieldName != rhs_storage._fieldName {return false}
+        if _storage._fieldType != rhs_storage._fieldType {return false}
+        if _storage._fieldIndexParams != rhs_storage._fieldIndexParams {return false}
+        if _storage._ordering != rhs_storage._ordering {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DeleteFieldIndexCollection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteFieldIndexCollection"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{3}field_name\0\u{1}ordering\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.fieldName) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.fieldName.isEmpty {
+      try visitor.visitSingularStringField(value: self.fieldName, fieldNumber: 3)
+    }
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DeleteFieldIndexCollection, rhs: Qdrant_DeleteFieldIndexCollection) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs.fieldName != rhs.fieldName {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchBatchPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchBatchPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{3}search_points\0\u{3}read_consistency\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.searchPoints) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    if !self.searchPoints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.searchPoints, fieldNumber: 2)
+    }
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchBatchPoints, rhs: Qdrant_SearchBatchPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.searchPoints != rhs.searchPoints {return false}
+    if lhs._readConsistency != rhs._readConsistency {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchBatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchBatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchBatchResponse, rhs: Qdrant_SearchBatchResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchPointGroups: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchPointGroups"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}vector\0\u{1}filter\0\u{1}limit\0\u{3}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{3}vector_name\0\u{3}with_vectors\0\u{3}group_by\0\u{3}group_size\0\u{3}read_consistency\0\u{3}with_lookup\0\u{1}timeout\0")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _vector: [Float] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt32 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _vectorName: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _groupBy: String = String()
+    var _groupSize: UInt32 = 0
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _withLookup: Qdrant_WithLookup? = nil
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _vector = source._vector
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _vectorName = source._vectorName
+      _withVectors = source._withVectors
+      _groupBy = source._groupBy
+      _groupSize = source._groupSize
+      _readConsistency = source._readConsistency
+      _withLookup = source._withLookup
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedFloatField(value: &_storage._vector) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 4: try { try decoder.decodeSingularUInt32Field(value: &_storage._limit) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 7: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._vectorName) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._groupBy) }()
+        case 11: try { try decoder.decodeSingularUInt32Field(value: &_storage._groupSize) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._withLookup) }()
+        case 14: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._vector.isEmpty {
+        try visitor.visitPackedFloatField(value: _storage._vector, fieldNumber: 2)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._limit, fieldNumber: 4)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._vectorName {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      if !_storage._groupBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._groupBy, fieldNumber: 10)
+      }
+      if _storage._groupSize != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._groupSize, fieldNumber: 11)
+      }
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._withLookup {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 14)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchPointGroups, rhs: Qdrant_SearchPointGroups) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._vector != rhs_storage._vector {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._vectorName != rhs_storage._vectorName {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._groupBy != rhs_storage._groupBy {return false}
+        if _storage._groupSize != rhs_storage._groupSize {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._withLookup != rhs_storage._withLookup {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchGroupsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchGroupsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchGroupsResponse, rhs: Qdrant_SearchGroupsResponse) -> Bool {
+    if lhs._result != rhs._result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}positive\0\u{1}negative\0\u{1}filter\0\u{1}limit\0\u{4}\u{2}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{1}offset\0\u{1}using\0\u{3}with_vectors\0\u{3}lookup_from\0\u{3}read_consistency\0\u{2}\u{2}strategy\0\u{3}positive_vectors\0\u{3}negative_vectors\0\u{1}timeout\0\u{c}\u{6}\u{1}")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _positive: [Qdrant_PointId] = []
+    var _negative: [Qdrant_PointId] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt64 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _offset: UInt64? = nil
+    var _using: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _strategy: Qdrant_RecommendStrategy? = nil
+    var _positiveVectors: [Qdrant_Vector] = []
+    var _negativeVectors: [Qdrant_Vector] = []
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _positive = source._positive
+      _negative = source._negative
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _offset = source._offset
+      _using = source._using
+      _withVectors = source._withVectors
+      _lookupFrom = source._lookupFrom
+      _readConsistency = source._readConsistency
+      _strategy = source._strategy
+      _positiveVectors = source._positiveVectors
+      _negativeVectors = source._negativeVectors
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._positive) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._negative) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 5: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 9: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 10: try { try decoder.decodeSingularUInt64Field(value: &_storage._offset) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 16: try { try decoder.decodeSingularEnumField(value: &_storage._strategy) }()
+        case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._positiveVectors) }()
+        case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._negativeVectors) }()
+        case 19: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._positive.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positive, fieldNumber: 2)
+      }
+      if !_storage._negative.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._negative, fieldNumber: 3)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._limit, fieldNumber: 5)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._offset {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      try { if let v = _storage._strategy {
+        try visitor.visitSingularEnumField(value: v, fieldNumber: 16)
+      } }()
+      if !_storage._positiveVectors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positiveVectors, fieldNumber: 17)
+      }
+      if !_storage._negativeVectors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._negativeVectors, fieldNumber: 18)
+      }
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 19)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendPoints, rhs: Qdrant_RecommendPoints) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._positive != rhs_storage._positive {return false}
+        if _storage._negative != rhs_storage._negative {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._offset != rhs_storage._offset {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._strategy != rhs_storage._strategy {return false}
+        if _storage._positiveVectors != rhs_storage._positiveVectors {return false}
+        if _storage._negativeVectors != rhs_storage._negativeVectors {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendBatchPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendBatchPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{3}recommend_points\0\u{3}read_consistency\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.recommendPoints) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    if !self.recommendPoints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.recommendPoints, fieldNumber: 2)
+    }
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendBatchPoints, rhs: Qdrant_RecommendBatchPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.recommendPoints != rhs.recommendPoints {return false}
+    if lhs._readConsistency != rhs._readConsistency {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendResponse, rhs: Qdrant_RecommendResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendBatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendBatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendBatchResponse, rhs: Qdrant_RecommendBatchResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendPointGroups: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendPointGroups"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}positive\0\u{1}negative\0\u{1}filter\0\u{1}limit\0\u{3}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{1}using\0\u{3}with_vectors\0\u{3}lookup_from\0\u{3}group_by\0\u{3}group_size\0\u{3}read_consistency\0\u{3}with_lookup\0\u{2}\u{2}strategy\0\u{3}positive_vectors\0\u{3}negative_vectors\0\u{1}timeout\0")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _positive: [Qdrant_PointId] = []
+    var _negative: [Qdrant_PointId] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt32 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _scoreThreshold: Float? = nil
+    var _using: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+    var _groupBy: String = String()
+    var _groupSize: UInt32 = 0
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _withLookup: Qdrant_WithLookup? = nil
+    var _strategy: Qdrant_RecommendStrategy? = nil
+    var _positiveVectors: [Qdrant_Vector] = []
+    var _negativeVectors: [Qdrant_Vector] = []
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _positive = source._positive
+      _negative = source._negative
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _scoreThreshold = source._scoreThreshold
+      _using = source._using
+      _withVectors = source._withVectors
+      _lookupFrom = source._lookupFrom
+      _groupBy = source._groupBy
+      _groupSize = source._groupSize
+      _readConsistency = source._readConsistency
+      _withLookup = source._withLookup
+      _strategy = source._strategy
+      _positiveVectors = source._positiveVectors
+      _negativeVectors = source._negativeVectors
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeRepeatedMessageField(value: &_storage._positive) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._negative) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 5: try { try decoder.decodeSingularUInt32Field(value: &_storage._limit) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 8: try { try decoder.decodeSingularFloatField(value: &_storage._scoreThreshold) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._groupBy) }()
+        case 13: try { try decoder.decodeSingularUInt32Field(value: &_storage._groupSize) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._withLookup) }()
+        case 17: try { try decoder.decodeSingularEnumField(value: &_storage._strategy) }()
+        case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._positiveVectors) }()
+        case 19: try { try decoder.decodeRepeatedMessageField(value: &_storage._negativeVectors) }()
+        case 20: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      if !_storage._positive.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positive, fieldNumber: 2)
+      }
+      if !_storage._negative.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._negative, fieldNumber: 3)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._limit, fieldNumber: 5)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._scoreThreshold {
+        try visitor.visitSingularFloatField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      if !_storage._groupBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._groupBy, fieldNumber: 12)
+      }
+      if _storage._groupSize != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._groupSize, fieldNumber: 13)
+      }
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      try { if let v = _storage._withLookup {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+      try { if let v = _storage._strategy {
+        try visitor.visitSingularEnumField(value: v, fieldNumber: 17)
+      } }()
+      if !_storage._positiveVectors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._positiveVectors, fieldNumber: 18)
+      }
+      if !_storage._negativeVectors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._negativeVectors, fieldNumber: 19)
+      }
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 20)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendPointGroups, rhs: Qdrant_RecommendPointGroups) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._positive != rhs_storage._positive {return false}
+        if _storage._negative != rhs_storage._negative {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._scoreThreshold != rhs_storage._scoreThreshold {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        if _storage._groupBy != rhs_storage._groupBy {return false}
+        if _storage._groupSize != rhs_storage._groupSize {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._withLookup != rhs_storage._withLookup {return false}
+        if _storage._strategy != rhs_storage._strategy {return false}
+        if _storage._positiveVectors != rhs_storage._positiveVectors {return false}
+        if _storage._negativeVectors != rhs_storage._negativeVectors {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_RecommendGroupsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecommendGroupsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_RecommendGroupsResponse, rhs: Qdrant_RecommendGroupsResponse) -> Bool {
+    if lhs._result != rhs._result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DiscoverPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscoverPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}target\0\u{1}context\0\u{1}filter\0\u{1}limit\0\u{3}with_payload\0\u{1}params\0\u{1}offset\0\u{1}using\0\u{3}with_vectors\0\u{3}lookup_from\0\u{3}read_consistency\0\u{1}timeout\0")
+
+  fileprivate class _StorageClass {
+    var _collectionName: String = String()
+    var _target: Qdrant_TargetVector? = nil
+    var _context: [Qdrant_ContextExamplePair] = []
+    var _filter: Qdrant_Filter? = nil
+    var _limit: UInt64 = 0
+    var _withPayload: Qdrant_WithPayloadSelector? = nil
+    var _params: Qdrant_SearchParams? = nil
+    var _offset: UInt64? = nil
+    var _using: String? = nil
+    var _withVectors: Qdrant_WithVectorsSelector? = nil
+    var _lookupFrom: Qdrant_LookupLocation? = nil
+    var _readConsistency: Qdrant_ReadConsistency? = nil
+    var _timeout: UInt64? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _collectionName = source._collectionName
+      _target = source._target
+      _context = source._context
+      _filter = source._filter
+      _limit = source._limit
+      _withPayload = source._withPayload
+      _params = source._params
+      _offset = source._offset
+      _using = source._using
+      _withVectors = source._withVectors
+      _lookupFrom = source._lookupFrom
+      _readConsistency = source._readConsistency
+      _timeout = source._timeout
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._collectionName) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._target) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._context) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._filter) }()
+        case 5: try { try decoder.decodeSingularUInt64Field(value: &_storage._limit) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._withPayload) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._params) }()
+        case 8: try { try decoder.decodeSingularUInt64Field(value: &_storage._offset) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._using) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._lookupFrom) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._collectionName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._collectionName, fieldNumber: 1)
+      }
+      try { if let v = _storage._target {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if !_storage._context.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._context, fieldNumber: 3)
+      }
+      try { if let v = _storage._filter {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._limit != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._limit, fieldNumber: 5)
+      }
+      try { if let v = _storage._withPayload {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._params {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._offset {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._using {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._withVectors {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._lookupFrom {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._readConsistency {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularUInt64Field(value: v, fieldNumber: 13)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DiscoverPoints, rhs: Qdrant_DiscoverPoints) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._collectionName != rhs_storage._collectionName {return false}
+        if _storage._target != rhs_storage._target {return false}
+        if _storage._context != rhs_storage._context {return false}
+        if _storage._filter != rhs_storage._filter {return false}
+        if _storage._limit != rhs_storage._limit {return false}
+        if _storage._withPayload != rhs_storage._withPayload {return false}
+        if _storage._params != rhs_storage._params {return false}
+        if _storage._offset != rhs_storage._offset {return false}
+        if _storage._using != rhs_storage._using {return false}
+        if _storage._withVectors != rhs_storage._withVectors {return false}
+        if _storage._lookupFrom != rhs_storage._lookupFrom {return false}
+        if _storage._readConsistency != rhs_storage._readConsistency {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DiscoverBatchPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscoverBatchPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{3}discover_points\0\u{3}read_consistency\0\u{1}timeout\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.discoverPoints) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    if !self.discoverPoints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.discoverPoints, fieldNumber: 2)
+    }
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DiscoverBatchPoints, rhs: Qdrant_DiscoverBatchPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs.discoverPoints != rhs.discoverPoints {return false}
+    if lhs._readConsistency != rhs._readConsistency {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DiscoverResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscoverResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DiscoverResponse, rhs: Qdrant_DiscoverResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DiscoverBatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DiscoverBatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.result.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.result, fieldNumber: 1)
+    }
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DiscoverBatchResponse, rhs: Qdrant_DiscoverBatchResponse) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_TargetVector: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TargetVector"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}single\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_VectorExample?
+        var hadOneofValue = false
+        if let current = self.target {
+          hadOneofValue = true
+          if case .single(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.target = .single(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if case .single(let v)? = self.target {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_TargetVector, rhs: Qdrant_TargetVector) -> Bool {
+    if lhs.target != rhs.target {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_VectorExample: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VectorExample"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}vector\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Qdrant_PointId?
+        var hadOneofValue = false
+        if let current = self.example {
+          hadOneofValue = true
+          if case .id(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.example = .id(v)
+        }
+      }()
+      case 2: try {
+        var v: Qdrant_Vector?
+        var hadOneofValue = false
+        if let current = self.example {
+          hadOneofValue = true
+          if case .vector(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.example = .vector(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.example {
+    case .id?: try {
+      guard case .id(let v)? = self.example else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .vector?: try {
+      guard case .vector(let v)? = self.example else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_VectorExample, rhs: Qdrant_VectorExample) -> Bool {
+    if lhs.example != rhs.example {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_ContextExamplePair: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ContextExamplePair"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}positive\0\u{1}negative\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._positive) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._negative) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._positive {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._negative {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_ContextExamplePair, rhs: Qdrant_ContextExamplePair) -> Bool {
+    if lhs._positive != rhs._positive {return false}
+    if lhs._negative != rhs._negative {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixPoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}filter\0\u{1}sample\0\u{1}limit\0\u{1}using\0\u{1}timeout\0\u{3}read_consistency\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._filter) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self._sample) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._limit) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self._using) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._readConsistency) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._filter {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._sample {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._limit {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._using {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._readConsistency {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixPoints, rhs: Qdrant_SearchMatrixPoints) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._filter != rhs._filter {return false}
+    if lhs._sample != rhs._sample {return false}
+    if lhs._limit != rhs._limit {return false}
+    if lhs._using != rhs._using {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs._readConsistency != rhs._readConsistency {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixPairsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixPairsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixPairsResponse, rhs: Qdrant_SearchMatrixPairsResponse) -> Bool {
+    if lhs._result != rhs._result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixOffsetsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixOffsetsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}time\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.time) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._result {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.time.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.time, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixOffsetsResponse, rhs: Qdrant_SearchMatrixOffsetsResponse) -> Bool {
+    if lhs._result != rhs._result {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixPairs: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixPairs"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pairs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.pairs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.pairs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.pairs, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixPairs, rhs: Qdrant_SearchMatrixPairs) -> Bool {
+    if lhs.pairs != rhs.pairs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixPair: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixPair"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}a\0\u{1}b\0\u{1}score\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._a) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._b) }()
+      case 3: try { try decoder.decodeSingularFloatField(value: &self.score) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._a {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._b {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularFloatField(value: self.score, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixPair, rhs: Qdrant_SearchMatrixPair) -> Bool {
+    if lhs._a != rhs._a {return false}
+    if lhs._b != rhs._b {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SearchMatrixOffsets: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SearchMatrixOffsets"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}offsets_row\0\u{3}offsets_col\0\u{1}scores\0\u{1}ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedUInt64Field(value: &self.offsetsRow) }()
+      case 2: try { try decoder.decodeRepeatedUInt64Field(value: &self.offsetsCol) }()
+      case 3: try { try decoder.decodeRepeatedFloatField(value: &self.scores) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.ids) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.offsetsRow.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.offsetsRow, fieldNumber: 1)
+    }
+    if !self.offsetsCol.isEmpty {
+      try visitor.visitPackedUInt64Field(value: self.offsetsCol, fieldNumber: 2)
+    }
+    if !self.scores.isEmpty {
+      try visitor.visitPackedFloatField(value: self.scores, fieldNumber: 3)
+    }
+    if !self.ids.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.ids, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SearchMatrixOffsets, rhs: Qdrant_SearchMatrixOffsets) -> Bool {
+    if lhs.offsetsRow != rhs.offsetsRow {return false}
+    if lhs.offsetsCol != rhs.offsetsCol {return false}
+    if lhs.scores != rhs.scores {return false}
+    if lhs.ids != rhs.ids {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -202,6 +202,162 @@ public enum Qdrant_Points: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SearchBatch" metadata.
+        public enum SearchBatch: Sendable {
+            /// Request type for "SearchBatch".
+            public typealias Input = Qdrant_SearchBatchPoints
+            /// Response type for "SearchBatch".
+            public typealias Output = Qdrant_SearchBatchResponse
+            /// Descriptor for "SearchBatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "SearchBatch",
+                type: .unary
+            )
+        }
+        /// Namespace for "SearchGroups" metadata.
+        public enum SearchGroups: Sendable {
+            /// Request type for "SearchGroups".
+            public typealias Input = Qdrant_SearchPointGroups
+            /// Response type for "SearchGroups".
+            public typealias Output = Qdrant_SearchGroupsResponse
+            /// Descriptor for "SearchGroups".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "SearchGroups",
+                type: .unary
+            )
+        }
+        /// Namespace for "Recommend" metadata.
+        public enum Recommend: Sendable {
+            /// Request type for "Recommend".
+            public typealias Input = Qdrant_RecommendPoints
+            /// Response type for "Recommend".
+            public typealias Output = Qdrant_RecommendResponse
+            /// Descriptor for "Recommend".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "Recommend",
+                type: .unary
+            )
+        }
+        /// Namespace for "RecommendBatch" metadata.
+        public enum RecommendBatch: Sendable {
+            /// Request type for "RecommendBatch".
+            public typealias Input = Qdrant_RecommendBatchPoints
+            /// Response type for "RecommendBatch".
+            public typealias Output = Qdrant_RecommendBatchResponse
+            /// Descriptor for "RecommendBatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "RecommendBatch",
+                type: .unary
+            )
+        }
+        /// Namespace for "RecommendGroups" metadata.
+        public enum RecommendGroups: Sendable {
+            /// Request type for "RecommendGroups".
+            public typealias Input = Qdrant_RecommendPointGroups
+            /// Response type for "RecommendGroups".
+            public typealias Output = Qdrant_RecommendGroupsResponse
+            /// Descriptor for "RecommendGroups".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "RecommendGroups",
+                type: .unary
+            )
+        }
+        /// Namespace for "Discover" metadata.
+        public enum Discover: Sendable {
+            /// Request type for "Discover".
+            public typealias Input = Qdrant_DiscoverPoints
+            /// Response type for "Discover".
+            public typealias Output = Qdrant_DiscoverResponse
+            /// Descriptor for "Discover".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "Discover",
+                type: .unary
+            )
+        }
+        /// Namespace for "DiscoverBatch" metadata.
+        public enum DiscoverBatch: Sendable {
+            /// Request type for "DiscoverBatch".
+            public typealias Input = Qdrant_DiscoverBatchPoints
+            /// Response type for "DiscoverBatch".
+            public typealias Output = Qdrant_DiscoverBatchResponse
+            /// Descriptor for "DiscoverBatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "DiscoverBatch",
+                type: .unary
+            )
+        }
+        /// Namespace for "SearchMatrixPairs" metadata.
+        public enum SearchMatrixPairs: Sendable {
+            /// Request type for "SearchMatrixPairs".
+            public typealias Input = Qdrant_SearchMatrixPoints
+            /// Response type for "SearchMatrixPairs".
+            public typealias Output = Qdrant_SearchMatrixPairsResponse
+            /// Descriptor for "SearchMatrixPairs".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "SearchMatrixPairs",
+                type: .unary
+            )
+        }
+        /// Namespace for "SearchMatrixOffsets" metadata.
+        public enum SearchMatrixOffsets: Sendable {
+            /// Request type for "SearchMatrixOffsets".
+            public typealias Input = Qdrant_SearchMatrixPoints
+            /// Response type for "SearchMatrixOffsets".
+            public typealias Output = Qdrant_SearchMatrixOffsetsResponse
+            /// Descriptor for "SearchMatrixOffsets".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "SearchMatrixOffsets",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateBatch" metadata.
+        public enum UpdateBatch: Sendable {
+            /// Request type for "UpdateBatch".
+            public typealias Input = Qdrant_UpdateBatchPoints
+            /// Response type for "UpdateBatch".
+            public typealias Output = Qdrant_UpdateBatchResponse
+            /// Descriptor for "UpdateBatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "UpdateBatch",
+                type: .unary
+            )
+        }
+        /// Namespace for "CreateFieldIndex" metadata.
+        public enum CreateFieldIndex: Sendable {
+            /// Request type for "CreateFieldIndex".
+            public typealias Input = Qdrant_CreateFieldIndexCollection
+            /// Response type for "CreateFieldIndex".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "CreateFieldIndex".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "CreateFieldIndex",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteFieldIndex" metadata.
+        public enum DeleteFieldIndex: Sendable {
+            /// Request type for "DeleteFieldIndex".
+            public typealias Input = Qdrant_DeleteFieldIndexCollection
+            /// Response type for "DeleteFieldIndex".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "DeleteFieldIndex".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "DeleteFieldIndex",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "qdrant.Points" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Upsert.descriptor,
@@ -217,7 +373,19 @@ public enum Qdrant_Points: Sendable {
             Query.descriptor,
             QueryBatch.descriptor,
             QueryGroups.descriptor,
-            Facet.descriptor
+            Facet.descriptor,
+            SearchBatch.descriptor,
+            SearchGroups.descriptor,
+            Recommend.descriptor,
+            RecommendBatch.descriptor,
+            RecommendGroups.descriptor,
+            Discover.descriptor,
+            DiscoverBatch.descriptor,
+            SearchMatrixPairs.descriptor,
+            SearchMatrixOffsets.descriptor,
+            UpdateBatch.descriptor,
+            CreateFieldIndex.descriptor,
+            DeleteFieldIndex.descriptor
         ]
     }
 }
@@ -495,6 +663,222 @@ extension Qdrant_Points {
             request: GRPCCore.StreamingServerRequest<Qdrant_FacetCounts>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_FacetResponse>
+
+        /// Handle the "SearchBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points for a batch of searches
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_SearchBatchPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_SearchBatchResponse` messages.
+        func searchBatch(
+            request: GRPCCore.StreamingServerRequest<Qdrant_SearchBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_SearchBatchResponse>
+
+        /// Handle the "SearchGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_SearchPointGroups` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_SearchGroupsResponse` messages.
+        func searchGroups(
+            request: GRPCCore.StreamingServerRequest<Qdrant_SearchPointGroups>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_SearchGroupsResponse>
+
+        /// Handle the "Recommend" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Look for the points which are closer to stored positive examples and further from negative ones
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_RecommendPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_RecommendResponse` messages.
+        func recommend(
+            request: GRPCCore.StreamingServerRequest<Qdrant_RecommendPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_RecommendResponse>
+
+        /// Handle the "RecommendBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_RecommendBatchPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_RecommendBatchResponse` messages.
+        func recommendBatch(
+            request: GRPCCore.StreamingServerRequest<Qdrant_RecommendBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_RecommendBatchResponse>
+
+        /// Handle the "RecommendGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend, grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_RecommendPointGroups` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_RecommendGroupsResponse` messages.
+        func recommendGroups(
+            request: GRPCCore.StreamingServerRequest<Qdrant_RecommendPointGroups>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_RecommendGroupsResponse>
+
+        /// Handle the "Discover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover points by a target and context pairs
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_DiscoverPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_DiscoverResponse` messages.
+        func discover(
+            request: GRPCCore.StreamingServerRequest<Qdrant_DiscoverPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_DiscoverResponse>
+
+        /// Handle the "DiscoverBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_DiscoverBatchPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_DiscoverBatchResponse` messages.
+        func discoverBatch(
+            request: GRPCCore.StreamingServerRequest<Qdrant_DiscoverBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_DiscoverBatchResponse>
+
+        /// Handle the "SearchMatrixPairs" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as pairs
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_SearchMatrixPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_SearchMatrixPairsResponse` messages.
+        func searchMatrixPairs(
+            request: GRPCCore.StreamingServerRequest<Qdrant_SearchMatrixPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_SearchMatrixPairsResponse>
+
+        /// Handle the "SearchMatrixOffsets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as offsets
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_SearchMatrixPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_SearchMatrixOffsetsResponse` messages.
+        func searchMatrixOffsets(
+            request: GRPCCore.StreamingServerRequest<Qdrant_SearchMatrixPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_SearchMatrixOffsetsResponse>
+
+        /// Handle the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_UpdateBatchPoints` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_UpdateBatchResponse` messages.
+        func updateBatch(
+            request: GRPCCore.StreamingServerRequest<Qdrant_UpdateBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_UpdateBatchResponse>
+
+        /// Handle the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_CreateFieldIndexCollection` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func createFieldIndex(
+            request: GRPCCore.StreamingServerRequest<Qdrant_CreateFieldIndexCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_DeleteFieldIndexCollection` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func deleteFieldIndex(
+            request: GRPCCore.StreamingServerRequest<Qdrant_DeleteFieldIndexCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
     }
 
     /// Service protocol for the "qdrant.Points" service.
@@ -756,6 +1140,222 @@ extension Qdrant_Points {
             request: GRPCCore.ServerRequest<Qdrant_FacetCounts>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Qdrant_FacetResponse>
+
+        /// Handle the "SearchBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points for a batch of searches
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_SearchBatchResponse` message.
+        func searchBatch(
+            request: GRPCCore.ServerRequest<Qdrant_SearchBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_SearchBatchResponse>
+
+        /// Handle the "SearchGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchPointGroups` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_SearchGroupsResponse` message.
+        func searchGroups(
+            request: GRPCCore.ServerRequest<Qdrant_SearchPointGroups>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_SearchGroupsResponse>
+
+        /// Handle the "Recommend" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Look for the points which are closer to stored positive examples and further from negative ones
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_RecommendPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_RecommendResponse` message.
+        func recommend(
+            request: GRPCCore.ServerRequest<Qdrant_RecommendPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_RecommendResponse>
+
+        /// Handle the "RecommendBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_RecommendBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_RecommendBatchResponse` message.
+        func recommendBatch(
+            request: GRPCCore.ServerRequest<Qdrant_RecommendBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_RecommendBatchResponse>
+
+        /// Handle the "RecommendGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend, grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_RecommendPointGroups` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_RecommendGroupsResponse` message.
+        func recommendGroups(
+            request: GRPCCore.ServerRequest<Qdrant_RecommendPointGroups>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_RecommendGroupsResponse>
+
+        /// Handle the "Discover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover points by a target and context pairs
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DiscoverPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_DiscoverResponse` message.
+        func discover(
+            request: GRPCCore.ServerRequest<Qdrant_DiscoverPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_DiscoverResponse>
+
+        /// Handle the "DiscoverBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DiscoverBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_DiscoverBatchResponse` message.
+        func discoverBatch(
+            request: GRPCCore.ServerRequest<Qdrant_DiscoverBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_DiscoverBatchResponse>
+
+        /// Handle the "SearchMatrixPairs" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as pairs
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchMatrixPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_SearchMatrixPairsResponse` message.
+        func searchMatrixPairs(
+            request: GRPCCore.ServerRequest<Qdrant_SearchMatrixPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_SearchMatrixPairsResponse>
+
+        /// Handle the "SearchMatrixOffsets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as offsets
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchMatrixPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_SearchMatrixOffsetsResponse` message.
+        func searchMatrixOffsets(
+            request: GRPCCore.ServerRequest<Qdrant_SearchMatrixPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_SearchMatrixOffsetsResponse>
+
+        /// Handle the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdateBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_UpdateBatchResponse` message.
+        func updateBatch(
+            request: GRPCCore.ServerRequest<Qdrant_UpdateBatchPoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_UpdateBatchResponse>
+
+        /// Handle the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_CreateFieldIndexCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func createFieldIndex(
+            request: GRPCCore.ServerRequest<Qdrant_CreateFieldIndexCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeleteFieldIndexCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func deleteFieldIndex(
+            request: GRPCCore.ServerRequest<Qdrant_DeleteFieldIndexCollection>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
     }
 
     /// Simple service protocol for the "qdrant.Points" service.
@@ -1015,6 +1615,222 @@ extension Qdrant_Points {
             request: Qdrant_FacetCounts,
             context: GRPCCore.ServerContext
         ) async throws -> Qdrant_FacetResponse
+
+        /// Handle the "SearchBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points for a batch of searches
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_SearchBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_SearchBatchResponse` to respond with.
+        func searchBatch(
+            request: Qdrant_SearchBatchPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_SearchBatchResponse
+
+        /// Handle the "SearchGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_SearchPointGroups` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_SearchGroupsResponse` to respond with.
+        func searchGroups(
+            request: Qdrant_SearchPointGroups,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_SearchGroupsResponse
+
+        /// Handle the "Recommend" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Look for the points which are closer to stored positive examples and further from negative ones
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_RecommendPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_RecommendResponse` to respond with.
+        func recommend(
+            request: Qdrant_RecommendPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_RecommendResponse
+
+        /// Handle the "RecommendBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_RecommendBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_RecommendBatchResponse` to respond with.
+        func recommendBatch(
+            request: Qdrant_RecommendBatchPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_RecommendBatchResponse
+
+        /// Handle the "RecommendGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend, grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_RecommendPointGroups` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_RecommendGroupsResponse` to respond with.
+        func recommendGroups(
+            request: Qdrant_RecommendPointGroups,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_RecommendGroupsResponse
+
+        /// Handle the "Discover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover points by a target and context pairs
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_DiscoverPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_DiscoverResponse` to respond with.
+        func discover(
+            request: Qdrant_DiscoverPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_DiscoverResponse
+
+        /// Handle the "DiscoverBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_DiscoverBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_DiscoverBatchResponse` to respond with.
+        func discoverBatch(
+            request: Qdrant_DiscoverBatchPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_DiscoverBatchResponse
+
+        /// Handle the "SearchMatrixPairs" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as pairs
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_SearchMatrixPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_SearchMatrixPairsResponse` to respond with.
+        func searchMatrixPairs(
+            request: Qdrant_SearchMatrixPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_SearchMatrixPairsResponse
+
+        /// Handle the "SearchMatrixOffsets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as offsets
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_SearchMatrixPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_SearchMatrixOffsetsResponse` to respond with.
+        func searchMatrixOffsets(
+            request: Qdrant_SearchMatrixPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_SearchMatrixOffsetsResponse
+
+        /// Handle the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_UpdateBatchPoints` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_UpdateBatchResponse` to respond with.
+        func updateBatch(
+            request: Qdrant_UpdateBatchPoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_UpdateBatchResponse
+
+        /// Handle the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_CreateFieldIndexCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func createFieldIndex(
+            request: Qdrant_CreateFieldIndexCollection,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_DeleteFieldIndexCollection` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func deleteFieldIndex(
+            request: Qdrant_DeleteFieldIndexCollection,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
     }
 }
 
@@ -1176,6 +1992,138 @@ extension Qdrant_Points.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.SearchBatch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SearchBatchPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SearchBatchResponse>(),
+            handler: { request, context in
+                try await self.searchBatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.SearchGroups.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SearchPointGroups>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SearchGroupsResponse>(),
+            handler: { request, context in
+                try await self.searchGroups(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.Recommend.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_RecommendPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_RecommendResponse>(),
+            handler: { request, context in
+                try await self.recommend(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.RecommendBatch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_RecommendBatchPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_RecommendBatchResponse>(),
+            handler: { request, context in
+                try await self.recommendBatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.RecommendGroups.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_RecommendPointGroups>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_RecommendGroupsResponse>(),
+            handler: { request, context in
+                try await self.recommendGroups(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.Discover.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DiscoverPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DiscoverResponse>(),
+            handler: { request, context in
+                try await self.discover(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.DiscoverBatch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DiscoverBatchPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DiscoverBatchResponse>(),
+            handler: { request, context in
+                try await self.discoverBatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.SearchMatrixPairs.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SearchMatrixPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SearchMatrixPairsResponse>(),
+            handler: { request, context in
+                try await self.searchMatrixPairs(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.SearchMatrixOffsets.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SearchMatrixPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SearchMatrixOffsetsResponse>(),
+            handler: { request, context in
+                try await self.searchMatrixOffsets(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.UpdateBatch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_UpdateBatchPoints>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_UpdateBatchResponse>(),
+            handler: { request, context in
+                try await self.updateBatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.CreateFieldIndex.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_CreateFieldIndexCollection>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.createFieldIndex(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.DeleteFieldIndex.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DeleteFieldIndexCollection>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.deleteFieldIndex(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1330,6 +2278,138 @@ extension Qdrant_Points.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_FacetResponse> {
         let response = try await self.facet(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func searchBatch(
+        request: GRPCCore.StreamingServerRequest<Qdrant_SearchBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_SearchBatchResponse> {
+        let response = try await self.searchBatch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func searchGroups(
+        request: GRPCCore.StreamingServerRequest<Qdrant_SearchPointGroups>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_SearchGroupsResponse> {
+        let response = try await self.searchGroups(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func recommend(
+        request: GRPCCore.StreamingServerRequest<Qdrant_RecommendPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_RecommendResponse> {
+        let response = try await self.recommend(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func recommendBatch(
+        request: GRPCCore.StreamingServerRequest<Qdrant_RecommendBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_RecommendBatchResponse> {
+        let response = try await self.recommendBatch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func recommendGroups(
+        request: GRPCCore.StreamingServerRequest<Qdrant_RecommendPointGroups>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_RecommendGroupsResponse> {
+        let response = try await self.recommendGroups(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func discover(
+        request: GRPCCore.StreamingServerRequest<Qdrant_DiscoverPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_DiscoverResponse> {
+        let response = try await self.discover(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func discoverBatch(
+        request: GRPCCore.StreamingServerRequest<Qdrant_DiscoverBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_DiscoverBatchResponse> {
+        let response = try await self.discoverBatch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func searchMatrixPairs(
+        request: GRPCCore.StreamingServerRequest<Qdrant_SearchMatrixPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_SearchMatrixPairsResponse> {
+        let response = try await self.searchMatrixPairs(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func searchMatrixOffsets(
+        request: GRPCCore.StreamingServerRequest<Qdrant_SearchMatrixPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_SearchMatrixOffsetsResponse> {
+        let response = try await self.searchMatrixOffsets(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateBatch(
+        request: GRPCCore.StreamingServerRequest<Qdrant_UpdateBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_UpdateBatchResponse> {
+        let response = try await self.updateBatch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createFieldIndex(
+        request: GRPCCore.StreamingServerRequest<Qdrant_CreateFieldIndexCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.createFieldIndex(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteFieldIndex(
+        request: GRPCCore.StreamingServerRequest<Qdrant_DeleteFieldIndexCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.deleteFieldIndex(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1515,6 +2595,162 @@ extension Qdrant_Points.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Qdrant_FacetResponse> {
         return GRPCCore.ServerResponse<Qdrant_FacetResponse>(
             message: try await self.facet(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func searchBatch(
+        request: GRPCCore.ServerRequest<Qdrant_SearchBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_SearchBatchResponse> {
+        return GRPCCore.ServerResponse<Qdrant_SearchBatchResponse>(
+            message: try await self.searchBatch(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func searchGroups(
+        request: GRPCCore.ServerRequest<Qdrant_SearchPointGroups>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_SearchGroupsResponse> {
+        return GRPCCore.ServerResponse<Qdrant_SearchGroupsResponse>(
+            message: try await self.searchGroups(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func recommend(
+        request: GRPCCore.ServerRequest<Qdrant_RecommendPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_RecommendResponse> {
+        return GRPCCore.ServerResponse<Qdrant_RecommendResponse>(
+            message: try await self.recommend(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func recommendBatch(
+        request: GRPCCore.ServerRequest<Qdrant_RecommendBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_RecommendBatchResponse> {
+        return GRPCCore.ServerResponse<Qdrant_RecommendBatchResponse>(
+            message: try await self.recommendBatch(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func recommendGroups(
+        request: GRPCCore.ServerRequest<Qdrant_RecommendPointGroups>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_RecommendGroupsResponse> {
+        return GRPCCore.ServerResponse<Qdrant_RecommendGroupsResponse>(
+            message: try await self.recommendGroups(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func discover(
+        request: GRPCCore.ServerRequest<Qdrant_DiscoverPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_DiscoverResponse> {
+        return GRPCCore.ServerResponse<Qdrant_DiscoverResponse>(
+            message: try await self.discover(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func discoverBatch(
+        request: GRPCCore.ServerRequest<Qdrant_DiscoverBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_DiscoverBatchResponse> {
+        return GRPCCore.ServerResponse<Qdrant_DiscoverBatchResponse>(
+            message: try await self.discoverBatch(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func searchMatrixPairs(
+        request: GRPCCore.ServerRequest<Qdrant_SearchMatrixPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_SearchMatrixPairsResponse> {
+        return GRPCCore.ServerResponse<Qdrant_SearchMatrixPairsResponse>(
+            message: try await self.searchMatrixPairs(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func searchMatrixOffsets(
+        request: GRPCCore.ServerRequest<Qdrant_SearchMatrixPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_SearchMatrixOffsetsResponse> {
+        return GRPCCore.ServerResponse<Qdrant_SearchMatrixOffsetsResponse>(
+            message: try await self.searchMatrixOffsets(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateBatch(
+        request: GRPCCore.ServerRequest<Qdrant_UpdateBatchPoints>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_UpdateBatchResponse> {
+        return GRPCCore.ServerResponse<Qdrant_UpdateBatchResponse>(
+            message: try await self.updateBatch(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createFieldIndex(
+        request: GRPCCore.ServerRequest<Qdrant_CreateFieldIndexCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.createFieldIndex(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteFieldIndex(
+        request: GRPCCore.ServerRequest<Qdrant_DeleteFieldIndexCollection>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.deleteFieldIndex(
                 request: request.message,
                 context: context
             ),
@@ -1852,6 +3088,282 @@ extension Qdrant_Points {
             deserializer: some GRPCCore.MessageDeserializer<Qdrant_FacetResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_FacetResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SearchBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points for a batch of searches
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SearchBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_SearchBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func searchBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SearchBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SearchBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_SearchBatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchBatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SearchGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchPointGroups` message.
+        ///   - serializer: A serializer for `Qdrant_SearchPointGroups` messages.
+        ///   - deserializer: A deserializer for `Qdrant_SearchGroupsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func searchGroups<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SearchPointGroups>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SearchPointGroups>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_SearchGroupsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchGroupsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Recommend" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Look for the points which are closer to stored positive examples and further from negative ones
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_RecommendPoints` message.
+        ///   - serializer: A serializer for `Qdrant_RecommendPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_RecommendResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func recommend<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_RecommendPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_RecommendPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_RecommendResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RecommendBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_RecommendBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_RecommendBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_RecommendBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func recommendBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_RecommendBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_RecommendBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_RecommendBatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendBatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RecommendGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend, grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_RecommendPointGroups` message.
+        ///   - serializer: A serializer for `Qdrant_RecommendPointGroups` messages.
+        ///   - deserializer: A deserializer for `Qdrant_RecommendGroupsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func recommendGroups<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_RecommendPointGroups>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_RecommendPointGroups>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_RecommendGroupsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendGroupsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Discover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover points by a target and context pairs
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DiscoverPoints` message.
+        ///   - serializer: A serializer for `Qdrant_DiscoverPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_DiscoverResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func discover<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DiscoverPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DiscoverPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_DiscoverResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_DiscoverResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DiscoverBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DiscoverBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_DiscoverBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_DiscoverBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func discoverBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DiscoverBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DiscoverBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_DiscoverBatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_DiscoverBatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SearchMatrixPairs" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as pairs
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchMatrixPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SearchMatrixPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_SearchMatrixPairsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func searchMatrixPairs<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SearchMatrixPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SearchMatrixPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_SearchMatrixPairsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchMatrixPairsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SearchMatrixOffsets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as offsets
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchMatrixPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SearchMatrixPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_SearchMatrixOffsetsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func searchMatrixOffsets<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SearchMatrixPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SearchMatrixPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_SearchMatrixOffsetsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchMatrixOffsetsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdateBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_UpdateBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_UpdateBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_UpdateBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_UpdateBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_UpdateBatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_UpdateBatchResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_CreateFieldIndexCollection` message.
+        ///   - serializer: A serializer for `Qdrant_CreateFieldIndexCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createFieldIndex<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_CreateFieldIndexCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_CreateFieldIndexCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeleteFieldIndexCollection` message.
+        ///   - serializer: A serializer for `Qdrant_DeleteFieldIndexCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteFieldIndex<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeleteFieldIndexCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeleteFieldIndexCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2346,6 +3858,414 @@ extension Qdrant_Points {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SearchBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points for a batch of searches
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SearchBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_SearchBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func searchBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SearchBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SearchBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_SearchBatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchBatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.SearchBatch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SearchGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrieve closest points grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchPointGroups` message.
+        ///   - serializer: A serializer for `Qdrant_SearchPointGroups` messages.
+        ///   - deserializer: A deserializer for `Qdrant_SearchGroupsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func searchGroups<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SearchPointGroups>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SearchPointGroups>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_SearchGroupsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchGroupsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.SearchGroups.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Recommend" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Look for the points which are closer to stored positive examples and further from negative ones
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_RecommendPoints` message.
+        ///   - serializer: A serializer for `Qdrant_RecommendPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_RecommendResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func recommend<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_RecommendPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_RecommendPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_RecommendResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.Recommend.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RecommendBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_RecommendBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_RecommendBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_RecommendBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func recommendBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_RecommendBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_RecommendBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_RecommendBatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendBatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.RecommendBatch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RecommendGroups" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Recommend, grouped by a payload field
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_RecommendPointGroups` message.
+        ///   - serializer: A serializer for `Qdrant_RecommendPointGroups` messages.
+        ///   - deserializer: A deserializer for `Qdrant_RecommendGroupsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func recommendGroups<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_RecommendPointGroups>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_RecommendPointGroups>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_RecommendGroupsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendGroupsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.RecommendGroups.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Discover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover points by a target and context pairs
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DiscoverPoints` message.
+        ///   - serializer: A serializer for `Qdrant_DiscoverPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_DiscoverResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func discover<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DiscoverPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DiscoverPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_DiscoverResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_DiscoverResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.Discover.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DiscoverBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Discover for a batch of requests
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DiscoverBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_DiscoverBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_DiscoverBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func discoverBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DiscoverBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DiscoverBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_DiscoverBatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_DiscoverBatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.DiscoverBatch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SearchMatrixPairs" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as pairs
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchMatrixPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SearchMatrixPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_SearchMatrixPairsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func searchMatrixPairs<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SearchMatrixPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SearchMatrixPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_SearchMatrixPairsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchMatrixPairsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.SearchMatrixPairs.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SearchMatrixOffsets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Distance matrix of sampled points, as offsets
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_SearchMatrixPoints` message.
+        ///   - serializer: A serializer for `Qdrant_SearchMatrixPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_SearchMatrixOffsetsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func searchMatrixOffsets<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_SearchMatrixPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_SearchMatrixPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_SearchMatrixOffsetsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchMatrixOffsetsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.SearchMatrixOffsets.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateBatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Apply a list of update operations in order
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdateBatchPoints` message.
+        ///   - serializer: A serializer for `Qdrant_UpdateBatchPoints` messages.
+        ///   - deserializer: A deserializer for `Qdrant_UpdateBatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateBatch<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_UpdateBatchPoints>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_UpdateBatchPoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_UpdateBatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_UpdateBatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.UpdateBatch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CreateFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Create index for field in collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_CreateFieldIndexCollection` message.
+        ///   - serializer: A serializer for `Qdrant_CreateFieldIndexCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createFieldIndex<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_CreateFieldIndexCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_CreateFieldIndexCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.CreateFieldIndex.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteFieldIndex" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete field index for collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeleteFieldIndexCollection` message.
+        ///   - serializer: A serializer for `Qdrant_DeleteFieldIndexCollection` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteFieldIndex<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeleteFieldIndexCollection>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeleteFieldIndexCollection>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.DeleteFieldIndex.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2753,6 +4673,354 @@ extension Qdrant_Points.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_FacetCounts>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_FacetResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Retrieve closest points for a batch of searches
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_SearchBatchPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchBatch<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_SearchBatchPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.searchBatch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SearchBatchPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SearchBatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchGroups" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Retrieve closest points grouped by a payload field
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_SearchPointGroups` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchGroups<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_SearchPointGroups>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchGroupsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.searchGroups(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SearchPointGroups>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SearchGroupsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Recommend" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Look for the points which are closer to stored positive examples and further from negative ones
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_RecommendPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recommend<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_RecommendPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.recommend(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_RecommendPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_RecommendResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecommendBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Recommend for a batch of requests
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_RecommendBatchPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recommendBatch<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_RecommendBatchPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.recommendBatch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_RecommendBatchPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_RecommendBatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecommendGroups" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Recommend, grouped by a payload field
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_RecommendPointGroups` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recommendGroups<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_RecommendPointGroups>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendGroupsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.recommendGroups(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_RecommendPointGroups>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_RecommendGroupsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Discover" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Discover points by a target and context pairs
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_DiscoverPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func discover<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_DiscoverPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_DiscoverResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.discover(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DiscoverPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DiscoverResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DiscoverBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Discover for a batch of requests
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_DiscoverBatchPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func discoverBatch<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_DiscoverBatchPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_DiscoverBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.discoverBatch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DiscoverBatchPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DiscoverBatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchMatrixPairs" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Distance matrix of sampled points, as pairs
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_SearchMatrixPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchMatrixPairs<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_SearchMatrixPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchMatrixPairsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.searchMatrixPairs(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SearchMatrixPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SearchMatrixPairsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchMatrixOffsets" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Distance matrix of sampled points, as offsets
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_SearchMatrixPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchMatrixOffsets<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_SearchMatrixPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchMatrixOffsetsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.searchMatrixOffsets(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_SearchMatrixPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_SearchMatrixOffsetsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Apply a list of update operations in order
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_UpdateBatchPoints` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateBatch<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_UpdateBatchPoints>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_UpdateBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateBatch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_UpdateBatchPoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_UpdateBatchResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateFieldIndex" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Create index for field in collection
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_CreateFieldIndexCollection` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createFieldIndex<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_CreateFieldIndexCollection>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createFieldIndex(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_CreateFieldIndexCollection>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteFieldIndex" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete field index for collection
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_DeleteFieldIndexCollection` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteFieldIndex<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_DeleteFieldIndexCollection>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteFieldIndex(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DeleteFieldIndexCollection>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3218,6 +5486,402 @@ extension Qdrant_Points.ClientProtocol {
             metadata: metadata
         )
         return try await self.facet(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Retrieve closest points for a batch of searches
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchBatch<Result>(
+        _ message: Qdrant_SearchBatchPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_SearchBatchPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.searchBatch(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchGroups" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Retrieve closest points grouped by a payload field
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchGroups<Result>(
+        _ message: Qdrant_SearchPointGroups,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchGroupsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_SearchPointGroups>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.searchGroups(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Recommend" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Look for the points which are closer to stored positive examples and further from negative ones
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recommend<Result>(
+        _ message: Qdrant_RecommendPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_RecommendPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.recommend(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecommendBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Recommend for a batch of requests
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recommendBatch<Result>(
+        _ message: Qdrant_RecommendBatchPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_RecommendBatchPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.recommendBatch(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecommendGroups" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Recommend, grouped by a payload field
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recommendGroups<Result>(
+        _ message: Qdrant_RecommendPointGroups,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_RecommendGroupsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_RecommendPointGroups>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.recommendGroups(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Discover" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Discover points by a target and context pairs
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func discover<Result>(
+        _ message: Qdrant_DiscoverPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_DiscoverResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_DiscoverPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.discover(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DiscoverBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Discover for a batch of requests
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func discoverBatch<Result>(
+        _ message: Qdrant_DiscoverBatchPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_DiscoverBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_DiscoverBatchPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.discoverBatch(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchMatrixPairs" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Distance matrix of sampled points, as pairs
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchMatrixPairs<Result>(
+        _ message: Qdrant_SearchMatrixPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchMatrixPairsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_SearchMatrixPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.searchMatrixPairs(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SearchMatrixOffsets" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Distance matrix of sampled points, as offsets
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func searchMatrixOffsets<Result>(
+        _ message: Qdrant_SearchMatrixPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_SearchMatrixOffsetsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_SearchMatrixPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.searchMatrixOffsets(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateBatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Apply a list of update operations in order
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateBatch<Result>(
+        _ message: Qdrant_UpdateBatchPoints,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_UpdateBatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_UpdateBatchPoints>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateBatch(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateFieldIndex" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Create index for field in collection
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createFieldIndex<Result>(
+        _ message: Qdrant_CreateFieldIndexCollection,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_CreateFieldIndexCollection>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createFieldIndex(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteFieldIndex" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete field index for collection
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteFieldIndex<Result>(
+        _ message: Qdrant_DeleteFieldIndexCollection,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_DeleteFieldIndexCollection>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteFieldIndex(
             request: request,
             options: options,
             onResponse: handleResponse

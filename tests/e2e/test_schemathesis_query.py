@@ -1,5 +1,6 @@
 """schemathesis over Qdrant's OpenAPI (../shared/reference/qdrant-openapi-v1.19.0.json) for the
-query, scroll, count, facet and distance-matrix operations qdb serves: generated valid requests
+query, legacy search/recommend/discover (single, batch, groups), retrieve-by-id, scroll, count,
+facet and distance-matrix operations qdb serves: generated valid requests
 get no 5xx and responses that match the schema; generated schema-invalid requests are rejected.
 Each run is bounded in time (QDB_SCHEMATHESIS_SECONDS, default 15 s per mode)."""
 
@@ -15,7 +16,8 @@ from qdb_helpers import create_collection, upsert
 SPEC = Path(__file__).resolve().parents[2] / "../shared/reference/qdrant-openapi-v1.19.0.json"
 if not SPEC.exists():
     SPEC = Path("/work/shared/reference/qdrant-openapi-v1.19.0.json")
-OPERATIONS = (r"/collections/\{collection_name\}/(points/(query|query/batch|query/groups|search/matrix/pairs|"
+OPERATIONS = (r"/collections/\{collection_name\}/(points/(query|query/batch|query/groups|search/matrix/pairs|search|search/batch|"
+              r"search/groups|recommend|recommend/batch|recommend/groups|discover|discover/batch|\{id\}|"
               r"search/matrix/offsets|scroll|count)|facet)$")
 SECONDS = os.environ.get("QDB_SCHEMATHESIS_SECONDS", "15")
 

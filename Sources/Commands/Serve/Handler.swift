@@ -44,13 +44,29 @@ struct Call: Sendable {
         return decoded
     }
 
-    /// `?wait=` as a bool; `default` when absent.
+    /// `?wait=` as a bool; `default` when absent. Every point write reads it, so it also checks
+    /// the other write parameters (`checkWriteParameters`).
     func wait(default value: Bool) throws -> Bool {
+        try checkWriteParameters()
         guard let raw = request.uri.queryParameters.get("wait") else { return value }
         switch raw.lowercased() {
         case "true", "1", "": return true
         case "false", "0": return false
         default: throw APIError(.badRequest, "Query deserialize error: wait must be true or false, got `\(raw)`")
+        }
+    }
+
+    /// `ordering` (`weak`, `medium` or `strong`; one node: each means the same here) and `timeout`
+    /// (a positive integer) of a write, as Qdrant validates them.
+    func checkWriteParameters() throws {
+        let q = request.uri.queryParameters
+        if let o = q.get("ordering"), !["weak", "medium", "strong"].contains(o) {
+            throw APIError(.badRequest, "Query deserialize error: ordering must be weak, medium or strong, got `\(o)`")
+        }
+        if let raw = q.get("timeout") {
+            guard let t = Int(raw), t >= 1 else {
+                throw APIError(.badRequest, "Query deserialize error: timeout must be a positive integer (seconds), got `\(raw)`")
+            }
         }
     }
 

@@ -8,6 +8,7 @@ extension Router where Context == BasicRequestContext {
             try await call.respond { CollectionsList(collections: s.storage.collectionNames().map { .init(name: $0) }) }
         }
         on("/collections/:collection", method: .put, state: s) { call in
+            try call.checkWriteParameters()
             let name = try call.parameter("collection")
             let body = try await call.body(CreateCollectionBody.self)
             if let sparse = body.sparse_vectors, sparse != .null, sparse != .object([:]) {
@@ -28,6 +29,7 @@ extension Router where Context == BasicRequestContext {
             return try await call.respond { try call.collection(name).info() }
         }
         on("/collections/:collection", method: .patch, state: s) { call in
+            try call.checkWriteParameters()
             // Accepted for client compatibility: HNSW and optimizer settings do not apply to
             // qdb's exact search, so a PATCH only checks that the collection exists.
             let name = try call.parameter("collection")
@@ -38,6 +40,7 @@ extension Router where Context == BasicRequestContext {
             }
         }
         on("/collections/:collection", method: .delete, state: s) { call in
+            try call.checkWriteParameters()
             let name = try call.parameter("collection")
             return try await call.respond { try s.storage.deleteCollection(name) }
         }
@@ -46,6 +49,7 @@ extension Router where Context == BasicRequestContext {
             return try await call.respond { ExistsResult(exists: s.storage.exists(name)) }
         }
         on("/collections/aliases", method: .post, state: s) { call in
+            try call.checkWriteParameters()
             let body = try await call.body(AliasesBody.self)
             let actions = try body.engineActions()
             return try await call.respond {
@@ -65,7 +69,7 @@ extension Router where Context == BasicRequestContext {
         }
         on("/collections/:collection/index", method: .put, state: s) { call in
             let name = try call.parameter("collection")
-            let body = try await call.body(CreateIndexBody.self)
+            let body = try await call.strictBody(CreateIndexBody.self, CreateIndexBody.fields, "create index request")
             try body.validate()
             let wait = try call.wait(default: false)
             return try await call.respond {

@@ -21,7 +21,9 @@ extension Router where Context == BasicRequestContext {
         on("/dashboard/status", method: .get, state: s) { call in
             let access = keys.enabled && keys.access(call.request.headers) == .readOnly ? "read-only" : "full"
             let status = try await Blocking.run {
-                BackupStatus.read(service: s.snapshots, collections: s.storage.collectionNames().sorted())
+                BackupStatus.read(service: s.snapshots, collections: s.storage.collectionNames().sorted()) { name in
+                    Array(0..<((try? s.storage.collection(name))?.config.params.shard_number ?? 0))
+                }
             }
             return try Envelope.ok(DashboardStatus(access: access, backups: status), time: call.elapsed)
         }

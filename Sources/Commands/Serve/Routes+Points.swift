@@ -26,19 +26,19 @@ extension Router where Context == BasicRequestContext {
                 }
             }
         }
-        addWrite(s, "/collections/:collection/points/delete", .post) { c, b, wait in try c.delete(b.selector(), wait: wait) }
-        addWrite(s, "/collections/:collection/points/payload", .post) { c, b, wait in
+        addWrite(s, "/collections/:collection/points/delete", .post, SelectorBody.deleteFields, "delete request") { c, b, wait in try c.delete(b.selector(), wait: wait) }
+        addWrite(s, "/collections/:collection/points/payload", .post, SelectorBody.setPayloadFields, "set payload request") { c, b, wait in
             try b.validateKey()
             return try c.setPayload(b.payload ?? [:], key: b.key, b.selector(), wait: wait)
         }
-        addWrite(s, "/collections/:collection/points/payload", .put) { c, b, wait in
+        addWrite(s, "/collections/:collection/points/payload", .put, SelectorBody.setPayloadFields, "overwrite payload request") { c, b, wait in
             try c.overwritePayload(b.payload ?? [:], b.selector(), wait: wait)
         }
-        addWrite(s, "/collections/:collection/points/payload/delete", .post) { c, b, wait in
+        addWrite(s, "/collections/:collection/points/payload/delete", .post, SelectorBody.deletePayloadFields, "delete payload request") { c, b, wait in
             try b.validateKeys()
             return try c.deletePayload(keys: b.keys ?? [], b.selector(), wait: wait)
         }
-        addWrite(s, "/collections/:collection/points/payload/clear", .post) { c, b, wait in try c.clearPayload(b.selector(), wait: wait) }
+        addWrite(s, "/collections/:collection/points/payload/clear", .post, SelectorBody.deleteFields, "clear payload request") { c, b, wait in try c.clearPayload(b.selector(), wait: wait) }
 
         on("/collections/:collection/points", method: .post, state: s) { call in
             let name = try call.parameter("collection")
@@ -91,13 +91,13 @@ extension Router where Context == BasicRequestContext {
 
     /// A write route over a `SelectorBody`, answering Qdrant's `UpdateResult`.
     private func addWrite(
-        _ s: APIState, _ path: RouterPath, _ method: HTTPRequest.Method,
+        _ s: APIState, _ path: RouterPath, _ method: HTTPRequest.Method, _ fields: Set<String>, _ what: String,
         _ apply: @escaping @Sendable (Collection, SelectorBody, Bool) throws -> UInt64
     ) {
         on(path, method: method, state: s) { call in
             let name = try call.parameter("collection")
             let wait = try call.wait(default: false)
-            let body = try await call.body(SelectorBody.self)
+            let body = try await call.strictBody(SelectorBody.self, fields, what)
             return try await call.respond {
                 let op = try apply(call.collection(name), body, wait)
                 return UpdateResult(operation_id: op, status: wait ? "completed" : "acknowledged")
@@ -119,10 +119,7 @@ extension Call {
                 throw APIError(.badRequest, "Format error in JSON body: \(e)")
             }
         }
-        var f = try JSONFields(body, what)
-        try f.refuse("shard_key", "a single node has no shard keys")
-        for k in allowed { _ = f.take(k) }
-        try f.finish()
+        try JSONFields.check(body, allowed: allowed, what)
         return try JSONFields.decode(body, T.self)
     }
 }

@@ -45,8 +45,7 @@ extension Router where Context == BasicRequestContext {
         }
         for (path, pairs) in [("pairs", true), ("offsets", false)] {
             read(s, "points/search/matrix/\(path)") { c, body, _ in
-                var f = try JSONFields(body, "search matrix request")
-                try f.refuse("shard_key", "a single node has no shard keys")
+                var f = try JSONFields.request(body, "search matrix request")
                 let filter = try f.decode("filter", Filter.self)
                 let sample = try f.limit("sample", min: 2) ?? 10
                 let limit = try f.limit() ?? 3
@@ -57,8 +56,7 @@ extension Router where Context == BasicRequestContext {
             }
         }
         read(s, "facet") { c, body, _ in
-            var f = try JSONFields(body, "facet request")
-            try f.refuse("shard_key", "a single node has no shard keys")
+            var f = try JSONFields.request(body, "facet request")
             guard let key = try f.string("key") else { throw JSONFields.format("missing field `key`") }
             let filter = try f.decode("filter", Filter.self)
             let limit = try f.limit() ?? 10
@@ -142,8 +140,7 @@ struct LegacyBody {
     var query: QueryBody
 
     init(_ v: JSONValue, kind: LegacyKind, groups: ((inout JSONFields) throws -> Void)? = nil) throws {
-        var f = try JSONFields(v, "\(kind.rawValue) request")
-        try f.refuse("shard_key", "a single node has no shard keys")
+        var f = try JSONFields.request(v, "\(kind.rawValue) request")
         var r = QueryRequest()
         r.filter = try f.decode("filter", Filter.self)
         _ = try f.decode("params", SearchParamsBody.self)

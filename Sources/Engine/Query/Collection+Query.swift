@@ -44,7 +44,7 @@ extension Collection {
     func run(_ q: QueryRequest, propagated: Filter?, lookup: Lookup) throws -> [Hit] {
         try q.validate()
         let (resolved, mentioned) = try resolve(q, lookup: lookup)
-        let filter = Filter.excluding(Filter.merge(propagated, q.filter), mentioned)?.bindingVectors(slots.map(\.name))
+        let filter = Filter.excluding(Filter.merge(propagated, q.filter), mentioned)?.bound(to: self)
         let limit = q.limit ?? 10
         guard limit >= 0, q.offset >= 0 else { throw StorageError(.badInput, "Wrong input: limit and offset must not be negative") }
         guard !q.prefetch.isEmpty else {

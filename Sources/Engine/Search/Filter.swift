@@ -39,7 +39,12 @@ public struct Filter: Sendable, Equatable {
             default: return c
             }
         }
-        return Filter(
+        return mappingConditions(bind)
+    }
+
+    /// The filter with `bind` applied to each of its top-level conditions (every clause).
+    func mappingConditions(_ bind: (Condition) -> Condition) -> Filter {
+        Filter(
             must: must.map(bind), should: should.map(bind), mustNot: mustNot.map(bind),
             minShould: minShould.map { MinShould(conditions: $0.conditions.map(bind), minCount: $0.minCount) })
     }
@@ -156,6 +161,9 @@ public struct FieldCondition: Sendable, Equatable {
     public var valuesCount: NumericRange?
     public var isEmpty: Bool?
     public var isNull: Bool?
+    /// The field's text index, bound per request by `Filter.bindingTextIndexes`: a text
+    /// condition then tokenizes as that index does (nil: the unindexed word tokenizer).
+    var textIndex: TextTokenizer?
 
     public init(
         key: JSONPath, match: Match? = nil, range: RangeCondition? = nil, valuesCount: NumericRange? = nil,
@@ -189,6 +197,7 @@ public struct FieldCondition: Sendable, Equatable {
         }
         if let isEmpty { return PayloadPredicates.isEmpty(key.values(in: payload, flat: false)) == isEmpty }
         if let isNull { return PayloadPredicates.isNull(key.values(in: payload, flat: false)) == isNull }
+        if let textIndex, let match, match.isFullText { return match.matches(strings: key.values(in: payload), textIndex) }
         // A plain key holding a scalar: test it without building arrays (a filtered scan's hot path).
         if let k = key.plainKey {
             switch payload[k] {

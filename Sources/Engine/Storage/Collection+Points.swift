@@ -87,7 +87,7 @@ extension Collection {
                 opID = max(opID, try shards[s].apply(make(list), sync: wait))
             }
         case .filter(let filter):
-            let filter = filter.bindingVectors(slots.map(\.name))
+            let filter = filter.bound(to: self)
             for shard in shards {
                 let seq = try shard.apply(sync: wait) { sh in
                     let passes = sh.matcher(filter)

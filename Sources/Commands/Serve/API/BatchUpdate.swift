@@ -56,19 +56,19 @@ enum BatchUpdate {
             case "upsert":
                 let (mode, filter) = try UpsertJSON.updateOptions(v)
                 return .upsert(try UpsertJSON.points(from: v), mode, filter)
-            case "delete": return .delete(try JSONFields.decode(v, SelectorBody.self).selector())
+            case "delete": return .delete(try SelectorBody.strict(v, SelectorBody.deleteFields, "operations[\(i)].delete").selector())
             case "set_payload":
-                let b = try JSONFields.decode(v, SelectorBody.self)
+                let b = try SelectorBody.strict(v, SelectorBody.setPayloadFields, "operations[\(i)].set_payload")
                 try b.validateKey()
                 return .setPayload(b.payload ?? [:], key: b.key, try b.selector())
             case "overwrite_payload":
-                let b = try JSONFields.decode(v, SelectorBody.self)
+                let b = try SelectorBody.strict(v, SelectorBody.setPayloadFields, "operations[\(i)].overwrite_payload")
                 return .overwritePayload(b.payload ?? [:], try b.selector())
             case "delete_payload":
-                let b = try JSONFields.decode(v, SelectorBody.self)
+                let b = try SelectorBody.strict(v, SelectorBody.deletePayloadFields, "operations[\(i)].delete_payload")
                 try b.validateKeys()
                 return .deletePayload(b.keys ?? [], try b.selector())
-            case "clear_payload": return .clearPayload(try JSONFields.decode(v, SelectorBody.self).selector())
+            case "clear_payload": return .clearPayload(try SelectorBody.strict(v, SelectorBody.deleteFields, "operations[\(i)].clear_payload").selector())
             case "update_vectors", "delete_vectors":
                 throw APIError(.badRequest, "Wrong input: qdb does not support \(kind) yet")
             default:

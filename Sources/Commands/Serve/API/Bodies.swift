@@ -1,6 +1,7 @@
 import Engine
 
-/// Request bodies of the REST API, decoded leniently as Qdrant does (unknown fields are ignored).
+/// Request bodies of the REST API. Bodies of point reads and writes are checked for unknown
+/// fields first (`JSONFields.check`, the field sets below); collection bodies stay lenient.
 
 struct CreateCollectionBody: Decodable {
     var vectors: VectorsConfig?
@@ -82,6 +83,17 @@ struct SelectorBody: Decodable {
     var keys: [String]?
     var key: String?
 
+    /// The fields of Qdrant's `PointsSelector`, `SetPayload` (also overwrite) and `DeletePayload`.
+    static let deleteFields: Set<String> = ["points", "filter"]
+    static let setPayloadFields: Set<String> = ["points", "filter", "payload", "key"]
+    static let deletePayloadFields: Set<String> = ["points", "filter", "keys"]
+
+    /// `v` decoded after checking it has only `fields` (a batch operation or a route body).
+    static func strict(_ v: JSONValue, _ fields: Set<String>, _ context: String) throws -> SelectorBody {
+        try JSONFields.check(v, allowed: fields, context)
+        return try JSONFields.decode(v, SelectorBody.self)
+    }
+
     func selector() throws -> PointSelector {
         if let points { return .ids(points) }
         if let filter { return .filter(filter) }
@@ -94,6 +106,8 @@ struct CreateIndexBody: Decodable {
     var field_schema: JSONValue?
 
     static let types: Set<String> = ["keyword", "integer", "float", "bool", "geo", "datetime", "uuid", "text"]
+
+    static let fields: Set<String> = ["field_name", "field_schema"]
 
     /// Qdrant's payload index types: a type name, or `{"type": …, …params}`; the field a JSON path.
     func validate() throws {
@@ -108,6 +122,7 @@ struct CreateIndexBody: Decodable {
         guard let type, CreateIndexBody.types.contains(type) else {
             throw APIError(.badRequest, "Format error in JSON body: field_schema must be one of \(CreateIndexBody.types.sorted().joined(separator: ", ")), or an object with such a `type`")
         }
+        if type == "text", case .object(let o)? = field_schema { _ = try TextIndexParams(o) }
     }
 }
 

@@ -14,6 +14,31 @@ struct JSONFields {
         self.context = context
     }
 
+    /// A top-level request body (or an operation inside one): `shard_key` is refused unless null,
+    /// the other fields are read by the caller, then `finish()` refuses what is left.
+    static func request(_ v: JSONValue, _ context: String) throws -> JSONFields {
+        var f = try JSONFields(v, context)
+        try f.refuse("shard_key", "a single node has no shard keys")
+        return f
+    }
+
+    /// Checks that a request body has no field outside `allowed` (a null field counts as absent,
+    /// a non-null `shard_key` is refused), for bodies then decoded by their own `Decodable`.
+    static func check(_ v: JSONValue, allowed: Set<String>, _ context: String) throws {
+        var f = try request(v, context)
+        for k in allowed { _ = f.take(k) }
+        try f.finish()
+    }
+
+    /// The hot-path form of `check` for objects read one by one (upserted points): throws for
+    /// the first non-null field outside `allowed`, in name order.
+    static func check(_ o: [String: JSONValue], allowed: Set<String>, _ context: @autoclosure () -> String) throws {
+        guard o.keys.contains(where: { !allowed.contains($0) }) else { return }
+        if let bad = o.keys.sorted().first(where: { !allowed.contains($0) && o[$0] != .null }) {
+            throw format("unknown field `\(bad)` in \(context())")
+        }
+    }
+
     static func format(_ m: String) -> APIError { APIError(.badRequest, "Format error in JSON body: \(m)") }
 
     mutating func take(_ k: String) -> JSONValue? {

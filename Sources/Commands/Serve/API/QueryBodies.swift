@@ -9,8 +9,7 @@ struct QueryBody {
 
     /// Reads a top-level query request. `extra` reads fields of a wrapping request (groups).
     init(_ v: JSONValue, context: String = "query request", extra: ((inout JSONFields) throws -> Void)? = nil) throws {
-        var f = try JSONFields(v, context)
-        try f.refuse("shard_key", "a single node has no shard keys")
+        var f = try JSONFields.request(v, context)
         request = try QueryParser.level(&f, top: true)
         payload = try f.decode("with_payload", WithPayload.self)?.selector ?? .none
         vectors = try f.decode("with_vector", WithVector.self)?.selector ?? .none
@@ -47,10 +46,9 @@ enum QueryParser {
 
     /// `lookup_from`: `{collection, vector}`.
     static func lookupFrom(_ v: JSONValue) throws -> LookupLocation {
-        var lf = try JSONFields(v, "lookup_from")
+        var lf = try JSONFields.request(v, "lookup_from")
         guard let c = try lf.string("collection") else { throw bad("missing field `collection` in lookup_from") }
         let vector = try lf.string("vector")
-        try lf.refuse("shard_key", "a single node has no shard keys")
         try lf.finish()
         return LookupLocation(collection: c, vector: vector)
     }

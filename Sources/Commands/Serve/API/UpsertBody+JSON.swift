@@ -5,6 +5,7 @@ import Engine
 enum UpsertJSON {
     static func points(from body: JSONValue) throws -> [PointInput] {
         guard case .object(let root) = body else { throw format("the body must be a JSON object") }
+        try JSONFields.check(root, allowed: ["points", "batch", "shard_key", "update_mode", "update_filter"], "upsert request")
         if let points = root["points"], points != .null {
             guard case .array(let list) = points else { throw format("`points` must be an array") }
             return try list.enumerated().map { i, p in try point(p, at: "points[\(i)]") }
@@ -15,10 +16,14 @@ enum UpsertJSON {
         throw format("expected `points` or `batch`")
     }
 
+    /// Qdrant's `PointStruct` fields (qdb also reads `vectors` as `vector`).
+    static let pointFields: Set<String> = ["id", "vector", "vectors", "payload"]
+
     static func format(_ m: String) -> APIError { APIError(.badRequest, "Format error in JSON body: \(m)") }
 
     static func point(_ v: JSONValue, at path: String) throws -> PointInput {
         guard case .object(let o) = v else { throw format("\(path) must be an object") }
+        try JSONFields.check(o, allowed: pointFields, path)
         guard let rawID = o["id"] else { throw format("missing field `id` at \(path)") }
         let id = try pointID(rawID, at: path + ".id")
         var vectors: [String: [Float]] = [:]
@@ -39,6 +44,7 @@ enum UpsertJSON {
 
     static func batch(_ v: JSONValue) throws -> [PointInput] {
         guard case .object(let b) = v, case .array(let ids)? = b["ids"] else { throw format("`batch.ids` must be an array") }
+        try JSONFields.check(b, allowed: ["ids", "vectors", "payloads"], "batch")
         let n = ids.count
         var payloads: [JSONValue] = []
         if let p = b["payloads"], p != .null {

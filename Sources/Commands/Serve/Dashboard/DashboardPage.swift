@@ -160,24 +160,33 @@ async function renderCollections(backups) {
       td("Vectors", info ? vectorsText(info.config && info.config.params) : "–"),
       td("Status", info ? info.status : "–"),
       td("Newest snapshot", newest ? [age(secondsSince(newest.creation_time + (newest.creation_time && !/Z|[+-]\d\d:?\d\d$/.test(newest.creation_time) ? "Z" : ""))), " · ", bytes(newest.size), " · ",
-        newest.verified ? "verified" : "not verified", " · ", backups.store].join("") : "none"),
+        newest.verified ? "verified" : "not verified", " · ", newest.location || backups.store].join("") : "none"),
       td("Newest verified", verified)));
-    snaps.append(snapshotTable(b, "/collections/" + encodeURIComponent(b.name) + "/snapshots", b.name, b.name));
+    const base = "/collections/" + encodeURIComponent(b.name);
+    snaps.append(snapshotTable(b, base + "/snapshots", b.name, b.name));
+    for (const sh of b.shards || []) {
+      snaps.append(snapshotTable(Object.assign({ name: b.name, shard: sh.shard_id }, sh),
+        base + "/shards/" + sh.shard_id + "/snapshots", b.name + " · shard " + sh.shard_id, b.name + " shard " + sh.shard_id));
+    }
   }
-  let full = { name: "", snapshots: [] };
-  try { full.snapshots = (await api("GET", "/snapshots")).result; } catch (e) { full.error = e.message; }
+  const full = { name: "", snapshots: backups.full_snapshots || [], error: backups.full_error };
   snaps.append(snapshotTable(full, "/snapshots", "Full storage"));
 }
 
-/// One group of snapshots: a collection's (`b` from /dashboard/status) or full storage's.
-function snapshotTable(b, base, title, collection) {
-  const wrap = el("div", { class: "snapshot-group", "data-collection": b.name });
+/// One group of snapshots: a collection's or a shard's (`b` from /dashboard/status), or full
+/// storage's. `target` names what a restore replaces (none for full storage); restores go to
+/// `base + "/recover"` (a stored snapshot) and `base + "/upload"` (a file).
+function snapshotTable(b, base, title, target) {
+  const collection = target;
+  const attrs = { class: "snapshot-group", "data-collection": b.name };
+  if (b.shard !== undefined) attrs["data-shard"] = String(b.shard);
+  const wrap = el("div", attrs);
   const heading = el("h3", {}, title + " ");
   if (canWrite()) heading.append(button("Create snapshot", () => act(() => api("POST", base + "?wait=false")),
     { "aria-label": "Create a snapshot of " + title, class: "create" }));
   wrap.append(heading);
   if (canWrite() && collection) {
-    const id = "upload-" + collection.replace(/[^A-Za-z0-9_-]/g, "_");
+    const id = "upload-" + target.replace(/[^A-Za-z0-9_-]/g, "_");
     const input = el("input", { type: "file", id, accept: ".snapshot,.zst,application/octet-stream", class: "upload-file" });
     wrap.append(el("p", { class: "upload" }, el("label", { for: id }, "Restore " + collection + " from an uploaded snapshot file: "), input, " ",
       button("Upload and restore", () => {
@@ -186,7 +195,7 @@ function snapshotTable(b, base, title, collection) {
         if (!window.confirm("Restore " + collection + " from " + file.name + "? Its current points are replaced.")) return;
         act(async () => {
           const form = new FormData(); form.append("snapshot", file, file.name);
-          const r = await fetch("/collections/" + encodeURIComponent(collection) + "/snapshots/upload?wait=false",
+          const r = await fetch(base + "/upload?wait=false",
             { method: "POST", headers: headers(), body: form, credentials: "omit" });
           if (!r.ok) { let m = r.status + ""; try { m = (await r.json()).status.error; } catch (e) {} throw new Error(m); }
         });
@@ -194,7 +203,7 @@ function snapshotTable(b, base, title, collection) {
   }
   if (b.error) wrap.append(el("p", { class: "badge bad" }, b.error));
   if (!b.snapshots.length) { wrap.append(el("p", { class: "muted" }, "No snapshots.")); return wrap; }
-  const t = el("table", {}, el("thead", {}, el("tr", {}, ...["Name", "Created", "Size", "Checksum (SHA-256)", "Verified", ""].map((h) => el("th", {}, h)))));
+  const t = el("table", {}, el("thead", {}, el("tr", {}, ...["Name", "Created", "Size", "Checksum (SHA-256)", "Verified", "Where", ""].map((h) => el("th", {}, h)))));
   const tb = el("tbody");
   for (const s of b.snapshots) {
     const path = base + "/" + encodeURIComponent(s.name);
@@ -206,14 +215,15 @@ function snapshotTable(b, base, title, collection) {
     }, { "aria-label": "Delete " + s.name, class: "danger delete" }));
     if (canWrite() && collection) actions.append(" ", button("Restore", () => {
       if (!window.confirm("Restore " + collection + " from " + s.name + "? Its current points are replaced.")) return;
-      act(() => api("PUT", "/collections/" + encodeURIComponent(collection) + "/snapshots/recover?wait=false",
+      act(() => api("PUT", base + "/recover?wait=false",
         { location: s.name, checksum: s.checksum || undefined }));
     }, { "aria-label": "Restore " + collection + " from " + s.name, class: "danger restore" }));
     const verified = s.verified === undefined ? el("span", { class: "muted" }, "–")
       : el("span", { class: s.verified ? "badge ok" : "badge warn" }, s.verified ? "verified" : "not verified");
     tb.append(el("tr", { "data-snapshot": s.name },
       td("Name", el("span", { class: "mono" }, s.name)), td("Created", s.creation_time || "–"), td("Size", bytes(s.size)),
-      td("Checksum", el("span", { class: "mono" }, s.checksum || "–")), td("Verified", verified), actions));
+      td("Checksum", el("span", { class: "mono" }, s.checksum || "–")), td("Verified", verified),
+      td("Where", el("span", { class: "where" }, s.location || "–")), actions));
   }
   t.append(tb); wrap.append(t);
   return wrap;

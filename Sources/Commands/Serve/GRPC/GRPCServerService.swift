@@ -100,8 +100,12 @@ struct GRPCAuthInterceptor: ServerInterceptor {
     /// The calls that only read.
     static let readMethods: Set<String> = [
         "qdrant.Collections/Get", "qdrant.Collections/List", "qdrant.Collections/CollectionExists",
+        "qdrant.Collections/ListAliases", "qdrant.Collections/ListCollectionAliases",
         "qdrant.Points/Get", "qdrant.Points/Scroll", "qdrant.Points/Count", "qdrant.Points/Query",
         "qdrant.Points/Search", "qdrant.Points/QueryBatch", "qdrant.Points/QueryGroups", "qdrant.Points/Facet",
+        "qdrant.Points/SearchBatch", "qdrant.Points/SearchGroups", "qdrant.Points/Recommend", "qdrant.Points/RecommendBatch",
+        "qdrant.Points/RecommendGroups", "qdrant.Points/Discover", "qdrant.Points/DiscoverBatch",
+        "qdrant.Points/SearchMatrixPairs", "qdrant.Points/SearchMatrixOffsets",
         "qdrant.Snapshots/List", "qdrant.Snapshots/ListFull",
         "qdrant.ShardSnapshots/List",
     ]

@@ -49,15 +49,7 @@ extension PointsGRPC {
             q.filter = request.hasFilter ? try GRPCConvert.filter(request.filter) : nil
             q.scoreThreshold = request.hasScoreThreshold ? request.scoreThreshold : nil
             if request.hasLookupFrom { q.lookupFrom = try GRPCQuery.lookup(request.lookupFrom) }
-            var lookup: GroupLookup?
-            if request.hasWithLookup {
-                let l = request.withLookup
-                try GRPCCall.rejectUnknownFields(l)
-                lookup = GroupLookup(
-                    collection: l.collection,
-                    payload: try GRPCConvert.payloadSelector(l.hasWithPayload ? l.withPayload : nil, default: .all),
-                    vectors: try GRPCConvert.vectorSelector(l.hasWithVectors ? l.withVectors : nil, default: .none))
-            }
+            let lookup = request.hasWithLookup ? try GRPCQuery.groupLookup(request.withLookup) : nil
             let groupBy = try GRPCQuery.path(request.groupBy)
             let groups = try storage.collection(request.collectionName).queryGroups(
                 q, groupBy: groupBy, groupSize: request.hasGroupSize ? GRPCConvert.int(request.groupSize) : 3,
@@ -66,18 +58,7 @@ extension PointsGRPC {
                 vectors: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none),
                 withLookup: lookup, lookup: { try storage.collection($0) })
             var r = Qdrant_QueryGroupsResponse()
-            r.result.groups = groups.map { g in
-                var pg = Qdrant_PointGroup()
-                switch g.id {
-                case .int(let i): pg.id.integerValue = i
-                case .uint(let u): pg.id.unsignedValue = u
-                case .string(let s): pg.id.stringValue = s
-                default: break
-                }
-                pg.hits = g.hits.map(GRPCQuery.scored)
-                if let l = g.lookup { pg.lookup = GRPCConvert.retrieved(l) }
-                return pg
-            }
+            r.result = GRPCQuery.groups(groups)
             return r
         }
     }
@@ -154,6 +135,31 @@ enum GRPCQuery {
 
     static func path(_ s: String) throws -> JSONPath { try QueryParser.path(s) }
 
+    static func groups(_ groups: [PointGroup]) -> Qdrant_GroupsResult {
+        var out = Qdrant_GroupsResult()
+        out.groups = groups.map { g in
+            var pg = Qdrant_PointGroup()
+            switch g.id {
+            case .int(let i): pg.id.integerValue = i
+            case .uint(let u): pg.id.unsignedValue = u
+            case .string(let s): pg.id.stringValue = s
+            default: break
+            }
+            pg.hits = g.hits.map(GRPCQuery.scored)
+            if let l = g.lookup { pg.lookup = GRPCConvert.retrieved(l) }
+            return pg
+        }
+        return out
+    }
+
+    static func groupLookup(_ l: Qdrant_WithLookup) throws -> GroupLookup {
+        try GRPCCall.rejectUnknownFields(l)
+        return GroupLookup(
+            collection: l.collection,
+            payload: try GRPCConvert.payloadSelector(l.hasWithPayload ? l.withPayload : nil, default: .all),
+            vectors: try GRPCConvert.vectorSelector(l.hasWithVectors ? l.withVectors : nil, default: .none))
+    }
+
     static func vector(_ v: Qdrant_VectorInput) throws -> VectorInput {
         try GRPCCall.rejectUnknownFields(v)
         switch v.variant {
@@ -212,8 +218,25 @@ enum GRPCQuery {
             if r.hasK, r.k < 1 { throw GRPCConvert.badInput("rrf k must be at least 1") }
             return .fusion(.rrf(k: r.hasK ? Int(r.k) : 2, weights: r.weights.isEmpty ? nil : r.weights.map(Double.init)))
         case .sample?: return .sample
+        case .formula(let f)?: return .formula(try formula(f))
+        case .relevanceFeedback(let f)?: return try relevanceFeedback(f)
         case nil: throw GRPCConvert.badInput("a query needs one of its variants")
         }
+    }
+
+    /// `relevance_feedback` with the `naive` strategy, as REST's `QueryParser.relevanceFeedback`.
+    static func relevanceFeedback(_ f: Qdrant_RelevanceFeedbackInput) throws -> QueryKind {
+        try GRPCCall.rejectUnknownFields(f)
+        guard f.hasTarget else { throw GRPCConvert.badInput("relevance_feedback needs a target") }
+        let feedback = try f.feedback.map { item -> (example: VectorInput, score: Double) in
+            try GRPCCall.rejectUnknownFields(item)
+            guard item.hasExample else { throw GRPCConvert.badInput("a feedback item needs an example") }
+            return (try vector(item.example), Double(item.score))
+        }
+        try GRPCCall.rejectUnknownFields(f.strategy)
+        guard case .naive(let n)? = f.strategy.variant else { throw GRPCConvert.badInput("the feedback strategy must be `naive`") }
+        try GRPCCall.rejectUnknownFields(n)
+        return .relevanceFeedback(target: try vector(f.target), feedback: feedback, a: Double(n.a), b: Double(n.b), c: Double(n.c))
     }
 
     static func scored(_ r: Record) -> Qdrant_ScoredPoint {

@@ -13,7 +13,9 @@ struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
             try GRPCCall.rejectUnknownFields(request)
             let points = try request.points.map(GRPCConvert.point)
             let wait = request.hasWait && request.wait
-            let op = try storage.collection(request.collectionName).upsert(points, wait: wait)
+            let filter = request.hasUpdateFilter ? try GRPCConvert.filter(request.updateFilter) : nil
+            let mode = request.hasUpdateMode ? try PointsGRPC.mode(request.updateMode) : .upsert
+            let op = try storage.collection(request.collectionName).upsert(points, wait: wait, mode: mode, filter: filter)
             return PointsGRPC.updated(op, wait: wait)
         }
     }
@@ -80,18 +82,22 @@ struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
     func search(request: Qdrant_SearchPoints, context: ServerContext) async throws -> Qdrant_SearchResponse {
         let storage = state.storage
         return try await GRPCCall.run {
-            try GRPCCall.rejectUnknownFields(request)
-            let req = SearchRequest(
-                vector: request.vector, using: request.hasVectorName ? request.vectorName : "",
-                filter: request.hasFilter ? try GRPCConvert.filter(request.filter) : nil,
-                limit: GRPCConvert.int(request.limit), offset: request.hasOffset ? GRPCConvert.int(request.offset) : 0,
-                scoreThreshold: request.hasScoreThreshold ? request.scoreThreshold : nil,
-                payload: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none),
-                vectors: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none))
+            let req = try PointsGRPC.searchRequest(request)
             var r = Qdrant_SearchResponse()
             r.result = try storage.collection(request.collectionName).search(req).map { GRPCConvert.scored($0) }
             return r
         }
+    }
+
+    static func searchRequest(_ request: Qdrant_SearchPoints) throws -> SearchRequest {
+        try GRPCCall.rejectUnknownFields(request)
+        return SearchRequest(
+            vector: request.vector, using: request.hasVectorName ? request.vectorName : "",
+            filter: request.hasFilter ? try GRPCConvert.filter(request.filter) : nil,
+            limit: GRPCConvert.int(request.limit), offset: request.hasOffset ? GRPCConvert.int(request.offset) : 0,
+            scoreThreshold: request.hasScoreThreshold ? request.scoreThreshold : nil,
+            payload: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none),
+            vectors: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none))
     }
 
     static func updated(_ op: UInt64, wait: Bool) -> Qdrant_PointsOperationResponse {
