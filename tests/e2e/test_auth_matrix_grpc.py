@@ -71,6 +71,31 @@ def matrix(c: str, doomed: str, snap: str, shard_snap: str, full: str) -> dict[s
         "qdrant.Points/DeletePayload": ("write", s(g.DeletePayloadPoints(
             collection_name=c, wait=True, keys=["i"], points_selector=ids(1)))),
         "qdrant.Points/ClearPayload": ("write", s(g.ClearPayloadPoints(collection_name=c, wait=True, points=ids(3)))),
+        "qdrant.Points/SearchBatch": ("read", s(g.SearchBatchPoints(
+            collection_name=c, search_points=[g.SearchPoints(collection_name=c, vector=[1, 1], limit=1)]))),
+        "qdrant.Points/SearchGroups": ("read", s(g.SearchPointGroups(
+            collection_name=c, vector=[1, 1], group_by="i", limit=1, group_size=1))),
+        "qdrant.Points/Recommend": ("read", s(g.RecommendPoints(collection_name=c, positive=[g.PointId(num=1)], limit=1))),
+        "qdrant.Points/RecommendBatch": ("read", s(g.RecommendBatchPoints(collection_name=c, recommend_points=[
+            g.RecommendPoints(collection_name=c, positive=[g.PointId(num=1)], limit=1)]))),
+        "qdrant.Points/RecommendGroups": ("read", s(g.RecommendPointGroups(
+            collection_name=c, positive=[g.PointId(num=1)], group_by="i", limit=1, group_size=1))),
+        "qdrant.Points/Discover": ("read", s(g.DiscoverPoints(
+            collection_name=c, target=g.TargetVector(single=g.VectorExample(id=g.PointId(num=1))), limit=1))),
+        "qdrant.Points/DiscoverBatch": ("read", s(g.DiscoverBatchPoints(collection_name=c, discover_points=[g.DiscoverPoints(
+            collection_name=c, target=g.TargetVector(single=g.VectorExample(id=g.PointId(num=1))), limit=1)]))),
+        "qdrant.Points/SearchMatrixPairs": ("read", s(g.SearchMatrixPoints(collection_name=c, sample=2, limit=1))),
+        "qdrant.Points/SearchMatrixOffsets": ("read", s(g.SearchMatrixPoints(collection_name=c, sample=2, limit=1))),
+        "qdrant.Points/UpdateBatch": ("write", s(g.UpdateBatchPoints(collection_name=c, wait=True, operations=[
+            g.PointsUpdateOperation(clear_payload=g.PointsUpdateOperation.ClearPayload(points=ids(1)))]))),
+        "qdrant.Points/CreateFieldIndex": ("write", s(g.CreateFieldIndexCollection(
+            collection_name=c, wait=True, field_name="i", field_type=g.FieldType.FieldTypeInteger))),
+        "qdrant.Points/DeleteFieldIndex": ("write", s(g.DeleteFieldIndexCollection(collection_name=c, wait=True, field_name="nope"))),
+        "qdrant.Collections/Update": ("write", s(g.UpdateCollection(collection_name=c))),
+        "qdrant.Collections/UpdateAliases": ("write", s(g.ChangeAliases(actions=[g.AliasOperations(
+            create_alias=g.CreateAlias(collection_name=c, alias_name=unique("galias")))]))),
+        "qdrant.Collections/ListCollectionAliases": ("read", s(g.ListCollectionAliasesRequest(collection_name=c))),
+        "qdrant.Collections/ListAliases": ("read", s(g.ListAliasesRequest())),
         "qdrant.Snapshots/List": ("read", s(g.ListSnapshotsRequest(collection_name=c))),
         "qdrant.Snapshots/ListFull": ("read", s(g.ListFullSnapshotsRequest())),
         "qdrant.Snapshots/Create": ("write", s(g.CreateSnapshotRequest(collection_name=c))),
