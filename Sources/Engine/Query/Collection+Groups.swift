@@ -93,7 +93,7 @@ extension Collection {
     /// value (bools, then integers, then strings).
     public func facet(key: JSONPath, filter: Filter?, limit: Int) throws -> [FacetHit] {
         guard limit >= 1 else { throw StorageError(.badInput, "Validation error in JSON body: limit must be at least 1") }
-        let filter = filter?.bindingVectors(slots.map(\.name))
+        let filter = filter?.bindingVectors(filterVectorNames)
         var counts: [JSONValue: Int] = [:]
         for shard in shards {
             for (_, payload) in shard.matching(filter) {
@@ -138,7 +138,7 @@ extension Collection {
         }
         var f = filter ?? Filter()
         f.must.append(.hasVector(using, slot: -1))
-        let bound = f.bindingVectors(slots.map(\.name))
+        let bound = f.bindingVectors(filterVectorNames)
         _ = try slot(named: using)
         let sampled = shards.flatMap { $0.matching(bound).map(\.id) }.shuffled().prefix(sample).sorted()
         guard sampled.count >= 2 else { return DistanceMatrix(ids: [], rows: []) }

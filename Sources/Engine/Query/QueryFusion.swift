@@ -157,7 +157,7 @@ extension Collection {
     public func scroll(
         orderBy o: OrderBy, filter: Filter?, limit: Int, payload: PayloadSelector, vectors: VectorSelector
     ) throws -> [Record] {
-        let filter = filter?.bindingVectors(slots.map(\.name))
+        let filter = filter?.bindingVectors(filterVectorNames)
         return records(for: ordered(by: o, filter: filter, limit: limit), payload: payload, vectors: vectors)
     }
 

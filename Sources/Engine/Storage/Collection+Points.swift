@@ -3,12 +3,13 @@ extension Collection {
     func slotPoints(_ points: [PointInput]) throws -> [SlotPoint] {
         try points.map { p in
             for name in p.vectors.keys where !slots.contains(where: { $0.name == name }) {
+                try refuseSparseName(name)
                 _ = try slot(named: name)
             }
             var vectors: [[Float]?] = []
             for (name, params) in slots {
                 guard let v = p.vectors[name] else {
-                    if name.isEmpty { throw StorageError(.badInput, "Wrong input: point \(p.id) has no vector") }
+                    if name.isEmpty, sparseSlots.isEmpty { throw StorageError(.badInput, "Wrong input: point \(p.id) has no vector") }
                     vectors.append(nil)
                     continue
                 }
@@ -21,7 +22,7 @@ extension Collection {
                 }
                 vectors.append(params.distance.preprocess(v))
             }
-            return SlotPoint(id: p.id, vectors: vectors, payload: p.payload)
+            return SlotPoint(id: p.id, vectors: vectors, payload: p.payload, sparse: try sparseSlots(of: p))
         }
     }
 
@@ -87,7 +88,7 @@ extension Collection {
                 opID = max(opID, try shards[s].apply(make(list), sync: wait))
             }
         case .filter(let filter):
-            let filter = filter.bindingVectors(slots.map(\.name))
+            let filter = filter.bindingVectors(filterVectorNames)
             for shard in shards {
                 let seq = try shard.apply(sync: wait) { sh in
                     let passes = sh.matcher(filter)

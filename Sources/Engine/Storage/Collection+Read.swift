@@ -27,7 +27,9 @@ extension Collection {
             }
             named = out
         }
-        return Record(id: v.id, version: v.version, payload: payload.apply(v.payload), vectors: named, score: score)
+        var r = Record(id: v.id, version: v.version, payload: payload.apply(v.payload), vectors: named, score: score)
+        if vectors.wantsAny { r.sparseVectors = sparseRecord(v, vectors: vectors) }
+        return r
     }
 
     /// Points by id, in request order, skipping ids that do not exist.
@@ -42,7 +44,7 @@ extension Collection {
     public func scroll(
         filter: Filter?, offset: PointID?, limit: Int, payload: PayloadSelector, vectors: VectorSelector
     ) -> (records: [Record], next: PointID?) {
-        let filter = filter?.bindingVectors(slots.map(\.name))
+        let filter = filter?.bindingVectors(filterVectorNames)
         var all = shards.flatMap { $0.scroll(filter: filter, from: offset, limit: limit.saturatingAdd(1), vectors: vectors.wantsAny) }
         all.sort { $0.id < $1.id }
         let next = all.count > limit ? all[limit].id : nil
@@ -50,7 +52,7 @@ extension Collection {
     }
 
     public func count(filter: Filter?) -> Int {
-        let filter = filter?.bindingVectors(slots.map(\.name))
+        let filter = filter?.bindingVectors(filterVectorNames)
         return shards.reduce(0) { $0 + $1.count(filter: filter) }
     }
 
@@ -67,7 +69,7 @@ extension Collection {
         let distance = params.distance
         let query = distance.preprocess(req.vector)
         let k = req.limit.saturatingAdd(req.offset)
-        let filter = req.filter?.bindingVectors(slots.map(\.name))
+        let filter = req.filter?.bindingVectors(filterVectorNames)
         var hits = shards.flatMap {
             $0.search(query: query, slot: slot, distance: distance, filter: filter, k: k, vectors: req.vectors.wantsAny)
         }

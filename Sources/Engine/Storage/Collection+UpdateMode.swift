@@ -20,7 +20,7 @@ extension Collection {
     public func upsert(_ points: [PointInput], wait: Bool, mode: UpdateMode, filter: Filter?) throws -> UInt64 {
         _ = try slotPoints(points)
         guard mode != .upsert || filter != nil else { return try upsert(points, wait: wait) }
-        let bound = filter?.bindingVectors(slots.map(\.name))
+        let bound = filter?.bindingVectors(filterVectorNames)
         let kept = points.filter { p in
             let shard = shard(for: p.id)
             let existing: Bool? = shard.lock.read {

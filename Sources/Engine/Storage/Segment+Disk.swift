@@ -137,6 +137,8 @@ extension Segment {
         }
         state.initial_version = createdVersion
         state.version = version
+        // Sparse vectors are always the storage qdb wrote, with an index Qdrant builds at load.
+        state.config.sparse_vector_data = schema?.sparseVectorData
         return try .json(SegmentJSON(state: state, qdb: meta), pretty: true)
     }
 
@@ -186,6 +188,7 @@ extension Segment {
                 try writeMatrix(slot: slot, to: vdir + "/" + DenseMatrixFile.matrixFile)
                 try SegmentFiles.write(vdir + "/" + DenseMatrixFile.deletedFile, DenseMatrixFile.writeDeleted(present[slot].map { !$0 }))
             }
+            try writeSparse(to: tmp, schema: schema)
             try Gridstore.write(payloads.all.map { $0.isEmpty ? nil : PayloadJSON.encode($0) }, to: tmp + "/" + Gridstore.directory, preallocate: false)
             try FileIO.makeDirectories(tmp + "/payload_index")
             try SegmentFiles.write(tmp + "/" + PayloadIndexConfig.path, try PayloadIndexConfig(indexedFields: indexedFields).write())
@@ -220,6 +223,7 @@ extension Segment {
         }) {
             useVectors(mapped)
         }
+        buildSparseIndex()
     }
 
     private func writeMatrix(slot: Int, to path: String) throws {
@@ -314,6 +318,7 @@ extension Segment {
         let seg = Segment(id: id, dims: dims)
         seg.load(ids: ids, vectors: vectors, present: present, payloads: payloads, versions: versions,
                  deleted: bits.withUnsafeBytes { SegmentBytes.bits($0, count: count) })
+        seg.shareSparse(from: self)
         seg.createdVersion = meta.created_version
         seg.deletedVersion = meta.deleted_version
         seg.schema = schema

@@ -31,6 +31,10 @@ extension Segment {
         guard names == Set(schema.names) else {
             throw SegmentFormatError(.corrupt, SegmentState.fileName, "has vectors \(names.sorted().map { "\"\($0)\"" }), the collection has \(schema.names.map { "\"\($0)\"" })")
         }
+        let sparseNames = try SegmentSchema.sparseParams(of: state.config).map(\.name)
+        guard sparseNames == schema.sparseNames else {
+            throw SegmentFormatError(.corrupt, SegmentState.fileName, "has sparse vectors \(sparseNames.map { "\"\($0)\"" }), the collection has \(schema.sparseNames.map { "\"\($0)\"" })")
+        }
         var rewrite = false
         var columns: [FloatColumn] = []
         var absent: [[Bool]?] = []
@@ -103,6 +107,8 @@ extension Segment {
         }
         seg.load(ids: ids.map { $0 ?? .number(0) }, vectors: columns, present: present, payloads: payloads, versions: versions, deleted: deleted)
         seg.unmapped = Set(ids.indices.filter { ids[$0] == nil })
+        seg.loadSparse(try readSparse(from: dir, schema: schema, count: n))
+        seg.buildSparseIndex()
         let version = state.version ?? versions.max() ?? 0
         seg.createdVersion = qdbMeta?.created_version ?? state.initial_version ?? version
         seg.deletedVersion = qdbMeta?.deleted_version ?? version

@@ -3,6 +3,8 @@ struct SlotPoint: Sendable {
     var id: PointID
     var vectors: [[Float]?]
     var payload: Payload
+    /// By sparse slot (nil where absent); empty in collections without sparse vectors.
+    var sparse: [SparseVector?] = []
 }
 
 /// A shard-level write, as logged in the WAL. Filters are resolved to ids before logging,
@@ -22,6 +24,8 @@ enum WriteOperation: Sendable {
             for id in list { w.pointID(id) }
         }
         switch self {
+        case .upsert(let points) where points.contains(where: { !$0.sparse.isEmpty }):
+            WriteOperation.encodeUpsertV2(points, into: &w)
         case .upsert(let points):
             w.u8(1)
             w.u32(UInt32(points.count))
@@ -100,6 +104,7 @@ enum WriteOperation: Sendable {
                 guard n <= r.remaining else { throw ByteReader.Truncated() }
                 return .deletePayload(ids: list, keys: try (0..<n).map { _ in try r.string() })
             case 6: return .clearPayload(ids: try ids())
+            case 7: return .upsert(try WriteOperation.decodeUpsertV2(&r))
             default: throw ByteReader.Truncated()
             }
         }

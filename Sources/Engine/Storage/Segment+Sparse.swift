@@ -1,0 +1,57 @@
+/// A segment's sparse vectors: one column per sparse slot, an optional vector per point.
+extension Segment {
+    /// Appends the sparse vectors of the point at `off` (nil where it lacks one), keeping
+    /// every column `off + 1` long.
+    func appendSparse(_ v: [SparseVector?], at off: Int) {
+        guard !v.isEmpty || !sparse.isEmpty else { return }
+        while sparse.count < v.count { sparse.append([]) }
+        for slot in sparse.indices {
+            if sparse[slot].count < off { sparse[slot].append(contentsOf: repeatElement(nil, count: off - sparse[slot].count)) }
+            sparse[slot].append(slot < v.count ? v[slot] : nil)
+        }
+    }
+
+    func sparseVector(slot: Int, at off: Int) -> SparseVector? {
+        guard slot < sparse.count, off < sparse[slot].count else { return nil }
+        return sparse[slot][off]
+    }
+
+    /// The point's sparse vectors by slot (empty when the segment holds none).
+    func sparseVectors(at off: Int) -> [SparseVector?] {
+        sparse.indices.map { sparseVector(slot: $0, at: off) }
+    }
+
+    /// Replaces the sparse columns (loaders); each column holds at most `count` entries.
+    func loadSparse(_ columns: [[SparseVector?]]) {
+        precondition(columns.allSatisfy { $0.count <= count })
+        sparse = columns
+        sparseIndex = []
+    }
+
+    /// Builds the inverted index of every sparse slot (sealed segments).
+    func buildSparseIndex() {
+        sparseIndex = sparse.map { InvertedIndex($0) }
+    }
+
+    /// Takes `other`'s sparse columns and indexes (a segment sharing its columns).
+    func shareSparse(from other: Segment) {
+        sparse = other.sparse
+        sparseIndex = other.sparseIndex
+    }
+
+    /// Writes every sparse slot's storage (`vector_storage-<name>/`) into the segment directory `dir`.
+    func writeSparse(to dir: String, schema: SegmentSchema) throws {
+        for (slot, name) in schema.sparseNames.enumerated() {
+            let column = slot < sparse.count ? sparse[slot] : []
+            try SparseVectorStorage.write(column, count: count, to: dir + "/" + SegmentSchema.storageDir(name))
+        }
+    }
+
+    /// Reads the sparse storages of the segment directory `dir` for `count` points.
+    static func readSparse(from dir: String, schema: SegmentSchema, count: Int) throws -> [[SparseVector?]] {
+        try schema.sparseNames.map { name in
+            let sub = SegmentSchema.storageDir(name)
+            return try SparseVectorStorage.read(dir: dir + "/" + sub, relative: sub, count: count)
+        }
+    }
+}
