@@ -108,6 +108,7 @@ public enum SparseVectorStorage {
         let total = bytes.count * 8
         guard total >= 6 else { throw SegmentFormatError(.corrupt, storeDirectory, "packed sparse indices lack their header") }
         let bits = Int(get(6)) + 8
+        guard bits <= 64 else { throw SegmentFormatError(.corrupt, storeDirectory, "packed sparse indices declare \(bits)-bit deltas") }
         let count = (total - 6) / bits
         var out: [UInt32] = []
         out.reserveCapacity(count)
