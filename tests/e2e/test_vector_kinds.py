@@ -1,7 +1,7 @@
 """Vector kinds beyond dense f32 (issue 13), differentially against the official client's local
 mode (`QdrantClient(":memory:")`, Qdrant's semantics in Python): seeded workloads of dense and
 sparse vectors (with and without IDF), points lacking some named vectors, overwrites and
-deletes, `has_vector` filters, sparse search by vector and by id, hybrid dense+sparse fusion,
+deletes, named-vector updates and deletes (`points/vectors`), `has_vector` filters, sparse search by vector and by id, hybrid dense+sparse fusion,
 scroll/retrieve `with_vectors` — the same ids (ties as sets) and scores within 1e-4, over REST,
 before and after qdb seals its segments (the sealed path reads Qdrant's sparse storage files
 and searches an inverted index). Seeds are printed; rerun one with QDB_VEC_SEED=N.
@@ -106,6 +106,27 @@ class Pair:
         for c in (self.qdb, self.local):
             c.upsert(self.name, points=again, wait=True)
             c.delete(self.name, points_selector=models.PointIdsList(points=list(range(0, N, 9))), wait=True)
+        self.edit_vectors()
+
+    def edit_vectors(self):
+        """Named-vector edits: replace some vectors of existing points (others stay), drop
+        named vectors by ids and by filter."""
+        r = self.r
+        live = [i for i in range(N) if i % 9]
+        updates = []
+        for i in r.sample(live, 12):
+            vec = {}
+            for name in r.sample(["d", "s", "t"], r.randint(1, 2)):
+                vec[name] = [round(r.uniform(-1, 1), 4) for _ in range(DIM)] if name == "d" else rand_sparse(r)
+            updates.append(models.PointVectors(id=i, vector=vec))
+        drop_ids = r.sample(live, 6)
+        group = r.randint(0, 3)
+        for c in (self.qdb, self.local):
+            c.update_vectors(self.name, points=updates, wait=True)
+            c.delete_vectors(self.name, vectors=["s"], points=models.PointIdsList(points=drop_ids), wait=True)
+            c.delete_vectors(self.name, vectors=["t", "d"], wait=True, points=models.FilterSelector(
+                filter=models.Filter(must=[models.FieldCondition(key="g", match=models.MatchValue(value=group)),
+                                           models.HasVectorCondition(has_vector="s")])))
 
     def check_points(self):
         a, b = self.both("scroll", limit=1000, with_vectors=True, with_payload=True)
@@ -190,6 +211,21 @@ def test_sparse_survives_restart(server_factory):
     pair.queries("restarted")
     info = ok(srv.api().get(f"/collections/{pair.name}"))
     assert info["config"]["params"]["sparse_vectors"] == {"s": {}, "t": {"modifier": "idf"}}
+
+
+def test_vector_edits_refused_without_change(api):
+    name = unique("vkedit")
+    ok(api.put(f"/collections/{name}", json={"vectors": {"d": {"size": 2, "distance": "Dot"}}, "sparse_vectors": {"s": {}}}))
+    ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [{"id": 1, "vector": {"d": [1, 2]}, "payload": {"a": 1}}]}))
+    before = ok(api.post(f"/collections/{name}/points", json={"ids": [1], "with_vector": True, "with_payload": True}))
+    err(api.put(f"/collections/{name}/points/vectors?wait=true", json={"points": [{"id": 1, "vector": {"s": {"indices": [1], "values": [1]}}},
+                                                                                  {"id": 99, "vector": {"d": [1, 1]}}]}), 404)
+    err(api.put(f"/collections/{name}/points/vectors?wait=true", json={"points": [{"id": 1, "vector": {"d": [1, 1, 1]}}]}), 400)
+    err(api.post(f"/collections/{name}/points/vectors/delete?wait=true", json={"points": [1], "vector": ["nope"]}), 400)
+    assert ok(api.post(f"/collections/{name}/points", json={"ids": [1], "with_vector": True, "with_payload": True})) == before
+    ok(api.put(f"/collections/{name}/points/vectors?wait=true", json={"points": [{"id": 1, "vector": {"s": {"indices": [4], "values": [2]}}}]}))
+    got = ok(api.post(f"/collections/{name}/points", json={"ids": [1], "with_vector": True, "with_payload": True}))[0]
+    assert got["vector"] == {"d": [1, 2], "s": {"indices": [4], "values": [2]}} and got["payload"] == {"a": 1}
 
 
 def test_sparse_validation(api):
