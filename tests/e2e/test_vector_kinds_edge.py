@@ -175,3 +175,35 @@ def test_edge_sparse_shard_restores_into_qdb(server_factory, tmp_path, kind):
     for (using, q), top in zip(queries, tops):
         same_top(edge_top(again, using, q), top)
     again.close()
+
+
+def test_edge_follows_sparse_changes_by_partial_snapshots(server_factory, tmp_path):
+    """Partial snapshots carry sparse changes: upserts, overwrites, deletes and named-vector
+    edits in qdb reach an edge shard through …/snapshot/partial/create + update_from_snapshot."""
+    srv = server_factory(env={"QDB__STORAGE__APPENDABLE_MAX_POINTS": "50"})
+    api = srv.api()
+    name = unique("vkfollow")
+    create(api, name)
+    r = random.Random(31)
+    ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [make_point(r, i) for i in range(100)]}))
+    desc = ok(api.post(f"/collections/{name}/shards/0/snapshots"))
+    shard = edge_load(api.get(f"/collections/{name}/shards/0/snapshots/{desc['name']}").content, tmp_path)
+    for rnd in range(3):
+        ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [make_point(r, i) for i in r.sample(range(150), 30)]}))
+        ok(api.post(f"/collections/{name}/points/delete?wait=true", json={"points": r.sample(range(150), 8)}))
+        live = list(qdb_points(api, name))
+        ok(api.put(f"/collections/{name}/points/vectors?wait=true",
+                   json={"points": [{"id": i, "vector": {"t": sparse(r, 3)}} for i in r.sample(live, 6)]}))
+        ok(api.post(f"/collections/{name}/points/vectors/delete?wait=true", json={"points": r.sample(live, 4), "vector": ["s"]}))
+        resp = api.post(f"/collections/{name}/shards/0/snapshot/partial/create", json=shard.snapshot_manifest())
+        assert resp.status_code == 200, resp.text
+        delta = tmp_path / f"delta-{rnd}.snapshot"
+        delta.write_bytes(resp.content)
+        shard.update_from_snapshot(str(delta))
+        want = qdb_points(api, name)
+        assert shard.count(qe.CountRequest(exact=True)) == len(want)
+        same_points(edge_points(shard, range(150)), want)
+        for using in ("s", "t"):
+            q = sparse(r, 4)
+            same_top(edge_top(shard, using, q), qdb_top(api, name, using, q))
+    shard.close()
