@@ -5,7 +5,9 @@ extension Segment {
     func appendSparse(_ v: [SparseVector?], at off: Int) {
         guard !v.isEmpty || !sparse.isEmpty else { return }
         while sparse.count < v.count { sparse.append([]) }
+        while sparseLive.count < sparse.count { sparseLive.append(0) }
         for slot in sparse.indices {
+            if slot < v.count, v[slot] != nil { sparseLive[slot] += 1 }
             if sparse[slot].count < off { sparse[slot].append(contentsOf: repeatElement(nil, count: off - sparse[slot].count)) }
             sparse[slot].append(slot < v.count ? v[slot] : nil)
         }
@@ -26,6 +28,20 @@ extension Segment {
         precondition(columns.allSatisfy { $0.count <= count })
         sparse = columns
         sparseIndex = []
+        countSparseLive()
+    }
+
+    /// Recounts `sparseLive` from the columns and the deletion bitmap.
+    func countSparseLive() {
+        sparseLive = sparse.map { column in
+            var n = 0
+            for (off, v) in column.enumerated() where v != nil && !deleted[off] { n += 1 }
+            return n
+        }
+    }
+
+    func sparseDidDelete(_ off: Int) {
+        for slot in sparseLive.indices where sparseVector(slot: slot, at: off) != nil { sparseLive[slot] -= 1 }
     }
 
     /// Builds the inverted index of every sparse slot (sealed segments).
@@ -37,6 +53,7 @@ extension Segment {
     func shareSparse(from other: Segment) {
         sparse = other.sparse
         sparseIndex = other.sparseIndex
+        countSparseLive()
     }
 
     /// Writes every sparse slot's storage (`vector_storage-<name>/`) into the segment directory `dir`.

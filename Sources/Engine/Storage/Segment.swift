@@ -21,6 +21,8 @@ final class Segment {
     /// Sealed segments only: an inverted index per sparse slot, built when the segment is sealed
     /// or loaded (never while readers hold the shard's read lock).
     var sparseIndex: [InvertedIndex] = []
+    /// Per sparse slot, the live points that have a vector there (IDF's document count).
+    var sparseLive: [Int] = []
     private(set) var payloads = PayloadColumn()
     private(set) var versions: [UInt64] = []
     private(set) var deleted: [Bool] = []
@@ -85,6 +87,7 @@ final class Segment {
         guard !deleted[off] else { return }
         deleted[off] = true
         liveCount -= 1
+        sparseDidDelete(off)
         if isSealed {
             deletedVersion = max(deletedVersion, version)
             deletedDirty = true

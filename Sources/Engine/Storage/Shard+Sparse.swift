@@ -11,7 +11,7 @@ extension Shard {
                 if slot < seg.sparseIndex.count {
                     let index = seg.sparseIndex[slot]
                     for (i, d) in dimensions.enumerated() { df[i] += index.documentFrequency(d, live: live) }
-                    for off in 0..<seg.count where live(off) && seg.sparseVector(slot: slot, at: off) != nil { n += 1 }
+                    n += slot < seg.sparseLive.count ? seg.sparseLive[slot] : 0
                 } else {
                     for off in 0..<seg.count where live(off) {
                         guard let v = seg.sparseVector(slot: slot, at: off) else { continue }
