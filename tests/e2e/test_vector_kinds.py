@@ -67,7 +67,7 @@ def same_hits(a, b, ctx):
     for i in range(1, len(a) + 1):
         if i == len(a) or abs(a[i].score - a[i - 1].score) > 1e-4:
             if i < len(a):
-                assert {p.id for p in a[start:i]} == {p.id for p in b[start:i]}, (ctx, start, i)
+                assert {p.id for p in a[start:i]} == {p.id for p in b[start:i]}, (ctx, start, i, [(p.id, p.score) for p in a], [(p.id, p.score) for p in b])
             start = i
 
 
@@ -155,8 +155,23 @@ class Pair:
             kind = r.random()
             if kind < 0.6:
                 q = rand_sparse(r, r.randint(1, 5))
-                a, b = self.both("query_points", query=q, using=using, query_filter=flt, limit=r.randint(1, 15),
-                                 with_payload=True)
+                extra = {}
+                if r.random() < 0.3:
+                    extra["offset"] = r.randint(1, 4)
+                if r.random() < 0.3:
+                    extra["score_threshold"] = round(r.uniform(0.1, 2), 2)
+                limit = r.randint(1, 15)
+                a, b = self.both("query_points", query=q, using=using, query_filter=flt, limit=limit,
+                                 with_payload=True, **extra)
+                if "offset" in extra:
+                    # Which of tied points an offset skips is the engine's choice: compare the
+                    # unskipped lists, and qdb's page against its own.
+                    off = extra.pop("offset")
+                    full_a, full_b = self.both("query_points", query=q, using=using, query_filter=flt, limit=limit + off,
+                                               with_payload=True, **extra)
+                    same_hits(full_a.points, full_b.points, ctx + ("full",))
+                    assert [(p.id, p.score) for p in a.points] == [(p.id, p.score) for p in full_a.points[off:]], ctx
+                    continue
             elif kind < 0.75:
                 pid = r.choice([p for p in range(N) if p % 9])
                 try:
@@ -197,6 +212,22 @@ def test_sparse_differential(qdb, seed):
         c.delete(pair.name, points_selector=models.PointIdsList(points=[5, 6, N + 3]), wait=True)
     pair.check_points()
     pair.queries("mixed")
+
+
+def test_legacy_search_and_aliases_take_sparse(api):
+    name = unique("vklegacy")
+    ok(api.put(f"/collections/{name}", json={"sparse_vectors": {"s": {"modifier": "idf"}}}))
+    ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [
+        {"id": i, "vector": {"s": {"indices": [i % 3, 10 + i], "values": [1.0, 0.5]}}} for i in range(12)]}))
+    ok(api.post("/collections/aliases", json={"actions": [{"create_alias": {"collection_name": name, "alias_name": name + "_a"}}]}))
+    body = {"vector": {"name": "s", "vector": {"indices": [1, 11], "values": [2.0, 1.0]}}, "limit": 5, "with_vector": True}
+    legacy = ok(api.post(f"/collections/{name}_a/points/search", json=body))
+    query = ok(api.post(f"/collections/{name}/points/query", json={"query": {"indices": [1, 11], "values": [2.0, 1.0]},
+                                                                    "using": "s", "limit": 5, "with_vector": True}))["points"]
+    assert [(p["id"], p["score"], p["vector"]) for p in legacy] == [(p["id"], p["score"], p["vector"]) for p in query]
+    assert legacy[0]["id"] == 1 and legacy[0]["vector"] == {"s": {"indices": [1, 11], "values": [1.0, 0.5]}}
+    info = ok(api.get(f"/collections/{name}_a"))
+    assert info["config"]["params"]["sparse_vectors"] == {"s": {"modifier": "idf"}} and info["points_count"] == 12
 
 
 def test_sparse_survives_restart(server_factory):
