@@ -38,6 +38,7 @@ public enum FuzzTargets {
         "sparse-vector": { raw in
             _ = try SparseVectorStorage.decode(validating: Array(raw))
         },
+        "sparse-segment": sparseSegment,
         "segment-meta": { raw in
             let bytes = Array(raw)
             _ = try? SegmentState.read(validating: bytes)
