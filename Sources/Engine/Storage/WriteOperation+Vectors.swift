@@ -6,20 +6,32 @@
 ///        {u8 0 | u8 1, floats}, u16 sparse slots, per slot {u8 0 | u8 1, u32 k, k × u32
 ///        index, k × f32 weight}, payload
 extension WriteOperation {
+    /// Dense slots as kinds 1 and 7 hold them: u16 slot count, per slot {u8 0 | u8 1, floats}.
+    static func writeDense(_ vectors: [[Float]?], into w: inout ByteWriter) {
+        w.u16(UInt16(vectors.count))
+        for v in vectors {
+            if let v {
+                w.u8(1)
+                w.floats(v)
+            } else {
+                w.u8(0)
+            }
+        }
+    }
+
+    static func readDense(_ r: inout ByteReader) throws -> [[Float]?] {
+        let slots = Int(try r.u16())
+        var vectors: [[Float]?] = []
+        for _ in 0..<slots { vectors.append(try r.u8() == 1 ? try r.floats() : nil) }
+        return vectors
+    }
+
     static func encodeUpsertV2(_ points: [SlotPoint], into w: inout ByteWriter) {
         w.u8(7)
         w.u32(UInt32(points.count))
         for p in points {
             w.pointID(p.id)
-            w.u16(UInt16(p.vectors.count))
-            for v in p.vectors {
-                if let v {
-                    w.u8(1)
-                    w.floats(v)
-                } else {
-                    w.u8(0)
-                }
-            }
+            writeDense(p.vectors, into: &w)
             w.u16(UInt16(p.sparse.count))
             for v in p.sparse {
                 guard let v else {
@@ -43,9 +55,7 @@ extension WriteOperation {
         points.reserveCapacity(n)
         for _ in 0..<n {
             let id = try r.pointID()
-            let slots = Int(try r.u16())
-            var vectors: [[Float]?] = []
-            for _ in 0..<slots { vectors.append(try r.u8() == 1 ? try r.floats() : nil) }
+            let vectors = try readDense(&r)
             let sparseSlots = Int(try r.u16())
             var sparse: [SparseVector?] = []
             for _ in 0..<sparseSlots {

@@ -31,15 +31,7 @@ enum WriteOperation: Sendable {
             w.u32(UInt32(points.count))
             for p in points {
                 w.pointID(p.id)
-                w.u16(UInt16(p.vectors.count))
-                for v in p.vectors {
-                    if let v {
-                        w.u8(1)
-                        w.floats(v)
-                    } else {
-                        w.u8(0)
-                    }
-                }
+                WriteOperation.writeDense(p.vectors, into: &w)
                 w.payload(p.payload)
             }
         case .delete(let list):
@@ -83,9 +75,7 @@ enum WriteOperation: Sendable {
                 points.reserveCapacity(n)
                 for _ in 0..<n {
                     let id = try r.pointID()
-                    let slots = Int(try r.u16())
-                    var vectors: [[Float]?] = []
-                    for _ in 0..<slots { vectors.append(try r.u8() == 1 ? try r.floats() : nil) }
+                    let vectors = try WriteOperation.readDense(&r)
                     points.append(SlotPoint(id: id, vectors: vectors, payload: try r.payload()))
                 }
                 return .upsert(points)
