@@ -285,3 +285,25 @@ def test_sparse_validation(api):
     assert bad.status_code in (400, 422)
     info = ok(api.get(f"/collections/{name}"))
     assert info["config"]["params"]["sparse_vectors"] == {"s": {"index": {"on_disk": True}}}
+
+
+def test_sparse_only_collection_seals_restarts_and_restores(server_factory, tmp_path):
+    """A collection with sparse vectors only: its sealed segments (no dense storage at all) load
+    again after a restart and from a collection snapshot."""
+    srv = server_factory()
+    api = srv.api()
+    name = unique("vkonly")
+    ok(api.put(f"/collections/{name}", json={"sparse_vectors": {"s": {"modifier": "idf"}}}))
+    ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [
+        {"id": i, "vector": {"s": {"indices": [i % 7, 100 + i], "values": [1.0, 2.0]}}, "payload": {"i": i}} for i in range(40)]}))
+    q = {"query": {"indices": [3, 103], "values": [1.0, 1.0]}, "using": "s", "limit": 5}
+    want = ok(api.post(f"/collections/{name}/points/query", json=q))["points"]
+    assert want[0]["id"] == 3
+    snap = ok(api.post(f"/collections/{name}/snapshots"))
+    srv.stop()
+    srv.start()
+    api = srv.api()
+    assert ok(api.post(f"/collections/{name}/points/count", json={}))["count"] == 40
+    assert ok(api.post(f"/collections/{name}/points/query", json=q))["points"] == want
+    ok(api.put(f"/collections/{name}2/snapshots/recover?wait=true", json={"location": f"file://{srv.snapshots}/{name}/{snap['name']}"}))
+    assert ok(api.post(f"/collections/{name}2/points/query", json=q))["points"] == want

@@ -71,12 +71,15 @@ extension Segment {
             throw SegmentFormatError(.corrupt, "vector_storage", "the vectors of this segment hold different point counts \(counts)")
         }
         let ids: [PointID?], versions: [UInt64], deleted: [Bool]
-        if state.isAppendable, (stored ?? 0) == 0, !FileIO.exists(dir + "/" + MutableIDTracker.mappingsFile) {
+        // A segment with sparse vectors only reads as appendable from segment.json alone (a
+        // MutableRam sparse index is appendable); the immutable id tracker qdb writes says it is not.
+        let appendable = state.isAppendable && !FileIO.exists(dir + "/" + ImmutableIDTracker.mappingsFile)
+        if appendable, (stored ?? 0) == 0, !FileIO.exists(dir + "/" + MutableIDTracker.mappingsFile) {
             // The empty appendable segment Qdrant's optimizer leaves beside the ones it built has
             // no id tracker files yet.
             (ids, versions, deleted) = ([], [], [])
             rewrite = true
-        } else if state.isAppendable {
+        } else if appendable {
             let m = try SegmentFiles.map(dir + "/" + MutableIDTracker.mappingsFile, MutableIDTracker.mappingsFile)
             let vs = try SegmentFiles.map(dir + "/" + MutableIDTracker.versionsFile, MutableIDTracker.versionsFile)
             let t = try m.withBytes { mm in try vs.withBytes { try MutableIDTracker.read(validating: mm, versions: $0, pointCount: stored) } }
