@@ -207,3 +207,40 @@ def test_edge_follows_sparse_changes_by_partial_snapshots(server_factory, tmp_pa
             q = sparse(r, 4)
             same_top(edge_top(shard, using, q), qdb_top(api, name, using, q))
     shard.close()
+
+
+def test_sparse_only_shard_loads_in_edge_and_follows(server_factory, tmp_path):
+    """A collection with sparse vectors only: Qdrant reads its sealed segments as appendable
+    (MutableRam index, no dense storage), so qdb writes them with the mutable id tracker too and
+    keeps it in step with deletions; edge loads them, appends to them, and follows deletions
+    made in qdb after the seal by partial snapshots."""
+    srv = server_factory(env={"QDB__STORAGE__APPENDABLE_MAX_POINTS": "40"})
+    api = srv.api()
+    name = unique("vkonlyedge")
+    ok(api.put(f"/collections/{name}", json={"sparse_vectors": {"s": {"modifier": "idf"}}}))
+    r = random.Random(41)
+    ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [
+        {"id": i, "vector": {"s": sparse(r, 5)}, "payload": {"i": i}} for i in range(100)]}))
+    ok(api.post(f"/collections/{name}/points/delete?wait=true", json={"points": list(range(0, 100, 6))}))
+    desc = ok(api.post(f"/collections/{name}/shards/0/snapshots"))
+    shard = edge_load(api.get(f"/collections/{name}/shards/0/snapshots/{desc['name']}").content, tmp_path)
+    want = qdb_points(api, name)
+    assert shard.count(qe.CountRequest(exact=True)) == len(want)
+    same_points(edge_points(shard, range(100)), want)
+    for _ in range(5):
+        q = sparse(r, 4)
+        same_top(edge_top(shard, "s", q), qdb_top(api, name, "s", q))
+    # Deletions in sealed segments reach edge through a partial snapshot.
+    ok(api.post(f"/collections/{name}/points/delete?wait=true", json={"points": list(range(1, 100, 5))}))
+    resp = api.post(f"/collections/{name}/shards/0/snapshot/partial/create", json=shard.snapshot_manifest())
+    assert resp.status_code == 200, resp.text
+    (tmp_path / "delta.snapshot").write_bytes(resp.content)
+    shard.update_from_snapshot(str(tmp_path / "delta.snapshot"))
+    want = qdb_points(api, name)
+    assert shard.count(qe.CountRequest(exact=True)) == len(want)
+    same_points(edge_points(shard, range(100)), want)
+    # Edge appends to the segments it reads as appendable.
+    shard.update(qe.UpdateOperation.upsert_points([qe.Point(500 + i, {"s": qe.SparseVector([2, 900 + i], [1.0, 3.0])}, {})
+                                                   for i in range(200)]))
+    assert shard.count(qe.CountRequest(exact=True)) == len(want) + 200
+    shard.close()

@@ -9,6 +9,12 @@
 /// qdb writes `MutableRam`: an index Qdrant builds from the storage when it loads the segment
 /// (nothing under `vector_index-<name>/`), as qdb builds its own (`InvertedIndex`).
 extension SegmentSchema {
+    /// Whether Qdrant reads a sealed segment of this schema as appendable: with no dense vector
+    /// and a `MutableRam` index on every sparse one, `SegmentConfig::is_appendable` holds. Such a
+    /// segment also carries the mutable id tracker and preallocated gridstores, which an
+    /// appendable segment has in Qdrant (it may append to it).
+    public var isAppendableForQdrant: Bool { names.isEmpty && !sparseNames.isEmpty }
+
     /// This schema with the collection's sparse vectors (sorted by name).
     public func withSparse(_ sparse: [(name: String, params: SparseVectorParams)]) -> SegmentSchema {
         var s = self

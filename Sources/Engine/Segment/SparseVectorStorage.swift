@@ -142,9 +142,10 @@ public enum SparseVectorStorage {
     }
 
     /// Writes `column` (padded to `count` with nil) as a fresh storage in `dir`.
-    public static func write(_ column: [SparseVector?], count: Int, to dir: String) throws {
+    /// With `preallocate`, the gridstore gets Qdrant's full file sizes (an appendable segment's).
+    public static func write(_ column: [SparseVector?], count: Int, to dir: String, preallocate: Bool = false) throws {
         let full = column + [SparseVector?](repeating: nil, count: max(0, count - column.count))
-        try Gridstore.write(full.map { $0.map(encode) }, to: dir + "/" + storeDirectory, config: gridstoreConfig, preallocate: false)
+        try Gridstore.write(full.map { $0.map(encode) }, to: dir + "/" + storeDirectory, config: gridstoreConfig, preallocate: preallocate)
         try DynamicStoredFlags.write(full.map { $0 == nil }, to: dir + "/" + deletedDirectory)
     }
 }

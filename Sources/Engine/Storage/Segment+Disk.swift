@@ -97,7 +97,7 @@ extension Segment {
     var meta: SegmentMeta {
         let listed = fileDigests.filter { !Segment.metadataFiles.contains($0.key) }
         var fv: [String: UInt64] = [:]
-        for f in listed.keys { fv[f] = f == Segment.deletedFile ? deletedVersion : createdVersion }
+        for f in listed.keys { fv[f] = f == Segment.deletedFile || f == MutableIDTracker.mappingsFile ? deletedVersion : createdVersion }
         return SegmentMeta(
             id: id, version: version, created_version: createdVersion, deleted_version: deletedVersion,
             points: count, live_points: liveCount, dims: dims, file_versions: fv,
@@ -189,7 +189,7 @@ extension Segment {
                 try SegmentFiles.write(vdir + "/" + DenseMatrixFile.deletedFile, DenseMatrixFile.writeDeleted(present[slot].map { !$0 }))
             }
             try writeSparse(to: tmp, schema: schema)
-            try Gridstore.write(payloads.all.map { $0.isEmpty ? nil : PayloadJSON.encode($0) }, to: tmp + "/" + Gridstore.directory, preallocate: false)
+            try Gridstore.write(payloads.all.map { $0.isEmpty ? nil : PayloadJSON.encode($0) }, to: tmp + "/" + Gridstore.directory, preallocate: schema.isAppendableForQdrant)
             try FileIO.makeDirectories(tmp + "/payload_index")
             try SegmentFiles.write(tmp + "/" + PayloadIndexConfig.path, try PayloadIndexConfig(indexedFields: indexedFields).write())
             if replacing, keepGraphs { try carryIndexFiles(from: final, to: tmp) }
@@ -260,6 +260,7 @@ extension Segment {
         let bits = SegmentBytes.packWords(deleted)
         try FileIO.writeAtomically(bits, to: dir + "/" + Segment.deletedFile)
         fileDigests[Segment.deletedFile] = ArchiveMetadata.FileInfo(size: bits.count, sha256: SHA256Hasher.hexDigest(of: bits))
+        try writeMutableTrackerDeletions(in: dir)
         try FileIO.writeAtomically(try segmentJSON(), to: dir + "/" + SegmentState.fileName)
         deletedDirty = false
     }

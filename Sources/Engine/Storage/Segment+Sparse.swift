@@ -56,12 +56,34 @@ extension Segment {
         countSparseLive()
     }
 
-    /// Writes every sparse slot's storage (`vector_storage-<name>/`) into the segment directory `dir`.
+    /// Writes every sparse slot's storage (`vector_storage-<name>/`) into the segment directory
+    /// `dir`, and for a segment Qdrant reads as appendable (see `isAppendableForQdrant`) the
+    /// mutable id tracker beside the immutable one.
     func writeSparse(to dir: String, schema: SegmentSchema) throws {
+        let appendable = schema.isAppendableForQdrant
         for (slot, name) in schema.sparseNames.enumerated() {
             let column = slot < sparse.count ? sparse[slot] : []
-            try SparseVectorStorage.write(column, count: count, to: dir + "/" + SegmentSchema.storageDir(name))
+            try SparseVectorStorage.write(column, count: count, to: dir + "/" + SegmentSchema.storageDir(name), preallocate: appendable)
         }
+        if appendable {
+            let t = mutableTracker()
+            try SegmentFiles.write(dir + "/" + MutableIDTracker.mappingsFile, t.mappings)
+            try SegmentFiles.write(dir + "/" + MutableIDTracker.versionsFile, t.versions)
+        }
+    }
+
+    /// The mutable id tracker of this segment's live points.
+    private func mutableTracker() -> (mappings: [UInt8], versions: [UInt8]) {
+        MutableIDTracker(ids: (0..<count).map { deleted[$0] || unmapped.contains($0) ? nil : ids[$0] }, versions: versions).write()
+    }
+
+    /// After a deletion in a sealed segment Qdrant reads as appendable: its mutable id tracker
+    /// rewritten (by rename) to map only the live points, and its digest recorded.
+    func writeMutableTrackerDeletions(in dir: String) throws {
+        guard schema?.isAppendableForQdrant == true else { return }
+        let m = mutableTracker().mappings
+        try FileIO.writeAtomically(m, to: dir + "/" + MutableIDTracker.mappingsFile)
+        fileDigests[MutableIDTracker.mappingsFile] = ArchiveMetadata.FileInfo(size: m.count, sha256: SHA256Hasher.hexDigest(of: m))
     }
 
     /// Reads the sparse storages of the segment directory `dir` for `count` points.
