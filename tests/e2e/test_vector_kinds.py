@@ -307,3 +307,34 @@ def test_sparse_only_collection_seals_restarts_and_restores(server_factory, tmp_
     assert ok(api.post(f"/collections/{name}/points/query", json=q))["points"] == want
     ok(api.put(f"/collections/{name}2/snapshots/recover?wait=true", json={"location": f"file://{srv.snapshots}/{name}/{snap['name']}"}))
     assert ok(api.post(f"/collections/{name}2/points/query", json=q))["points"] == want
+
+
+def test_partial_recovery_between_qdb_servers_carries_sparse(server_factory):
+    """qdb → qdb partial snapshots (`partial/recover_from`) carry sparse changes: the replica's
+    unchanged segments are reused with their sparse columns, changed ones are read again."""
+    seal = {"QDB__STORAGE__APPENDABLE_MAX_POINTS": "30"}
+    primary, replica = server_factory(env=seal), server_factory(env=seal)
+    p, rr = primary.api(), replica.api()
+    name = unique("vkpart")
+    cfg = {"vectors": {"d": {"size": 2, "distance": "Dot"}}, "sparse_vectors": {"s": {"modifier": "idf"}}}
+    ok(p.put(f"/collections/{name}", json=cfg))
+    ok(rr.put(f"/collections/{name}", json=cfg))
+    r = random.Random(77)
+
+    def pts(ids):
+        return [{"id": i, "vector": {"d": [r.random(), 1.0], "s": rand_sparse(r).model_dump()}, "payload": {"i": i}} for i in ids]
+
+    def state(api):
+        recs = ok(api.post(f"/collections/{name}/points/scroll", json={"limit": 1000, "with_vector": True, "with_payload": True}))
+        q = {"query": {"indices": [0, 1, 2], "values": [1.0, 0.5, 0.2]}, "using": "s", "limit": 10}
+        return recs["points"], [(x["id"], round(x["score"], 4)) for x in ok(api.post(f"/collections/{name}/points/query", json=q))["points"]]
+
+    ok(p.put(f"/collections/{name}/points?wait=true", json={"points": pts(range(90))}))
+    body = {"peer_url": primary.url}
+    assert ok(rr.post(f"/collections/{name}/shards/0/snapshot/partial/recover_from", json=body)) is True
+    assert state(rr) == state(p)
+    ok(p.put(f"/collections/{name}/points?wait=true", json={"points": pts(range(80, 110))}))
+    ok(p.post(f"/collections/{name}/points/vectors/delete?wait=true", json={"points": [3, 4, 5], "vector": ["s"]}))
+    ok(p.post(f"/collections/{name}/points/delete?wait=true", json={"points": [10, 11]}))
+    assert ok(rr.post(f"/collections/{name}/shards/0/snapshot/partial/recover_from", json=body)) is True
+    assert state(rr) == state(p)
