@@ -20,6 +20,7 @@ qdrant-edge-py (all in tests/e2e/requirements.txt).
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -126,6 +127,7 @@ def run(args):
         shard.close()
     finally:
         stop_server(proc)
+        shutil.rmtree(root, ignore_errors=True)
     print(f"sparse: {args.docs} docs x ~{args.nnz} nnz (Zipf 1.1 over {args.vocab} terms), "
           f"{args.queries} queries x ~{args.terms} terms, top-{args.limit}")
     print(f"{'modifier':<8} {'qdb load s':>10} {'edge load s':>11} {'qdb QPS':>9} {'edge QPS':>9} {'ids equal':>9} {'max |Δscore|':>12}")
