@@ -31,6 +31,7 @@ func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequest
     router.addServiceRoutes(state, metrics: metrics)
     router.addCollectionRoutes(state)
     router.addPointRoutes(state)
+    router.addVectorRoutes(state)
     router.addSnapshotRoutes(state)
     router.addShardAndFullSnapshotRoutes(state)
     router.addPartialSnapshotRoutes(state)

@@ -11,10 +11,10 @@ extension Router where Context == BasicRequestContext {
             try call.checkWriteParameters()
             let name = try call.parameter("collection")
             let body = try await call.body(CreateCollectionBody.self)
-            if let sparse = body.sparse_vectors, sparse != .null, sparse != .object([:]) {
-                throw APIError(.badRequest, "Wrong input: qdb does not support sparse vectors")
-            }
             var params = CollectionParams(vectors: body.vectors ?? .named([:]), shardNumber: body.shard_number ?? 1)
+            if let sparse = body.sparse_vectors, sparse != .null, sparse != .object([:]) {
+                params.sparse_vectors = try JSONFields.decode(sparse, [String: SparseVectorParams].self)
+            }
             params.replication_factor = body.replication_factor ?? 1
             params.write_consistency_factor = body.write_consistency_factor ?? 1
             params.on_disk_payload = body.on_disk_payload ?? true

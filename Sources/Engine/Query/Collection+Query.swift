@@ -34,6 +34,7 @@ extension Collection {
     enum Resolved {
         case scroll
         case nearest([Float], mmr: MMR?)
+        case nearestSparse(SparseVector, slot: Int)
         case examples(ExampleScorer.Kind)
         case orderBy(OrderBy)
         case fusion(Fusion)
@@ -78,6 +79,10 @@ extension Collection {
         case .nearest(let v, nil):
             let req = SearchRequest(vector: v, using: using, filter: filter, limit: limit, offset: offset, scoreThreshold: threshold)
             return try search(req).map { Hit(id: $0.id, score: $0.score ?? 0) }
+        case .nearestSparse(let v, let slot):
+            return try searchSparse(v, slot: slot, filter: filter, limit: limit, offset: offset, threshold: threshold).map {
+                Hit(id: $0.point.id, score: $0.score)
+            }
         case .nearest(let v, let mmr?):
             return try maximalMarginalRelevance(v, mmr, using: using, filter: filter, limit: limit, offset: offset, threshold: threshold)
         case .examples(let kind):
@@ -109,8 +114,11 @@ extension Collection {
         let name = q.lookupFrom?.vector ?? q.using
         let dim = { [self] in slots[try slot(named: q.using)].params.size }
         var mentioned = Set<PointID>()
+        if let sparse = try resolveSparse(kind, q, source: source, mentioned: &mentioned) { return (sparse, mentioned) }
         func vector(_ input: VectorInput) throws -> [Float] {
             switch input {
+            case .sparse:
+                throw StorageError(.badInput, "Wrong input: a sparse vector was given for the dense vector \(q.using.isEmpty ? "(unnamed)" : q.using)")
             case .vector(let v):
                 let d = try dim()
                 guard v.count == d else {

@@ -2,6 +2,8 @@
 public enum VectorInput: Sendable, Equatable {
     case vector([Float])
     case id(PointID)
+    /// A sparse vector (`{"indices", "values"}`), for a sparse vector's `using`.
+    case sparse(SparseVector)
 }
 
 /// One `context` pair of a discover or context query.

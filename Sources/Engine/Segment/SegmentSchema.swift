@@ -5,6 +5,9 @@ public struct SegmentSchema: Sendable, Equatable {
     public var names: [String]
     public var dims: [Int]
     public var distances: [Distance]
+    /// Sparse vectors by slot (sorted by name) and their params (`SegmentSchema+Sparse`).
+    public var sparseNames: [String] = []
+    public var sparseParams: [SparseVectorParams] = []
 
     public init(names: [String], dims: [Int], distances: [Distance]) {
         precondition(names.count == dims.count && dims.count == distances.count)
@@ -29,7 +32,9 @@ public struct SegmentSchema: Sendable, Equatable {
         for i in names.indices {
             data[names[i]] = VectorDataConfig(size: dims[i], distance: distances[i], storageType: .inRamMmap)
         }
-        return SegmentConfig(vectorData: data)
+        var config = SegmentConfig(vectorData: data)
+        config.sparse_vector_data = sparseVectorData
+        return config
     }
 }
 
@@ -50,8 +55,10 @@ extension SegmentSchema {
                     throw StorageError(.corrupt, "segment \(seg) is damaged: \(error)")
                 }
                 let names = state.config.vector_data.keys.sorted()
-                schema = SegmentSchema(names: names, dims: names.map { state.config.vector_data[$0]!.size },
-                                       distances: names.map { state.config.vector_data[$0]!.distance })
+                var s = SegmentSchema(names: names, dims: names.map { state.config.vector_data[$0]!.size },
+                                      distances: names.map { state.config.vector_data[$0]!.distance })
+                s.takeSparse(try SegmentSchema.sparseParams(of: state.config))
+                schema = s
             }
             if let found, found != schema {
                 throw StorageError(.corrupt, "segment \(seg) has other vectors than the shard's other segments")

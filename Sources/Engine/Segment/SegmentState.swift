@@ -49,9 +49,7 @@ public struct SegmentState: Codable, Sendable, Equatable {
         } catch {
             throw SegmentFormatError(.corrupt, fileName, "not a valid SegmentState (\(Self.describe(error)))")
         }
-        if let sparse = state.config.sparse_vector_data, sparse != .null, sparse != .object([:]) {
-            throw SegmentFormatError(.unsupported, fileName, "the segment holds sparse vectors, which qdb does not read yet")
-        }
+        _ = try SegmentSchema.sparseParams(of: state.config)
         for (name, v) in state.config.vector_data {
             guard v.size >= 1, v.size <= 65536 else {
                 throw SegmentFormatError(.corrupt, fileName, "vector \"\(name)\" has size \(v.size), outside 1…65536")
@@ -103,7 +101,7 @@ public struct SegmentState: Codable, Sendable, Equatable {
 /// `SegmentConfig`: the vectors and the payload storage of a segment.
 public struct SegmentConfig: Codable, Sendable, Equatable {
     public var vector_data: [String: VectorDataConfig]
-    /// Sparse vectors: kept, not interpreted (qdb's sparse vectors are another issue).
+    /// Sparse vectors, as `SegmentSchema+Sparse` reads and writes them.
     public var sparse_vector_data: JSONValue?
     public var payload_storage_type: PayloadStorageType
 

@@ -1,14 +1,16 @@
 extension Collection {
     /// Validates and converts input points to slot form, preprocessing vectors for their distance.
-    func slotPoints(_ points: [PointInput]) throws -> [SlotPoint] {
+    /// With `partial` (vector updates), a point may lack the unnamed vector.
+    func slotPoints(_ points: [PointInput], partial: Bool = false) throws -> [SlotPoint] {
         try points.map { p in
             for name in p.vectors.keys where !slots.contains(where: { $0.name == name }) {
+                try refuseSparseName(name)
                 _ = try slot(named: name)
             }
             var vectors: [[Float]?] = []
             for (name, params) in slots {
                 guard let v = p.vectors[name] else {
-                    if name.isEmpty { throw StorageError(.badInput, "Wrong input: point \(p.id) has no vector") }
+                    if name.isEmpty, sparseSlots.isEmpty, !partial { throw StorageError(.badInput, "Wrong input: point \(p.id) has no vector") }
                     vectors.append(nil)
                     continue
                 }
@@ -21,7 +23,7 @@ extension Collection {
                 }
                 vectors.append(params.distance.preprocess(v))
             }
-            return SlotPoint(id: p.id, vectors: vectors, payload: p.payload)
+            return SlotPoint(id: p.id, vectors: vectors, payload: p.payload, sparse: try sparseSlots(of: p))
         }
     }
 

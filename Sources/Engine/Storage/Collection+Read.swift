@@ -27,7 +27,9 @@ extension Collection {
             }
             named = out
         }
-        return Record(id: v.id, version: v.version, payload: payload.apply(v.payload), vectors: named, score: score)
+        var r = Record(id: v.id, version: v.version, payload: payload.apply(v.payload), vectors: named, score: score)
+        if vectors.wantsAny { r.sparseVectors = sparseRecord(v, vectors: vectors) }
+        return r
     }
 
     /// Points by id, in request order, skipping ids that do not exist.

@@ -55,7 +55,7 @@ public final class Collection: @unchecked Sendable {
         {
             schema = file.schema
         }
-        let segmentSchema = SegmentSchema(config.params.vectors)
+        let segmentSchema = SegmentSchema(config.params.vectors).withSparse(config.sparseByName)
         var shards: [Shard] = []
         for s in 0..<config.params.shard_number {
             var l = logger

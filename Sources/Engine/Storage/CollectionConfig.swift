@@ -83,6 +83,8 @@ public struct CollectionParams: Codable, Sendable, Equatable {
     public var replication_factor: Int = 1
     public var write_consistency_factor: Int = 1
     public var on_disk_payload: Bool = true
+    /// Sparse vectors by name (absent when the collection has none), as Qdrant's `sparse_vectors`.
+    public var sparse_vectors: [String: SparseVectorParams]?
 
     public init(vectors: VectorsConfig, shardNumber: Int = 1) {
         self.vectors = vectors
@@ -115,6 +117,7 @@ public struct CollectionConfig: Codable, Sendable, Equatable {
             let label = name.isEmpty ? "vectors" : "vectors.\(name)"
             throw StorageError(.badInput, "Validation error: \(label).size must be between 1 and 65536, got \(p.size)")
         }
+        try validateSparse()
     }
 }
 
@@ -161,7 +164,9 @@ extension WalConfig {
 extension CollectionParams {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(vectors: try c.decode(VectorsConfig.self, forKey: .vectors))
+        // A sparse-only collection has no `vectors` (Qdrant's default: no dense vectors).
+        self.init(vectors: try c.decodeIfPresent(VectorsConfig.self, forKey: .vectors) ?? .named([:]))
+        sparse_vectors = try c.decodeIfPresent([String: SparseVectorParams].self, forKey: .sparse_vectors)
         shard_number = try c.decodeIfPresent(Int.self, forKey: .shard_number) ?? shard_number
         replication_factor = try c.decodeIfPresent(Int.self, forKey: .replication_factor) ?? replication_factor
         write_consistency_factor = try c.decodeIfPresent(Int.self, forKey: .write_consistency_factor) ?? write_consistency_factor

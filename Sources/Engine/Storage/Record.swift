@@ -3,11 +3,14 @@ public struct PointInput: Sendable {
     public var id: PointID
     public var vectors: [String: [Float]]
     public var payload: Payload
+    /// Sparse vectors by name.
+    public var sparse: [String: SparseVector]
 
-    public init(id: PointID, vectors: [String: [Float]], payload: Payload = [:]) {
+    public init(id: PointID, vectors: [String: [Float]], payload: Payload = [:], sparse: [String: SparseVector] = [:]) {
         self.id = id
         self.vectors = vectors
         self.payload = payload
+        self.sparse = sparse
     }
 }
 
@@ -17,6 +20,8 @@ public struct Record: Sendable {
     public var version: UInt64
     public var payload: Payload?
     public var vectors: [String: [Float]]?
+    /// Sparse vectors by name; nil where `vectors` is nil.
+    public var sparseVectors: [String: SparseVector]? = nil
     /// Set on search results.
     public var score: Float?
     /// Set on `order_by` results: the payload value the point was ordered by.

@@ -97,7 +97,7 @@ extension Segment {
     var meta: SegmentMeta {
         let listed = fileDigests.filter { !Segment.metadataFiles.contains($0.key) }
         var fv: [String: UInt64] = [:]
-        for f in listed.keys { fv[f] = f == Segment.deletedFile ? deletedVersion : createdVersion }
+        for f in listed.keys { fv[f] = f == Segment.deletedFile || f == MutableIDTracker.mappingsFile ? deletedVersion : createdVersion }
         return SegmentMeta(
             id: id, version: version, created_version: createdVersion, deleted_version: deletedVersion,
             points: count, live_points: liveCount, dims: dims, file_versions: fv,
@@ -137,6 +137,8 @@ extension Segment {
         }
         state.initial_version = createdVersion
         state.version = version
+        // Sparse vectors are always the storage qdb wrote, with an index Qdrant builds at load.
+        state.config.sparse_vector_data = schema?.sparseVectorData
         return try .json(SegmentJSON(state: state, qdb: meta), pretty: true)
     }
 
@@ -186,7 +188,8 @@ extension Segment {
                 try writeMatrix(slot: slot, to: vdir + "/" + DenseMatrixFile.matrixFile)
                 try SegmentFiles.write(vdir + "/" + DenseMatrixFile.deletedFile, DenseMatrixFile.writeDeleted(present[slot].map { !$0 }))
             }
-            try Gridstore.write(payloads.all.map { $0.isEmpty ? nil : PayloadJSON.encode($0) }, to: tmp + "/" + Gridstore.directory, preallocate: false)
+            try writeSparse(to: tmp, schema: schema)
+            try Gridstore.write(payloads.all.map { $0.isEmpty ? nil : PayloadJSON.encode($0) }, to: tmp + "/" + Gridstore.directory, preallocate: schema.isAppendableForQdrant)
             try FileIO.makeDirectories(tmp + "/payload_index")
             try SegmentFiles.write(tmp + "/" + PayloadIndexConfig.path, try PayloadIndexConfig(indexedFields: indexedFields).write())
             if replacing, keepGraphs { try carryIndexFiles(from: final, to: tmp) }
@@ -220,6 +223,7 @@ extension Segment {
         }) {
             useVectors(mapped)
         }
+        buildSparseIndex()
     }
 
     private func writeMatrix(slot: Int, to path: String) throws {
@@ -256,6 +260,7 @@ extension Segment {
         let bits = SegmentBytes.packWords(deleted)
         try FileIO.writeAtomically(bits, to: dir + "/" + Segment.deletedFile)
         fileDigests[Segment.deletedFile] = ArchiveMetadata.FileInfo(size: bits.count, sha256: SHA256Hasher.hexDigest(of: bits))
+        try writeMutableTrackerDeletions(in: dir)
         try FileIO.writeAtomically(try segmentJSON(), to: dir + "/" + SegmentState.fileName)
         deletedDirty = false
     }
@@ -314,6 +319,7 @@ extension Segment {
         let seg = Segment(id: id, dims: dims)
         seg.load(ids: ids, vectors: vectors, present: present, payloads: payloads, versions: versions,
                  deleted: bits.withUnsafeBytes { SegmentBytes.bits($0, count: count) })
+        seg.shareSparse(from: self)
         seg.createdVersion = meta.created_version
         seg.deletedVersion = meta.deleted_version
         seg.schema = schema

@@ -31,6 +31,10 @@ extension Segment {
         guard names == Set(schema.names) else {
             throw SegmentFormatError(.corrupt, SegmentState.fileName, "has vectors \(names.sorted().map { "\"\($0)\"" }), the collection has \(schema.names.map { "\"\($0)\"" })")
         }
+        let sparseNames = try SegmentSchema.sparseParams(of: state.config).map(\.name)
+        guard sparseNames == schema.sparseNames else {
+            throw SegmentFormatError(.corrupt, SegmentState.fileName, "has sparse vectors \(sparseNames.map { "\"\($0)\"" }), the collection has \(schema.sparseNames.map { "\"\($0)\"" })")
+        }
         var rewrite = false
         var columns: [FloatColumn] = []
         var absent: [[Bool]?] = []
@@ -67,12 +71,15 @@ extension Segment {
             throw SegmentFormatError(.corrupt, "vector_storage", "the vectors of this segment hold different point counts \(counts)")
         }
         let ids: [PointID?], versions: [UInt64], deleted: [Bool]
-        if state.isAppendable, (stored ?? 0) == 0, !FileIO.exists(dir + "/" + MutableIDTracker.mappingsFile) {
+        // A segment with sparse vectors only reads as appendable from segment.json alone (a
+        // MutableRam sparse index is appendable); the immutable id tracker qdb writes says it is not.
+        let appendable = state.isAppendable && !FileIO.exists(dir + "/" + ImmutableIDTracker.mappingsFile)
+        if appendable, (stored ?? 0) == 0, !FileIO.exists(dir + "/" + MutableIDTracker.mappingsFile) {
             // The empty appendable segment Qdrant's optimizer leaves beside the ones it built has
             // no id tracker files yet.
             (ids, versions, deleted) = ([], [], [])
             rewrite = true
-        } else if state.isAppendable {
+        } else if appendable {
             let m = try SegmentFiles.map(dir + "/" + MutableIDTracker.mappingsFile, MutableIDTracker.mappingsFile)
             let vs = try SegmentFiles.map(dir + "/" + MutableIDTracker.versionsFile, MutableIDTracker.versionsFile)
             let t = try m.withBytes { mm in try vs.withBytes { try MutableIDTracker.read(validating: mm, versions: $0, pointCount: stored) } }
@@ -103,6 +110,8 @@ extension Segment {
         }
         seg.load(ids: ids.map { $0 ?? .number(0) }, vectors: columns, present: present, payloads: payloads, versions: versions, deleted: deleted)
         seg.unmapped = Set(ids.indices.filter { ids[$0] == nil })
+        seg.loadSparse(try readSparse(from: dir, schema: schema, count: n))
+        seg.buildSparseIndex()
         let version = state.version ?? versions.max() ?? 0
         seg.createdVersion = qdbMeta?.created_version ?? state.initial_version ?? version
         seg.deletedVersion = qdbMeta?.deleted_version ?? version

@@ -15,6 +15,14 @@ final class Segment {
     private(set) var vectors: [FloatColumn]
     /// Per slot, whether each point has that vector (named vectors are optional per point).
     private(set) var present: [[Bool]]
+    /// Per sparse slot (index into the collection's sorted sparse names), each point's sparse
+    /// vector or nil; a column may be shorter than `count` (missing tail = nil). See `Segment+Sparse`.
+    var sparse: [[SparseVector?]] = []
+    /// Sealed segments only: an inverted index per sparse slot, built when the segment is sealed
+    /// or loaded (never while readers hold the shard's read lock).
+    var sparseIndex: [InvertedIndex] = []
+    /// Per sparse slot, the live points that have a vector there (IDF's document count).
+    var sparseLive: [Int] = []
     private(set) var payloads = PayloadColumn()
     private(set) var versions: [UInt64] = []
     private(set) var deleted: [Bool] = []
@@ -55,8 +63,9 @@ final class Segment {
 
     /// Appends a point and returns its offset. `vectors[slot]` is nil where the point lacks it.
     @discardableResult
-    func append(id: PointID, vectors v: [[Float]?], payload: Payload, version: UInt64) -> Int {
+    func append(id: PointID, vectors v: [[Float]?], payload: Payload, version: UInt64, sparse sv: [SparseVector?] = []) -> Int {
         let off = ids.count
+        appendSparse(sv, at: off)
         ids.append(id)
         for slot in 0..<dims.count {
             if let vec = v[slot] {
@@ -78,6 +87,7 @@ final class Segment {
         guard !deleted[off] else { return }
         deleted[off] = true
         liveCount -= 1
+        sparseDidDelete(off)
         if isSealed {
             deletedVersion = max(deletedVersion, version)
             deletedDirty = true
@@ -101,7 +111,10 @@ final class Segment {
         (0..<dims.count).map { vector(slot: $0, at: off) }
     }
 
-    func hasVector(slot: Int, at off: Int) -> Bool { present[slot][off] }
+    /// Dense slots first, then sparse slots (`slot - dims.count`), as `Collection.filterVectorNames`.
+    func hasVector(slot: Int, at off: Int) -> Bool {
+        slot < present.count ? present[slot][off] : sparseVector(slot: slot - present.count, at: off) != nil
+    }
 
     /// Calls `body` with raw views of the columns a search scan reads, so the hot loop does no
     /// array bounds, exclusivity or reference-count work per point.
@@ -127,7 +140,7 @@ final class Segment {
     func compacted(keepingID: Bool = false) -> Segment {
         let s = keepingID ? Segment(id: id, dims: dims) : Segment(dims: dims)
         for off in 0..<count where !deleted[off] {
-            s.append(id: ids[off], vectors: vectors(at: off), payload: payloads[off], version: versions[off])
+            s.append(id: ids[off], vectors: vectors(at: off), payload: payloads[off], version: versions[off], sparse: sparseVectors(at: off))
         }
         return s
     }

@@ -4,6 +4,8 @@ struct PointView {
     var version: UInt64
     var payload: Payload
     var vectors: [[Float]?]
+    /// By sparse slot; empty when vectors were not asked for.
+    var sparse: [SparseVector?] = []
 }
 
 extension Shard {
@@ -12,7 +14,7 @@ extension Shard {
         let off = Int(loc.off)
         return PointView(
             id: seg.ids[off], version: seg.versions[off], payload: seg.payloads[off],
-            vectors: vectors ? seg.vectors(at: off) : [])
+            vectors: vectors ? seg.vectors(at: off) : [], sparse: vectors ? seg.sparseVectors(at: off) : [])
     }
 
     /// The points with these ids that exist, in the given order.

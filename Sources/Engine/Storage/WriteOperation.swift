@@ -3,6 +3,8 @@ struct SlotPoint: Sendable {
     var id: PointID
     var vectors: [[Float]?]
     var payload: Payload
+    /// By sparse slot (nil where absent); empty in collections without sparse vectors.
+    var sparse: [SparseVector?] = []
 }
 
 /// A shard-level write, as logged in the WAL. Filters are resolved to ids before logging,
@@ -22,20 +24,14 @@ enum WriteOperation: Sendable {
             for id in list { w.pointID(id) }
         }
         switch self {
+        case .upsert(let points) where points.contains(where: { !$0.sparse.isEmpty }):
+            WriteOperation.encodeUpsertV2(points, into: &w)
         case .upsert(let points):
             w.u8(1)
             w.u32(UInt32(points.count))
             for p in points {
                 w.pointID(p.id)
-                w.u16(UInt16(p.vectors.count))
-                for v in p.vectors {
-                    if let v {
-                        w.u8(1)
-                        w.floats(v)
-                    } else {
-                        w.u8(0)
-                    }
-                }
+                WriteOperation.writeDense(p.vectors, into: &w)
                 w.payload(p.payload)
             }
         case .delete(let list):
@@ -79,9 +75,7 @@ enum WriteOperation: Sendable {
                 points.reserveCapacity(n)
                 for _ in 0..<n {
                     let id = try r.pointID()
-                    let slots = Int(try r.u16())
-                    var vectors: [[Float]?] = []
-                    for _ in 0..<slots { vectors.append(try r.u8() == 1 ? try r.floats() : nil) }
+                    let vectors = try WriteOperation.readDense(&r)
                     points.append(SlotPoint(id: id, vectors: vectors, payload: try r.payload()))
                 }
                 return .upsert(points)
@@ -100,6 +94,7 @@ enum WriteOperation: Sendable {
                 guard n <= r.remaining else { throw ByteReader.Truncated() }
                 return .deletePayload(ids: list, keys: try (0..<n).map { _ in try r.string() })
             case 6: return .clearPayload(ids: try ids())
+            case 7: return .upsert(try WriteOperation.decodeUpsertV2(&r))
             default: throw ByteReader.Truncated()
             }
         }

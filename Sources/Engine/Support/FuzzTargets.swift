@@ -35,6 +35,10 @@ public enum FuzzTargets {
             for r in records { _ = try WriteOperation.decode(r.body) }
         },
         "segment": segment,
+        "sparse-vector": { raw in
+            _ = try SparseVectorStorage.decode(validating: Array(raw))
+        },
+        "sparse-segment": sparseSegment,
         "segment-meta": { raw in
             let bytes = Array(raw)
             _ = try? SegmentState.read(validating: bytes)

@@ -5,10 +5,45 @@ import Engine
 /// A point's vectors as Qdrant prints them: a plain list for the unnamed vector, else by name.
 struct VectorOutput: Encodable {
     var vectors: [String: [Float]]
+    var sparse: [String: SparseVector] = [:]
+
+    init(vectors: [String: [Float]], sparse: [String: SparseVector]? = nil) {
+        self.vectors = vectors
+        self.sparse = sparse ?? [:]
+    }
+
+    init?(_ r: Record) {
+        guard let v = r.vectors else { return nil }
+        self.init(vectors: v, sparse: r.sparseVectors)
+    }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
-        if vectors.count == 1, let v = vectors[""] { try c.encode(v) } else { try c.encode(vectors) }
+        if sparse.isEmpty, vectors.count == 1, let v = vectors[""] { return try c.encode(v) }
+        guard !sparse.isEmpty else { return try c.encode(vectors) }
+        var all: [String: One] = vectors.mapValues { .dense($0) }
+        for (name, s) in sparse { all[name] = .sparse(indices: s.indices, values: s.values) }
+        try c.encode(all)
+    }
+
+    /// One named vector: a list of numbers, or `{"indices", "values"}`.
+    enum One: Encodable {
+        case dense([Float])
+        case sparse(indices: [UInt32], values: [Float])
+
+        private enum K: String, CodingKey { case indices, values }
+
+        func encode(to encoder: Encoder) throws {
+            switch self {
+            case .dense(let v):
+                var c = encoder.singleValueContainer()
+                try c.encode(v)
+            case .sparse(let i, let v):
+                var c = encoder.container(keyedBy: K.self)
+                try c.encode(i, forKey: .indices)
+                try c.encode(v, forKey: .values)
+            }
+        }
     }
 }
 
@@ -21,7 +56,7 @@ struct RecordOutput: Encodable {
     init(_ r: Record) {
         id = r.id
         payload = r.payload
-        vector = r.vectors.map { VectorOutput(vectors: $0) }
+        vector = VectorOutput(r)
         order_value = r.orderValue
     }
 }
@@ -39,7 +74,7 @@ struct ScoredPointOutput: Encodable {
         version = r.version
         score = r.score ?? 0
         payload = r.payload
-        vector = r.vectors.map { VectorOutput(vectors: $0) }
+        vector = VectorOutput(r)
         order_value = r.orderValue
     }
 }

@@ -58,7 +58,7 @@ enum QueryParser {
         switch v {
         case .array, .int, .uint, .string: return .nearest(try vectorInput(v), mmr: nil)
         case .object(let o):
-            if o["indices"] != nil || o["values"] != nil { throw unsupported("sparse vectors") }
+            if o["indices"] != nil || o["values"] != nil { return .nearest(try vectorInput(v), mmr: nil) }
             var f = try JSONFields(v, "query")
             let kind: QueryKind
             if let n = f.take("nearest") {
@@ -159,7 +159,8 @@ enum QueryParser {
                 return Float(d)
             })
         case .int, .uint, .string: return .id(try JSONFields.decode(v, PointID.self))
-        case .object(let o) where o["indices"] != nil: throw unsupported("sparse vectors")
+        case .object(let o) where o["indices"] != nil || o["values"] != nil:
+            return .sparse(try UpsertJSON.sparseVector(v, at: "query"))
         default: throw bad("expected a vector or a point id, got \(v)")
         }
     }

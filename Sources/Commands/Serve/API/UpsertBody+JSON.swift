@@ -27,19 +27,21 @@ enum UpsertJSON {
         guard let rawID = o["id"] else { throw format("missing field `id` at \(path)") }
         let id = try pointID(rawID, at: path + ".id")
         var vectors: [String: [Float]] = [:]
+        var sparse: [String: SparseVector] = [:]
         switch o["vector"] ?? o["vectors"] {
         case nil, .null?: break
         case .array(let a)?: vectors[""] = try floats(a, at: path + ".vector")
         case .object(let named)?:
             for (name, value) in named {
-                guard case .array(let a) = value else {
-                    throw format("\(path).vector.\(name) must be a dense vector (qdb does not support sparse or multi vectors)")
+                switch value {
+                case .array(let a): vectors[name] = try floats(a, at: path + ".vector." + name)
+                case .object: sparse[name] = try sparseVector(value, at: path + ".vector." + name)
+                default: throw format("\(path).vector.\(name) must be a dense vector or a sparse vector {indices, values}")
                 }
-                vectors[name] = try floats(a, at: path + ".vector." + name)
             }
         default: throw format("\(path).vector must be a list of numbers or an object of named vectors")
         }
-        return PointInput(id: id, vectors: vectors, payload: try payload(o["payload"], at: path + ".payload"))
+        return PointInput(id: id, vectors: vectors, payload: try payload(o["payload"], at: path + ".payload"), sparse: sparse)
     }
 
     static func batch(_ v: JSONValue) throws -> [PointInput] {
@@ -98,6 +100,24 @@ enum UpsertJSON {
             }
         }
         return out
+    }
+
+    /// `{"indices": [u32…], "values": [number…]}` (validated further by the engine).
+    static func sparseVector(_ v: JSONValue, at path: String) throws -> SparseVector {
+        guard case .object(let o) = v, case .array(let idx)? = o["indices"], case .array(let vals)? = o["values"] else {
+            throw format("\(path) must be a sparse vector {\"indices\": [...], \"values\": [...]} (qdb does not support multivectors yet)")
+        }
+        if let extra = o.keys.sorted().first(where: { $0 != "indices" && $0 != "values" }) {
+            throw format("unknown field `\(extra)` in \(path)")
+        }
+        let indices: [UInt32] = try idx.map { x in
+            switch x {
+            case .int(let i) where i >= 0 && i <= Int64(UInt32.max): return UInt32(i)
+            case .uint(let u) where u <= UInt64(UInt32.max): return UInt32(u)
+            default: throw format("\(path).indices must contain only integers between 0 and 4294967295")
+            }
+        }
+        return SparseVector(indices: indices, values: try floats(vals, at: path + ".values"))
     }
 
     static func payload(_ v: JSONValue?, at path: String) throws -> Payload {
