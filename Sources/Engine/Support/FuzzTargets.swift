@@ -35,6 +35,7 @@ public enum FuzzTargets {
             for r in records { _ = try WriteOperation.decode(r.body) }
         },
         "segment": segment,
+        "hnsw-graph": hnswGraph,
         "segment-meta": { raw in
             let bytes = Array(raw)
             _ = try? SegmentState.read(validating: bytes)
