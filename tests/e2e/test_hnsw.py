@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import qdrant_edge as qe
 
-from qdb_helpers import ok, unique
+from qdb_helpers import ok, run_qdb, unique
 from test_qdrant_edge_interop import edge_load, pack_shard, write_tar
 
 N, DIM, K = 3000, 24, 10
@@ -109,6 +109,20 @@ def test_qdb_graph_is_walked_by_qdrant_edge(server_factory, tmp_path):
     assert overlap(edge_low, qdb_low) >= 0.97
     assert abs(recall(edge_default, truth) - recall(qdb_default, truth)) <= 0.02
     assert abs(recall(edge_low, truth) - recall(qdb_low, truth)) <= 0.03
+
+    # A collection snapshot carries the graph with its digests: verify passes, and a restore
+    # answers from the graph at once (the same approximate answers, nothing to rebuild).
+    snap = ok(api.post(f"/collections/{name}/snapshots"))
+    blob = api.get(f"/collections/{name}/snapshots/{snap['name']}").content
+    (tmp_path / "c.snapshot").write_bytes(blob)
+    v = run_qdb(["verify", str(tmp_path / "c.snapshot"), "--json"])
+    assert v.returncode == 0, v.stdout + v.stderr
+    copy = unique("hnswcopy")
+    with (tmp_path / "c.snapshot").open("rb") as f:
+        ok(api.post(f"/collections/{copy}/snapshots/upload?wait=true", files={"snapshot": ("c.snapshot", f)}))
+    info = ok(api.get(f"/collections/{copy}"))
+    assert info["indexed_vectors_count"] == N and info["status"] == "green"
+    assert [qdb_search(api, copy, v, hnsw_ef=10) for v in q] == qdb_low
 
 
 def test_edge_graph_is_searched_by_qdb_without_rebuild(server_factory, tmp_path):
