@@ -191,3 +191,26 @@ def test_kill_during_optimization_loses_nothing(server_factory, step):
     assert recall([qdb_search(api, name, v) for v in q], truth) >= 0.95
     listed = set(json.loads((segments.parent / "shard.json").read_text())["segments"])
     assert {d.name for d in segments.iterdir() if d.is_dir()} == listed
+
+
+def test_qdrant_config_yaml_sets_collection_defaults(server_factory):
+    srv = server_factory(config_text=(
+        "storage:\n  hnsw_index:\n    m: 8\n    full_scan_threshold_kb: 50\n    inline_storage: false\n"
+        "  optimizers:\n    indexing_threshold_kb: 1\n    deleted_threshold: 0.5\n    prevent_unoptimized: false\n"))
+    api = srv.api()
+    a, b = unique("defaults"), unique("own")
+    ok(api.put(f"/collections/{a}", json={"vectors": {"size": 4, "distance": "Dot"}}))
+    ok(api.put(f"/collections/{b}", json={"vectors": {"size": 4, "distance": "Dot"}, "hnsw_config": {"m": 12},
+                                         "optimizers_config": {"indexing_threshold": 0}}))
+    ca = ok(api.get(f"/collections/{a}"))["config"]
+    cb = ok(api.get(f"/collections/{b}"))["config"]
+    assert (ca["hnsw_config"]["m"], ca["hnsw_config"]["full_scan_threshold"]) == (8, 50)
+    assert (ca["optimizer_config"]["indexing_threshold"], ca["optimizer_config"]["deleted_threshold"]) == (1, 0.5)
+    assert (cb["hnsw_config"]["m"], cb["hnsw_config"]["full_scan_threshold"], cb["optimizer_config"]["indexing_threshold"]) == (12, 50, 0)
+    # PATCH changes them later; a bad value is refused (Qdrant's 4xx envelope) and changes nothing.
+    ok(api.patch(f"/collections/{a}", json={"hnsw_config": {"ef_construct": 64}, "optimizers_config": {"indexing_threshold": 20}}))
+    ca = ok(api.get(f"/collections/{a}"))["config"]
+    assert ca["hnsw_config"]["ef_construct"] == 64 and ca["optimizer_config"]["indexing_threshold"] == 20
+    r = api.patch(f"/collections/{a}", json={"hnsw_config": {"m": -1}})
+    assert r.status_code in (400, 422) and "hnsw_config.m" in r.json()["status"]["error"]
+    assert ok(api.get(f"/collections/{a}"))["config"]["hnsw_config"]["m"] == 8

@@ -20,7 +20,7 @@ extension Router where Context == BasicRequestContext {
             let base = CollectionConfig(params: params)
             return try await call.respond {
                 var config = base
-                try config.apply(hnswDiff: body.hnsw_config, optimizersDiff: body.optimizers_config)
+                try s.config.collectionDefaults.apply(to: &config, hnsw: body.hnsw_config, optimizers: body.optimizers_config)
                 try s.storage.createCollection(name, config: config)
                 return true
             }

@@ -30,7 +30,8 @@ struct IndexSettings: Sendable, Equatable {
     /// Whether a segment with `vectors` live vectors of `dim` should have an index (Qdrant's
     /// `IndexingOptimizer`: available vector bytes ≥ `indexing_threshold` KB).
     func wantsIndex(vectors: Int, dim: Int) -> Bool {
-        guard let t = indexingThresholdBytes, vectors > 0 else { return false }
+        // `m` 0: Qdrant builds no global graph.
+        guard let t = indexingThresholdBytes, vectors > 0, hnsw.m > 0 else { return false }
         return vectors * Self.vectorBytes(dim) >= t
     }
 
