@@ -131,6 +131,7 @@ struct Serve: QDBCommand {
         TempFiles.sweep(config.snapshotsPath, logger: logger)
         abortStaleS3Uploads(config, logger: logger)
         try restoreStartupSnapshots(into: storage, logger: logger)
+        storage.startOptimizer()
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
         let metrics = ServerMetrics()
         metrics.bootstrapMetricsSystem()

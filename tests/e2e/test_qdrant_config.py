@@ -114,8 +114,10 @@ def test_qdrants_shipped_config_starts_qdb(server_factory, tmp_path):
     assert ok(srv.api().get("/collections")) == {"collections": []}
     log = srv.log_tail(20000)
     assert log.count("were ignored") == 1, log
-    for key in ["cluster.consensus.compact_wal_entries", "telemetry_disabled", "tls.cert", "storage.hnsw_index.m"]:
+    for key in ["cluster.consensus.compact_wal_entries", "telemetry_disabled", "tls.cert", "storage.wal.wal_capacity_mb"]:
         assert key in log
+    # storage.hnsw_index / storage.optimizers are applied: the defaults of new collections.
+    assert "storage.hnsw_index.m" not in log and "storage.optimizers.indexing_threshold_kb" not in log
 
 
 def test_optional_qdrant_keys_are_accepted(server_factory):

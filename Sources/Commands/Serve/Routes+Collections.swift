@@ -18,8 +18,10 @@ extension Router where Context == BasicRequestContext {
             params.replication_factor = body.replication_factor ?? 1
             params.write_consistency_factor = body.write_consistency_factor ?? 1
             params.on_disk_payload = body.on_disk_payload ?? true
-            let config = CollectionConfig(params: params)
+            let base = CollectionConfig(params: params)
             return try await call.respond {
+                var config = base
+                try s.config.collectionDefaults.apply(to: &config, hnsw: body.hnsw_config, optimizers: body.optimizers_config)
                 try s.storage.createCollection(name, config: config)
                 return true
             }
@@ -30,12 +32,12 @@ extension Router where Context == BasicRequestContext {
         }
         on("/collections/:collection", method: .patch, state: s) { call in
             try call.checkWriteParameters()
-            // Accepted for client compatibility: HNSW and optimizer settings do not apply to
-            // qdb's exact search, so a PATCH only checks that the collection exists.
+            // `hnsw_config` and `optimizers_config` are applied (persisted in config.json; the
+            // optimizer picks them up on its next pass); other sections are accepted as before.
             let name = try call.parameter("collection")
-            _ = try await call.body(JSONValue.self)
+            let body = try await call.body(UpdateCollectionBody.self)
             return try await call.respond {
-                _ = try call.collection(name)
+                try call.collection(name).updateConfig { try $0.apply(hnswDiff: body.hnsw_config, optimizersDiff: body.optimizers_config) }
                 return true
             }
         }

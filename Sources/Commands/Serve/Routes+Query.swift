@@ -143,7 +143,7 @@ struct LegacyBody {
         var f = try JSONFields.request(v, "\(kind.rawValue) request")
         var r = QueryRequest()
         r.filter = try f.decode("filter", Filter.self)
-        _ = try f.decode("params", SearchParamsBody.self)
+        r.params = try f.decode("params", SearchParamsBody.self)?.engine ?? SearchParams()
         r.limit = try f.limit()
         if groups == nil {
             guard r.limit != nil else { throw JSONFields.format("missing field `limit`") }

@@ -44,6 +44,8 @@ public struct ServeConfig: Sendable, Equatable {
     public var s3 = S3Settings()
     /// Keys Qdrant knows that qdb accepted without applying (logged once at startup).
     public var ignoredKeys: [String] = []
+    /// `storage.hnsw_index` / `storage.optimizers`: defaults of new collections (`ServeConfig+Index`).
+    public var collectionDefaults = CollectionDefaults()
     /// `storage.snapshots_config.compression`: how stored snapshots are compressed.
     public var compression = SnapshotCompression.none
     /// `storage.snapshots_config.schedules` (see ServeConfig+Schedules.swift).
@@ -123,6 +125,7 @@ public struct ServeConfig: Sendable, Equatable {
 
     /// Sets one dotted key from a YAML scalar or an env string, checking its type and range.
     mutating func set(_ key: String, _ raw: Any, source: String) throws {
+        if try setCollectionDefault(key, raw, source: source) { return }
         guard let kind = ServeConfig.keys[key] else {
             if ServeConfig.isQdrantOnly(key) {
                 try ServeConfig.refuseUnservable(key, raw, source: source)

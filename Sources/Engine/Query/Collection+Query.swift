@@ -49,7 +49,7 @@ extension Collection {
         let limit = q.limit ?? 10
         guard limit >= 0, q.offset >= 0 else { throw StorageError(.badInput, "Wrong input: limit and offset must not be negative") }
         guard !q.prefetch.isEmpty else {
-            return try base(resolved, using: q.using, filter: filter, limit: limit, offset: q.offset, threshold: q.scoreThreshold)
+            return try base(resolved, using: q.using, filter: filter, limit: limit, offset: q.offset, threshold: q.scoreThreshold, params: q.params)
         }
         let sources = try q.prefetch.map { try run($0, propagated: filter, lookup: lookup) }
         switch resolved {
@@ -66,18 +66,21 @@ extension Collection {
             if ids.isEmpty { return [] }
             return try base(
                 resolved, using: q.using, filter: Filter.including(filter, ids), limit: limit, offset: q.offset,
-                threshold: q.scoreThreshold)
+                threshold: q.scoreThreshold, params: q.params)
         }
     }
 
     /// A level without prefetches.
-    func base(_ r: Resolved, using: String, filter: Filter?, limit: Int, offset: Int, threshold: Float?) throws -> [Hit] {
+    func base(
+        _ r: Resolved, using: String, filter: Filter?, limit: Int, offset: Int, threshold: Float?, params: SearchParams = SearchParams()
+    ) throws -> [Hit] {
         switch r {
         case .scroll:
             let (records, _) = scroll(filter: filter, offset: nil, limit: limit.saturatingAdd(offset), payload: .none, vectors: .none)
             return records.dropFirst(offset).map { Hit(id: $0.id, score: 1) }
         case .nearest(let v, nil):
-            let req = SearchRequest(vector: v, using: using, filter: filter, limit: limit, offset: offset, scoreThreshold: threshold)
+            var req = SearchRequest(vector: v, using: using, filter: filter, limit: limit, offset: offset, scoreThreshold: threshold)
+            req.params = params
             return try search(req).map { Hit(id: $0.id, score: $0.score ?? 0) }
         case .nearestSparse(let v, let slot):
             return try searchSparse(v, slot: slot, filter: filter, limit: limit, offset: offset, threshold: threshold).map {

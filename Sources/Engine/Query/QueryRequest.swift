@@ -111,6 +111,8 @@ public struct QueryRequest: Sendable, Equatable {
     public var offset: Int = 0
     public var scoreThreshold: Float?
     public var lookupFrom: LookupLocation?
+    /// `params` (`hnsw_ef`, `exact`, `indexed_only`).
+    public var params = SearchParams()
 
     public init(
         prefetch: [QueryRequest] = [], query: QueryKind? = nil, using: String = "", filter: Filter? = nil,

@@ -71,7 +71,7 @@ extension Collection {
         let k = req.limit.saturatingAdd(req.offset)
         let filter = req.filter?.bound(to: self)
         var hits = shards.flatMap {
-            $0.search(query: query, slot: slot, distance: distance, filter: filter, k: k, vectors: req.vectors.wantsAny)
+            $0.search(query: query, slot: slot, distance: distance, filter: filter, k: k, vectors: req.vectors.wantsAny, params: req.params)
         }
         hits.sort { a, b in
             if a.score != b.score { return distance.higherIsBetter ? a.score > b.score : a.score < b.score }
@@ -104,7 +104,10 @@ extension Collection {
         let segs = shards.reduce(0) { acc, s in
             acc + s.lock.read { s.segments.filter { $0.isSealed || $0.count > 0 }.count }
         }
-        return CollectionInfo(
+        var info = CollectionInfo(
             points_count: count(filter: nil), segments_count: segs, config: config, payload_schema: indexInfo)
+        info.indexed_vectors_count = shards.reduce(0) { acc, s in acc + slots.indices.reduce(0) { $0 + s.indexedVectorCount(slot: $1) } }
+        info.status = shards.contains { $0.optimizationPending } ? "yellow" : "green"
+        return info
     }
 }

@@ -30,6 +30,7 @@ public final class Collection: @unchecked Sendable {
         self._payloadSchema = schema
         self.shards = shards
         self.slots = config.params.vectors.byName
+        for s in shards { s.lock.write { s.indexSettings = IndexSettings(config) } }
     }
 
     /// Writes a new collection's files into `dir` (which must not exist yet).
@@ -111,6 +112,7 @@ public final class Collection: @unchecked Sendable {
             }
             try FileIO.writeAtomically(try [UInt8].json(next), to: dir + "/config.json")
             _config = next
+            for s in shards { s.lock.write { s.indexSettings = IndexSettings(next) } }
         }
     }
 }

@@ -54,6 +54,8 @@ public struct HnswConfig: Codable, Sendable, Equatable {
     public var full_scan_threshold: Int = 10000
     public var max_indexing_threads: Int = 0
     public var on_disk: Bool = false
+    /// Extra links per indexed payload value (Qdrant's `payload_m`); nil = `m`.
+    public var payload_m: Int?
     public init() {}
 }
 
@@ -133,6 +135,7 @@ extension HnswConfig {
         full_scan_threshold = try c.decodeIfPresent(Int.self, forKey: .full_scan_threshold) ?? full_scan_threshold
         max_indexing_threads = try c.decodeIfPresent(Int.self, forKey: .max_indexing_threads) ?? max_indexing_threads
         on_disk = try c.decodeIfPresent(Bool.self, forKey: .on_disk) ?? on_disk
+        payload_m = try c.decodeIfPresent(Int.self, forKey: .payload_m)
     }
 }
 

@@ -70,6 +70,8 @@ public struct SearchRequest: Sendable {
     public var scoreThreshold: Float?
     public var payload: PayloadSelector
     public var vectors: VectorSelector
+    /// `params`: `hnsw_ef`, `exact`, `indexed_only` (`Index/IndexSettings.swift`).
+    public var params = SearchParams()
 
     public init(
         vector: [Float], using: String = "", filter: Filter? = nil, limit: Int = 10, offset: Int = 0,

@@ -135,6 +135,7 @@ extension Segment {
             v.storage_type = .inRamMmap
             state.config.vector_data[name] = v
         }
+        applyGraphState(&state)
         state.initial_version = createdVersion
         state.version = version
         // Sparse vectors are always the storage qdb wrote, with an index Qdrant builds at load.
@@ -193,6 +194,7 @@ extension Segment {
             try FileIO.makeDirectories(tmp + "/payload_index")
             try SegmentFiles.write(tmp + "/" + PayloadIndexConfig.path, try PayloadIndexConfig(indexedFields: indexedFields).write())
             if replacing, keepGraphs { try carryIndexFiles(from: final, to: tmp) }
+            try writeGraphs(into: tmp)
             fileDigests = [:]
             for f in Segment.files(under: tmp) {
                 let (size, sha) = try SHA256Hasher.digest(ofFile: tmp + "/" + f)
@@ -324,6 +326,7 @@ extension Segment {
         seg.deletedVersion = meta.deleted_version
         seg.schema = schema
         seg.state = state
+        seg.graphs = graphs
         try seg.takeDigests(from: meta, dir: dir)
         seg.isSealed = true
         return seg
@@ -340,8 +343,9 @@ extension Segment {
         } else {
             seg = try loadQdrant(from: dir, schema: schema)
         }
-        guard seg.needsRewrite else { return seg }
-        return try seg.rewritten(in: (dir as NSString).deletingLastPathComponent, schema: schema)
+        let loaded = seg.needsRewrite ? try seg.rewritten(in: (dir as NSString).deletingLastPathComponent, schema: schema) : seg
+        try loaded.loadGraphs(dir: dir)
+        return loaded
     }
 
     /// This segment's live points as a segment of the same id, written in the immutable layout

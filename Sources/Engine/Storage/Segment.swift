@@ -48,6 +48,8 @@ final class Segment {
     /// Offsets that Qdrant's id tracker maps to no point (their slot reads as deleted); left
     /// out of the mappings when the segment is rewritten.
     var unmapped: Set<Int> = []
+    /// Sealed segments only: HNSW graphs by vector slot (`Index/Segment+HNSW.swift`).
+    var graphs: [Int: SegmentGraph] = [:]
 
     init(id: String = UUID().uuidString.lowercased(), dims: [Int]) {
         self.id = id

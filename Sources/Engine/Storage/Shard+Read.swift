@@ -59,33 +59,48 @@ extension Shard {
         }
     }
 
-    /// Exact nearest neighbours of `query` (already preprocessed for `distance`) in vector slot `slot`.
+    /// Nearest neighbours of `query` (already preprocessed for `distance`) in vector slot `slot`,
+    /// planned per segment as Qdrant does (`Shard+Plan.swift`): the HNSW graph where the
+    /// segment has one and is not small, an exact scan otherwise, or when `params.exact`.
     func search(
-        query: [Float], slot: Int, distance: Distance, filter: Filter?, k: Int, vectors: Bool
+        query: [Float], slot: Int, distance: Distance, filter: Filter?, k: Int, vectors: Bool,
+        params: SearchParams = SearchParams()
     ) -> [(score: Float, point: PointView)] {
         guard k > 0 else { return [] }
         return lock.read {
             var top = TopK(k: k)
             let sign: Float = distance.higherIsBetter ? 1 : -1
-            let dim = dims[slot]
             query.withUnsafeBufferPointer { q in
-                let qp = q.baseAddress!
                 for (s, seg) in segments.enumerated() {
-                    let ids = seg.ids
-                    let payloads = filter == nil ? [] : seg.payloads.all
-                    seg.withScanColumns(slot: slot) { deleted, present, base in
-                        for off in 0..<deleted.count where !deleted[off] && present[off] {
-                            if let filter, !filter.matches(id: ids[off], payload: payloads[off], hasVector: { seg.hasVector(slot: $0, at: off) }) {
-                                continue
-                            }
-                            let score = distance.score(qp, base + off * dim, dim: dim)
-                            top.insert(key: score * sign, seg: s, off: off)
-                        }
+                    searchSegment(seg, index: s, query: q.baseAddress!, slot: slot, distance: distance, filter: filter, k: k, params: params) { score, off in
+                        top.insert(key: score * sign, seg: s, off: off)
                     }
                 }
             }
             return top.sorted().map { e in
                 (e.key * sign, view(Location(seg: Int32(e.seg), off: Int32(e.off)), vectors: vectors))
+            }
+        }
+    }
+
+    /// Every live point of `seg` with a vector in `slot` that passes `filter`, scored exactly.
+    func exactScan(
+        _ seg: Segment, query qp: UnsafePointer<Float>, slot: Int, distance: Distance, filter: Filter?, candidates: [Int]?,
+        emit: (Float, Int) -> Void
+    ) {
+        let ids = seg.ids
+        let dim = dims[slot]
+        let payloads = filter == nil || candidates != nil ? [] : seg.payloads.all
+        seg.withScanColumns(slot: slot) { deleted, present, base in
+            if let candidates {
+                for off in candidates { emit(distance.score(qp, base + off * dim, dim: dim), off) }
+                return
+            }
+            for off in 0..<deleted.count where !deleted[off] && present[off] {
+                if let filter, !filter.matches(id: ids[off], payload: payloads[off], hasVector: { seg.hasVector(slot: $0, at: off) }) {
+                    continue
+                }
+                emit(distance.score(qp, base + off * dim, dim: dim), off)
             }
         }
     }

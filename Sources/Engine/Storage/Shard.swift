@@ -39,6 +39,10 @@ final class Shard: @unchecked Sendable {
     /// The collection's indexed payload fields, listed in each new segment's
     /// `payload_index/config.json` (Qdrant rebuilds those indexes at load).
     var indexedFields: [String: JSONValue] = [:]
+    /// The collection's HNSW and optimizer settings (`Index/IndexSettings.swift`); under `lock`.
+    var indexSettings = IndexSettings()
+    /// The optimizer's state (`Shard+Optimize.swift`).
+    let optimizerState = OptimizerState()
     let sealThreshold: Int
     let logger: Logger
     let lock = RWLock()

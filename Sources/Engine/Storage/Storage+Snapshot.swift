@@ -126,11 +126,15 @@ extension Storage {
 
 extension Collection {
     /// Runs `body` while holding every shard's write lock (in shard order), so no write is in
-    /// flight while the collection's directory is swapped.
-    func withWritesBlocked<T>(_ body: () throws -> T) throws -> T {
+    /// flight while the collection's directory is swapped. Stops the shards' optimizers for good:
+    /// one in flight throws its work away at its swap, which needs these locks.
+    func withWritesBlocked<T>(_ body: () throws -> T) rethrows -> T {
         func lockFrom(_ i: Int) throws -> T {
             guard i < shards.count else { return try body() }
-            return try shards[i].lock.write { try lockFrom(i + 1) }
+            return try shards[i].lock.write {
+                shards[i].optimizerState.close()
+                return try lockFrom(i + 1)
+            }
         }
         return try lockFrom(0)
     }

@@ -29,6 +29,8 @@ public final class Storage: @unchecked Sendable {
     let mutex = NSLock()
     var collections: [String: Collection] = [:]
     var aliasMap: [String: String] = [:]
+    /// The background optimizer, once `startOptimizer()` ran (`Optimizer.swift`).
+    var optimizer: Optimizer?
     private var closed = false
 
     var collectionsDir: String { root + "/collections" }
@@ -124,6 +126,7 @@ public final class Storage: @unchecked Sendable {
     public func close() throws {
         let all: [Collection] = mutex.withLock {
             closed = true
+            optimizer?.stop()
             return Array(collections.values)
         }
         for c in all { try c.close() }
@@ -189,7 +192,8 @@ public final class Storage: @unchecked Sendable {
     public func deleteCollection(_ name: String) throws -> Bool {
         defer { releaseFreedMemory() }
         return try mutex.withLock {
-            guard collections[name] != nil else { return false }
+            guard let doomed = collections[name] else { return false }
+            doomed.withWritesBlocked { }  // stops its optimizer (see `withWritesBlocked`)
             let trash = collectionsDir + "/.deleted-\(UUID().uuidString)"
             guard rename(collectionsDir + "/" + name, trash) == 0 else { throw FileIO.ioError("rename collection \(name)") }
             try FileIO.syncDirectory(collectionsDir)

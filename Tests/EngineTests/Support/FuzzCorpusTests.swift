@@ -34,7 +34,8 @@ import Testing
     /// from inputs that reach deep into each reader.
     @Test func validSeedsAreAccepted() throws {
         for (target, file) in [("tar-extract", "snapshot.tar"), ("segment", "0-segment.json"), ("segment", "5-vector_storage-matrix.dat"), ("segment", "8-payload_storage-tracker.dat"),
-                               ("multipart", "one-field"), ("wal", "wal.log"), ("manifest", "qdrant-form.json")] {
+                               ("multipart", "one-field"), ("wal", "wal.log"), ("manifest", "qdrant-form.json"),
+                               ("hnsw-graph", "0-links_compressed.bin"), ("hnsw-graph", "1-graph.bin"), ("hnsw-graph", "2-hnsw_config.json")] {
             let bytes = try FileIO.readAll(Self.fixtures + "/fuzz/\(target)/\(file)")
             try bytes.withUnsafeBytes { try FuzzTargets.all[target]!($0) }
         }

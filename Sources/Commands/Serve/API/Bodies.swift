@@ -10,6 +10,14 @@ struct CreateCollectionBody: Decodable {
     var write_consistency_factor: Int?
     var on_disk_payload: Bool?
     var sparse_vectors: JSONValue?
+    var hnsw_config: JSONValue?
+    var optimizers_config: JSONValue?
+}
+
+/// `PATCH /collections/{c}`: the sections qdb applies (`params` is checked by the engine).
+struct UpdateCollectionBody: Decodable {
+    var hnsw_config: JSONValue?
+    var optimizers_config: JSONValue?
 }
 
 /// `with_payload`: a bool, a list of keys, or `{"include": […]}` / `{"exclude": […]}`.

@@ -35,7 +35,7 @@ enum QueryParser {
         }
         q.using = try f.string("using") ?? ""
         q.filter = try f.decode("filter", Filter.self)
-        _ = try f.decode("params", SearchParamsBody.self)
+        q.params = try f.decode("params", SearchParamsBody.self)?.engine ?? SearchParams()
         q.scoreThreshold = try f.double("score_threshold").map(Float.init)
         q.limit = try f.limit()
         if top { q.offset = try f.limit("offset", min: 0) ?? 0 }
@@ -211,8 +211,11 @@ enum QueryParser {
     }
 }
 
-/// `params` (search parameters): accepted and checked; every qdb search is exact.
+/// `params` (search parameters): `hnsw_ef`, `exact` and `indexed_only` steer the search
+/// (`Shard+Plan`); `quantization` and `acorn` are accepted and checked (qdb has neither).
 struct SearchParamsBody: Decodable {
+    var engine: SearchParams { SearchParams(hnswEf: hnsw_ef, exact: exact ?? false, indexedOnly: indexed_only ?? false) }
+
     var hnsw_ef: Int?
     var exact: Bool?
     var quantization: JSONValue?

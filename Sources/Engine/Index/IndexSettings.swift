@@ -1,0 +1,65 @@
+/// What a shard's optimizer and search planner take from its collection's config
+/// (`hnsw_config`, `optimizer_config`), in Qdrant's units: thresholds in KB of vector data,
+/// converted to vector counts per vector size as Qdrant does.
+struct IndexSettings: Sendable, Equatable {
+    var hnsw = HnswConfig()
+    var optimizer = OptimizerConfig()
+
+    /// Qdrant's default `indexing_threshold` (KB), used when the config leaves it out.
+    static let defaultIndexingThresholdKB = 10_000
+
+    init() {}
+
+    init(_ config: CollectionConfig) {
+        hnsw = config.hnsw_config
+        optimizer = config.optimizer_config
+    }
+
+    /// The HNSW config of vector `name` (per-vector configs are not kept yet: the collection's).
+    func hnsw(for name: String) -> HnswConfig { hnsw }
+
+    /// Bytes of one f32 vector of `dim`.
+    static func vectorBytes(_ dim: Int) -> Int { dim * MemoryLayout<Float>.size }
+
+    /// `indexing_threshold` in bytes; nil when indexing is disabled (`0`).
+    var indexingThresholdBytes: Int? {
+        let kb = optimizer.indexing_threshold ?? Self.defaultIndexingThresholdKB
+        return kb == 0 ? nil : kb.multipliedReportingOverflow(by: 1024).partialValue
+    }
+
+    /// Whether a segment with `vectors` live vectors of `dim` should have an index (Qdrant's
+    /// `IndexingOptimizer`: available vector bytes ≥ `indexing_threshold` KB).
+    func wantsIndex(vectors: Int, dim: Int) -> Bool {
+        // `m` 0: Qdrant builds no global graph.
+        guard let t = indexingThresholdBytes, vectors > 0, hnsw.m > 0 else { return false }
+        return vectors * Self.vectorBytes(dim) >= t
+    }
+
+    /// `full_scan_threshold` (KB) as a vector count for `dim` (Qdrant's `HnswGraphConfig`).
+    func fullScanVectors(name: String, dim: Int) -> Int {
+        hnsw(for: name).full_scan_threshold * 1024 / max(1, Self.vectorBytes(dim))
+    }
+
+    /// Whether `indexed_only` leaves out an unindexed segment of `vectors` vectors: one past
+    /// max(`indexing_threshold`, `full_scan_threshold`) KB (Qdrant's `indexed_only.rs`).
+    func excludedWhenIndexedOnly(vectors: Int, name: String, dim: Int) -> Bool {
+        let kb = max(optimizer.indexing_threshold ?? Self.defaultIndexingThresholdKB, hnsw(for: name).full_scan_threshold)
+        return vectors * Self.vectorBytes(dim) >= kb * 1024
+    }
+}
+
+/// Search parameters (`params` of a search or query request), as Qdrant's `SearchParams`.
+public struct SearchParams: Sendable, Equatable {
+    /// `ef` of the graph search; nil = the index's `ef_construct`.
+    public var hnswEf: Int?
+    /// Scan every vector, ignoring indexes.
+    public var exact = false
+    /// Leave out big segments that have no index yet.
+    public var indexedOnly = false
+
+    public init(hnswEf: Int? = nil, exact: Bool = false, indexedOnly: Bool = false) {
+        self.hnswEf = hnswEf
+        self.exact = exact
+        self.indexedOnly = indexedOnly
+    }
+}

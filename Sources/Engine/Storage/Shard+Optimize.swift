@@ -1,0 +1,157 @@
+import Foundation
+
+/// The optimizer's bookkeeping for one shard.
+final class OptimizerState: @unchecked Sendable {
+    private let mutex = NSLock()
+    private var _running = false
+    private var _closed = false
+    private var _lastError: String?
+    /// The shard's `lastSeq` at the previous pass: an appendable segment unchanged since is idle.
+    var seenSeq: UInt64 = .max
+
+    /// Claims the shard for one optimization; false when one is already running or the shard closed.
+    func begin() -> Bool {
+        mutex.withLock {
+            guard !_running, !_closed else { return false }
+            _running = true
+            return true
+        }
+    }
+
+    func end(error: String?) { mutex.withLock { _running = false; _lastError = error } }
+
+    var running: Bool { mutex.withLock { _running } }
+    var lastError: String? { mutex.withLock { _lastError } }
+    /// Stops further optimizations (the shard is being dropped or replaced); one in flight
+    /// notices at its swap and throws its work away.
+    func close() { mutex.withLock { _closed = true } }
+    var closed: Bool { mutex.withLock { _closed } }
+}
+
+/// One optimization: rebuild a sealed segment as a new one (new id) holding its live points,
+/// with an HNSW graph for every vector that passes `indexing_threshold` (Qdrant's indexing and
+/// vacuum optimizers, which also write a new segment and swap it in).
+struct OptimizationJob {
+    var source: Segment
+    /// Slots to index in the new segment (those the source has graphs for stay indexed).
+    var slots: [Int]
+    var reason: String
+}
+
+extension Shard {
+    /// The first sealed segment that needs an optimization under the current settings: a vector
+    /// past `indexing_threshold` with no graph, or more than `deleted_threshold` of its points
+    /// deleted (when it has at least `vacuum_min_vector_number`).
+    func nextOptimization() -> OptimizationJob? {
+        lock.read {
+            let s = indexSettings
+            for seg in segments.dropLast() where seg.isSealed && seg.count > 0 {
+                let live = seg.liveCount
+                let want = dims.indices.filter { seg.graphs[$0] != nil || s.wantsIndex(vectors: live, dim: dims[$0]) }
+                let missing = want.filter { seg.graphs[$0] == nil }
+                let deleted = seg.count - live
+                let vacuum = seg.count >= s.optimizer.vacuum_min_vector_number && Double(deleted) / Double(seg.count) > s.optimizer.deleted_threshold
+                if !missing.isEmpty || vacuum {
+                    return OptimizationJob(source: seg, slots: want, reason: missing.isEmpty ? "vacuum" : "indexing")
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Runs optimizations until none is needed (or the shard closes). Returns how many ran.
+    /// Reads and writes go on meanwhile: the new segment is built and written with no lock held;
+    /// only the swap takes the write lock.
+    @discardableResult
+    func optimize() throws -> Int {
+        guard optimizerState.begin() else { return 0 }
+        var done = 0
+        do {
+            try sealIfIdleAndBig()
+            while !optimizerState.closed, let job = nextOptimization() {
+                guard try run(job) else { break }
+                done += 1
+            }
+        } catch {
+            optimizerState.end(error: "\(error)")
+            throw error
+        }
+        optimizerState.end(error: nil)
+        return done
+    }
+
+    /// Seals the appendable segment when it holds enough vectors for an index and no write came
+    /// since the previous pass: Qdrant's optimizer turns such a segment into an indexed one; in
+    /// qdb the seal makes it a sealed segment, which the indexing job then rebuilds with graphs.
+    /// (A bulk load keeps writing, so it is not cut into small segments.)
+    private func sealIfIdleAndBig() throws {
+        let (seq, big) = lock.read {
+            (lastSeq, appendable.count > 0 && dims.indices.contains { indexSettings.wantsIndex(vectors: appendable.liveCount, dim: dims[$0]) })
+        }
+        defer { optimizerState.seenSeq = seq }
+        guard big, seq == optimizerState.seenSeq else { return }
+        try seal()
+    }
+
+    /// Builds `job`'s new segment and swaps it in; false when the source went away meanwhile.
+    ///
+    /// Crash safety: the new segment is written as `<id>.tmp` and renamed (`writeSealed`), so a
+    /// crash before the swap leaves a directory `shard.json` does not list (removed at the next
+    /// open); the swap writes `shard.json` atomically, listing the new segment instead of the
+    /// old, after the new segment's deletion bitset holds every deletion made meanwhile; a
+    /// crash after it leaves the old directory unlisted. Deletions after the last seal are in
+    /// the WAL, replayed either way.
+    func run(_ job: OptimizationJob) throws -> Bool {
+        let source = job.source
+        let (keep, version) = lock.read { (source.deleted.map { !$0 }, source.version) }
+        let fresh = Segment(dims: dims)
+        var moved = [Int32](repeating: -1, count: source.count)
+        for off in 0..<source.count where keep[off] {
+            moved[off] = Int32(fresh.count)
+            fresh.append(id: source.ids[off], vectors: source.vectors(at: off), payload: source.payloads[off], version: source.versions[off])
+        }
+        let settings = lock.read { indexSettings }
+        let started = Date()
+        for slot in job.slots where fresh.count > 0 {
+            let name = schema.names[slot]
+            let config = settings.hnsw(for: name)
+            fresh.graphs[slot] = fresh.buildGraph(
+                slot: slot, distance: schema.distances[slot], config: config,
+                fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot]))
+        }
+        Failpoint.pause("optimizer_before_write")
+        let fields = lock.read { indexedFields }
+        try fresh.writeSealed(to: segmentsDir, version: version, schema: schema, indexedFields: fields)
+        Failpoint.pause("optimizer_before_swap")
+        let swapped: Bool = try lock.write {
+            guard !optimizerState.closed, let pos = segments.firstIndex(where: { $0 === source }), pos < segments.count - 1 else {
+                return false
+            }
+            for off in 0..<source.count where keep[off] && source.deleted[off] {
+                fresh.markDeleted(Int(moved[off]), version: source.deletedVersion)
+            }
+            if fresh.deletedDirty { try fresh.writeDeletions(in: segmentsDir) }
+            var sealed = Array(segments.dropLast())
+            sealed[pos] = fresh
+            let state = State(flushed_seq: flushedSeq, segments: sealed.map(\.id))
+            try FileIO.writeAtomically(try [UInt8].json(state, pretty: true), to: dir + "/shard.json")
+            segments[pos] = fresh
+            let ids = fresh.ids, deleted = fresh.deleted
+            for off in 0..<fresh.count where !deleted[off] { index[ids[off]] = Location(seg: Int32(pos), off: Int32(off)) }
+            return true
+        }
+        guard swapped else {
+            FileIO.removeTree(segmentsDir + "/" + fresh.id)
+            return false
+        }
+        FileIO.removeTree(segmentsDir + "/" + source.id)
+        logger.info("optimized segment", metadata: [
+            "reason": "\(job.reason)", "from": "\(source.id)", "to": "\(fresh.id)", "points": "\(fresh.liveCount)",
+            "indexed": "\(fresh.graphs.keys.sorted())", "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",
+        ])
+        return true
+    }
+
+    /// Qdrant's collection `status`: green when no optimization is pending or running, yellow otherwise.
+    var optimizationPending: Bool { optimizerState.running || nextOptimization() != nil }
+}
