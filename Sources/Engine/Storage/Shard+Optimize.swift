@@ -108,7 +108,9 @@ extension Shard {
         var moved = [Int32](repeating: -1, count: source.count)
         for off in 0..<source.count where keep[off] {
             moved[off] = Int32(fresh.count)
-            fresh.append(id: source.ids[off], vectors: source.vectors(at: off), payload: source.payloads[off], version: source.versions[off])
+            fresh.append(
+                id: source.ids[off], vectors: source.vectors(at: off), payload: source.payloads[off], version: source.versions[off],
+                sparse: source.sparseVectors(at: off))
         }
         let settings = lock.read { indexSettings }
         let started = Date()
