@@ -65,7 +65,7 @@ enum HNSWGraphLinks {
         let need = headerSize + levels * 8 + n * 4 + nb * 4 + pad + no * 8
         guard need <= size else { throw bad("needs \(need) bytes for the counts its header declares, has \(size)") }
         var pos = headerSize
-        let levelOffsets = (0..<levels).map { Int(SegmentBytes.u64(b, pos + $0 * 8)!) }
+        let levelOffsets = try (0..<levels).map { try int(SegmentBytes.u64(b, pos + $0 * 8)!, "level offset", max: size, bad) }
         pos += levels * 8
         let reindex = (0..<n).map { SegmentBytes.u32(b, pos + $0 * 4)! }
         pos += n * 4
@@ -92,7 +92,7 @@ enum HNSWGraphLinks {
         let need = headerSize + levels * 8 + n * 4 + nbBytes + p.compressedSize!
         guard need <= size else { throw bad("needs \(need) bytes for the counts its header declares, has \(size)") }
         var pos = headerSize
-        let levelOffsets = (0..<levels).map { Int(SegmentBytes.u64(b, pos + $0 * 8)!) }
+        let levelOffsets = try (0..<levels).map { try int(SegmentBytes.u64(b, pos + $0 * 8)!, "level offset", max: size, bad) }
         pos += levels * 8
         let reindex = (0..<n).map { SegmentBytes.u32(b, pos + $0 * 4)! }
         pos += n * 4
@@ -122,7 +122,7 @@ enum HNSWGraphLinks {
         out.reserveCapacity(raw.count)
         var prev: UInt64 = 0
         for v in raw {
-            guard v >= prev else { throw bad("has offsets that decrease") }
+            guard v >= prev, v <= UInt64(end) else { throw bad("has offsets that decrease") }
             prev = v
             out.append(Int(v))
         }
