@@ -276,7 +276,7 @@ def test_admin_creates_follows_cancels_deletes_and_sees_schedules(server_factory
     b.until(f"!!document.querySelector(\"{row}\")")
     assert b.js(f"document.querySelector(\"{row}\").classList.contains('stale')"), "no verified snapshot must warn"
     cells = b.js(f"[...document.querySelector(\"{row}\").cells].map(c => c.textContent)")
-    assert cells[1] == "50" and cells[2] == "4 · Cosine" and cells[3] == "green" and "none" in cells[4]
+    assert cells[1] == "50" and cells[2] == "4 · Cosine" and cells[3] == "green · 0 vectors indexed" and "none" in cells[4]
     b.shot("2-collections")
 
     # create a snapshot from the page; it runs as an operation and is then listed

@@ -158,7 +158,7 @@ async function renderCollections(backups) {
       td("Name", b.name),
       td("Points", info ? info.points_count : "–"),
       td("Vectors", info ? vectorsText(info.config && info.config.params) : "–"),
-      td("Status", info ? info.status : "–"),
+      td("Status", info ? info.status + " · " + (info.indexed_vectors_count || 0) + " vectors indexed" : "–"),
       td("Newest snapshot", newest ? [age(secondsSince(newest.creation_time + (newest.creation_time && !/Z|[+-]\d\d:?\d\d$/.test(newest.creation_time) ? "Z" : ""))), " · ", bytes(newest.size), " · ",
         newest.verified ? "verified" : "not verified", " · ", newest.location || backups.store].join("") : "none"),
       td("Newest verified", verified)));
