@@ -35,6 +35,7 @@ extension Collection {
         case scroll
         case nearest([Float], mmr: MMR?)
         case nearestSparse(SparseVector, slot: Int)
+        case nearestMulti([[Float]], slot: Int)
         case examples(ExampleScorer.Kind)
         case orderBy(OrderBy)
         case fusion(Fusion)
@@ -86,6 +87,10 @@ extension Collection {
             return try searchSparse(v, slot: slot, filter: filter, limit: limit, offset: offset, threshold: threshold).map {
                 Hit(id: $0.point.id, score: $0.score)
             }
+        case .nearestMulti(let v, let slot):
+            return try searchMulti(v, slot: slot, filter: filter, limit: limit, offset: offset, threshold: threshold).map {
+                Hit(id: $0.point.id, score: $0.score)
+            }
         case .nearest(let v, let mmr?):
             return try maximalMarginalRelevance(v, mmr, using: using, filter: filter, limit: limit, offset: offset, threshold: threshold)
         case .examples(let kind):
@@ -118,10 +123,13 @@ extension Collection {
         let dim = { [self] in slots[try slot(named: q.using)].params.size }
         var mentioned = Set<PointID>()
         if let sparse = try resolveSparse(kind, q, source: source, mentioned: &mentioned) { return (sparse, mentioned) }
+        if let multi = try resolveMulti(kind, q, source: source, mentioned: &mentioned) { return (multi, mentioned) }
         func vector(_ input: VectorInput) throws -> [Float] {
             switch input {
             case .sparse:
                 throw StorageError(.badInput, "Wrong input: a sparse vector was given for the dense vector \(q.using.isEmpty ? "(unnamed)" : q.using)")
+            case .multi:
+                throw Collection.wrongMulti(q.using)
             case .vector(let v):
                 let d = try dim()
                 guard v.count == d else {

@@ -11,7 +11,7 @@ extension Collection {
         case .nearest(let input, nil):
             switch input {
             case .sparse(let v): return .nearestSparse(v, slot: slot)
-            case .vector:
+            case .vector, .multi:
                 throw StorageError(.badInput, "Wrong input: Conversion between sparse and regular vectors failed for vector: \(q.using)")
             case .id(let id):
                 let name = q.lookupFrom?.vector ?? q.using

@@ -4,6 +4,8 @@ public enum VectorInput: Sendable, Equatable {
     case id(PointID)
     /// A sparse vector (`{"indices", "values"}`), for a sparse vector's `using`.
     case sparse(SparseVector)
+    /// A multivector (a list of inner vectors), for a multivector's `using`.
+    case multi([[Float]])
 }
 
 /// One `context` pair of a discover or context query.

@@ -8,6 +8,10 @@ public struct SegmentSchema: Sendable, Equatable {
     /// Sparse vectors by slot (sorted by name) and their params (`SegmentSchema+Sparse`).
     public var sparseNames: [String] = []
     public var sparseParams: [SparseVectorParams] = []
+    /// Multivectors by slot (sorted by name): sizes and distances (`SegmentSchema+Multi`).
+    public var multiNames: [String] = []
+    public var multiDims: [Int] = []
+    public var multiDistances: [Distance] = []
 
     public init(names: [String], dims: [Int], distances: [Distance]) {
         precondition(names.count == dims.count && dims.count == distances.count)
@@ -17,8 +21,9 @@ public struct SegmentSchema: Sendable, Equatable {
     }
 
     public init(_ vectors: VectorsConfig) {
-        let v = vectors.byName
+        let v = vectors.denseByName
         self.init(names: v.map(\.name), dims: v.map(\.params.size), distances: v.map(\.params.distance))
+        takeMulti(vectors.multiByName.map { ($0.name, $0.params.size, $0.params.distance) })
     }
 
     /// `vector_storage` or `vector_storage-<name>` (`segment_constructor_base/paths.rs`).
@@ -34,6 +39,7 @@ public struct SegmentSchema: Sendable, Equatable {
         }
         var config = SegmentConfig(vectorData: data)
         config.sparse_vector_data = sparseVectorData
+        addMultiVectorData(&config)
         return config
     }
 }
@@ -54,10 +60,11 @@ extension SegmentSchema {
                 do { state = try SegmentState.read(validating: try SegmentFiles.readSmall(path, SegmentState.fileName)) } catch {
                     throw StorageError(.corrupt, "segment \(seg) is damaged: \(error)")
                 }
-                let names = state.config.vector_data.keys.sorted()
-                var s = SegmentSchema(names: names, dims: names.map { state.config.vector_data[$0]!.size },
-                                      distances: names.map { state.config.vector_data[$0]!.distance })
+                let data = state.config.vector_data
+                let names = data.keys.sorted().filter { data[$0]!.multivector_config == nil }
+                var s = SegmentSchema(names: names, dims: names.map { data[$0]!.size }, distances: names.map { data[$0]!.distance })
                 s.takeSparse(try SegmentSchema.sparseParams(of: state.config))
+                s.takeMulti(SegmentSchema.multiParams(of: state.config))
                 schema = s
             }
             if let found, found != schema {

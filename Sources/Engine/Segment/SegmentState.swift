@@ -63,9 +63,6 @@ public struct SegmentState: Codable, Sendable, Equatable {
             if let d = v.datatype, d != "float32" {
                 throw SegmentFormatError(.unsupported, fileName, "vector \"\(name)\" is stored as \(d); qdb reads float32 vectors only")
             }
-            if v.multivector_config != nil {
-                throw SegmentFormatError(.unsupported, fileName, "vector \"\(name)\" is a multivector; qdb does not read multivectors yet")
-            }
         }
         return state
     }

@@ -3,7 +3,7 @@ extension Collection {
     /// With `partial` (vector updates), a point may lack the unnamed vector.
     func slotPoints(_ points: [PointInput], partial: Bool = false) throws -> [SlotPoint] {
         try points.map { p in
-            for name in p.vectors.keys where !slots.contains(where: { $0.name == name }) {
+            for name in p.vectors.keys where !slots.contains(where: { $0.name == name }) && multiSlot(named: name) == nil {
                 try refuseSparseName(name)
                 _ = try slot(named: name)
             }
@@ -23,7 +23,7 @@ extension Collection {
                 }
                 vectors.append(params.distance.preprocess(v))
             }
-            return SlotPoint(id: p.id, vectors: vectors, payload: p.payload, sparse: try sparseSlots(of: p))
+            return SlotPoint(id: p.id, vectors: vectors, payload: p.payload, sparse: try sparseSlots(of: p), multi: try multiSlots(of: p))
         }
     }
 

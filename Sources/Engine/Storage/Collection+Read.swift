@@ -28,7 +28,10 @@ extension Collection {
             named = out
         }
         var r = Record(id: v.id, version: v.version, payload: payload.apply(v.payload), vectors: named, score: score)
-        if vectors.wantsAny { r.sparseVectors = sparseRecord(v, vectors: vectors) }
+        if vectors.wantsAny {
+            r.sparseVectors = sparseRecord(v, vectors: vectors)
+            r.multiVectors = multiRecord(v, vectors: vectors)
+        }
         return r
     }
 

@@ -3,8 +3,9 @@ extension Collection {
     /// The collection's sparse vectors by slot, sorted by name.
     var sparseSlots: [(name: String, params: SparseVectorParams)] { config.sparseByName }
 
-    /// Names `has_vector` resolves against: dense slots, then sparse slots (`Segment.hasVector`).
-    var filterVectorNames: [String] { slots.map(\.name) + sparseSlots.map(\.name) }
+    /// Names `has_vector` resolves against: dense slots, multivector slots, then sparse slots
+    /// (`Segment.hasVector`).
+    var filterVectorNames: [String] { slots.map(\.name) + multiSlots.map(\.name) + sparseSlots.map(\.name) }
 
     func sparseSlot(named name: String) -> Int? { sparseSlots.firstIndex { $0.name == name } }
 

@@ -29,7 +29,7 @@ public final class Collection: @unchecked Sendable {
         self._config = config
         self._payloadSchema = schema
         self.shards = shards
-        self.slots = config.params.vectors.byName
+        self.slots = config.params.vectors.denseByName
         for s in shards { s.lock.write { s.indexSettings = IndexSettings(config) } }
     }
 

@@ -3,6 +3,8 @@ public struct VectorParams: Codable, Sendable, Equatable {
     public var size: Int
     public var distance: Distance
     public var on_disk: Bool?
+    /// Set on a multivector (`CollectionConfig+Multi`): points hold a list of vectors here.
+    public var multivector_config: MultiVectorConfig?
 
     public init(size: Int, distance: Distance) {
         self.size = size
@@ -120,6 +122,7 @@ public struct CollectionConfig: Codable, Sendable, Equatable {
             throw StorageError(.badInput, "Validation error: \(label).size must be between 1 and 65536, got \(p.size)")
         }
         try validateSparse()
+        try validateMulti()
     }
 }
 

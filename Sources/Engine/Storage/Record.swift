@@ -5,12 +5,18 @@ public struct PointInput: Sendable {
     public var payload: Payload
     /// Sparse vectors by name.
     public var sparse: [String: SparseVector]
+    /// Multivectors by name (`Collection+Multi`).
+    public var multi: [String: [[Float]]]
 
-    public init(id: PointID, vectors: [String: [Float]], payload: Payload = [:], sparse: [String: SparseVector] = [:]) {
+    public init(
+        id: PointID, vectors: [String: [Float]], payload: Payload = [:], sparse: [String: SparseVector] = [:],
+        multi: [String: [[Float]]] = [:]
+    ) {
         self.id = id
         self.vectors = vectors
         self.payload = payload
         self.sparse = sparse
+        self.multi = multi
     }
 }
 
@@ -22,6 +28,8 @@ public struct Record: Sendable {
     public var vectors: [String: [Float]]?
     /// Sparse vectors by name; nil where `vectors` is nil.
     public var sparseVectors: [String: SparseVector]? = nil
+    /// Multivectors by name; nil where `vectors` is nil.
+    public var multiVectors: [String: [[Float]]]? = nil
     /// Set on search results.
     public var score: Float?
     /// Set on `order_by` results: the payload value the point was ordered by.

@@ -190,6 +190,7 @@ extension Segment {
                 try SegmentFiles.write(vdir + "/" + DenseMatrixFile.deletedFile, DenseMatrixFile.writeDeleted(present[slot].map { !$0 }))
             }
             try writeSparse(to: tmp, schema: schema)
+            try writeMulti(to: tmp, schema: schema)
             try Gridstore.write(payloads.all.map { $0.isEmpty ? nil : PayloadJSON.encode($0) }, to: tmp + "/" + Gridstore.directory, preallocate: schema.isAppendableForQdrant)
             try FileIO.makeDirectories(tmp + "/payload_index")
             try SegmentFiles.write(tmp + "/" + PayloadIndexConfig.path, try PayloadIndexConfig(indexedFields: indexedFields).write())
@@ -322,6 +323,7 @@ extension Segment {
         seg.load(ids: ids, vectors: vectors, present: present, payloads: payloads, versions: versions,
                  deleted: bits.withUnsafeBytes { SegmentBytes.bits($0, count: count) })
         seg.shareSparse(from: self)
+        seg.multi = multi
         seg.createdVersion = meta.created_version
         seg.deletedVersion = meta.deleted_version
         seg.schema = schema

@@ -28,9 +28,10 @@ extension Segment {
         let state = try SegmentState.read(validating: json)
         let qdbMeta = try? SegmentMeta.decode(segmentJSON: json)
         let names = Set(state.config.vector_data.keys)
-        guard names == Set(schema.names) else {
-            throw SegmentFormatError(.corrupt, SegmentState.fileName, "has vectors \(names.sorted().map { "\"\($0)\"" }), the collection has \(schema.names.map { "\"\($0)\"" })")
+        guard names == Set(schema.names + schema.multiNames) else {
+            throw SegmentFormatError(.corrupt, SegmentState.fileName, "has vectors \(names.sorted().map { "\"\($0)\"" }), the collection has \((schema.names + schema.multiNames).sorted().map { "\"\($0)\"" })")
         }
+        try schema.checkMulti(state.config)
         let sparseNames = try SegmentSchema.sparseParams(of: state.config).map(\.name)
         guard sparseNames == schema.sparseNames else {
             throw SegmentFormatError(.corrupt, SegmentState.fileName, "has sparse vectors \(sparseNames.map { "\"\($0)\"" }), the collection has \(schema.sparseNames.map { "\"\($0)\"" })")
@@ -112,6 +113,7 @@ extension Segment {
         seg.unmapped = Set(ids.indices.filter { ids[$0] == nil })
         seg.loadSparse(try readSparse(from: dir, schema: schema, count: n))
         seg.buildSparseIndex()
+        seg.loadMulti(try readMulti(from: dir, schema: schema, count: n))
         let version = state.version ?? versions.max() ?? 0
         seg.createdVersion = qdbMeta?.created_version ?? state.initial_version ?? version
         seg.deletedVersion = qdbMeta?.deleted_version ?? version

@@ -23,6 +23,9 @@ final class Segment {
     var sparseIndex: [InvertedIndex] = []
     /// Per sparse slot, the live points that have a vector there (IDF's document count).
     var sparseLive: [Int] = []
+    /// Per multivector slot, each point's inner vectors or nil; in a segment holding points,
+    /// one column per multivector slot of the collection (see `Segment+Multi`).
+    var multi: [[[[Float]]?]] = []
     private(set) var payloads = PayloadColumn()
     private(set) var versions: [UInt64] = []
     private(set) var deleted: [Bool] = []
@@ -65,9 +68,13 @@ final class Segment {
 
     /// Appends a point and returns its offset. `vectors[slot]` is nil where the point lacks it.
     @discardableResult
-    func append(id: PointID, vectors v: [[Float]?], payload: Payload, version: UInt64, sparse sv: [SparseVector?] = []) -> Int {
+    func append(
+        id: PointID, vectors v: [[Float]?], payload: Payload, version: UInt64, sparse sv: [SparseVector?] = [],
+        multi mv: [[[Float]]?] = []
+    ) -> Int {
         let off = ids.count
         appendSparse(sv, at: off)
+        appendMulti(mv, at: off)
         ids.append(id)
         for slot in 0..<dims.count {
             if let vec = v[slot] {
@@ -113,9 +120,11 @@ final class Segment {
         (0..<dims.count).map { vector(slot: $0, at: off) }
     }
 
-    /// Dense slots first, then sparse slots (`slot - dims.count`), as `Collection.filterVectorNames`.
+    /// Dense slots first, then multivector slots, then sparse slots, as `Collection.filterVectorNames`.
     func hasVector(slot: Int, at off: Int) -> Bool {
-        slot < present.count ? present[slot][off] : sparseVector(slot: slot - present.count, at: off) != nil
+        if slot < present.count { return present[slot][off] }
+        let s = slot - present.count
+        return s < multi.count ? multiVector(slot: s, at: off) != nil : sparseVector(slot: s - multi.count, at: off) != nil
     }
 
     /// Calls `body` with raw views of the columns a search scan reads, so the hot loop does no
@@ -142,7 +151,8 @@ final class Segment {
     func compacted(keepingID: Bool = false) -> Segment {
         let s = keepingID ? Segment(id: id, dims: dims) : Segment(dims: dims)
         for off in 0..<count where !deleted[off] {
-            s.append(id: ids[off], vectors: vectors(at: off), payload: payloads[off], version: versions[off], sparse: sparseVectors(at: off))
+            s.append(id: ids[off], vectors: vectors(at: off), payload: payloads[off], version: versions[off], sparse: sparseVectors(at: off),
+                     multi: multiVectors(at: off))
         }
         return s
     }

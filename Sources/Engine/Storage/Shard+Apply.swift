@@ -5,7 +5,7 @@ extension Shard {
         case .upsert(let points):
             for p in points {
                 if let loc = index[p.id] { segments[Int(loc.seg)].markDeleted(Int(loc.off), version: seq) }
-                let off = appendable.append(id: p.id, vectors: p.vectors, payload: p.payload, version: seq, sparse: p.sparse)
+                let off = appendable.append(id: p.id, vectors: p.vectors, payload: p.payload, version: seq, sparse: p.sparse, multi: p.multi)
                 index[p.id] = Location(seg: Int32(segments.count - 1), off: Int32(off))
             }
         case .delete(let ids):
@@ -38,7 +38,8 @@ extension Shard {
             } else {
                 let vectors = seg.vectors(at: off)
                 seg.markDeleted(off, version: seq)
-                let newOff = appendable.append(id: id, vectors: vectors, payload: updated, version: seq, sparse: seg.sparseVectors(at: off))
+                let newOff = appendable.append(id: id, vectors: vectors, payload: updated, version: seq, sparse: seg.sparseVectors(at: off),
+                                                multi: seg.multiVectors(at: off))
                 index[id] = Location(seg: Int32(last), off: Int32(newOff))
             }
         }

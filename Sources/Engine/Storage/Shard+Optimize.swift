@@ -110,7 +110,7 @@ extension Shard {
             moved[off] = Int32(fresh.count)
             fresh.append(
                 id: source.ids[off], vectors: source.vectors(at: off), payload: source.payloads[off], version: source.versions[off],
-                sparse: source.sparseVectors(at: off))
+                sparse: source.sparseVectors(at: off), multi: source.multiVectors(at: off))
         }
         let settings = lock.read { indexSettings }
         let started = Date()

@@ -6,6 +6,8 @@ struct PointView {
     var vectors: [[Float]?]
     /// By sparse slot; empty when vectors were not asked for.
     var sparse: [SparseVector?] = []
+    /// By multivector slot; empty when vectors were not asked for.
+    var multi: [[[Float]]?] = []
 }
 
 extension Shard {
@@ -14,7 +16,8 @@ extension Shard {
         let off = Int(loc.off)
         return PointView(
             id: seg.ids[off], version: seg.versions[off], payload: seg.payloads[off],
-            vectors: vectors ? seg.vectors(at: off) : [], sparse: vectors ? seg.sparseVectors(at: off) : [])
+            vectors: vectors ? seg.vectors(at: off) : [], sparse: vectors ? seg.sparseVectors(at: off) : [],
+            multi: vectors ? seg.multiVectors(at: off) : [])
     }
 
     /// The points with these ids that exist, in the given order.

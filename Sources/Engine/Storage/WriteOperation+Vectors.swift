@@ -32,19 +32,45 @@ extension WriteOperation {
         for p in points {
             w.pointID(p.id)
             writeDense(p.vectors, into: &w)
-            w.u16(UInt16(p.sparse.count))
-            for v in p.sparse {
-                guard let v else {
-                    w.u8(0)
-                    continue
-                }
-                w.u8(1)
-                w.u32(UInt32(v.indices.count))
-                for i in v.indices { w.u32(i) }
-                for x in v.values { w.u32(x.bitPattern) }
-            }
+            writeSparse(p.sparse, into: &w)
             w.payload(p.payload)
         }
+    }
+
+    /// Sparse slots as kinds 7 and 8 hold them: u16 slot count, per slot {u8 0 | u8 1, u32 k,
+    /// k × u32 index, k × f32 weight}.
+    static func writeSparse(_ sparse: [SparseVector?], into w: inout ByteWriter) {
+        w.u16(UInt16(sparse.count))
+        for v in sparse {
+            guard let v else {
+                w.u8(0)
+                continue
+            }
+            w.u8(1)
+            w.u32(UInt32(v.indices.count))
+            for i in v.indices { w.u32(i) }
+            for x in v.values { w.u32(x.bitPattern) }
+        }
+    }
+
+    static func readSparse(_ r: inout ByteReader) throws -> [SparseVector?] {
+        let sparseSlots = Int(try r.u16())
+        var sparse: [SparseVector?] = []
+        for _ in 0..<sparseSlots {
+            guard try r.u8() == 1 else {
+                sparse.append(nil)
+                continue
+            }
+            let k = try Bounds.count(try r.u32(), minimumRecordSize: 8, available: r.remaining, what: "WAL sparse vector")
+            var indices: [UInt32] = []
+            indices.reserveCapacity(k)
+            for _ in 0..<k { indices.append(try r.u32()) }
+            var values: [Float] = []
+            values.reserveCapacity(k)
+            for _ in 0..<k { values.append(Float(bitPattern: try r.u32())) }
+            sparse.append(SparseVector(indices: indices, values: values))
+        }
+        return sparse
     }
 
     /// Counts are checked against the bytes left (Bounds) before anything is reserved: a point
@@ -56,22 +82,7 @@ extension WriteOperation {
         for _ in 0..<n {
             let id = try r.pointID()
             let vectors = try readDense(&r)
-            let sparseSlots = Int(try r.u16())
-            var sparse: [SparseVector?] = []
-            for _ in 0..<sparseSlots {
-                guard try r.u8() == 1 else {
-                    sparse.append(nil)
-                    continue
-                }
-                let k = try Bounds.count(try r.u32(), minimumRecordSize: 8, available: r.remaining, what: "WAL sparse vector")
-                var indices: [UInt32] = []
-                indices.reserveCapacity(k)
-                for _ in 0..<k { indices.append(try r.u32()) }
-                var values: [Float] = []
-                values.reserveCapacity(k)
-                for _ in 0..<k { values.append(Float(bitPattern: try r.u32())) }
-                sparse.append(SparseVector(indices: indices, values: values))
-            }
+            let sparse = try readSparse(&r)
             points.append(SlotPoint(id: id, vectors: vectors, payload: try r.payload(), sparse: sparse))
         }
         return points

@@ -5,6 +5,8 @@ struct SlotPoint: Sendable {
     var payload: Payload
     /// By sparse slot (nil where absent); empty in collections without sparse vectors.
     var sparse: [SparseVector?] = []
+    /// By multivector slot (nil where absent); empty in collections without multivectors.
+    var multi: [[[Float]]?] = []
 }
 
 /// A shard-level write, as logged in the WAL. Filters are resolved to ids before logging,
@@ -24,6 +26,8 @@ enum WriteOperation: Sendable {
             for id in list { w.pointID(id) }
         }
         switch self {
+        case .upsert(let points) where points.contains(where: { !$0.multi.isEmpty }):
+            WriteOperation.encodeUpsertMulti(points, into: &w)
         case .upsert(let points) where points.contains(where: { !$0.sparse.isEmpty }):
             WriteOperation.encodeUpsertV2(points, into: &w)
         case .upsert(let points):
@@ -95,6 +99,7 @@ enum WriteOperation: Sendable {
                 return .deletePayload(ids: list, keys: try (0..<n).map { _ in try r.string() })
             case 6: return .clearPayload(ids: try ids())
             case 7: return .upsert(try WriteOperation.decodeUpsertV2(&r))
+            case 8: return .upsert(try WriteOperation.decodeUpsertMulti(&r))
             default: throw ByteReader.Truncated()
             }
         }

@@ -6,30 +6,35 @@ import Engine
 struct VectorOutput: Encodable {
     var vectors: [String: [Float]]
     var sparse: [String: SparseVector] = [:]
+    var multi: [String: [[Float]]] = [:]
 
-    init(vectors: [String: [Float]], sparse: [String: SparseVector]? = nil) {
+    init(vectors: [String: [Float]], sparse: [String: SparseVector]? = nil, multi: [String: [[Float]]]? = nil) {
         self.vectors = vectors
         self.sparse = sparse ?? [:]
+        self.multi = multi ?? [:]
     }
 
     init?(_ r: Record) {
         guard let v = r.vectors else { return nil }
-        self.init(vectors: v, sparse: r.sparseVectors)
+        self.init(vectors: v, sparse: r.sparseVectors, multi: r.multiVectors)
     }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
-        if sparse.isEmpty, vectors.count == 1, let v = vectors[""] { return try c.encode(v) }
-        guard !sparse.isEmpty else { return try c.encode(vectors) }
+        if sparse.isEmpty, multi.isEmpty, vectors.count == 1, let v = vectors[""] { return try c.encode(v) }
+        if sparse.isEmpty, vectors.isEmpty, multi.count == 1, let m = multi[""] { return try c.encode(m) }
+        guard !sparse.isEmpty || !multi.isEmpty else { return try c.encode(vectors) }
         var all: [String: One] = vectors.mapValues { .dense($0) }
         for (name, s) in sparse { all[name] = .sparse(indices: s.indices, values: s.values) }
+        for (name, m) in multi { all[name] = .multi(m) }
         try c.encode(all)
     }
 
-    /// One named vector: a list of numbers, or `{"indices", "values"}`.
+    /// One named vector: a list of numbers, `{"indices", "values"}`, or a list of lists.
     enum One: Encodable {
         case dense([Float])
         case sparse(indices: [UInt32], values: [Float])
+        case multi([[Float]])
 
         private enum K: String, CodingKey { case indices, values }
 
@@ -38,6 +43,9 @@ struct VectorOutput: Encodable {
             case .dense(let v):
                 var c = encoder.singleValueContainer()
                 try c.encode(v)
+            case .multi(let m):
+                var c = encoder.singleValueContainer()
+                try c.encode(m)
             case .sparse(let i, let v):
                 var c = encoder.container(keyedBy: K.self)
                 try c.encode(i, forKey: .indices)

@@ -153,7 +153,7 @@ enum QueryParser {
     static func vectorInput(_ v: JSONValue) throws -> VectorInput {
         switch v {
         case .array(let a):
-            if a.contains(where: { if case .array = $0 { return true } else { return false } }) { throw unsupported("multivectors") }
+            if UpsertJSON.isMulti(a) { return .multi(try UpsertJSON.multiVector(a, at: "query")) }
             return .vector(try a.map { x in
                 guard let d = x.number else { throw bad("a vector must be a list of numbers") }
                 return Float(d)

@@ -28,12 +28,15 @@ enum UpsertJSON {
         let id = try pointID(rawID, at: path + ".id")
         var vectors: [String: [Float]] = [:]
         var sparse: [String: SparseVector] = [:]
+        var multi: [String: [[Float]]] = [:]
         switch o["vector"] ?? o["vectors"] {
         case nil, .null?: break
+        case .array(let a)? where isMulti(a): multi[""] = try multiVector(a, at: path + ".vector")
         case .array(let a)?: vectors[""] = try floats(a, at: path + ".vector")
         case .object(let named)?:
             for (name, value) in named {
                 switch value {
+                case .array(let a) where isMulti(a): multi[name] = try multiVector(a, at: path + ".vector." + name)
                 case .array(let a): vectors[name] = try floats(a, at: path + ".vector." + name)
                 case .object: sparse[name] = try sparseVector(value, at: path + ".vector." + name)
                 default: throw format("\(path).vector.\(name) must be a dense vector or a sparse vector {indices, values}")
@@ -41,7 +44,22 @@ enum UpsertJSON {
             }
         default: throw format("\(path).vector must be a list of numbers or an object of named vectors")
         }
-        return PointInput(id: id, vectors: vectors, payload: try payload(o["payload"], at: path + ".payload"), sparse: sparse)
+        return PointInput(id: id, vectors: vectors, payload: try payload(o["payload"], at: path + ".payload"), sparse: sparse, multi: multi)
+    }
+
+    /// Whether a vector's list is a multivector (a list of lists). An empty list stays a dense
+    /// vector, which the engine refuses by its size.
+    static func isMulti(_ a: [JSONValue]) -> Bool {
+        if case .array? = a.first { return true }
+        return false
+    }
+
+    /// A list of inner vectors (sizes are the engine's to check).
+    static func multiVector(_ a: [JSONValue], at path: String) throws -> [[Float]] {
+        try a.enumerated().map { i, inner in
+            guard case .array(let xs) = inner else { throw format("\(path)[\(i)] must be a list of numbers (a multivector is a list of vectors)") }
+            return try floats(xs, at: "\(path)[\(i)]")
+        }
     }
 
     static func batch(_ v: JSONValue) throws -> [PointInput] {
@@ -55,6 +73,7 @@ enum UpsertJSON {
             payloads = list
         }
         var vectors = [[String: [Float]]](repeating: [:], count: n)
+        var multi = [[String: [[Float]]]](repeating: [:], count: n)
         func fill(_ name: String, _ value: JSONValue?) throws {
             guard case .array(let list)? = value else { throw format("`batch.vectors` must be a list of vectors or an object of named lists") }
             guard list.count == n else {
@@ -63,7 +82,11 @@ enum UpsertJSON {
             }
             for (i, item) in list.enumerated() {
                 guard case .array(let a) = item else { throw format("batch.vectors[\(i)] must be a list of numbers") }
-                vectors[i][name] = try floats(a, at: "batch.vectors[\(i)]")
+                if isMulti(a) {
+                    multi[i][name] = try multiVector(a, at: "batch.vectors[\(i)]")
+                } else {
+                    vectors[i][name] = try floats(a, at: "batch.vectors[\(i)]")
+                }
             }
         }
         switch b["vectors"] {
@@ -73,7 +96,7 @@ enum UpsertJSON {
         return try (0..<n).map { i in
             PointInput(
                 id: try pointID(ids[i], at: "batch.ids[\(i)]"), vectors: vectors[i],
-                payload: try payload(payloads.isEmpty ? nil : payloads[i], at: "batch.payloads[\(i)]"))
+                payload: try payload(payloads.isEmpty ? nil : payloads[i], at: "batch.payloads[\(i)]"), multi: multi[i])
         }
     }
 
@@ -105,7 +128,7 @@ enum UpsertJSON {
     /// `{"indices": [u32…], "values": [number…]}` (validated further by the engine).
     static func sparseVector(_ v: JSONValue, at path: String) throws -> SparseVector {
         guard case .object(let o) = v, case .array(let idx)? = o["indices"], case .array(let vals)? = o["values"] else {
-            throw format("\(path) must be a sparse vector {\"indices\": [...], \"values\": [...]} (qdb does not support multivectors yet)")
+            throw format("\(path) must be a sparse vector {\"indices\": [...], \"values\": [...]}")
         }
         if let extra = o.keys.sorted().first(where: { $0 != "indices" && $0 != "values" }) {
             throw format("unknown field `\(extra)` in \(path)")

@@ -1,0 +1,53 @@
+/// The multivector part of a segment's schema, and its entries in `segment.json`'s
+/// `vector_data`: a dense vector entry with `"multivector_config": {"comparator": "max_sim"}`.
+/// Qdrant 1.19 has no single-file multivector storage: whatever the `storage_type`, it opens the
+/// chunked multi-dense storage (`segment_constructor_base/vector_storage.rs`), so qdb writes
+/// `InRamMmap` (what Qdrant's optimizer writes for an immutable segment) over those files.
+extension SegmentSchema {
+    mutating func takeMulti(_ multi: [(name: String, dim: Int, distance: Distance)]) {
+        let sorted = multi.sorted { $0.name < $1.name }
+        multiNames = sorted.map(\.name)
+        multiDims = sorted.map(\.dim)
+        multiDistances = sorted.map(\.distance)
+    }
+
+    static let maxSimConfig: JSONValue = .object(["comparator": .string("max_sim")])
+
+    /// Adds every multivector to an immutable segment's `vector_data`.
+    func addMultiVectorData(_ config: inout SegmentConfig) {
+        for i in multiNames.indices {
+            var v = VectorDataConfig(size: multiDims[i], distance: multiDistances[i], storageType: .inRamMmap)
+            v.multivector_config = SegmentSchema.maxSimConfig
+            config.vector_data[multiNames[i]] = v
+        }
+    }
+
+    /// The multivectors a `segment.json` declares.
+    static func multiParams(of config: SegmentConfig) -> [(name: String, dim: Int, distance: Distance)] {
+        config.vector_data.keys.sorted().compactMap { name in
+            let v = config.vector_data[name]!
+            return v.multivector_config == nil ? nil : (name, v.size, v.distance)
+        }
+    }
+
+    /// Checks that `segment.json` declares the collection's multivectors, as multivectors of the
+    /// same size and distance, with float32 elements and the `max_sim` comparator.
+    func checkMulti(_ config: SegmentConfig) throws {
+        let found = SegmentSchema.multiParams(of: config)
+        guard found.map(\.name) == multiNames else {
+            throw SegmentFormatError(.corrupt, SegmentState.fileName, "has multivectors \(found.map { "\"\($0.name)\"" }), the collection has \(multiNames.map { "\"\($0)\"" })")
+        }
+        for (i, f) in found.enumerated() {
+            guard f.dim == multiDims[i], f.distance == multiDistances[i] else {
+                throw SegmentFormatError(.corrupt, SegmentState.fileName, "multivector \"\(f.name)\" is \(f.dim)-d \(f.distance.rawValue), the collection's is \(multiDims[i])-d \(multiDistances[i].rawValue)")
+            }
+            let v = config.vector_data[f.name]!
+            guard case .object(let o)? = v.multivector_config, o["comparator"] == .string("max_sim") else {
+                throw SegmentFormatError(.unsupported, SegmentState.fileName, "multivector \"\(f.name)\" has a comparator other than max_sim")
+            }
+            if let d = v.datatype, d != "float32" {
+                throw SegmentFormatError(.unsupported, SegmentState.fileName, "multivector \"\(f.name)\" has \(d) elements; qdb reads float32 only")
+            }
+        }
+    }
+}

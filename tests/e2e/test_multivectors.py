@@ -1,0 +1,215 @@
+"""Multivectors (issue 13, and issue 14's multivector query), differentially against the
+official client's local mode (`QdrantClient(":memory:")`, Qdrant's semantics in Python):
+seeded workloads of points with dense, multi (Cosine and Euclid MaxSim) and sparse vectors,
+points lacking some named vectors, overwrites and deletes, named-vector updates and deletes
+(`points/vectors`), `has_vector` filters, query by multivector and by id, multivector prefetch
+under fusion and a dense prefetch rescored by MaxSim — the same ids (ties as sets) and scores
+within 1e-4, over REST, before and after qdb seals its segments (the sealed path reads Qdrant's
+multi-dense storage files). Seeds are printed; rerun one with QDB_MULTI_SEED=N.
+
+Validation: empty multivectors, inner vectors of the wrong size, multi/dense mix-ups.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+from qdrant_client import QdrantClient, models
+
+from qdb_helpers import err, ok, unique
+from test_vector_kinds import same_hits, same_vectors, rand_sparse
+
+SEEDS = [int(os.environ["QDB_MULTI_SEED"])] if os.environ.get("QDB_MULTI_SEED") else [31, 32]
+N = 70
+DIM = 4
+MDIM = 3
+MAXSIM = models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM)
+
+COLLECTION = dict(
+    vectors_config={
+        "d": models.VectorParams(size=DIM, distance=models.Distance.DOT),
+        "m": models.VectorParams(size=MDIM, distance=models.Distance.COSINE, multivector_config=MAXSIM),
+        "e": models.VectorParams(size=MDIM, distance=models.Distance.EUCLID, multivector_config=MAXSIM),
+    },
+    sparse_vectors_config={"s": models.SparseVectorParams()},
+)
+
+
+def rand_multi(r: random.Random, k: int | None = None) -> list[list[float]]:
+    return [[round(r.uniform(-1, 1), 4) for _ in range(MDIM)] for _ in range(k or r.randint(1, 5))]
+
+
+def rand_point(r: random.Random, i: int) -> models.PointStruct:
+    vec: dict = {}
+    if r.random() < 0.8:
+        vec["d"] = [round(r.uniform(-1, 1), 4) for _ in range(DIM)]
+    if r.random() < 0.8:
+        vec["m"] = rand_multi(r)
+    if r.random() < 0.7:
+        vec["e"] = rand_multi(r)
+    if r.random() < 0.5:
+        vec["s"] = rand_sparse(r)
+    return models.PointStruct(id=i, vector=vec, payload={"g": r.randint(0, 3), "i": i})
+
+
+class Pair:
+    def __init__(self, url: str, seed: int):
+        self.r = random.Random(seed)
+        self.seed = seed
+        self.url = url
+        self.qdb = QdrantClient(url=url, prefer_grpc=False, timeout=60)
+        self.local = QdrantClient(":memory:")
+        self.name = unique("mv")
+        for c in (self.qdb, self.local):
+            c.create_collection(self.name, **COLLECTION)
+
+    def both(self, method: str, **kw):
+        return getattr(self.qdb, method)(self.name, **kw), getattr(self.local, method)(self.name, **kw)
+
+    def load(self):
+        points = [rand_point(self.r, i) for i in range(N)]
+        for c in (self.qdb, self.local):
+            c.upsert(self.name, points=points, wait=True)
+        again = [rand_point(self.r, i) for i in self.r.sample(range(N), 12)]
+        for c in (self.qdb, self.local):
+            c.upsert(self.name, points=again, wait=True)
+            c.delete(self.name, points_selector=models.PointIdsList(points=list(range(0, N, 11))), wait=True)
+        r = self.r
+        live = [i for i in range(N) if i % 11]
+        updates = [models.PointVectors(id=i, vector={"m": rand_multi(r)} if r.random() < 0.5 else {"e": rand_multi(r), "d": [1.0, 0.5, 0.0, -0.5]})
+                   for i in r.sample(live, 10)]
+        drop = r.sample(live, 6)
+        for c in (self.qdb, self.local):
+            c.update_vectors(self.name, points=updates, wait=True)
+            c.delete_vectors(self.name, vectors=["m"], points=models.PointIdsList(points=drop), wait=True)
+            c.delete_vectors(self.name, vectors=["e"], wait=True, points=models.FilterSelector(
+                filter=models.Filter(must=[models.FieldCondition(key="g", match=models.MatchValue(value=1)),
+                                           models.HasVectorCondition(has_vector="m")])))
+
+    def check_points(self):
+        a, b = self.both("scroll", limit=1000, with_vectors=True, with_payload=True)
+        assert [p.id for p in a[0]] == [p.id for p in b[0]], self.seed
+        for p, q in zip(a[0], b[0]):
+            same_vectors(p.vector, q.vector, (self.seed, p.id))
+        a, b = self.both("retrieve", ids=[1, 2, 3, 5, 8], with_vectors=["m", "d"])
+        for p, q in zip(a, b):
+            same_vectors(p.vector, q.vector, (self.seed, p.id, "names"))
+
+    def queries(self, phase: str):
+        r = self.r
+        for case in range(30):
+            ctx = (self.seed, phase, case)
+            using = r.choice(["m", "e"])
+            flt = None
+            roll = r.random()
+            if roll < 0.2:
+                flt = models.Filter(must=[models.FieldCondition(key="g", match=models.MatchValue(value=r.randint(0, 3)))])
+            elif roll < 0.4:
+                flt = models.Filter(must=[models.HasVectorCondition(has_vector=r.choice(["d", "m", "e", "s"]))])
+            elif roll < 0.5:
+                flt = models.Filter(must_not=[models.HasVectorCondition(has_vector=r.choice(["m", "e"]))])
+            kind = r.random()
+            if kind < 0.5:
+                extra = {}
+                if r.random() < 0.3:
+                    extra["score_threshold"] = round(r.uniform(0.2, 2), 2) if using == "m" else None
+                a, b = self.both("query_points", query=rand_multi(r, r.randint(1, 4)), using=using, query_filter=flt,
+                                 limit=r.randint(1, 12), with_payload=True, **{k: v for k, v in extra.items() if v is not None})
+            elif kind < 0.65:
+                pid = r.choice([p for p in range(N) if p % 11])
+                try:
+                    b = self.local.query_points(self.name, query=pid, using=using, query_filter=flt, limit=8)
+                except Exception:  # the point lacks this vector: qdb must refuse too
+                    import requests
+                    resp = requests.post(f"{self.url}/collections/{self.name}/points/query",
+                                         json={"query": pid, "using": using, "limit": 8}, timeout=30)
+                    assert resp.status_code in (400, 404), ctx
+                    continue
+                a = self.qdb.query_points(self.name, query=pid, using=using, query_filter=flt, limit=8)
+            elif kind < 0.85:
+                # ColBERT-style rerank: a dense prefetch rescored by MaxSim.
+                dense = [round(r.uniform(-1, 1), 3) for _ in range(DIM)]
+                a, b = self.both("query_points", prefetch=[models.Prefetch(query=dense, using="d", limit=25)],
+                                 query=rand_multi(r, 3), using=using, limit=10, query_filter=flt)
+            else:
+                prefetch = [models.Prefetch(query=rand_multi(r, 2), using="m", limit=20),
+                            models.Prefetch(query=rand_multi(r, 2), using="e", limit=20)]
+                a, b = self.both("query_points", prefetch=prefetch, query=models.FusionQuery(fusion=models.Fusion.RRF),
+                                 limit=10, query_filter=flt)
+            same_hits(a.points, b.points, ctx)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_multivector_differential(qdb, seed):
+    print(f"seed {seed}")
+    pair = Pair(qdb.url, seed)
+    pair.load()
+    pair.check_points()
+    pair.queries("appendable")
+    pair.qdb.create_snapshot(pair.name, wait=True)  # seals: Qdrant's multi-dense files
+    pair.check_points()
+    pair.queries("sealed")
+    extra = [rand_point(pair.r, i) for i in range(N, N + 15)] + [rand_point(pair.r, i) for i in (1, 2, 4)]
+    for c in (pair.qdb, pair.local):
+        c.upsert(pair.name, points=extra, wait=True)
+        c.delete(pair.name, points_selector=models.PointIdsList(points=[5, 6, N + 3]), wait=True)
+    pair.check_points()
+    pair.queries("mixed")
+
+
+def test_multivectors_survive_restart(server_factory):
+    srv = server_factory()
+    pair = Pair(srv.url, 7)
+    pair.load()
+    srv.stop()  # clean shutdown seals
+    srv.start()
+    pair.url = srv.url
+    pair.qdb = QdrantClient(url=srv.url, prefer_grpc=False, timeout=60)
+    pair.check_points()
+    pair.queries("restarted")
+    info = ok(srv.api().get(f"/collections/{pair.name}"))
+    assert info["config"]["params"]["vectors"]["m"]["multivector_config"] == {"comparator": "max_sim"}
+
+
+def test_multivector_config_and_validation(api):
+    name = unique("mvbad")
+    ok(api.put(f"/collections/{name}", json={"vectors": {
+        "d": {"size": 2, "distance": "Dot"},
+        "m": {"size": 2, "distance": "Dot", "multivector_config": {"comparator": "max_sim"}}}}))
+    info = ok(api.get(f"/collections/{name}"))
+    assert info["config"]["params"]["vectors"]["m"] == {"size": 2, "distance": "Dot", "multivector_config": {"comparator": "max_sim"}}
+    assert "multivector_config" not in info["config"]["params"]["vectors"]["d"]
+
+    def upsert(vec):
+        return api.put(f"/collections/{name}/points?wait=true", json={"points": [{"id": 1, "vector": vec}]})
+
+    err(upsert({"m": []}), 400)
+    err(upsert({"m": [[]]}), 400)
+    assert "expected dim: 2, got 3" in err(upsert({"m": [[1, 2], [1, 2, 3]]}), 400)
+    assert "Conversion between multi and regular vectors" in err(upsert({"d": [[1, 2], [3, 4]]}), 400)
+    assert "Not existing vector name" in err(upsert({"zz": [[1, 2]]}), 400)
+    assert ok(api.post(f"/collections/{name}/points/count", json={}))["count"] == 0
+    # A plain dense vector for a multivector is one inner vector, as Qdrant expands it.
+    ok(upsert({"m": [1, 2]}))
+    got = ok(api.post(f"/collections/{name}/points", json={"ids": [1], "with_vector": True}))[0]
+    assert got["vector"] == {"m": [[1, 2]]}
+    hits = ok(api.post(f"/collections/{name}/points/query", json={"query": [1, 1], "using": "m"}))["points"]
+    assert hits[0]["id"] == 1 and hits[0]["score"] == 3
+    err(api.post(f"/collections/{name}/points/query", json={"query": [[1, 1]], "using": "d"}), 400)
+    err(api.post(f"/collections/{name}/points/query", json={"query": [[1, 1, 1]], "using": "m"}), 400)
+    bad = api.put(f"/collections/{unique('mvbad')}", json={"vectors": {"size": 2, "distance": "Dot",
+                                                                     "multivector_config": {"comparator": "min_sim"}}})
+    assert bad.status_code in (400, 422)
+
+
+def test_unnamed_multivector(api):
+    name = unique("mvun")
+    ok(api.put(f"/collections/{name}", json={"vectors": {"size": 2, "distance": "Dot", "multivector_config": {"comparator": "max_sim"}}}))
+    ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [
+        {"id": 1, "vector": [[1, 0], [0, 1]]}, {"id": 2, "vector": [[2, 2]]}]}))
+    got = ok(api.post(f"/collections/{name}/points", json={"ids": [1], "with_vector": True}))[0]
+    assert got["vector"] == [[1, 0], [0, 1]]
+    hits = ok(api.post(f"/collections/{name}/points/query", json={"query": [[1, 0], [0, 1]]}))["points"]
+    assert [(h["id"], h["score"]) for h in hits] == [(2, 4.0), (1, 2.0)]
