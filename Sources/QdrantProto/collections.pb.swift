@@ -20,6 +20,36 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+public nonisolated enum Qdrant_MultiVectorComparator: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case maxSim // = 0
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .maxSim
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .maxSim
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .maxSim: return 0
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_MultiVectorComparator] = [
+    .maxSim,
+  ]
+
+}
+
 public nonisolated enum Qdrant_Distance: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unknownDistance // = 0
@@ -247,12 +277,34 @@ public nonisolated struct Qdrant_VectorParams: Sendable {
   /// Clears the value of `onDisk`. Subsequent reads from it will return its default value.
   public mutating func clearOnDisk() {self._onDisk = nil}
 
+  public var multivectorConfig: Qdrant_MultiVectorConfig {
+    get {_multivectorConfig ?? Qdrant_MultiVectorConfig()}
+    set {_multivectorConfig = newValue}
+  }
+  /// Returns true if `multivectorConfig` has been explicitly set.
+  public var hasMultivectorConfig: Bool {self._multivectorConfig != nil}
+  /// Clears the value of `multivectorConfig`. Subsequent reads from it will return its default value.
+  public mutating func clearMultivectorConfig() {self._multivectorConfig = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _hnswConfig: Qdrant_HnswConfigDiff? = nil
   fileprivate var _onDisk: Bool? = nil
+  fileprivate var _multivectorConfig: Qdrant_MultiVectorConfig? = nil
+}
+
+public nonisolated struct Qdrant_MultiVectorConfig: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var comparator: Qdrant_MultiVectorComparator = .maxSim
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Qdrant_VectorParamsMap: Sendable {
@@ -1427,6 +1479,10 @@ public nonisolated struct Qdrant_DisabledStemmer: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "qdrant"
 
+nonisolated extension Qdrant_MultiVectorComparator: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0MaxSim\0")
+}
+
 nonisolated extension Qdrant_Distance: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UnknownDistance\0\u{1}Cosine\0\u{1}Euclid\0\u{1}Dot\0\u{1}Manhattan\0")
 }
@@ -1445,7 +1501,7 @@ nonisolated extension Qdrant_TokenizerType: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Qdrant_VectorParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VectorParams"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}size\0\u{1}distance\0\u{3}hnsw_config\0\u{4}\u{2}on_disk\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}size\0\u{1}distance\0\u{3}hnsw_config\0\u{4}\u{2}on_disk\0\u{4}\u{2}multivector_config\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1457,6 +1513,7 @@ nonisolated extension Qdrant_VectorParams: SwiftProtobuf.Message, SwiftProtobuf.
       case 2: try { try decoder.decodeSingularEnumField(value: &self.distance) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._hnswConfig) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self._onDisk) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._multivectorConfig) }()
       default: break
       }
     }
@@ -1479,6 +1536,9 @@ nonisolated extension Qdrant_VectorParams: SwiftProtobuf.Message, SwiftProtobuf.
     try { if let v = self._onDisk {
       try visitor.visitSingularBoolField(value: v, fieldNumber: 5)
     } }()
+    try { if let v = self._multivectorConfig {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1487,6 +1547,37 @@ nonisolated extension Qdrant_VectorParams: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.distance != rhs.distance {return false}
     if lhs._hnswConfig != rhs._hnswConfig {return false}
     if lhs._onDisk != rhs._onDisk {return false}
+    if lhs._multivectorConfig != rhs._multivectorConfig {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_MultiVectorConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MultiVectorConfig"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}comparator\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.comparator) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.comparator != .maxSim {
+      try visitor.visitSingularEnumField(value: self.comparator, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_MultiVectorConfig, rhs: Qdrant_MultiVectorConfig) -> Bool {
+    if lhs.comparator != rhs.comparator {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -438,10 +438,19 @@ public nonisolated struct Qdrant_Vector: Sendable {
     set {vector = .dense(newValue)}
   }
 
+  public var multiDense: Qdrant_MultiDenseVector {
+    get {
+      if case .multiDense(let v)? = vector {return v}
+      return Qdrant_MultiDenseVector()
+    }
+    set {vector = .multiDense(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Vector: Equatable, Sendable {
     case dense(Qdrant_DenseVector)
+    case multiDense(Qdrant_MultiDenseVector)
 
   }
 
@@ -465,10 +474,19 @@ public nonisolated struct Qdrant_VectorOutput: Sendable {
     set {vector = .dense(newValue)}
   }
 
+  public var multiDense: Qdrant_MultiDenseVector {
+    get {
+      if case .multiDense(let v)? = vector {return v}
+      return Qdrant_MultiDenseVector()
+    }
+    set {vector = .multiDense(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Vector: Equatable, Sendable {
     case dense(Qdrant_DenseVector)
+    case multiDense(Qdrant_MultiDenseVector)
 
   }
 
@@ -481,6 +499,18 @@ public nonisolated struct Qdrant_DenseVector: Sendable {
   // methods supported on all messages.
 
   public var data: [Float] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_MultiDenseVector: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var vectors: [Qdrant_DenseVector] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -510,11 +540,20 @@ public nonisolated struct Qdrant_VectorInput: Sendable {
     set {variant = .dense(newValue)}
   }
 
+  public var multiDense: Qdrant_MultiDenseVector {
+    get {
+      if case .multiDense(let v)? = variant {return v}
+      return Qdrant_MultiDenseVector()
+    }
+    set {variant = .multiDense(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Variant: Equatable, Sendable {
     case id(Qdrant_PointId)
     case dense(Qdrant_DenseVector)
+    case multiDense(Qdrant_MultiDenseVector)
 
   }
 
@@ -4896,7 +4935,7 @@ nonisolated extension Qdrant_ReadConsistency: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Vector"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{2}d\u{1}dense\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{2}d\u{1}dense\0\u{4}\u{2}multi_dense\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4918,6 +4957,19 @@ nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._Messa
           self.vector = .dense(v)
         }
       }()
+      case 103: try {
+        var v: Qdrant_MultiDenseVector?
+        var hadOneofValue = false
+        if let current = self.vector {
+          hadOneofValue = true
+          if case .multiDense(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.vector = .multiDense(v)
+        }
+      }()
       default: break
       }
     }
@@ -4931,9 +4983,17 @@ nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if !self.data.isEmpty {
       try visitor.visitPackedFloatField(value: self.data, fieldNumber: 1)
     }
-    try { if case .dense(let v)? = self.vector {
+    switch self.vector {
+    case .dense?: try {
+      guard case .dense(let v)? = self.vector else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 101)
-    } }()
+    }()
+    case .multiDense?: try {
+      guard case .multiDense(let v)? = self.vector else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 103)
+    }()
+    case nil: break
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -4947,7 +5007,7 @@ nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension Qdrant_VectorOutput: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VectorOutput"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{2}d\u{1}dense\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{2}d\u{1}dense\0\u{4}\u{2}multi_dense\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4969,6 +5029,19 @@ nonisolated extension Qdrant_VectorOutput: SwiftProtobuf.Message, SwiftProtobuf.
           self.vector = .dense(v)
         }
       }()
+      case 103: try {
+        var v: Qdrant_MultiDenseVector?
+        var hadOneofValue = false
+        if let current = self.vector {
+          hadOneofValue = true
+          if case .multiDense(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.vector = .multiDense(v)
+        }
+      }()
       default: break
       }
     }
@@ -4982,9 +5055,17 @@ nonisolated extension Qdrant_VectorOutput: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.data.isEmpty {
       try visitor.visitPackedFloatField(value: self.data, fieldNumber: 1)
     }
-    try { if case .dense(let v)? = self.vector {
+    switch self.vector {
+    case .dense?: try {
+      guard case .dense(let v)? = self.vector else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 101)
-    } }()
+    }()
+    case .multiDense?: try {
+      guard case .multiDense(let v)? = self.vector else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 103)
+    }()
+    case nil: break
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -5026,9 +5107,39 @@ nonisolated extension Qdrant_DenseVector: SwiftProtobuf.Message, SwiftProtobuf._
   }
 }
 
+nonisolated extension Qdrant_MultiDenseVector: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MultiDenseVector"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}vectors\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.vectors) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.vectors.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.vectors, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_MultiDenseVector, rhs: Qdrant_MultiDenseVector) -> Bool {
+    if lhs.vectors != rhs.vectors {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Qdrant_VectorInput: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VectorInput"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}dense\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}dense\0\u{4}\u{2}multi_dense\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -5062,6 +5173,19 @@ nonisolated extension Qdrant_VectorInput: SwiftProtobuf.Message, SwiftProtobuf._
           self.variant = .dense(v)
         }
       }()
+      case 4: try {
+        var v: Qdrant_MultiDenseVector?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .multiDense(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .multiDense(v)
+        }
+      }()
       default: break
       }
     }
@@ -5080,6 +5204,10 @@ nonisolated extension Qdrant_VectorInput: SwiftProtobuf.Message, SwiftProtobuf._
     case .dense?: try {
       guard case .dense(let v)? = self.variant else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .multiDense?: try {
+      guard case .multiDense(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     }()
     case nil: break
     }

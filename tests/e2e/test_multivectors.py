@@ -2,9 +2,10 @@
 official client's local mode (`QdrantClient(":memory:")`, Qdrant's semantics in Python):
 seeded workloads of points with dense, multi (Cosine and Euclid MaxSim) and sparse vectors,
 points lacking some named vectors, overwrites and deletes, named-vector updates and deletes
-(`points/vectors`), `has_vector` filters, query by multivector and by id, multivector prefetch
+(`points/vectors`), `has_vector` filters, query by multivector and by id, recommend (every
+strategy), discover and context by multivectors and ids, multivector prefetch
 under fusion and a dense prefetch rescored by MaxSim — the same ids (ties as sets) and scores
-within 1e-4, over REST, before and after qdb seals its segments (the sealed path reads Qdrant's
+within 1e-4, over REST and over gRPC, before and after qdb seals its segments (the sealed path reads Qdrant's
 multi-dense storage files). Seeds are printed; rerun one with QDB_MULTI_SEED=N.
 
 Validation: empty multivectors, inner vectors of the wrong size, multi/dense mix-ups.
@@ -16,6 +17,7 @@ import os
 import random
 
 import pytest
+import requests
 from qdrant_client import QdrantClient, models
 
 from qdb_helpers import err, ok, unique
@@ -27,21 +29,18 @@ DIM = 4
 MDIM = 3
 MAXSIM = models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM)
 
-COLLECTION = dict(
-    vectors_config={
-        "d": models.VectorParams(size=DIM, distance=models.Distance.DOT),
-        "m": models.VectorParams(size=MDIM, distance=models.Distance.COSINE, multivector_config=MAXSIM),
-        "e": models.VectorParams(size=MDIM, distance=models.Distance.EUCLID, multivector_config=MAXSIM),
-    },
-    sparse_vectors_config={"s": models.SparseVectorParams()},
-)
+VECTORS = {
+    "d": models.VectorParams(size=DIM, distance=models.Distance.DOT),
+    "m": models.VectorParams(size=MDIM, distance=models.Distance.COSINE, multivector_config=MAXSIM),
+    "e": models.VectorParams(size=MDIM, distance=models.Distance.EUCLID, multivector_config=MAXSIM),
+}
 
 
 def rand_multi(r: random.Random, k: int | None = None) -> list[list[float]]:
     return [[round(r.uniform(-1, 1), 4) for _ in range(MDIM)] for _ in range(k or r.randint(1, 5))]
 
 
-def rand_point(r: random.Random, i: int) -> models.PointStruct:
+def rand_point(r: random.Random, i: int, sparse: bool = True) -> models.PointStruct:
     vec: dict = {}
     if r.random() < 0.8:
         vec["d"] = [round(r.uniform(-1, 1), 4) for _ in range(DIM)]
@@ -49,39 +48,49 @@ def rand_point(r: random.Random, i: int) -> models.PointStruct:
         vec["m"] = rand_multi(r)
     if r.random() < 0.7:
         vec["e"] = rand_multi(r)
-    if r.random() < 0.5:
+    if r.random() < 0.5 and sparse:
         vec["s"] = rand_sparse(r)
     return models.PointStruct(id=i, vector=vec, payload={"g": r.randint(0, 3), "i": i})
 
 
 class Pair:
-    def __init__(self, url: str, seed: int):
+    """qdb (over REST, or over gRPC with named-vector edits over REST: qdb's gRPC has no
+    UpdateVectors/DeleteVectors yet, nor sparse vectors) beside the local mode."""
+
+    def __init__(self, srv, seed: int, grpc: bool = False):
         self.r = random.Random(seed)
         self.seed = seed
-        self.url = url
-        self.qdb = QdrantClient(url=url, prefer_grpc=False, timeout=60)
+        self.url = srv.url
+        self.grpc = grpc
+        self.rest = QdrantClient(url=srv.url, prefer_grpc=False, timeout=60)
+        self.qdb = (QdrantClient(host="127.0.0.1", port=srv.port, grpc_port=srv.grpc_port, prefer_grpc=True, https=False, timeout=60)
+                    if grpc else self.rest)
         self.local = QdrantClient(":memory:")
         self.name = unique("mv")
+        sparse = {} if grpc else {"sparse_vectors_config": {"s": models.SparseVectorParams()}}
         for c in (self.qdb, self.local):
-            c.create_collection(self.name, **COLLECTION)
+            c.create_collection(self.name, vectors_config=VECTORS, **sparse)
+
+    def point(self, i: int) -> models.PointStruct:
+        return rand_point(self.r, i, sparse=not self.grpc)
 
     def both(self, method: str, **kw):
         return getattr(self.qdb, method)(self.name, **kw), getattr(self.local, method)(self.name, **kw)
 
     def load(self):
-        points = [rand_point(self.r, i) for i in range(N)]
+        points = [self.point(i) for i in range(N)]
         for c in (self.qdb, self.local):
             c.upsert(self.name, points=points, wait=True)
-        again = [rand_point(self.r, i) for i in self.r.sample(range(N), 12)]
+        again = [self.point(i) for i in self.r.sample(range(N), 12)]
         for c in (self.qdb, self.local):
             c.upsert(self.name, points=again, wait=True)
             c.delete(self.name, points_selector=models.PointIdsList(points=list(range(0, N, 11))), wait=True)
         r = self.r
         live = [i for i in range(N) if i % 11]
-        updates = [models.PointVectors(id=i, vector={"m": rand_multi(r)} if r.random() < 0.5 else {"e": rand_multi(r), "d": [1.0, 0.5, 0.0, -0.5]})
+        updates = [models.PointVectors(id=i, vector={"m": rand_multi(r)} if r.random() < 0.5 else {"e": rand_multi(r), "d": [round(r.uniform(-1, 1), 4) for _ in range(DIM)]})
                    for i in r.sample(live, 10)]
         drop = r.sample(live, 6)
-        for c in (self.qdb, self.local):
+        for c in (self.rest, self.local):
             c.update_vectors(self.name, points=updates, wait=True)
             c.delete_vectors(self.name, vectors=["m"], points=models.PointIdsList(points=drop), wait=True)
             c.delete_vectors(self.name, vectors=["e"], wait=True, points=models.FilterSelector(
@@ -107,7 +116,7 @@ class Pair:
             if roll < 0.2:
                 flt = models.Filter(must=[models.FieldCondition(key="g", match=models.MatchValue(value=r.randint(0, 3)))])
             elif roll < 0.4:
-                flt = models.Filter(must=[models.HasVectorCondition(has_vector=r.choice(["d", "m", "e", "s"]))])
+                flt = models.Filter(must=[models.HasVectorCondition(has_vector=r.choice(["d", "m", "e"] + ([] if self.grpc else ["s"])))])
             elif roll < 0.5:
                 flt = models.Filter(must_not=[models.HasVectorCondition(has_vector=r.choice(["m", "e"]))])
             kind = r.random()
@@ -122,13 +131,15 @@ class Pair:
                 try:
                     b = self.local.query_points(self.name, query=pid, using=using, query_filter=flt, limit=8)
                 except Exception:  # the point lacks this vector: qdb must refuse too
-                    import requests
                     resp = requests.post(f"{self.url}/collections/{self.name}/points/query",
                                          json={"query": pid, "using": using, "limit": 8}, timeout=30)
                     assert resp.status_code in (400, 404), ctx
                     continue
                 a = self.qdb.query_points(self.name, query=pid, using=using, query_filter=flt, limit=8)
-            elif kind < 0.85:
+            elif kind < 0.75:
+                a, b = self.both("query_points", query=self.example_query(using), using=using, query_filter=flt,
+                                 limit=r.randint(1, 10))
+            elif kind < 0.88:
                 # ColBERT-style rerank: a dense prefetch rescored by MaxSim.
                 dense = [round(r.uniform(-1, 1), 3) for _ in range(DIM)]
                 a, b = self.both("query_points", prefetch=[models.Prefetch(query=dense, using="d", limit=25)],
@@ -141,17 +152,37 @@ class Pair:
             same_hits(a.points, b.points, ctx)
 
 
+    def example_query(self, using: str):
+        """recommend (each strategy), discover or context, by multivectors and live point ids
+        that have the vector."""
+        r = self.r
+        have = [p.id for p in self.rest.scroll(self.name, limit=1000, with_vectors=[using])[0] if using in (p.vector or {})]
+
+        def ex():
+            return r.choice(have) if have and r.random() < 0.3 else rand_multi(r, r.randint(1, 3))
+        roll = r.random()
+        if roll < 0.5:
+            strategy = r.choice(list(models.RecommendStrategy))
+            return models.RecommendQuery(recommend=models.RecommendInput(
+                positive=[ex() for _ in range(r.randint(1, 2))], negative=[ex() for _ in range(r.randint(0, 2))], strategy=strategy))
+        pairs = [models.ContextPair(positive=ex(), negative=ex()) for _ in range(r.randint(1, 2))]
+        if roll < 0.75:
+            return models.DiscoverQuery(discover=models.DiscoverInput(target=ex(), context=pairs))
+        return models.ContextQuery(context=pairs)
+
+
+@pytest.mark.parametrize("transport", ["rest", "grpc"])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_multivector_differential(qdb, seed):
+def test_multivector_differential(qdb, seed, transport):
     print(f"seed {seed}")
-    pair = Pair(qdb.url, seed)
+    pair = Pair(qdb, seed, grpc=transport == "grpc")
     pair.load()
     pair.check_points()
     pair.queries("appendable")
-    pair.qdb.create_snapshot(pair.name, wait=True)  # seals: Qdrant's multi-dense files
+    pair.rest.create_snapshot(pair.name, wait=True)  # seals: Qdrant's multi-dense files
     pair.check_points()
     pair.queries("sealed")
-    extra = [rand_point(pair.r, i) for i in range(N, N + 15)] + [rand_point(pair.r, i) for i in (1, 2, 4)]
+    extra = [pair.point(i) for i in range(N, N + 15)] + [pair.point(i) for i in (1, 2, 4)]
     for c in (pair.qdb, pair.local):
         c.upsert(pair.name, points=extra, wait=True)
         c.delete(pair.name, points_selector=models.PointIdsList(points=[5, 6, N + 3]), wait=True)
@@ -161,12 +192,12 @@ def test_multivector_differential(qdb, seed):
 
 def test_multivectors_survive_restart(server_factory):
     srv = server_factory()
-    pair = Pair(srv.url, 7)
+    pair = Pair(srv, 7)
     pair.load()
     srv.stop()  # clean shutdown seals
     srv.start()
     pair.url = srv.url
-    pair.qdb = QdrantClient(url=srv.url, prefer_grpc=False, timeout=60)
+    pair.qdb = pair.rest = QdrantClient(url=srv.url, prefer_grpc=False, timeout=60)
     pair.check_points()
     pair.queries("restarted")
     info = ok(srv.api().get(f"/collections/{pair.name}"))

@@ -6,14 +6,47 @@ extension Collection {
     ///   on multivectors; `.notFound` for a missing point.
     func resolveMulti(_ kind: QueryKind, _ q: QueryRequest, source: Collection, mentioned: inout Set<PointID>) throws -> Resolved? {
         guard let slot = multiSlot(named: q.using) else { return nil }
+        let distance = multiSlots[slot].params.distance
+        func multi(_ input: VectorInput) throws -> [[Float]] {
+            let (name, params) = multiSlots[slot]
+            let m = try multiInput(input, q, source: source, mentioned: &mentioned)
+            return try MultiVector.validated(m, dim: params.size, distance: distance, name: name)
+        }
+        func examples(_ k: MultiExampleScorer.Kind) -> Resolved { .multiExamples(MultiExampleScorer(kind: k, distance: distance), slot: slot) }
         switch kind {
         case .nearest(let input, nil):
-            return .nearestMulti(try multiInput(input, q, source: source, mentioned: &mentioned), slot: slot)
+            return .nearestMulti(try multi(input), slot: slot)
+        case .recommend(let pos, let neg, let strategy):
+            let p = try pos.map(multi), n = try neg.map(multi)
+            switch strategy {
+            case .averageVector:
+                // The local mode's average of multivectors: every positive inner vector, and
+                // every negative one negated, as one query multivector.
+                guard !p.isEmpty else { throw StorageError(.badInput, "Wrong input: Positive list is empty") }
+                return .nearestMulti(p.flatMap { $0 } + n.flatMap { $0.map { $0.map { -$0 } } }, slot: slot)
+            case .bestScore, .sumScores:
+                guard !p.isEmpty || !n.isEmpty else { throw StorageError(.badInput, "Wrong input: No positive or negative examples given") }
+                return examples(strategy == .bestScore ? .bestScore(positive: p, negative: n) : .sumScores(positive: p, negative: n))
+            }
+        case .discover(let target, let context):
+            let t = try multi(target)
+            return examples(.discover(target: t, pairs: try context.map { (try multi($0.positive), try multi($0.negative)) }))
+        case .context(let context):
+            guard !context.isEmpty else { throw StorageError(.badInput, "Wrong input: No target or context given") }
+            return examples(.context(pairs: try context.map { (try multi($0.positive), try multi($0.negative)) }))
         case .orderBy, .fusion, .formula, .sample:
             return nil
-        default:
-            throw StorageError(.badInput, "Wrong input: qdb runs only nearest queries (no mmr) on multivectors yet")
+        case .nearest(_, mmr: _?), .relevanceFeedback:
+            throw StorageError(.badInput, "Wrong input: qdb does not run mmr or relevance feedback on multivectors yet")
         }
+    }
+
+    /// A level scored by a multivector example query.
+    func scanMulti(_ scorer: MultiExampleScorer, slot: Int, filter: Filter?, limit: Int, offset: Int, threshold: Float?) -> [Hit] {
+        var hits = shards.flatMap { $0.scanMulti(slot: slot, filter: filter, k: limit.saturatingAdd(offset), scorer: scorer) }
+        hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+        if let t = threshold { hits.removeAll { $0.score < t } }
+        return hits.dropFirst(offset).prefix(limit).map { Hit(id: $0.id, score: $0.score) }
     }
 
     /// The inner vectors an input stands for.

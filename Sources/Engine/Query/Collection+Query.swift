@@ -36,6 +36,7 @@ extension Collection {
         case nearest([Float], mmr: MMR?)
         case nearestSparse(SparseVector, slot: Int)
         case nearestMulti([[Float]], slot: Int)
+        case multiExamples(MultiExampleScorer, slot: Int)
         case examples(ExampleScorer.Kind)
         case orderBy(OrderBy)
         case fusion(Fusion)
@@ -91,6 +92,8 @@ extension Collection {
             return try searchMulti(v, slot: slot, filter: filter, limit: limit, offset: offset, threshold: threshold).map {
                 Hit(id: $0.point.id, score: $0.score)
             }
+        case .multiExamples(let scorer, let slot):
+            return scanMulti(scorer, slot: slot, filter: filter, limit: limit, offset: offset, threshold: threshold)
         case .nearest(let v, let mmr?):
             return try maximalMarginalRelevance(v, mmr, using: using, filter: filter, limit: limit, offset: offset, threshold: threshold)
         case .examples(let kind):

@@ -89,6 +89,7 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
         }
         var v = VectorParams(size: GRPCConvert.int(p.size), distance: distance)
         if p.hasOnDisk { v.on_disk = p.onDisk }
+        v.multivector_config = try multiConfig(p)
         return v
     }
 
@@ -97,6 +98,7 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
         p.size = UInt64(max(0, v.size))
         p.distance = distances.first { $0.1 == v.distance }?.0 ?? .unknownDistance
         if let d = v.on_disk { p.onDisk = d }
+        setMultiConfig(v, on: &p)
         return p
     }
 

@@ -107,8 +107,8 @@ enum GRPCConvert {
     static func vectors(_ v: Qdrant_Vectors) throws -> [String: [Float]] {
         try GRPCCall.rejectUnknownFields(v)
         switch v.vectorsOptions {
-        case .vector(let one)?: return ["": try floats(one)]
-        case .vectors(let named)?: return try named.vectors.mapValues(floats)
+        case .vector(let one)?: return isMulti(one) ? [:] : ["": try floats(one)]
+        case .vectors(let named)?: return try named.vectors.filter { !isMulti($0.value) }.mapValues(floats)
         case nil: return [:]
         }
     }
@@ -137,7 +137,7 @@ enum GRPCConvert {
         var p = Qdrant_RetrievedPoint()
         p.id = proto(r.id)
         p.payload = proto(r.payload)
-        if let v = r.vectors { p.vectors = proto(v) }
+        if let v = proto(r) { p.vectors = v }
         return p
     }
 
@@ -147,7 +147,7 @@ enum GRPCConvert {
         p.payload = proto(r.payload)
         p.score = r.score ?? 0
         p.version = r.version
-        if let v = r.vectors { p.vectors = proto(v) }
+        if let v = proto(r) { p.vectors = v }
         return p
     }
 
@@ -155,7 +155,8 @@ enum GRPCConvert {
         try GRPCCall.rejectUnknownFields(p)
         guard p.hasID else { throw badInput("every point needs an id") }
         return PointInput(
-            id: try pointID(p.id), vectors: p.hasVectors ? try vectors(p.vectors) : [:], payload: try payload(p.payload))
+            id: try pointID(p.id), vectors: p.hasVectors ? try vectors(p.vectors) : [:], payload: try payload(p.payload),
+            multi: p.hasVectors ? try multiVectors(p.vectors) : [:])
     }
 
     static func int(_ n: UInt64) -> Int { Int(clamping: n) }
