@@ -244,3 +244,36 @@ def test_unnamed_multivector(api):
     assert got["vector"] == [[1, 0], [0, 1]]
     hits = ok(api.post(f"/collections/{name}/points/query", json={"query": [[1, 0], [0, 1]]}))["points"]
     assert [(h["id"], h["score"]) for h in hits] == [(2, 4.0), (1, 2.0)]
+
+
+def test_partial_recovery_between_qdb_servers_carries_multivectors(server_factory):
+    """qdb → qdb partial snapshots (`partial/recover_from`) carry multivector changes: the
+    replica's unchanged segments are reused with their multivector columns, changed ones read again."""
+    seal = {"QDB__STORAGE__APPENDABLE_MAX_POINTS": "30"}
+    primary, replica = server_factory(env=seal), server_factory(env=seal)
+    p, rr = primary.api(), replica.api()
+    name = unique("mvpart")
+    cfg = {"vectors": {"d": {"size": 2, "distance": "Dot"},
+                       "m": {"size": MDIM, "distance": "Cosine", "multivector_config": {"comparator": "max_sim"}}}}
+    ok(p.put(f"/collections/{name}", json=cfg))
+    ok(rr.put(f"/collections/{name}", json=cfg))
+    r = random.Random(78)
+
+    def pts(ids):
+        return [{"id": i, "vector": {"d": [r.random(), 1.0], "m": rand_multi(r)}, "payload": {"i": i}} for i in ids]
+
+    def state(api):
+        recs = ok(api.post(f"/collections/{name}/points/scroll", json={"limit": 1000, "with_vector": True, "with_payload": True}))
+        q = {"query": [[1.0, 0.5, 0.2], [0.0, -1.0, 0.3]], "using": "m", "limit": 10}
+        return recs["points"], [(x["id"], round(x["score"], 4)) for x in ok(api.post(f"/collections/{name}/points/query", json=q))["points"]]
+
+    ok(p.put(f"/collections/{name}/points?wait=true", json={"points": pts(range(90))}))
+    body = {"peer_url": primary.url}
+    assert ok(rr.post(f"/collections/{name}/shards/0/snapshot/partial/recover_from", json=body)) is True
+    assert state(rr) == state(p)
+    ok(p.put(f"/collections/{name}/points?wait=true", json={"points": pts(range(80, 110))}))
+    ok(p.post(f"/collections/{name}/points/vectors/delete?wait=true", json={"points": [3, 4, 5], "vector": ["m"]}))
+    ok(p.post(f"/collections/{name}/points/delete?wait=true", json={"points": [10, 11]}))
+    assert ok(rr.post(f"/collections/{name}/shards/0/snapshot/partial/recover_from", json=body)) is True
+    assert state(rr) == state(p)
+    assert all("m" not in x["vector"] for x in state(rr)[0] if x["id"] in (3, 4, 5))

@@ -46,7 +46,8 @@ import Testing
         return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.map { ($0.0, $0.2) }
     }
 
-    func check(_ c: Collection, live: [PointInput]) throws {
+    /// `ids`: three live points, the second without an `e` vector, the third with one.
+    func check(_ c: Collection, live: [PointInput], ids: [UInt64] = [1, 3, 4]) throws {
         for name in ["m", "e"] {
             for q: [[Float]] in [[[1, 0]], [[0.5, -1], [2, 2], [0, 1]]] {
                 let slot = try #require(c.multiSlot(named: name))
@@ -56,11 +57,11 @@ import Testing
                 for (g, w) in zip(got, want) { #expect(abs(g.score - w.1) < 1e-4, "\(name)") }
             }
         }
-        let r = c.retrieve([.number(1), .number(3), .number(4)], payload: .none, vectors: .all)
-        let want = [1, 3, 4].map { i in live.first { $0.id == .number(UInt64(i)) }?.multi["e"] }
+        let r = c.retrieve(ids.map { .number($0) }, payload: .none, vectors: .all)
+        let want = ids.map { i in live.first { $0.id == .number(i) }?.multi["e"] }
         #expect(r.map { $0.multiVectors?["e"] } == want)
         #expect(want[1] == nil && want[2] != nil)
-        #expect(r[0].multiVectors?["m"]?.count == 2)
+        #expect(r[0].multiVectors?["m"]?.count == live.first { $0.id == .number(ids[0]) }?.multi["m"]?.count)
         #expect(c.count(filter: Filter(must: [.hasVector("m", slot: -1)])) == live.filter { $0.multi["m"] != nil }.count)
         #expect(c.count(filter: Filter(mustNot: [.hasVector("e", slot: -1)])) == live.filter { $0.multi["e"] == nil }.count)
     }
@@ -95,6 +96,31 @@ import Testing
         live[live.firstIndex { $0.id == .number(1) }!].multi["e"] = [[9, 9]]
         live[live.firstIndex { $0.id == .number(2) }!].multi["m"] = nil
         try check(c, live: live)
+    }
+
+    /// The optimizer's rebuilds (an HNSW index for the dense vector, a vacuum of a segment
+    /// with many deletions) carry every multivector into the new segment.
+    @Test func optimizedAndVacuumedSegmentsKeepTheirMultivectors() throws {
+        var cfg = Self.config()
+        cfg.optimizer_config.indexing_threshold = 1
+        cfg.optimizer_config.vacuum_min_vector_number = 5
+        cfg.optimizer_config.deleted_threshold = 0.2
+        var live = Self.points()
+        let s = try storage()
+        try s.createCollection("c", config: cfg)
+        let c = try s.collection("c")
+        try c.upsert(live, wait: true)
+        try c.close()  // seals
+        try s.optimizeNow()
+        let indexed = c.shards[0].segments[0].id
+        try check(c, live: live)
+        let gone = (0..<12).map { PointID.number(UInt64($0)) }
+        try c.delete(.ids(gone), wait: true)
+        live.removeAll { gone.contains($0.id) }
+        try c.close()
+        try s.optimizeNow()
+        #expect(c.shards[0].segments[0].id != indexed && c.shards[0].segments[0].count == live.count)
+        try check(c, live: live, ids: [13, 15, 16])
     }
 
     @Test func refusesBadMultivectorsWithoutChange() throws {
