@@ -216,9 +216,11 @@ def test_multivector_config_and_validation(api):
     def upsert(vec):
         return api.put(f"/collections/{name}/points?wait=true", json={"points": [{"id": 1, "vector": vec}]})
 
-    err(upsert({"m": []}), 400)
-    err(upsert({"m": [[]]}), 400)
-    assert "expected dim: 2, got 3" in err(upsert({"m": [[1, 2], [1, 2, 3]]}), 400)
+    err(upsert({"m": []}), 422)  # read as one empty vector, as Qdrant expands a dense one
+    assert "all vectors must be non-empty" in err(upsert({"m": [[1, 2], []]}), 422)
+    assert "same dimension" in err(upsert({"m": [[1, 2], [1, 2, 3]]}), 422)
+    assert "expected dim: 2, got 3" in err(upsert({"m": [[1, 2, 3], [1, 2, 3]]}), 400)
+    assert "must be less than 1048576" in err(upsert({"m": [[0.5, 0.5]] * 524288}), 422)
     assert "Conversion between multi and regular vectors" in err(upsert({"d": [[1, 2], [3, 4]]}), 400)
     assert "Not existing vector name" in err(upsert({"zz": [[1, 2]]}), 400)
     assert ok(api.post(f"/collections/{name}/points/count", json={}))["count"] == 0

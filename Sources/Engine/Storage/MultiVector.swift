@@ -19,15 +19,24 @@ public struct MultiVectorConfig: Codable, Sendable, Equatable {
 /// A multivector: a non-empty list of inner vectors of one dimension (Qdrant's
 /// `MultiDenseVectorInternal`, `lib/segment/src/data_types/vectors.rs`).
 public enum MultiVector {
-    /// Qdrant's `try_from_matrix` checks, then the collection's dimension and finite values.
+    /// Qdrant's `validate_multi_vector_by_length` (`lib/common/common/src/validation.rs`):
+    /// non-empty, no empty inner vector, fewer than `maxFlattened` numbers in all, one dimension.
+    public static let maxFlattened = 1024 * 1024
+
+    /// Qdrant's request validation (422, its messages), then the collection's dimension (400)
+    /// and finite values.
     /// - Returns: the inner vectors, each preprocessed for `distance` (Cosine normalizes each).
     /// - Throws: `StorageError(.badInput)` with Qdrant's wording.
     public static func validated(_ m: [[Float]], dim: Int, distance: Distance, name: String) throws -> [[Float]] {
-        guard let first = m.first else {
-            throw StorageError(.badInput, "Wrong input: MultiDenseVector cannot be empty (vector \(label(name)))")
+        func invalid(_ message: String) -> StorageError {
+            StorageError(.badInput, "Validation error in JSON body: [vector.\(label(name)).data: \(message)]")
         }
-        guard !first.isEmpty else {
-            throw StorageError(.badInput, "Wrong input: MultiDenseVector cannot have zero dimension (vector \(label(name)))")
+        guard let first = m.first else { throw invalid("multi vector must not be empty") }
+        guard !m.contains(where: \.isEmpty) else { throw invalid("all vectors must be non-empty") }
+        let total = m.reduce(0) { $0 + $1.count }
+        guard total < maxFlattened else { throw invalid("Total size of all vectors (\(total)) must be less than \(maxFlattened)") }
+        if let bad = m.first(where: { $0.count != first.count }) {
+            throw invalid("all vectors must have the same dimension, found vector with dimension \(bad.count)")
         }
         for v in m where v.count != dim {
             throw StorageError(.badInput, "Wrong input: Vector dimension error: expected dim: \(dim), got \(v.count) for vector `\(label(name))`")
