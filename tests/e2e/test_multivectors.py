@@ -176,6 +176,8 @@ class Pair:
 def test_multivector_differential(qdb, seed, transport):
     print(f"seed {seed}")
     pair = Pair(qdb, seed, grpc=transport == "grpc")
+    vectors = pair.qdb.get_collection(pair.name).config.params.vectors
+    assert vectors["m"].multivector_config == MAXSIM and vectors["d"].multivector_config is None
     pair.load()
     pair.check_points()
     pair.queries("appendable")
