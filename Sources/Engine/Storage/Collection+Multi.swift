@@ -11,15 +11,7 @@ extension Collection {
     /// (`TryFrom<VectorInternal> for MultiDenseVectorInternal`).
     func multiSlots(of p: PointInput) throws -> [[[Float]]?] {
         let slots = multiSlots
-        guard !slots.isEmpty else {
-            if let name = p.multi.keys.sorted().first {
-                if self.slots.contains(where: { $0.name == name }) { throw Collection.wrongMulti(name) }
-                try refuseSparseName(name)
-                _ = try slot(named: name)
-            }
-            return []
-        }
-        for name in p.multi.keys where multiSlot(named: name) == nil {
+        for name in p.multi.keys.sorted() where multiSlot(named: name) == nil {
             if self.slots.contains(where: { $0.name == name }) { throw Collection.wrongMulti(name) }
             try refuseSparseName(name)
             _ = try slot(named: name)

@@ -86,7 +86,7 @@ public final class Collection: @unchecked Sendable {
 
     func slot(named name: String) throws -> Int {
         if let i = slots.firstIndex(where: { $0.name == name }) { return i }
-        let known = slots.map { $0.name.isEmpty ? "(unnamed)" : $0.name }.joined(separator: ", ")
+        let known = (slots.map(\.name) + multiSlots.map(\.name)).map { $0.isEmpty ? "(unnamed)" : $0 }.joined(separator: ", ")
         throw StorageError(.badInput, "Wrong input: Not existing vector name error: \(name.isEmpty ? "(unnamed)" : name); the collection has: \(known)")
     }
 
