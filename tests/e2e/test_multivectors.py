@@ -281,3 +281,24 @@ def test_partial_recovery_between_qdb_servers_carries_multivectors(server_factor
     assert ok(rr.post(f"/collections/{name}/shards/0/snapshot/partial/recover_from", json=body)) is True
     assert state(rr) == state(p)
     assert all("m" not in x["vector"] for x in state(rr)[0] if x["id"] in (3, 4, 5))
+
+
+def test_query_groups_batch_and_matrix_on_multivectors(qdb):
+    """`query/groups`, `query/batch` and `search/matrix/*` take a multivector's `using` and
+    answer as the local mode (all samples taken: the matrix is then deterministic)."""
+    pair = Pair(qdb, 41)
+    pair.load()
+    q = rand_multi(pair.r, 3)
+    a, b = pair.both("query_points_groups", query=q, using="m", group_by="g", limit=3, group_size=3)
+    assert [g.id for g in a.groups] == [g.id for g in b.groups]
+    for x, y in zip(a.groups, b.groups):
+        same_hits(x.hits, y.hits, ("groups", x.id))
+    reqs = [models.QueryRequest(query=q, using="m", limit=5), models.QueryRequest(query=rand_multi(pair.r, 1), using="e", limit=4)]
+    a, b = pair.both("query_batch_points", requests=reqs)
+    for x, y in zip(a, b):
+        same_hits(x.points, y.points, "batch")
+    flt = models.Filter(must=[models.FieldCondition(key="g", match=models.MatchValue(value=2))])
+    a, b = pair.both("search_matrix_pairs", using="m", sample=100, limit=3, query_filter=flt)
+    key = lambda p: (p.a, p.b)  # noqa: E731
+    assert [key(p) for p in sorted(a.pairs, key=key)] == [key(p) for p in sorted(b.pairs, key=key)]
+    assert all(abs(x.score - y.score) < 1e-4 for x, y in zip(sorted(a.pairs, key=key), sorted(b.pairs, key=key)))

@@ -139,6 +139,7 @@ extension Collection {
         var f = filter ?? Filter()
         f.must.append(.hasVector(using, slot: -1))
         let bound = f.bound(to: self)
+        if let m = multiSlot(named: using) { return try multiDistanceMatrix(filter: filter, bound: bound, sample: sample, limit: limit, slot: m) }
         _ = try slot(named: using)
         let sampled = shards.flatMap { $0.matching(bound).map(\.id) }.shuffled().prefix(sample).sorted()
         guard sampled.count >= 2 else { return DistanceMatrix(ids: [], rows: []) }

@@ -68,4 +68,20 @@ extension Collection {
             return m
         }
     }
+
+    /// `search/matrix` on a multivector: each sampled point's `limit` nearest other samples by
+    /// MaxSim (`bound`: the request's filter with `has_vector`, bound to this collection).
+    func multiDistanceMatrix(filter: Filter?, bound: Filter, sample: Int, limit: Int, slot: Int) throws -> DistanceMatrix {
+        let using = multiSlots[slot].name
+        let sampled = shards.flatMap { $0.matching(bound).map(\.id) }.shuffled().prefix(sample).sorted()
+        guard sampled.count >= 2 else { return DistanceMatrix(ids: [], rows: []) }
+        let index = Dictionary(uniqueKeysWithValues: sampled.enumerated().map { ($1, $0) })
+        var rows: [[(index: Int, score: Float)]] = []
+        for r in retrieve(sampled, payload: .none, vectors: .names([using])) {
+            guard let m = r.multiVectors?[using] else { continue }
+            let others = Filter.including(filter, Set(sampled).subtracting([r.id])).bound(to: self)
+            rows.append(try searchMulti(m, slot: slot, filter: others, limit: limit, offset: 0, threshold: nil).map { (index[$0.point.id]!, $0.score) })
+        }
+        return DistanceMatrix(ids: sampled, rows: rows)
+    }
 }
