@@ -3,7 +3,7 @@ official client's local mode (`QdrantClient(":memory:")`, Qdrant's semantics in 
 seeded workloads of points with dense, multi (Cosine and Euclid MaxSim) and sparse vectors,
 points lacking some named vectors, overwrites and deletes, named-vector updates and deletes
 (`points/vectors`), `has_vector` filters, query by multivector and by id, recommend (every
-strategy), discover and context by multivectors and ids, multivector prefetch
+strategy), discover and context by multivectors and ids, nearest with mmr, multivector prefetch
 under fusion and a dense prefetch rescored by MaxSim — the same ids (ties as sets) and scores
 within 1e-4, over REST and over gRPC, before and after qdb seals its segments (the sealed path reads Qdrant's
 multi-dense storage files). Seeds are printed; rerun one with QDB_MULTI_SEED=N.
@@ -136,9 +136,13 @@ class Pair:
                     assert resp.status_code in (400, 404), ctx
                     continue
                 a = self.qdb.query_points(self.name, query=pid, using=using, query_filter=flt, limit=8)
-            elif kind < 0.75:
+            elif kind < 0.7:
                 a, b = self.both("query_points", query=self.example_query(using), using=using, query_filter=flt,
                                  limit=r.randint(1, 10))
+            elif kind < 0.75:
+                mmr = models.Mmr(diversity=round(r.uniform(0, 1), 2), candidates_limit=r.randint(5, 30))
+                a, b = self.both("query_points", query=models.NearestQuery(nearest=rand_multi(r, 2), mmr=mmr), using=using,
+                                 query_filter=flt, limit=r.randint(1, 8), offset=r.choice([0, 0, 2]))
             elif kind < 0.88:
                 # ColBERT-style rerank: a dense prefetch rescored by MaxSim.
                 dense = [round(r.uniform(-1, 1), 3) for _ in range(DIM)]

@@ -36,8 +36,11 @@ extension Collection {
             return examples(.context(pairs: try context.map { (try multi($0.positive), try multi($0.negative)) }))
         case .orderBy, .fusion, .formula, .sample:
             return nil
-        case .nearest(_, mmr: _?), .relevanceFeedback:
-            throw StorageError(.badInput, "Wrong input: qdb does not run mmr or relevance feedback on multivectors yet")
+        case .nearest(let input, let mmr?):
+            guard (0...1).contains(mmr.diversity) else { throw StorageError(.badInput, "Wrong input: mmr diversity must be between 0.0 and 1.0") }
+            return .nearestMultiMMR(try multi(input), mmr, slot: slot)
+        case .relevanceFeedback:
+            throw StorageError(.badInput, "Wrong input: qdb does not run relevance feedback on multivectors yet")
         }
     }
 
@@ -83,5 +86,24 @@ extension Collection {
             rows.append(try searchMulti(m, slot: slot, filter: others, limit: limit, offset: 0, threshold: nil).map { (index[$0.point.id]!, $0.score) })
         }
         return DistanceMatrix(ids: sampled, rows: rows)
+    }
+
+    /// `nearest` with `mmr` on a multivector: the nearest `candidates_limit` points by MaxSim,
+    /// re-ranked by maximal marginal relevance over raw MaxSim similarities (the local mode's
+    /// `_mmr`, `calculate_multi_distance_core`); each keeps its nearest score.
+    func multiMaximalMarginalRelevance(
+        _ q: [[Float]], _ mmr: MMR, slot: Int, filter: Filter?, limit: Int, offset: Int, threshold: Float?
+    ) throws -> [Hit] {
+        let (name, params) = multiSlots[slot]
+        let found = try searchMulti(q, slot: slot, filter: filter, limit: mmr.candidatesLimit ?? limit, offset: 0, threshold: threshold)
+        guard !found.isEmpty else { return [] }
+        let byID = Dictionary(retrieve(found.map(\.point.id), payload: .none, vectors: .names([name])).map { ($0.id, $0.multiVectors?[name] ?? []) },
+                              uniquingKeysWith: { a, _ in a })
+        let vecs = found.map { byID[$0.point.id] ?? [] }
+        let query = try MultiVector.validated(q, dim: params.size, distance: params.distance, name: name)
+        let raw = { (a: [[Float]], b: [[Float]]) in MultiVector.maxSim(a, b, distance: params.distance) }
+        let order = Self.mmrOrder(relevance: vecs.map { raw(query, $0) }, lambda: Float(1 - mmr.diversity),
+                                  take: limit.saturatingAdd(offset)) { raw(vecs[$0], vecs[$1]) }
+        return order.dropFirst(offset).map { Hit(id: found[$0].point.id, score: found[$0].score) }
     }
 }

@@ -37,6 +37,7 @@ extension Collection {
         case nearestSparse(SparseVector, slot: Int)
         case nearestMulti([[Float]], slot: Int)
         case multiExamples(MultiExampleScorer, slot: Int)
+        case nearestMultiMMR([[Float]], MMR, slot: Int)
         case examples(ExampleScorer.Kind)
         case orderBy(OrderBy)
         case fusion(Fusion)
@@ -92,6 +93,8 @@ extension Collection {
             return try searchMulti(v, slot: slot, filter: filter, limit: limit, offset: offset, threshold: threshold).map {
                 Hit(id: $0.point.id, score: $0.score)
             }
+        case .nearestMultiMMR(let v, let mmr, let slot):
+            return try multiMaximalMarginalRelevance(v, mmr, slot: slot, filter: filter, limit: limit, offset: offset, threshold: threshold)
         case .multiExamples(let scorer, let slot):
             return scanMulti(scorer, slot: slot, filter: filter, limit: limit, offset: offset, threshold: threshold)
         case .nearest(let v, let mmr?):

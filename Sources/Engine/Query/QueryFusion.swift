@@ -94,8 +94,20 @@ extension Collection {
             return b.withUnsafeBufferPointer { scorer.raw(a, $0.baseAddress!, dim) }
         }
         let relevance = vecs.map { raw(q, $0) }
-        let n = found.count
-        let lambda = Float(1 - mmr.diversity)
+        let order = Self.mmrOrder(relevance: relevance, lambda: Float(1 - mmr.diversity), take: limit.saturatingAdd(offset)) {
+            raw(vecs[$0], vecs[$1])
+        }
+        return order.dropFirst(offset).map { Hit(id: found[$0].id, score: found[$0].score ?? 0) }
+    }
+
+    /// Maximal marginal relevance over `relevance.count` candidates, as Qdrant's core selects
+    /// them: the most relevant first, then by λ·relevance − (1 − λ)·(largest `similarity` of the
+    /// candidate to those selected), pending candidates kept with `swap_remove` and ties going
+    /// to the last maximum (Rust's `max_by_key`). `similarity(p, s)`: candidate p's raw
+    /// similarity to selected s.
+    /// - Returns: up to `take` candidate indices in selection order.
+    static func mmrOrder(relevance: [Float], lambda: Float, take: Int, similarity: (Int, Int) -> Float) -> [Int] {
+        let n = relevance.count
         /// The last index of the maximum (Rust's `max_by_key`).
         func lastArgmax(_ xs: [Float]) -> Int {
             var best = 0
@@ -116,15 +128,15 @@ extension Collection {
         func select(_ position: Int) {
             let s = swapRemove(&pending, position)
             selected.append(s)
-            for p in pending { maxSim[p] = Swift.max(maxSim[p], raw(vecs[p], vecs[s])) }
+            for p in pending { maxSim[p] = Swift.max(maxSim[p], similarity(p, s)) }
         }
         select(lastArgmax(pending.map { relevance[$0] }))
-        while selected.count < limit.saturatingAdd(offset), !pending.isEmpty {
+        while selected.count < take, !pending.isEmpty {
             let scores = pending.map { p in lambda * relevance[p] - (1 - lambda) * maxSim[p] }
             if scores.allSatisfy({ $0 == -.infinity }) { break }
             select(lastArgmax(scores))
         }
-        return selected.dropFirst(offset).map { Hit(id: found[$0].id, score: found[$0].score ?? 0) }
+        return selected
     }
 
     /// `order_by`: one entry per (point, numeric or datetime value at `key`), ordered by value
