@@ -5,6 +5,8 @@ public struct SegmentSchema: Sendable, Equatable {
     public var names: [String]
     public var dims: [Int]
     public var distances: [Distance]
+    /// The dense vectors' element types by slot (`VectorDatatype.swift`).
+    public var datatypes: [VectorDatatype]
     /// Sparse vectors by slot (sorted by name) and their params (`SegmentSchema+Sparse`).
     public var sparseNames: [String] = []
     public var sparseParams: [SparseVectorParams] = []
@@ -14,11 +16,13 @@ public struct SegmentSchema: Sendable, Equatable {
         self.names = names
         self.dims = dims
         self.distances = distances
+        datatypes = names.map { _ in .float32 }
     }
 
     public init(_ vectors: VectorsConfig) {
         let v = vectors.byName
         self.init(names: v.map(\.name), dims: v.map(\.params.size), distances: v.map(\.params.distance))
+        datatypes = v.map(\.params.storedDatatype)
     }
 
     /// `vector_storage` or `vector_storage-<name>` (`segment_constructor_base/paths.rs`).
@@ -31,6 +35,7 @@ public struct SegmentSchema: Sendable, Equatable {
         var data: [String: VectorDataConfig] = [:]
         for i in names.indices {
             data[names[i]] = VectorDataConfig(size: dims[i], distance: distances[i], storageType: .inRamMmap)
+            if datatypes[i] != .float32 { data[names[i]]!.datatype = datatypes[i].rawValue }
         }
         var config = SegmentConfig(vectorData: data)
         config.sparse_vector_data = sparseVectorData
@@ -57,6 +62,7 @@ extension SegmentSchema {
                 let names = state.config.vector_data.keys.sorted()
                 var s = SegmentSchema(names: names, dims: names.map { state.config.vector_data[$0]!.size },
                                       distances: names.map { state.config.vector_data[$0]!.distance })
+                s.datatypes = names.map { state.config.vector_data[$0]!.storedDatatype }
                 s.takeSparse(try SegmentSchema.sparseParams(of: state.config))
                 schema = s
             }

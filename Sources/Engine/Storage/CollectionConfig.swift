@@ -3,6 +3,8 @@ public struct VectorParams: Codable, Sendable, Equatable {
     public var size: Int
     public var distance: Distance
     public var on_disk: Bool?
+    /// The stored element type (`VectorDatatype.swift`); nil is float32, as in Qdrant.
+    public var datatype: VectorDatatype?
 
     public init(size: Int, distance: Distance) {
         self.size = size

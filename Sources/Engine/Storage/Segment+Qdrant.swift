@@ -44,17 +44,21 @@ extension Segment {
             guard v.size == schema.dims[slot], v.distance == schema.distances[slot] else {
                 throw SegmentFormatError(.corrupt, SegmentState.fileName, "vector \"\(name)\" is \(v.size)-d \(v.distance.rawValue), the collection's is \(schema.dims[slot])-d \(schema.distances[slot].rawValue)")
             }
+            let dt = v.storedDatatype
+            guard dt == schema.datatype(slot) else {
+                throw SegmentFormatError(.corrupt, SegmentState.fileName, "vector \"\(name)\" is stored as \(dt.rawValue), the collection's as \(schema.datatype(slot).rawValue)")
+            }
             let sub = SegmentSchema.storageDir(name)
             if v.storage_type.isSingleFile {
                 let path = dir + "/" + sub + "/" + DenseMatrixFile.matrixFile
                 let m = try SegmentFiles.map(path, sub + "/" + DenseMatrixFile.matrixFile)
-                let n = try SegmentFormatError.rethrow(under: sub) { try m.withBytes { try DenseMatrixFile.count(validatingMatrix: $0, dim: v.size) } }
-                columns.append(try FloatColumn(mapping: path, offset: DenseMatrixFile.dataOffset, floats: n * v.size))
+                let n = try SegmentFormatError.rethrow(under: sub) { try m.withBytes { try DenseMatrixFile.count(validatingMatrix: $0, dim: v.size, elementSize: dt.elementSize) } }
+                columns.append(try FloatColumn(matrix: path, mapped: m, datatype: dt, floats: n * v.size))
                 let del = try SegmentFiles.map(dir + "/" + sub + "/" + DenseMatrixFile.deletedFile, sub + "/" + DenseMatrixFile.deletedFile)
                 absent.append(try SegmentFormatError.rethrow(under: sub) { try del.withBytes { try DenseMatrixFile.readDeleted(validating: $0, count: n) } })
                 counts.append(n)
             } else if v.storage_type.isChunked {
-                let (n, floats) = try ChunkedVectors.read(dir: dir + "/" + sub + "/vectors", dim: v.size, relative: sub + "/vectors")
+                let (n, floats) = try ChunkedVectors.read(dir: dir + "/" + sub + "/vectors", dim: v.size, relative: sub + "/vectors", datatype: dt)
                 let flags = try DynamicStoredFlags.read(dir: dir + "/" + sub + "/deleted", relative: sub + "/deleted", upTo: n)
                 columns.append(FloatColumn(floats))
                 absent.append(flags + [Bool](repeating: false, count: max(0, n - flags.count)))
