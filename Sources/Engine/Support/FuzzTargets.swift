@@ -39,6 +39,7 @@ public enum FuzzTargets {
             _ = try SparseVectorStorage.decode(validating: Array(raw))
         },
         "sparse-segment": sparseSegment,
+        "typed-segment": typedSegment,
         "hnsw-graph": hnswGraph,
         "segment-meta": { raw in
             let bytes = Array(raw)
