@@ -7,6 +7,9 @@ public struct SegmentSchema: Sendable, Equatable {
     public var distances: [Distance]
     /// The dense vectors' element types by slot (`VectorDatatype.swift`).
     public var datatypes: [VectorDatatype]
+    /// Vector names (dense or sparse) a segment may lack or have beyond these while a named
+    /// vector change is applied (`Storage+NamedVectors.swift`); empty otherwise.
+    public var tolerated: Set<String> = []
     /// Sparse vectors by slot (sorted by name) and their params (`SegmentSchema+Sparse`).
     public var sparseNames: [String] = []
     public var sparseParams: [SparseVectorParams] = []

@@ -28,19 +28,27 @@ extension Segment {
         let state = try SegmentState.read(validating: json)
         let qdbMeta = try? SegmentMeta.decode(segmentJSON: json)
         let names = Set(state.config.vector_data.keys)
-        guard names == Set(schema.names) else {
+        // A segment written before a named vector was added or removed (`Storage+NamedVectors`)
+        // may lack or have the vectors `schema.tolerated` names; it is rewritten in the schema.
+        let reshaped = names != Set(schema.names)
+        guard names.symmetricDifference(schema.names).isSubset(of: schema.tolerated) else {
             throw SegmentFormatError(.corrupt, SegmentState.fileName, "has vectors \(names.sorted().map { "\"\($0)\"" }), the collection has \(schema.names.map { "\"\($0)\"" })")
         }
         let sparseNames = try SegmentSchema.sparseParams(of: state.config).map(\.name)
-        guard sparseNames == schema.sparseNames else {
+        let sparseReshaped = sparseNames != schema.sparseNames
+        guard Set(sparseNames).symmetricDifference(schema.sparseNames).isSubset(of: schema.tolerated) else {
             throw SegmentFormatError(.corrupt, SegmentState.fileName, "has sparse vectors \(sparseNames.map { "\"\($0)\"" }), the collection has \(schema.sparseNames.map { "\"\($0)\"" })")
         }
-        var rewrite = false
+        var rewrite = reshaped || sparseReshaped
         var columns: [FloatColumn] = []
         var absent: [[Bool]?] = []
         var counts: [Int] = []
         for (slot, name) in schema.names.enumerated() {
-            let v = state.config.vector_data[name]!
+            guard let v = state.config.vector_data[name] else {
+                columns.append(FloatColumn())
+                absent.append(nil)  // added after this segment was written: every vector absent
+                continue
+            }
             guard v.size == schema.dims[slot], v.distance == schema.distances[slot] else {
                 throw SegmentFormatError(.corrupt, SegmentState.fileName, "vector \"\(name)\" is \(v.size)-d \(v.distance.rawValue), the collection's is \(schema.dims[slot])-d \(schema.distances[slot].rawValue)")
             }
@@ -114,13 +122,15 @@ extension Segment {
         }
         seg.load(ids: ids.map { $0 ?? .number(0) }, vectors: columns, present: present, payloads: payloads, versions: versions, deleted: deleted)
         seg.unmapped = Set(ids.indices.filter { ids[$0] == nil })
-        seg.loadSparse(try readSparse(from: dir, schema: schema, count: n))
+        seg.loadSparse(try readSparse(from: dir, schema: schema, count: n, present: Set(sparseNames)))
         seg.buildSparseIndex()
         let version = state.version ?? versions.max() ?? 0
         seg.createdVersion = qdbMeta?.created_version ?? state.initial_version ?? version
         seg.deletedVersion = qdbMeta?.deleted_version ?? version
         seg.schema = schema
-        seg.state = state
+        // A reshaped segment's segment.json is written afresh from the schema (its graphs, by
+        // the old vectors, are rebuilt by the optimizer).
+        seg.state = reshaped || sparseReshaped ? nil : state
         seg.needsRewrite = rewrite
         seg.isSealed = true
         if let qdbMeta, !rewrite {
