@@ -4,11 +4,11 @@
 /// The SHA-256 of every `proto/*.proto` file the code in this module was generated from.
 public enum ProtoManifest {
     public static let sha256: [String: String] = [
-        "collections.proto": "11a3754481940a8e1abc2676d9001fdcb4bf6acf2915a1f1bcd07d27e0a01fee",
+        "collections.proto": "d0e1fa2b6b4ac5eb89c23705520c47c1696ca7818eb0211ae74e787a5947411c",
         "collections_service.proto": "f1b0ac9c4e050341608e0e9cad3337401e7fe4f7024e68081a17b2e5e2420b03",
         "json_with_int.proto": "b835e31bc038ed3cb0f8b56fc7b1f8b908cf486d56a872a88477ea830b963a7c",
-        "points.proto": "102cdcbd34b19754d4fa79aa5d532d1fc58a2b9e07227557fe41dca59f3fb5e2",
-        "points_service.proto": "b0a714be8a809822763727c7139250a8d53c73a6e79f9d7ec56c04c277fa5f37",
+        "points.proto": "0271b9bf22d26c5528d5e40284d1b64a46f3bc06f959e815448f91c761fedc59",
+        "points_service.proto": "bfd95088a5cc7c4ff0b0886128583d9f5c4e73dace5badeed1b55fe5d7c1f1c0",
         "qdrant.proto": "c41b9ea6f176046a07ab1bdd88aa26a6ffda396d714e3e1ce47f6fd937c18484",
         "qdrant_common.proto": "f970bc091290f1de9a0ab39897940304e2856a91c76eba1a9c57a3d42c3e1434",
         "shard_snapshots_service.proto": "c9be4244edd200ec4eb9d02cf392a2d8c5b7007814587c03014a8c79e94463f4",
