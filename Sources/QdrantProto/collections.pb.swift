@@ -20,6 +20,48 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+public nonisolated enum Qdrant_Datatype: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case `default` // = 0
+  case float32 // = 1
+  case uint8 // = 2
+  case float16 // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .default
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .default
+    case 1: self = .float32
+    case 2: self = .uint8
+    case 3: self = .float16
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .default: return 0
+    case .float32: return 1
+    case .uint8: return 2
+    case .float16: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_Datatype] = [
+    .default,
+    .float32,
+    .uint8,
+    .float16,
+  ]
+
+}
+
 public nonisolated enum Qdrant_MultiVectorComparator: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case maxSim // = 0
@@ -46,6 +88,40 @@ public nonisolated enum Qdrant_MultiVectorComparator: SwiftProtobuf.Enum, Swift.
   // The compiler won't synthesize support with the UNRECOGNIZED case.
   public static let allCases: [Qdrant_MultiVectorComparator] = [
     .maxSim,
+  ]
+
+}
+
+public nonisolated enum Qdrant_Modifier: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case none // = 0
+  case idf // = 1
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .none
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .none
+    case 1: self = .idf
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .none: return 0
+    case .idf: return 1
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Qdrant_Modifier] = [
+    .none,
+    .idf,
   ]
 
 }
@@ -277,6 +353,15 @@ public nonisolated struct Qdrant_VectorParams: Sendable {
   /// Clears the value of `onDisk`. Subsequent reads from it will return its default value.
   public mutating func clearOnDisk() {self._onDisk = nil}
 
+  public var datatype: Qdrant_Datatype {
+    get {_datatype ?? .default}
+    set {_datatype = newValue}
+  }
+  /// Returns true if `datatype` has been explicitly set.
+  public var hasDatatype: Bool {self._datatype != nil}
+  /// Clears the value of `datatype`. Subsequent reads from it will return its default value.
+  public mutating func clearDatatype() {self._datatype = nil}
+
   public var multivectorConfig: Qdrant_MultiVectorConfig {
     get {_multivectorConfig ?? Qdrant_MultiVectorConfig()}
     set {_multivectorConfig = newValue}
@@ -292,6 +377,7 @@ public nonisolated struct Qdrant_VectorParams: Sendable {
 
   fileprivate var _hnswConfig: Qdrant_HnswConfigDiff? = nil
   fileprivate var _onDisk: Bool? = nil
+  fileprivate var _datatype: Qdrant_Datatype? = nil
   fileprivate var _multivectorConfig: Qdrant_MultiVectorConfig? = nil
 }
 
@@ -301,6 +387,90 @@ public nonisolated struct Qdrant_MultiVectorConfig: Sendable {
   // methods supported on all messages.
 
   public var comparator: Qdrant_MultiVectorComparator = .maxSim
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_SparseIndexConfig: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var fullScanThreshold: UInt64 {
+    get {_fullScanThreshold ?? 0}
+    set {_fullScanThreshold = newValue}
+  }
+  /// Returns true if `fullScanThreshold` has been explicitly set.
+  public var hasFullScanThreshold: Bool {self._fullScanThreshold != nil}
+  /// Clears the value of `fullScanThreshold`. Subsequent reads from it will return its default value.
+  public mutating func clearFullScanThreshold() {self._fullScanThreshold = nil}
+
+  public var onDisk: Bool {
+    get {_onDisk ?? false}
+    set {_onDisk = newValue}
+  }
+  /// Returns true if `onDisk` has been explicitly set.
+  public var hasOnDisk: Bool {self._onDisk != nil}
+  /// Clears the value of `onDisk`. Subsequent reads from it will return its default value.
+  public mutating func clearOnDisk() {self._onDisk = nil}
+
+  public var datatype: Qdrant_Datatype {
+    get {_datatype ?? .default}
+    set {_datatype = newValue}
+  }
+  /// Returns true if `datatype` has been explicitly set.
+  public var hasDatatype: Bool {self._datatype != nil}
+  /// Clears the value of `datatype`. Subsequent reads from it will return its default value.
+  public mutating func clearDatatype() {self._datatype = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _fullScanThreshold: UInt64? = nil
+  fileprivate var _onDisk: Bool? = nil
+  fileprivate var _datatype: Qdrant_Datatype? = nil
+}
+
+public nonisolated struct Qdrant_SparseVectorParams: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var index: Qdrant_SparseIndexConfig {
+    get {_index ?? Qdrant_SparseIndexConfig()}
+    set {_index = newValue}
+  }
+  /// Returns true if `index` has been explicitly set.
+  public var hasIndex: Bool {self._index != nil}
+  /// Clears the value of `index`. Subsequent reads from it will return its default value.
+  public mutating func clearIndex() {self._index = nil}
+
+  public var modifier: Qdrant_Modifier {
+    get {_modifier ?? .none}
+    set {_modifier = newValue}
+  }
+  /// Returns true if `modifier` has been explicitly set.
+  public var hasModifier: Bool {self._modifier != nil}
+  /// Clears the value of `modifier`. Subsequent reads from it will return its default value.
+  public mutating func clearModifier() {self._modifier = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _index: Qdrant_SparseIndexConfig? = nil
+  fileprivate var _modifier: Qdrant_Modifier? = nil
+}
+
+public nonisolated struct Qdrant_SparseVectorConfig: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var map: Dictionary<String,Qdrant_SparseVectorParams> = [:]
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -779,6 +949,15 @@ public nonisolated struct Qdrant_CreateCollection: @unchecked Sendable {
   /// Clears the value of `writeConsistencyFactor`. Subsequent reads from it will return its default value.
   public mutating func clearWriteConsistencyFactor() {_uniqueStorage()._writeConsistencyFactor = nil}
 
+  public var sparseVectorsConfig: Qdrant_SparseVectorConfig {
+    get {_storage._sparseVectorsConfig ?? Qdrant_SparseVectorConfig()}
+    set {_uniqueStorage()._sparseVectorsConfig = newValue}
+  }
+  /// Returns true if `sparseVectorsConfig` has been explicitly set.
+  public var hasSparseVectorsConfig: Bool {_storage._sparseVectorsConfig != nil}
+  /// Clears the value of `sparseVectorsConfig`. Subsequent reads from it will return its default value.
+  public mutating func clearSparseVectorsConfig() {_uniqueStorage()._sparseVectorsConfig = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -859,6 +1038,15 @@ public nonisolated struct Qdrant_CollectionParams: Sendable {
   /// Clears the value of `writeConsistencyFactor`. Subsequent reads from it will return its default value.
   public mutating func clearWriteConsistencyFactor() {self._writeConsistencyFactor = nil}
 
+  public var sparseVectorsConfig: Qdrant_SparseVectorConfig {
+    get {_sparseVectorsConfig ?? Qdrant_SparseVectorConfig()}
+    set {_sparseVectorsConfig = newValue}
+  }
+  /// Returns true if `sparseVectorsConfig` has been explicitly set.
+  public var hasSparseVectorsConfig: Bool {self._sparseVectorsConfig != nil}
+  /// Clears the value of `sparseVectorsConfig`. Subsequent reads from it will return its default value.
+  public mutating func clearSparseVectorsConfig() {self._sparseVectorsConfig = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -866,6 +1054,7 @@ public nonisolated struct Qdrant_CollectionParams: Sendable {
   fileprivate var _vectorsConfig: Qdrant_VectorsConfig? = nil
   fileprivate var _replicationFactor: UInt32? = nil
   fileprivate var _writeConsistencyFactor: UInt32? = nil
+  fileprivate var _sparseVectorsConfig: Qdrant_SparseVectorConfig? = nil
 }
 
 public nonisolated struct Qdrant_CollectionConfig: @unchecked Sendable {
@@ -1479,8 +1668,16 @@ public nonisolated struct Qdrant_DisabledStemmer: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "qdrant"
 
+nonisolated extension Qdrant_Datatype: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0Default\0\u{1}Float32\0\u{1}Uint8\0\u{1}Float16\0")
+}
+
 nonisolated extension Qdrant_MultiVectorComparator: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0MaxSim\0")
+}
+
+nonisolated extension Qdrant_Modifier: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0None\0\u{1}Idf\0")
 }
 
 nonisolated extension Qdrant_Distance: SwiftProtobuf._ProtoNameProviding {
@@ -1501,7 +1698,7 @@ nonisolated extension Qdrant_TokenizerType: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Qdrant_VectorParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VectorParams"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}size\0\u{1}distance\0\u{3}hnsw_config\0\u{4}\u{2}on_disk\0\u{4}\u{2}multivector_config\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}size\0\u{1}distance\0\u{3}hnsw_config\0\u{4}\u{2}on_disk\0\u{1}datatype\0\u{3}multivector_config\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1513,6 +1710,7 @@ nonisolated extension Qdrant_VectorParams: SwiftProtobuf.Message, SwiftProtobuf.
       case 2: try { try decoder.decodeSingularEnumField(value: &self.distance) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._hnswConfig) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self._onDisk) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self._datatype) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._multivectorConfig) }()
       default: break
       }
@@ -1536,6 +1734,9 @@ nonisolated extension Qdrant_VectorParams: SwiftProtobuf.Message, SwiftProtobuf.
     try { if let v = self._onDisk {
       try visitor.visitSingularBoolField(value: v, fieldNumber: 5)
     } }()
+    try { if let v = self._datatype {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 6)
+    } }()
     try { if let v = self._multivectorConfig {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     } }()
@@ -1547,6 +1748,7 @@ nonisolated extension Qdrant_VectorParams: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.distance != rhs.distance {return false}
     if lhs._hnswConfig != rhs._hnswConfig {return false}
     if lhs._onDisk != rhs._onDisk {return false}
+    if lhs._datatype != rhs._datatype {return false}
     if lhs._multivectorConfig != rhs._multivectorConfig {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -1578,6 +1780,119 @@ nonisolated extension Qdrant_MultiVectorConfig: SwiftProtobuf.Message, SwiftProt
 
   public static func ==(lhs: Qdrant_MultiVectorConfig, rhs: Qdrant_MultiVectorConfig) -> Bool {
     if lhs.comparator != rhs.comparator {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SparseIndexConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SparseIndexConfig"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}full_scan_threshold\0\u{3}on_disk\0\u{1}datatype\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self._fullScanThreshold) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._onDisk) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self._datatype) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._fullScanThreshold {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._onDisk {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._datatype {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SparseIndexConfig, rhs: Qdrant_SparseIndexConfig) -> Bool {
+    if lhs._fullScanThreshold != rhs._fullScanThreshold {return false}
+    if lhs._onDisk != rhs._onDisk {return false}
+    if lhs._datatype != rhs._datatype {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SparseVectorParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SparseVectorParams"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}modifier\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._index) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self._modifier) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._index {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._modifier {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SparseVectorParams, rhs: Qdrant_SparseVectorParams) -> Bool {
+    if lhs._index != rhs._index {return false}
+    if lhs._modifier != rhs._modifier {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SparseVectorConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SparseVectorConfig"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}map\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_SparseVectorParams>.self, value: &self.map) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.map.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Qdrant_SparseVectorParams>.self, value: self.map, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SparseVectorConfig, rhs: Qdrant_SparseVectorConfig) -> Bool {
+    if lhs.map != rhs.map {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2141,7 +2456,7 @@ nonisolated extension Qdrant_OptimizersConfigDiff: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Qdrant_CreateCollection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateCollection"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{4}\u{3}hnsw_config\0\u{3}wal_config\0\u{3}optimizers_config\0\u{3}shard_number\0\u{3}on_disk_payload\0\u{1}timeout\0\u{3}vectors_config\0\u{3}replication_factor\0\u{3}write_consistency_factor\0\u{c}\u{2}\u{1}\u{c}\u{3}\u{1}\u{c}\u{d}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{4}\u{3}hnsw_config\0\u{3}wal_config\0\u{3}optimizers_config\0\u{3}shard_number\0\u{3}on_disk_payload\0\u{1}timeout\0\u{3}vectors_config\0\u{3}replication_factor\0\u{3}write_consistency_factor\0\u{4}\u{4}sparse_vectors_config\0\u{c}\u{2}\u{1}\u{c}\u{3}\u{1}\u{c}\u{d}\u{1}")
 
   fileprivate class _StorageClass {
     var _collectionName: String = String()
@@ -2154,6 +2469,7 @@ nonisolated extension Qdrant_CreateCollection: SwiftProtobuf.Message, SwiftProto
     var _vectorsConfig: Qdrant_VectorsConfig? = nil
     var _replicationFactor: UInt32? = nil
     var _writeConsistencyFactor: UInt32? = nil
+    var _sparseVectorsConfig: Qdrant_SparseVectorConfig? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2174,6 +2490,7 @@ nonisolated extension Qdrant_CreateCollection: SwiftProtobuf.Message, SwiftProto
       _vectorsConfig = source._vectorsConfig
       _replicationFactor = source._replicationFactor
       _writeConsistencyFactor = source._writeConsistencyFactor
+      _sparseVectorsConfig = source._sparseVectorsConfig
     }
   }
 
@@ -2202,6 +2519,7 @@ nonisolated extension Qdrant_CreateCollection: SwiftProtobuf.Message, SwiftProto
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._vectorsConfig) }()
         case 11: try { try decoder.decodeSingularUInt32Field(value: &_storage._replicationFactor) }()
         case 12: try { try decoder.decodeSingularUInt32Field(value: &_storage._writeConsistencyFactor) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._sparseVectorsConfig) }()
         default: break
         }
       }
@@ -2244,6 +2562,9 @@ nonisolated extension Qdrant_CreateCollection: SwiftProtobuf.Message, SwiftProto
       try { if let v = _storage._writeConsistencyFactor {
         try visitor.visitSingularUInt32Field(value: v, fieldNumber: 12)
       } }()
+      try { if let v = _storage._sparseVectorsConfig {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2263,6 +2584,7 @@ nonisolated extension Qdrant_CreateCollection: SwiftProtobuf.Message, SwiftProto
         if _storage._vectorsConfig != rhs_storage._vectorsConfig {return false}
         if _storage._replicationFactor != rhs_storage._replicationFactor {return false}
         if _storage._writeConsistencyFactor != rhs_storage._writeConsistencyFactor {return false}
+        if _storage._sparseVectorsConfig != rhs_storage._sparseVectorsConfig {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2348,7 +2670,7 @@ nonisolated extension Qdrant_CollectionOperationResponse: SwiftProtobuf.Message,
 
 nonisolated extension Qdrant_CollectionParams: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CollectionParams"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{3}shard_number\0\u{3}on_disk_payload\0\u{3}vectors_config\0\u{3}replication_factor\0\u{3}write_consistency_factor\0\u{c}\u{1}\u{1}\u{c}\u{2}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{3}shard_number\0\u{3}on_disk_payload\0\u{3}vectors_config\0\u{3}replication_factor\0\u{3}write_consistency_factor\0\u{4}\u{3}sparse_vectors_config\0\u{c}\u{1}\u{1}\u{c}\u{2}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2361,6 +2683,7 @@ nonisolated extension Qdrant_CollectionParams: SwiftProtobuf.Message, SwiftProto
       case 5: try { try decoder.decodeSingularMessageField(value: &self._vectorsConfig) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self._replicationFactor) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self._writeConsistencyFactor) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._sparseVectorsConfig) }()
       default: break
       }
     }
@@ -2386,6 +2709,9 @@ nonisolated extension Qdrant_CollectionParams: SwiftProtobuf.Message, SwiftProto
     try { if let v = self._writeConsistencyFactor {
       try visitor.visitSingularUInt32Field(value: v, fieldNumber: 7)
     } }()
+    try { if let v = self._sparseVectorsConfig {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2395,6 +2721,7 @@ nonisolated extension Qdrant_CollectionParams: SwiftProtobuf.Message, SwiftProto
     if lhs._vectorsConfig != rhs._vectorsConfig {return false}
     if lhs._replicationFactor != rhs._replicationFactor {return false}
     if lhs._writeConsistencyFactor != rhs._writeConsistencyFactor {return false}
+    if lhs._sparseVectorsConfig != rhs._sparseVectorsConfig {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

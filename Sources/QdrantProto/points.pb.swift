@@ -420,6 +420,18 @@ public nonisolated struct Qdrant_ReadConsistency: Sendable {
   public init() {}
 }
 
+public nonisolated struct Qdrant_SparseIndices: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var data: [UInt32] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Qdrant_Vector: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -427,6 +439,16 @@ public nonisolated struct Qdrant_Vector: Sendable {
 
   /// Deprecated flat vector data: read as a dense vector when `dense` is absent
   public var data: [Float] = []
+
+  /// Deprecated sparse indices: with `data` (the values), a sparse vector
+  public var indices: Qdrant_SparseIndices {
+    get {_indices ?? Qdrant_SparseIndices()}
+    set {_indices = newValue}
+  }
+  /// Returns true if `indices` has been explicitly set.
+  public var hasIndices: Bool {self._indices != nil}
+  /// Clears the value of `indices`. Subsequent reads from it will return its default value.
+  public mutating func clearIndices() {self._indices = nil}
 
   public var vector: Qdrant_Vector.OneOf_Vector? = nil
 
@@ -438,6 +460,14 @@ public nonisolated struct Qdrant_Vector: Sendable {
     set {vector = .dense(newValue)}
   }
 
+  public var sparse: Qdrant_SparseVector {
+    get {
+      if case .sparse(let v)? = vector {return v}
+      return Qdrant_SparseVector()
+    }
+    set {vector = .sparse(newValue)}
+  }
+
   public var multiDense: Qdrant_MultiDenseVector {
     get {
       if case .multiDense(let v)? = vector {return v}
@@ -450,11 +480,14 @@ public nonisolated struct Qdrant_Vector: Sendable {
 
   public nonisolated enum OneOf_Vector: Equatable, Sendable {
     case dense(Qdrant_DenseVector)
+    case sparse(Qdrant_SparseVector)
     case multiDense(Qdrant_MultiDenseVector)
 
   }
 
   public init() {}
+
+  fileprivate var _indices: Qdrant_SparseIndices? = nil
 }
 
 public nonisolated struct Qdrant_VectorOutput: Sendable {
@@ -463,6 +496,15 @@ public nonisolated struct Qdrant_VectorOutput: Sendable {
   // methods supported on all messages.
 
   public var data: [Float] = []
+
+  public var indices: Qdrant_SparseIndices {
+    get {_indices ?? Qdrant_SparseIndices()}
+    set {_indices = newValue}
+  }
+  /// Returns true if `indices` has been explicitly set.
+  public var hasIndices: Bool {self._indices != nil}
+  /// Clears the value of `indices`. Subsequent reads from it will return its default value.
+  public mutating func clearIndices() {self._indices = nil}
 
   public var vector: Qdrant_VectorOutput.OneOf_Vector? = nil
 
@@ -474,6 +516,14 @@ public nonisolated struct Qdrant_VectorOutput: Sendable {
     set {vector = .dense(newValue)}
   }
 
+  public var sparse: Qdrant_SparseVector {
+    get {
+      if case .sparse(let v)? = vector {return v}
+      return Qdrant_SparseVector()
+    }
+    set {vector = .sparse(newValue)}
+  }
+
   public var multiDense: Qdrant_MultiDenseVector {
     get {
       if case .multiDense(let v)? = vector {return v}
@@ -486,11 +536,14 @@ public nonisolated struct Qdrant_VectorOutput: Sendable {
 
   public nonisolated enum OneOf_Vector: Equatable, Sendable {
     case dense(Qdrant_DenseVector)
+    case sparse(Qdrant_SparseVector)
     case multiDense(Qdrant_MultiDenseVector)
 
   }
 
   public init() {}
+
+  fileprivate var _indices: Qdrant_SparseIndices? = nil
 }
 
 public nonisolated struct Qdrant_DenseVector: Sendable {
@@ -499,6 +552,20 @@ public nonisolated struct Qdrant_DenseVector: Sendable {
   // methods supported on all messages.
 
   public var data: [Float] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Qdrant_SparseVector: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var values: [Float] = []
+
+  public var indices: [UInt32] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -540,6 +607,14 @@ public nonisolated struct Qdrant_VectorInput: Sendable {
     set {variant = .dense(newValue)}
   }
 
+  public var sparse: Qdrant_SparseVector {
+    get {
+      if case .sparse(let v)? = variant {return v}
+      return Qdrant_SparseVector()
+    }
+    set {variant = .sparse(newValue)}
+  }
+
   public var multiDense: Qdrant_MultiDenseVector {
     get {
       if case .multiDense(let v)? = variant {return v}
@@ -553,6 +628,7 @@ public nonisolated struct Qdrant_VectorInput: Sendable {
   public nonisolated enum OneOf_Variant: Equatable, Sendable {
     case id(Qdrant_PointId)
     case dense(Qdrant_DenseVector)
+    case sparse(Qdrant_SparseVector)
     case multiDense(Qdrant_MultiDenseVector)
 
   }
@@ -4806,6 +4882,315 @@ public nonisolated struct Qdrant_SearchMatrixOffsets: Sendable {
   public init() {}
 }
 
+public nonisolated struct Qdrant_UpdatePointVectors: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var points: [Qdrant_PointVectors] = []
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_PointVectors: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: Qdrant_PointId {
+    get {_id ?? Qdrant_PointId()}
+    set {_id = newValue}
+  }
+  /// Returns true if `id` has been explicitly set.
+  public var hasID: Bool {self._id != nil}
+  /// Clears the value of `id`. Subsequent reads from it will return its default value.
+  public mutating func clearID() {self._id = nil}
+
+  public var vectors: Qdrant_Vectors {
+    get {_vectors ?? Qdrant_Vectors()}
+    set {_vectors = newValue}
+  }
+  /// Returns true if `vectors` has been explicitly set.
+  public var hasVectors: Bool {self._vectors != nil}
+  /// Clears the value of `vectors`. Subsequent reads from it will return its default value.
+  public mutating func clearVectors() {self._vectors = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _id: Qdrant_PointId? = nil
+  fileprivate var _vectors: Qdrant_Vectors? = nil
+}
+
+public nonisolated struct Qdrant_DeletePointVectors: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var pointsSelector: Qdrant_PointsSelector {
+    get {_pointsSelector ?? Qdrant_PointsSelector()}
+    set {_pointsSelector = newValue}
+  }
+  /// Returns true if `pointsSelector` has been explicitly set.
+  public var hasPointsSelector: Bool {self._pointsSelector != nil}
+  /// Clears the value of `pointsSelector`. Subsequent reads from it will return its default value.
+  public mutating func clearPointsSelector() {self._pointsSelector = nil}
+
+  public var vectors: Qdrant_VectorsSelector {
+    get {_vectors ?? Qdrant_VectorsSelector()}
+    set {_vectors = newValue}
+  }
+  /// Returns true if `vectors` has been explicitly set.
+  public var hasVectors: Bool {self._vectors != nil}
+  /// Clears the value of `vectors`. Subsequent reads from it will return its default value.
+  public mutating func clearVectors() {self._vectors = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _pointsSelector: Qdrant_PointsSelector? = nil
+  fileprivate var _vectors: Qdrant_VectorsSelector? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+  fileprivate var _timeout: UInt64? = nil
+}
+
+public nonisolated struct Qdrant_DenseVectorCreationConfig: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var size: UInt64 = 0
+
+  public var distance: Qdrant_Distance = .unknownDistance
+
+  public var datatype: Qdrant_Datatype {
+    get {_datatype ?? .default}
+    set {_datatype = newValue}
+  }
+  /// Returns true if `datatype` has been explicitly set.
+  public var hasDatatype: Bool {self._datatype != nil}
+  /// Clears the value of `datatype`. Subsequent reads from it will return its default value.
+  public mutating func clearDatatype() {self._datatype = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _datatype: Qdrant_Datatype? = nil
+}
+
+public nonisolated struct Qdrant_SparseVectorCreationConfig: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var modifier: Qdrant_Modifier {
+    get {_modifier ?? .none}
+    set {_modifier = newValue}
+  }
+  /// Returns true if `modifier` has been explicitly set.
+  public var hasModifier: Bool {self._modifier != nil}
+  /// Clears the value of `modifier`. Subsequent reads from it will return its default value.
+  public mutating func clearModifier() {self._modifier = nil}
+
+  public var datatype: Qdrant_Datatype {
+    get {_datatype ?? .default}
+    set {_datatype = newValue}
+  }
+  /// Returns true if `datatype` has been explicitly set.
+  public var hasDatatype: Bool {self._datatype != nil}
+  /// Clears the value of `datatype`. Subsequent reads from it will return its default value.
+  public mutating func clearDatatype() {self._datatype = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _modifier: Qdrant_Modifier? = nil
+  fileprivate var _datatype: Qdrant_Datatype? = nil
+}
+
+public nonisolated struct Qdrant_CreateVectorNameRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var vectorName: String = String()
+
+  public var vectorConfig: Qdrant_CreateVectorNameRequest.OneOf_VectorConfig? = nil
+
+  public var denseConfig: Qdrant_DenseVectorCreationConfig {
+    get {
+      if case .denseConfig(let v)? = vectorConfig {return v}
+      return Qdrant_DenseVectorCreationConfig()
+    }
+    set {vectorConfig = .denseConfig(newValue)}
+  }
+
+  public var sparseConfig: Qdrant_SparseVectorCreationConfig {
+    get {
+      if case .sparseConfig(let v)? = vectorConfig {return v}
+      return Qdrant_SparseVectorCreationConfig()
+    }
+    set {vectorConfig = .sparseConfig(newValue)}
+  }
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_VectorConfig: Equatable, Sendable {
+    case denseConfig(Qdrant_DenseVectorCreationConfig)
+    case sparseConfig(Qdrant_SparseVectorCreationConfig)
+
+  }
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _timeout: UInt64? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+}
+
+public nonisolated struct Qdrant_DeleteVectorNameRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var collectionName: String = String()
+
+  public var wait: Bool {
+    get {_wait ?? false}
+    set {_wait = newValue}
+  }
+  /// Returns true if `wait` has been explicitly set.
+  public var hasWait: Bool {self._wait != nil}
+  /// Clears the value of `wait`. Subsequent reads from it will return its default value.
+  public mutating func clearWait() {self._wait = nil}
+
+  public var vectorName: String = String()
+
+  public var timeout: UInt64 {
+    get {_timeout ?? 0}
+    set {_timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {self._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {self._timeout = nil}
+
+  public var ordering: Qdrant_WriteOrdering {
+    get {_ordering ?? Qdrant_WriteOrdering()}
+    set {_ordering = newValue}
+  }
+  /// Returns true if `ordering` has been explicitly set.
+  public var hasOrdering: Bool {self._ordering != nil}
+  /// Clears the value of `ordering`. Subsequent reads from it will return its default value.
+  public mutating func clearOrdering() {self._ordering = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _wait: Bool? = nil
+  fileprivate var _timeout: UInt64? = nil
+  fileprivate var _ordering: Qdrant_WriteOrdering? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "qdrant"
@@ -4933,9 +5318,39 @@ nonisolated extension Qdrant_ReadConsistency: SwiftProtobuf.Message, SwiftProtob
   }
 }
 
+nonisolated extension Qdrant_SparseIndices: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SparseIndices"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedUInt32Field(value: &self.data) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.data.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.data, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SparseIndices, rhs: Qdrant_SparseIndices) -> Bool {
+    if lhs.data != rhs.data {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Vector"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{2}d\u{1}dense\0\u{4}\u{2}multi_dense\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{1}indices\0\u{2}c\u{1}dense\0\u{1}sparse\0\u{3}multi_dense\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4944,6 +5359,7 @@ nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._Messa
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedFloatField(value: &self.data) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._indices) }()
       case 101: try {
         var v: Qdrant_DenseVector?
         var hadOneofValue = false
@@ -4955,6 +5371,19 @@ nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._Messa
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
           self.vector = .dense(v)
+        }
+      }()
+      case 102: try {
+        var v: Qdrant_SparseVector?
+        var hadOneofValue = false
+        if let current = self.vector {
+          hadOneofValue = true
+          if case .sparse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.vector = .sparse(v)
         }
       }()
       case 103: try {
@@ -4983,10 +5412,17 @@ nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if !self.data.isEmpty {
       try visitor.visitPackedFloatField(value: self.data, fieldNumber: 1)
     }
+    try { if let v = self._indices {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     switch self.vector {
     case .dense?: try {
       guard case .dense(let v)? = self.vector else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 101)
+    }()
+    case .sparse?: try {
+      guard case .sparse(let v)? = self.vector else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 102)
     }()
     case .multiDense?: try {
       guard case .multiDense(let v)? = self.vector else { preconditionFailure() }
@@ -4999,6 +5435,7 @@ nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
   public static func ==(lhs: Qdrant_Vector, rhs: Qdrant_Vector) -> Bool {
     if lhs.data != rhs.data {return false}
+    if lhs._indices != rhs._indices {return false}
     if lhs.vector != rhs.vector {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -5007,7 +5444,7 @@ nonisolated extension Qdrant_Vector: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension Qdrant_VectorOutput: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VectorOutput"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{2}d\u{1}dense\0\u{4}\u{2}multi_dense\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}data\0\u{1}indices\0\u{2}c\u{1}dense\0\u{1}sparse\0\u{3}multi_dense\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -5016,6 +5453,7 @@ nonisolated extension Qdrant_VectorOutput: SwiftProtobuf.Message, SwiftProtobuf.
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedFloatField(value: &self.data) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._indices) }()
       case 101: try {
         var v: Qdrant_DenseVector?
         var hadOneofValue = false
@@ -5027,6 +5465,19 @@ nonisolated extension Qdrant_VectorOutput: SwiftProtobuf.Message, SwiftProtobuf.
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
           self.vector = .dense(v)
+        }
+      }()
+      case 102: try {
+        var v: Qdrant_SparseVector?
+        var hadOneofValue = false
+        if let current = self.vector {
+          hadOneofValue = true
+          if case .sparse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.vector = .sparse(v)
         }
       }()
       case 103: try {
@@ -5055,10 +5506,17 @@ nonisolated extension Qdrant_VectorOutput: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.data.isEmpty {
       try visitor.visitPackedFloatField(value: self.data, fieldNumber: 1)
     }
+    try { if let v = self._indices {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     switch self.vector {
     case .dense?: try {
       guard case .dense(let v)? = self.vector else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 101)
+    }()
+    case .sparse?: try {
+      guard case .sparse(let v)? = self.vector else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 102)
     }()
     case .multiDense?: try {
       guard case .multiDense(let v)? = self.vector else { preconditionFailure() }
@@ -5071,6 +5529,7 @@ nonisolated extension Qdrant_VectorOutput: SwiftProtobuf.Message, SwiftProtobuf.
 
   public static func ==(lhs: Qdrant_VectorOutput, rhs: Qdrant_VectorOutput) -> Bool {
     if lhs.data != rhs.data {return false}
+    if lhs._indices != rhs._indices {return false}
     if lhs.vector != rhs.vector {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -5102,6 +5561,41 @@ nonisolated extension Qdrant_DenseVector: SwiftProtobuf.Message, SwiftProtobuf._
 
   public static func ==(lhs: Qdrant_DenseVector, rhs: Qdrant_DenseVector) -> Bool {
     if lhs.data != rhs.data {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SparseVector: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SparseVector"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0\u{1}indices\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedFloatField(value: &self.values) }()
+      case 2: try { try decoder.decodeRepeatedUInt32Field(value: &self.indices) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.values.isEmpty {
+      try visitor.visitPackedFloatField(value: self.values, fieldNumber: 1)
+    }
+    if !self.indices.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.indices, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SparseVector, rhs: Qdrant_SparseVector) -> Bool {
+    if lhs.values != rhs.values {return false}
+    if lhs.indices != rhs.indices {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -5139,7 +5633,7 @@ nonisolated extension Qdrant_MultiDenseVector: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Qdrant_VectorInput: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VectorInput"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}dense\0\u{4}\u{2}multi_dense\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}dense\0\u{1}sparse\0\u{3}multi_dense\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -5173,6 +5667,19 @@ nonisolated extension Qdrant_VectorInput: SwiftProtobuf.Message, SwiftProtobuf._
           self.variant = .dense(v)
         }
       }()
+      case 3: try {
+        var v: Qdrant_SparseVector?
+        var hadOneofValue = false
+        if let current = self.variant {
+          hadOneofValue = true
+          if case .sparse(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.variant = .sparse(v)
+        }
+      }()
       case 4: try {
         var v: Qdrant_MultiDenseVector?
         var hadOneofValue = false
@@ -5204,6 +5711,10 @@ nonisolated extension Qdrant_VectorInput: SwiftProtobuf.Message, SwiftProtobuf._
     case .dense?: try {
       guard case .dense(let v)? = self.variant else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .sparse?: try {
+      guard case .sparse(let v)? = self.variant else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     }()
     case .multiDense?: try {
       guard case .multiDense(let v)? = self.variant else { preconditionFailure() }
@@ -11733,6 +12244,387 @@ nonisolated extension Qdrant_SearchMatrixOffsets: SwiftProtobuf.Message, SwiftPr
     if lhs.offsetsCol != rhs.offsetsCol {return false}
     if lhs.scores != rhs.scores {return false}
     if lhs.ids != rhs.ids {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_UpdatePointVectors: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdatePointVectors"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{1}points\0\u{1}ordering\0\u{2}\u{3}timeout\0\u{c}\u{5}\u{1}\u{c}\u{6}\u{1}")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.points) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.points.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.points, fieldNumber: 3)
+    }
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_UpdatePointVectors, rhs: Qdrant_UpdatePointVectors) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs.points != rhs.points {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_PointVectors: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PointVectors"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}vectors\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._id) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._vectors) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._id {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._vectors {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_PointVectors, rhs: Qdrant_PointVectors) -> Bool {
+    if lhs._id != rhs._id {return false}
+    if lhs._vectors != rhs._vectors {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DeletePointVectors: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeletePointVectors"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{3}points_selector\0\u{1}vectors\0\u{1}ordering\0\u{2}\u{2}timeout\0\u{c}\u{6}\u{1}")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._pointsSelector) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._vectors) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._pointsSelector {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._vectors {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DeletePointVectors, rhs: Qdrant_DeletePointVectors) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs._pointsSelector != rhs._pointsSelector {return false}
+    if lhs._vectors != rhs._vectors {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DenseVectorCreationConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DenseVectorCreationConfig"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}size\0\u{1}distance\0\u{2}\u{2}datatype\0\u{c}\u{3}\u{1}")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.distance) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self._datatype) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.size != 0 {
+      try visitor.visitSingularUInt64Field(value: self.size, fieldNumber: 1)
+    }
+    if self.distance != .unknownDistance {
+      try visitor.visitSingularEnumField(value: self.distance, fieldNumber: 2)
+    }
+    try { if let v = self._datatype {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DenseVectorCreationConfig, rhs: Qdrant_DenseVectorCreationConfig) -> Bool {
+    if lhs.size != rhs.size {return false}
+    if lhs.distance != rhs.distance {return false}
+    if lhs._datatype != rhs._datatype {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_SparseVectorCreationConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SparseVectorCreationConfig"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}modifier\0\u{1}datatype\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self._modifier) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self._datatype) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._modifier {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._datatype {
+      try visitor.visitSingularEnumField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_SparseVectorCreationConfig, rhs: Qdrant_SparseVectorCreationConfig) -> Bool {
+    if lhs._modifier != rhs._modifier {return false}
+    if lhs._datatype != rhs._datatype {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_CreateVectorNameRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateVectorNameRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{3}vector_name\0\u{3}dense_config\0\u{3}sparse_config\0\u{1}timeout\0\u{1}ordering\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.vectorName) }()
+      case 4: try {
+        var v: Qdrant_DenseVectorCreationConfig?
+        var hadOneofValue = false
+        if let current = self.vectorConfig {
+          hadOneofValue = true
+          if case .denseConfig(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.vectorConfig = .denseConfig(v)
+        }
+      }()
+      case 5: try {
+        var v: Qdrant_SparseVectorCreationConfig?
+        var hadOneofValue = false
+        if let current = self.vectorConfig {
+          hadOneofValue = true
+          if case .sparseConfig(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.vectorConfig = .sparseConfig(v)
+        }
+      }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.vectorName.isEmpty {
+      try visitor.visitSingularStringField(value: self.vectorName, fieldNumber: 3)
+    }
+    switch self.vectorConfig {
+    case .denseConfig?: try {
+      guard case .denseConfig(let v)? = self.vectorConfig else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .sparseConfig?: try {
+      guard case .sparseConfig(let v)? = self.vectorConfig else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case nil: break
+    }
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_CreateVectorNameRequest, rhs: Qdrant_CreateVectorNameRequest) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs.vectorName != rhs.vectorName {return false}
+    if lhs.vectorConfig != rhs.vectorConfig {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs._ordering != rhs._ordering {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Qdrant_DeleteVectorNameRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteVectorNameRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}wait\0\u{3}vector_name\0\u{1}timeout\0\u{1}ordering\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.collectionName) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self._wait) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.vectorName) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self._timeout) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._ordering) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.collectionName.isEmpty {
+      try visitor.visitSingularStringField(value: self.collectionName, fieldNumber: 1)
+    }
+    try { if let v = self._wait {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    } }()
+    if !self.vectorName.isEmpty {
+      try visitor.visitSingularStringField(value: self.vectorName, fieldNumber: 3)
+    }
+    try { if let v = self._timeout {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._ordering {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Qdrant_DeleteVectorNameRequest, rhs: Qdrant_DeleteVectorNameRequest) -> Bool {
+    if lhs.collectionName != rhs.collectionName {return false}
+    if lhs._wait != rhs._wait {return false}
+    if lhs.vectorName != rhs.vectorName {return false}
+    if lhs._timeout != rhs._timeout {return false}
+    if lhs._ordering != rhs._ordering {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

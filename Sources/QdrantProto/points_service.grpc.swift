@@ -46,6 +46,32 @@ public enum Qdrant_Points: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "UpdateVectors" metadata.
+        public enum UpdateVectors: Sendable {
+            /// Request type for "UpdateVectors".
+            public typealias Input = Qdrant_UpdatePointVectors
+            /// Response type for "UpdateVectors".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "UpdateVectors".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "UpdateVectors",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteVectors" metadata.
+        public enum DeleteVectors: Sendable {
+            /// Request type for "DeleteVectors".
+            public typealias Input = Qdrant_DeletePointVectors
+            /// Response type for "DeleteVectors".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "DeleteVectors".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "DeleteVectors",
+                type: .unary
+            )
+        }
         /// Namespace for "Get" metadata.
         public enum Get: Sendable {
             /// Request type for "Get".
@@ -358,10 +384,38 @@ public enum Qdrant_Points: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CreateVectorName" metadata.
+        public enum CreateVectorName: Sendable {
+            /// Request type for "CreateVectorName".
+            public typealias Input = Qdrant_CreateVectorNameRequest
+            /// Response type for "CreateVectorName".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "CreateVectorName".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "CreateVectorName",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteVectorName" metadata.
+        public enum DeleteVectorName: Sendable {
+            /// Request type for "DeleteVectorName".
+            public typealias Input = Qdrant_DeleteVectorNameRequest
+            /// Response type for "DeleteVectorName".
+            public typealias Output = Qdrant_PointsOperationResponse
+            /// Descriptor for "DeleteVectorName".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "qdrant.Points"),
+                method: "DeleteVectorName",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "qdrant.Points" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Upsert.descriptor,
             Delete.descriptor,
+            UpdateVectors.descriptor,
+            DeleteVectors.descriptor,
             Get.descriptor,
             SetPayload.descriptor,
             OverwritePayload.descriptor,
@@ -385,7 +439,9 @@ public enum Qdrant_Points: Sendable {
             SearchMatrixOffsets.descriptor,
             UpdateBatch.descriptor,
             CreateFieldIndex.descriptor,
-            DeleteFieldIndex.descriptor
+            DeleteFieldIndex.descriptor,
+            CreateVectorName.descriptor,
+            DeleteVectorName.descriptor
         ]
     }
 }
@@ -445,6 +501,42 @@ extension Qdrant_Points {
         /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
         func delete(
             request: GRPCCore.StreamingServerRequest<Qdrant_DeletePoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "UpdateVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_UpdatePointVectors` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func updateVectors(
+            request: GRPCCore.StreamingServerRequest<Qdrant_UpdatePointVectors>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeleteVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_DeletePointVectors` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func deleteVectors(
+            request: GRPCCore.StreamingServerRequest<Qdrant_DeletePointVectors>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
 
@@ -879,6 +971,42 @@ extension Qdrant_Points {
             request: GRPCCore.StreamingServerRequest<Qdrant_DeleteFieldIndexCollection>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "CreateVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Add a named vector to a collection
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_CreateVectorNameRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func createVectorName(
+            request: GRPCCore.StreamingServerRequest<Qdrant_CreateVectorNameRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeleteVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove a named vector from a collection
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Qdrant_DeleteVectorNameRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Qdrant_PointsOperationResponse` messages.
+        func deleteVectorName(
+            request: GRPCCore.StreamingServerRequest<Qdrant_DeleteVectorNameRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse>
     }
 
     /// Service protocol for the "qdrant.Points" service.
@@ -922,6 +1050,42 @@ extension Qdrant_Points {
         /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
         func delete(
             request: GRPCCore.ServerRequest<Qdrant_DeletePoints>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "UpdateVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdatePointVectors` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func updateVectors(
+            request: GRPCCore.ServerRequest<Qdrant_UpdatePointVectors>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeleteVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeletePointVectors` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func deleteVectors(
+            request: GRPCCore.ServerRequest<Qdrant_DeletePointVectors>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
 
@@ -1356,6 +1520,42 @@ extension Qdrant_Points {
             request: GRPCCore.ServerRequest<Qdrant_DeleteFieldIndexCollection>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "CreateVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Add a named vector to a collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_CreateVectorNameRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func createVectorName(
+            request: GRPCCore.ServerRequest<Qdrant_CreateVectorNameRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
+
+        /// Handle the "DeleteVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove a named vector from a collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeleteVectorNameRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Qdrant_PointsOperationResponse` message.
+        func deleteVectorName(
+            request: GRPCCore.ServerRequest<Qdrant_DeleteVectorNameRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>
     }
 
     /// Simple service protocol for the "qdrant.Points" service.
@@ -1397,6 +1597,42 @@ extension Qdrant_Points {
         /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
         func delete(
             request: Qdrant_DeletePoints,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "UpdateVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_UpdatePointVectors` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func updateVectors(
+            request: Qdrant_UpdatePointVectors,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "DeleteVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_DeletePointVectors` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func deleteVectors(
+            request: Qdrant_DeletePointVectors,
             context: GRPCCore.ServerContext
         ) async throws -> Qdrant_PointsOperationResponse
 
@@ -1831,6 +2067,42 @@ extension Qdrant_Points {
             request: Qdrant_DeleteFieldIndexCollection,
             context: GRPCCore.ServerContext
         ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "CreateVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Add a named vector to a collection
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_CreateVectorNameRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func createVectorName(
+            request: Qdrant_CreateVectorNameRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
+
+        /// Handle the "DeleteVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove a named vector from a collection
+        ///
+        /// - Parameters:
+        ///   - request: A `Qdrant_DeleteVectorNameRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Qdrant_PointsOperationResponse` to respond with.
+        func deleteVectorName(
+            request: Qdrant_DeleteVectorNameRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Qdrant_PointsOperationResponse
     }
 }
 
@@ -1855,6 +2127,28 @@ extension Qdrant_Points.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
             handler: { request, context in
                 try await self.delete(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.UpdateVectors.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_UpdatePointVectors>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.updateVectors(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.DeleteVectors.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DeletePointVectors>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.deleteVectors(
                     request: request,
                     context: context
                 )
@@ -2124,6 +2418,28 @@ extension Qdrant_Points.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.CreateVectorName.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_CreateVectorNameRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.createVectorName(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Qdrant_Points.Method.DeleteVectorName.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_DeleteVectorNameRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_PointsOperationResponse>(),
+            handler: { request, context in
+                try await self.deleteVectorName(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -2146,6 +2462,28 @@ extension Qdrant_Points.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
         let response = try await self.delete(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateVectors(
+        request: GRPCCore.StreamingServerRequest<Qdrant_UpdatePointVectors>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.updateVectors(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteVectors(
+        request: GRPCCore.StreamingServerRequest<Qdrant_DeletePointVectors>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.deleteVectors(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -2415,6 +2753,28 @@ extension Qdrant_Points.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func createVectorName(
+        request: GRPCCore.StreamingServerRequest<Qdrant_CreateVectorNameRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.createVectorName(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteVectorName(
+        request: GRPCCore.StreamingServerRequest<Qdrant_DeleteVectorNameRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Qdrant_PointsOperationResponse> {
+        let response = try await self.deleteVectorName(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -2439,6 +2799,32 @@ extension Qdrant_Points.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
         return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
             message: try await self.delete(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateVectors(
+        request: GRPCCore.ServerRequest<Qdrant_UpdatePointVectors>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.updateVectors(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteVectors(
+        request: GRPCCore.ServerRequest<Qdrant_DeletePointVectors>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.deleteVectors(
                 request: request.message,
                 context: context
             ),
@@ -2757,6 +3143,32 @@ extension Qdrant_Points.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func createVectorName(
+        request: GRPCCore.ServerRequest<Qdrant_CreateVectorNameRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.createVectorName(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteVectorName(
+        request: GRPCCore.ServerRequest<Qdrant_DeleteVectorNameRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Qdrant_PointsOperationResponse> {
+        return GRPCCore.ServerResponse<Qdrant_PointsOperationResponse>(
+            message: try await self.deleteVectorName(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: qdrant.Points (client)
@@ -2809,6 +3221,52 @@ extension Qdrant_Points {
         func delete<Result>(
             request: GRPCCore.ClientRequest<Qdrant_DeletePoints>,
             serializer: some GRPCCore.MessageSerializer<Qdrant_DeletePoints>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdatePointVectors` message.
+        ///   - serializer: A serializer for `Qdrant_UpdatePointVectors` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateVectors<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_UpdatePointVectors>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_UpdatePointVectors>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeletePointVectors` message.
+        ///   - serializer: A serializer for `Qdrant_DeletePointVectors` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteVectors<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeletePointVectors>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeletePointVectors>,
             deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
@@ -3365,6 +3823,52 @@ extension Qdrant_Points {
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Add a named vector to a collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_CreateVectorNameRequest` message.
+        ///   - serializer: A serializer for `Qdrant_CreateVectorNameRequest` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createVectorName<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_CreateVectorNameRequest>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_CreateVectorNameRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove a named vector from a collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeleteVectorNameRequest` message.
+        ///   - serializer: A serializer for `Qdrant_DeleteVectorNameRequest` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteVectorName<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeleteVectorNameRequest>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeleteVectorNameRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
     }
 
     /// Generated client for the "qdrant.Points" service.
@@ -3444,6 +3948,74 @@ extension Qdrant_Points {
             try await self.client.unary(
                 request: request,
                 descriptor: Qdrant_Points.Method.Delete.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Update named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_UpdatePointVectors` message.
+        ///   - serializer: A serializer for `Qdrant_UpdatePointVectors` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateVectors<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_UpdatePointVectors>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_UpdatePointVectors>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.UpdateVectors.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteVectors" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Delete named vectors of points
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeletePointVectors` message.
+        ///   - serializer: A serializer for `Qdrant_DeletePointVectors` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteVectors<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeletePointVectors>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeletePointVectors>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.DeleteVectors.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -4266,6 +4838,74 @@ extension Qdrant_Points {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "CreateVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Add a named vector to a collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_CreateVectorNameRequest` message.
+        ///   - serializer: A serializer for `Qdrant_CreateVectorNameRequest` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createVectorName<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_CreateVectorNameRequest>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_CreateVectorNameRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.CreateVectorName.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteVectorName" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Remove a named vector from a collection
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Qdrant_DeleteVectorNameRequest` message.
+        ///   - serializer: A serializer for `Qdrant_DeleteVectorNameRequest` messages.
+        ///   - deserializer: A deserializer for `Qdrant_PointsOperationResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteVectorName<Result>(
+            request: GRPCCore.ClientRequest<Qdrant_DeleteVectorNameRequest>,
+            serializer: some GRPCCore.MessageSerializer<Qdrant_DeleteVectorNameRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Qdrant_PointsOperationResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Qdrant_Points.Method.DeleteVectorName.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -4324,6 +4964,64 @@ extension Qdrant_Points.ClientProtocol {
         try await self.delete(
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DeletePoints>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateVectors" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Update named vectors of points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_UpdatePointVectors` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateVectors<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_UpdatePointVectors>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateVectors(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_UpdatePointVectors>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteVectors" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete named vectors of points
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_DeletePointVectors` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteVectors<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_DeletePointVectors>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteVectors(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DeletePointVectors>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
             options: options,
             onResponse: handleResponse
@@ -5025,6 +5723,64 @@ extension Qdrant_Points.ClientProtocol {
             onResponse: handleResponse
         )
     }
+
+    /// Call the "CreateVectorName" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Add a named vector to a collection
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_CreateVectorNameRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createVectorName<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_CreateVectorNameRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createVectorName(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_CreateVectorNameRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteVectorName" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Remove a named vector from a collection
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Qdrant_DeleteVectorNameRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteVectorName<Result>(
+        request: GRPCCore.ClientRequest<Qdrant_DeleteVectorNameRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteVectorName(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Qdrant_DeleteVectorNameRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Qdrant_PointsOperationResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
 }
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
@@ -5090,6 +5846,72 @@ extension Qdrant_Points.ClientProtocol {
             metadata: metadata
         )
         return try await self.delete(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateVectors" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Update named vectors of points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateVectors<Result>(
+        _ message: Qdrant_UpdatePointVectors,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_UpdatePointVectors>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateVectors(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteVectors" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Delete named vectors of points
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteVectors<Result>(
+        _ message: Qdrant_DeletePointVectors,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_DeletePointVectors>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteVectors(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -5882,6 +6704,72 @@ extension Qdrant_Points.ClientProtocol {
             metadata: metadata
         )
         return try await self.deleteFieldIndex(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateVectorName" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Add a named vector to a collection
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createVectorName<Result>(
+        _ message: Qdrant_CreateVectorNameRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_CreateVectorNameRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createVectorName(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteVectorName" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Remove a named vector from a collection
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteVectorName<Result>(
+        _ message: Qdrant_DeleteVectorNameRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Qdrant_PointsOperationResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Qdrant_DeleteVectorNameRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteVectorName(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -121,19 +121,19 @@ import Testing
     @Test func unknownFieldsAreRefusedNotIgnored() async throws {
         let storage = try Storage.open(StorageOptions(path: dir), logger: Logger(label: "test"))
         defer { try? storage.close() }
-        // Field 16 of qdrant.CreateCollection is sparse_vectors_config, which qdb does not serve:
-        // a length-delimited field (tag 16<<3|2 = 0x82 0x01) holding an empty message.
+        // Field 17 of qdrant.CreateCollection is strict_mode_config, which qdb does not serve:
+        // a length-delimited field (tag 17<<3|2 = 0x8A 0x01) holding an empty message.
         var bytes = try Self.createRequest("sparse").serializedBytes() as [UInt8]
-        bytes += [0x82, 0x01, 0x00]
+        bytes += [0x8A, 0x01, 0x00]
         let request = try Qdrant_CreateCollection(serializedBytes: bytes)
-        #expect(GRPCCall.unknownFieldNumbers([UInt8](request.unknownFields.data)) == [16])
+        #expect(GRPCCall.unknownFieldNumbers([UInt8](request.unknownFields.data)) == [17])
         var config = ServeConfig()
         config.snapshotsPath = dir + "/snapshots"
         try await withGRPC(storage, config) { client in
             let collections = Qdrant_Collections.Client(wrapping: client)
             let e = await Self.failure { _ = try await collections.create(request) }
             #expect(e?.code == .invalidArgument)
-            #expect(e?.message == "Wrong input: qdb does not support field 16 of qdrant.CreateCollection")
+            #expect(e?.message == "Wrong input: qdb does not support field 17 of qdrant.CreateCollection")
             var exists = Qdrant_CollectionExistsRequest()
             exists.collectionName = "sparse"
             let created = try await collections.collectionExists(exists).result.exists

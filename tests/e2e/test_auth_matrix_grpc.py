@@ -91,6 +91,13 @@ def matrix(c: str, doomed: str, snap: str, shard_snap: str, full: str) -> dict[s
         "qdrant.Points/CreateFieldIndex": ("write", s(g.CreateFieldIndexCollection(
             collection_name=c, wait=True, field_name="i", field_type=g.FieldType.FieldTypeInteger))),
         "qdrant.Points/DeleteFieldIndex": ("write", s(g.DeleteFieldIndexCollection(collection_name=c, wait=True, field_name="nope"))),
+        "qdrant.Points/UpdateVectors": ("write", s(g.UpdatePointVectors(collection_name=c, wait=True, points=[
+            g.PointVectors(id=g.PointId(num=1), vectors=g.Vectors(vector=g.Vector(dense=g.DenseVector(data=[1, 1]))))]))),
+        "qdrant.Points/DeleteVectors": ("write", s(g.DeletePointVectors(
+            collection_name=c, wait=True, points_selector=ids(7), vectors=g.VectorsSelector(names=[""])))),
+        "qdrant.Points/CreateVectorName": ("write", s(g.CreateVectorNameRequest(
+            collection_name=c, wait=True, vector_name="gv", sparse_config=g.SparseVectorCreationConfig()))),
+        "qdrant.Points/DeleteVectorName": ("write", s(g.DeleteVectorNameRequest(collection_name=c, wait=True, vector_name="nope"))),
         "qdrant.Collections/Update": ("write", s(g.UpdateCollection(collection_name=c))),
         "qdrant.Collections/UpdateAliases": ("write", s(g.ChangeAliases(actions=[g.AliasOperations(
             create_alias=g.CreateAlias(collection_name=c, alias_name=unique("galias")))]))),

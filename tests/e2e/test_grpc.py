@@ -242,10 +242,11 @@ def test_errors_map_to_qdrant_codes_with_rest_messages(client, api):
 
     # What qdb's schema lacks is refused, never silently ignored.
     with pytest.raises(grpc.RpcError) as e:
-        client.create_collection(unique("sparse"), vectors_config={},
-                                 sparse_vectors_config={"s": models.SparseVectorParams()})
+        client.create_collection(unique("quant"), vectors_config=models.VectorParams(
+            size=2, distance=models.Distance.DOT,
+            quantization_config=models.ScalarQuantization(scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8))))
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "field 16 of qdrant.CreateCollection" in e.value.details()
+    assert "field 4 of qdrant.VectorParams" in e.value.details()
     with pytest.raises(grpc.RpcError) as e:
         client.count(name, count_filter=models.Filter(must=[models.FieldCondition(
             key="loc", match=models.MatchSubstring(substring="x"))]))  # not in Qdrant 1.19

@@ -99,8 +99,8 @@ def test_bad_legacy_requests_are_invalid_argument(setup):
         assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT, e.value.details()
 
 
-def test_rpcs_rest_does_not_serve_either_are_unimplemented(setup):
-    name, stub, _ = setup
-    with pytest.raises(grpc.RpcError) as e:
-        stub.UpdateVectors(q.UpdatePointVectors(collection_name=name))
+def test_rpcs_rest_does_not_serve_either_are_unimplemented(qdb):
+    # Shard keys: qdb serves neither the REST routes nor the RPCs.
+    with grpc.insecure_channel(f"127.0.0.1:{qdb.grpc_port}") as channel, pytest.raises(grpc.RpcError) as e:
+        q.CollectionsStub(channel).CreateShardKey(q.CreateShardKeyRequest(collection_name="x"))
     assert e.value.code() == grpc.StatusCode.UNIMPLEMENTED

@@ -32,6 +32,7 @@ func buildRouter(state: APIState, metrics: ServerMetrics) -> Router<BasicRequest
     router.addCollectionRoutes(state)
     router.addPointRoutes(state)
     router.addVectorRoutes(state)
+    router.addNamedVectorRoutes(state)
     router.addSnapshotRoutes(state)
     router.addShardAndFullSnapshotRoutes(state)
     router.addPartialSnapshotRoutes(state)

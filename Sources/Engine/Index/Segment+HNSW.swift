@@ -71,7 +71,7 @@ extension Segment {
             m: config.m, m0: 2 * config.m, efConstruct: config.ef_construct,
             entryPointsNum: max(1, fullScanVectors > 0 ? n / fullScanVectors * 10 : 1), threads: config.max_indexing_threads)
         let graph = withVectors(slot: slot) { base in
-            HNSWBuilder(scorer: DenseScorer(base: base, dim: dims[slot], count: n, distance: distance), params: params).build()
+            HNSWBuilder(scorer: DenseScorer(base: base, dim: dims[slot], count: n, distance: distance, rawCosine: distance == .cosine && schema?.datatype(slot) == .uint8), params: params).build()
         }
         let gc = HnswGraphConfig(m: config.m, efConstruct: config.ef_construct, fullScanThreshold: fullScanVectors,
                                  maxIndexingThreads: config.max_indexing_threads, payloadM: config.payload_m, indexedVectorCount: n)

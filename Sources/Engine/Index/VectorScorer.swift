@@ -26,6 +26,8 @@ struct DenseScorer: VectorScorer, @unchecked Sendable {
     let dim: Int
     let count: Int
     let distance: Distance
+    /// uint8 Cosine: the cosine of unnormalized vectors (`VectorDatatype.swift`).
+    var rawCosine = false
 
     func query(ofPoint p: Int) -> UnsafePointer<Float> { base + p * dim }
 
@@ -33,6 +35,7 @@ struct DenseScorer: VectorScorer, @unchecked Sendable {
     func score(_ q: UnsafePointer<Float>, _ p: Int) -> Float {
         let b = base + p * dim
         switch distance {
+        case .cosine where rawCosine: return SIMDKernels.cosine(q, b, dim)
         case .cosine, .dot: return SIMDKernels.dot(q, b, dim)
         case .euclid: return -SIMDKernels.squaredL2(q, b, dim)
         case .manhattan: return -SIMDKernels.l1(q, b, dim)

@@ -101,7 +101,7 @@ extension Collection {
             return try maximalMarginalRelevance(v, mmr, using: using, filter: filter, limit: limit, offset: offset, threshold: threshold)
         case .examples(let kind):
             let slot = try slot(named: using)
-            let scorer = ExampleScorer(kind, distance: slots[slot].params.distance)
+            let scorer = ExampleScorer(kind, distance: slots[slot].params.distance, params: slots[slot].params)
             var hits = shards.flatMap { $0.scan(slot: slot, filter: filter, k: limit.saturatingAdd(offset), scorer: scorer) }
             hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
             if let t = threshold { hits.removeAll { $0.score < t } }

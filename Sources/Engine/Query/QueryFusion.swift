@@ -86,8 +86,8 @@ extension Collection {
         let found = try search(req)
         guard !found.isEmpty else { return [] }
         let vecs = found.map { $0.vectors?[using] ?? [] }
-        let scorer = ExampleScorer(.sumScores(positive: [], negative: []), distance: distance)
-        let q = distance.preprocess(v)
+        let scorer = ExampleScorer(.sumScores(positive: [], negative: []), distance: distance, params: slots[slot].params)
+        let q = slots[slot].params.prepare(v)
         let dim = slots[slot].params.size
         func raw(_ a: [Float], _ b: [Float]) -> Float {
             guard b.count == dim else { return -.infinity }

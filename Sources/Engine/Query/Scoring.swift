@@ -13,10 +13,14 @@ struct ExampleScorer: Sendable {
 
     let kind: Kind
     let distance: Distance
+    /// uint8 Cosine: the cosine of unnormalized vectors (`VectorDatatype.swift`).
+    let rawCosine: Bool
 
-    /// Example vectors are preprocessed as stored vectors are (Cosine: normalized).
-    init(_ kind: Kind, distance: Distance) {
-        let p = { (v: [Float]) in distance.preprocess(v) }
+    /// Example vectors are preprocessed as stored vectors are (Cosine: normalized; with
+    /// `params`, also converted to its datatype).
+    init(_ kind: Kind, distance: Distance, params: VectorParams? = nil) {
+        let p = { (v: [Float]) in params?.prepare(v) ?? distance.preprocess(v) }
+        rawCosine = params?.rawCosine ?? false
         switch kind {
         case .bestScore(let pos, let neg): self.kind = .bestScore(positive: pos.map(p), negative: neg.map(p))
         case .sumScores(let pos, let neg): self.kind = .sumScores(positive: pos.map(p), negative: neg.map(p))
@@ -33,6 +37,7 @@ struct ExampleScorer: Sendable {
     func raw(_ a: [Float], _ b: UnsafePointer<Float>, _ dim: Int) -> Float {
         a.withUnsafeBufferPointer { q in
             switch distance {
+            case .cosine where rawCosine: return SIMDKernels.cosine(q.baseAddress!, b, dim)
             case .cosine, .dot: return SIMDKernels.dot(q.baseAddress!, b, dim)
             case .euclid: return -SIMDKernels.squaredL2(q.baseAddress!, b, dim)
             case .manhattan: return -SIMDKernels.l1(q.baseAddress!, b, dim)

@@ -8,8 +8,9 @@ import Glibc
 ///
 ///     config.json     {"chunk_size_bytes", "chunk_size_vectors", "dim", "populate"?}
 ///     status.dat      u64 vector count
-///     chunk_<k>.mmap  raw f32 arrays, no header; vector i is in chunk i / chunk_size_vectors at
-///                     float (i % chunk_size_vectors) × dim. Chunks are preallocated to the full
+///     chunk_<k>.mmap  raw element arrays (f32, or f16 / u8 for those datatypes), no header;
+///                     vector i is in chunk i / chunk_size_vectors at element
+///                     (i % chunk_size_vectors) × dim. Chunks are preallocated to the full
 ///                     chunk size (32 MiB by default), so the tail is sparse.
 public enum ChunkedVectors {
     public struct Config: Codable, Sendable, Equatable {
@@ -21,15 +22,16 @@ public enum ChunkedVectors {
 
     public static let defaultChunkBytes = 32 << 20
 
-    /// The config Qdrant writes for `dim`: 32 MiB chunks rounded down to whole vectors.
-    public static func config(dim: Int) -> Config {
-        let perChunk = max(1, defaultChunkBytes / (dim * 4))
-        return Config(chunk_size_bytes: perChunk * dim * 4, chunk_size_vectors: perChunk, dim: dim, populate: nil)
+    /// The config Qdrant writes for `dim` elements of `elementSize` bytes: 32 MiB chunks
+    /// rounded down to whole vectors.
+    public static func config(dim: Int, elementSize: Int = 4) -> Config {
+        let perChunk = max(1, defaultChunkBytes / (dim * elementSize))
+        return Config(chunk_size_bytes: perChunk * dim * elementSize, chunk_size_vectors: perChunk, dim: dim, populate: nil)
     }
 
     /// Reads `config.json` and `status.dat`, checks them, and says which chunk files must exist
     /// and how many bytes of each are used.
-    public static func plan(validatingConfig config: [UInt8], status: [UInt8], dim: Int) throws -> (count: Int, chunks: [Int], config: Config) {
+    public static func plan(validatingConfig config: [UInt8], status: [UInt8], dim: Int, elementSize: Int = 4) throws -> (count: Int, chunks: [Int], config: Config) {
         let c: Config
         do {
             c = try JSONDecoder().decode(Config.self, from: Data(config))
@@ -39,8 +41,8 @@ public enum ChunkedVectors {
         guard c.dim == dim else {
             throw SegmentFormatError(.corrupt, "vectors/config.json", "has dim \(c.dim), segment.json says \(dim)")
         }
-        guard c.chunk_size_vectors > 0, c.chunk_size_vectors <= (1 << 30), c.chunk_size_bytes >= c.chunk_size_vectors * dim * 4 else {
-            throw SegmentFormatError(.corrupt, "vectors/config.json", "chunk sizes \(c.chunk_size_vectors) vectors / \(c.chunk_size_bytes) bytes do not fit \(dim) floats")
+        guard c.chunk_size_vectors > 0, c.chunk_size_vectors <= (1 << 30), c.chunk_size_bytes >= c.chunk_size_vectors * dim * elementSize else {
+            throw SegmentFormatError(.corrupt, "vectors/config.json", "chunk sizes \(c.chunk_size_vectors) vectors / \(c.chunk_size_bytes) bytes do not fit \(dim) elements of \(elementSize) bytes")
         }
         guard status.count >= 8, let raw = status.withUnsafeBytes({ SegmentBytes.u64($0, 0) }), raw <= UInt64(Int32.max) else {
             throw SegmentFormatError(.corrupt, "vectors/status.dat", "is not a vector count")
@@ -50,7 +52,7 @@ public enum ChunkedVectors {
         var left = n
         while left > 0 {
             let here = min(left, c.chunk_size_vectors)
-            used.append(here * dim * 4)
+            used.append(here * dim * elementSize)
             left -= here
         }
         return (n, used, c)
@@ -59,13 +61,14 @@ public enum ChunkedVectors {
     public static func chunkFile(_ k: Int) -> String { "chunk_\(k).mmap" }
 
     /// Copies the `count` vectors out of the chunk files in `dir` after checking each file is at
-    /// least as long as the part of it in use (sizes from `stat`, before anything is read).
-    public static func read(dir: String, dim: Int, relative: String) throws -> (count: Int, floats: [Float]) {
+    /// least as long as the part of it in use (sizes from `stat`, before anything is read), as
+    /// floats (elements of `datatype` converted).
+    public static func read(dir: String, dim: Int, relative: String, datatype: VectorDatatype = .float32) throws -> (count: Int, floats: [Float]) {
         let cfg = try SegmentFiles.readSmall(dir + "/config.json", relative + "/config.json")
         let st = try SegmentFiles.readSmall(dir + "/status.dat", relative + "/status.dat")
         let (n, used, _) : (Int, [Int], Config)
         do {
-            (n, used, _) = try plan(validatingConfig: cfg, status: st, dim: dim)
+            (n, used, _) = try plan(validatingConfig: cfg, status: st, dim: dim, elementSize: datatype.elementSize)
         } catch let e as SegmentFormatError {
             throw SegmentFormatError(e.code, relative + "/" + e.file.replacingOccurrences(of: "vectors/", with: ""), e.message)
         }
@@ -76,8 +79,8 @@ public enum ChunkedVectors {
                                          size < 0 ? "is missing (status.dat counts \(n) vectors)" : "is \(size) bytes, \(bytes) are in use")
             }
         }
-        var floats = [Float](repeating: 0, count: n * dim)
-        try floats.withUnsafeMutableBytes { dst in
+        var raw = [UInt8](repeating: 0, count: n * dim * datatype.elementSize)
+        try raw.withUnsafeMutableBytes { dst in
             var at = 0
             for (k, bytes) in used.enumerated() {
                 let fd = open(dir + "/" + chunkFile(k), O_RDONLY | O_CLOEXEC)
@@ -92,14 +95,17 @@ public enum ChunkedVectors {
                 at += bytes
             }
         }
-        return (n, floats)
+        return (n, raw.withUnsafeBytes { datatype.decode($0, count: n * dim) })
     }
 
-    /// Writes `count` vectors of `dim` floats (`floats` holds `count × dim`) as Qdrant does:
-    /// config, status and chunks preallocated to their full size (sparse past the data).
-    public static func write(_ floats: UnsafeBufferPointer<Float>, count: Int, dim: Int, to dir: String) throws {
+    /// Writes `count` vectors of `dim` floats (`floats` holds `count × dim`) as Qdrant does, in
+    /// elements of `datatype`: config, status and chunks preallocated to their full size (sparse
+    /// past the data).
+    public static func write(_ floats: UnsafeBufferPointer<Float>, count: Int, dim: Int, to dir: String, datatype: VectorDatatype = .float32) throws {
         try FileIO.makeDirectories(dir)
-        let c = config(dim: dim)
+        let es = datatype.elementSize
+        let c = config(dim: dim, elementSize: es)
+        let elements = datatype.encode(floats)
         try SegmentFiles.write(dir + "/config.json", try .json(c))
         var st: [UInt8] = []
         SegmentBytes.le(UInt64(count), into: &st)
@@ -108,8 +114,10 @@ public enum ChunkedVectors {
         var start = 0
         repeat {
             let here = min(count - start, c.chunk_size_vectors)
-            let raw = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(floats)[(start * dim * 4)..<((start + here) * dim * 4)])
-            try SegmentFiles.write(dir + "/" + chunkFile(k), raw, preallocate: c.chunk_size_bytes)
+            try elements.withUnsafeBytes { all in
+                let raw = UnsafeRawBufferPointer(rebasing: all[(start * dim * es)..<((start + here) * dim * es)])
+                try SegmentFiles.write(dir + "/" + chunkFile(k), raw, preallocate: c.chunk_size_bytes)
+            }
             start += here
             k += 1
         } while start < count

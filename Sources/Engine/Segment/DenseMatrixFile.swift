@@ -3,7 +3,8 @@ import Foundation
 /// Qdrant's single-file dense vector storage (`lib/segment/src/vector_storage/dense/`), used by
 /// immutable segments (`InRamMmap`, `Mmap`):
 ///
-///     matrix.dat   4-byte magic "data", then n × dim little-endian f32 (n = (len − 4) / (dim × 4))
+///     matrix.dat   4-byte magic "data", then n × dim little-endian elements: f32, or f16 / u8
+///                  for the `float16` / `uint8` datatypes (n = (len − 4) / (dim × element size))
 ///     deleted.dat  4-byte magic "drop", zero padding to 8, then a bitset of vector-deleted
 ///                  internal ids, LSB-first in u64 words
 ///
@@ -19,15 +20,15 @@ public enum DenseMatrixFile {
     public static let dataOffset = 4
 
     /// The number of vectors `matrix.dat` holds, checked: the magic, and a length that is a
-    /// whole number of `dim`-float vectors.
-    public static func count(validatingMatrix b: UnsafeRawBufferPointer, dim: Int) throws -> Int {
+    /// whole number of `dim`-element vectors of `elementSize` bytes each.
+    public static func count(validatingMatrix b: UnsafeRawBufferPointer, dim: Int, elementSize: Int = 4) throws -> Int {
         guard dim > 0 else { throw SegmentFormatError(.corrupt, matrixFile, "vector size 0") }
         guard b.count >= 4, Array(b[0..<4]) == matrixMagic else {
             throw SegmentFormatError(.corrupt, matrixFile, "does not start with the magic \"data\"")
         }
-        let stride = dim * MemoryLayout<Float>.size
+        let stride = dim * elementSize
         guard (b.count - 4) % stride == 0 else {
-            throw SegmentFormatError(.corrupt, matrixFile, "holds \(b.count - 4) bytes of vectors, not a multiple of \(stride) (\(dim) floats)")
+            throw SegmentFormatError(.corrupt, matrixFile, "holds \(b.count - 4) bytes of vectors, not a multiple of \(stride) (\(dim) elements of \(elementSize) bytes)")
         }
         return (b.count - 4) / stride
     }

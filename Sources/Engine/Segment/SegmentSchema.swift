@@ -5,6 +5,11 @@ public struct SegmentSchema: Sendable, Equatable {
     public var names: [String]
     public var dims: [Int]
     public var distances: [Distance]
+    /// The dense vectors' element types by slot (`VectorDatatype.swift`).
+    public var datatypes: [VectorDatatype]
+    /// Vector names (dense or sparse) a segment may lack or have beyond these while a named
+    /// vector change is applied (`Storage+NamedVectors.swift`); empty otherwise.
+    public var tolerated: Set<String> = []
     /// Sparse vectors by slot (sorted by name) and their params (`SegmentSchema+Sparse`).
     public var sparseNames: [String] = []
     public var sparseParams: [SparseVectorParams] = []
@@ -18,12 +23,14 @@ public struct SegmentSchema: Sendable, Equatable {
         self.names = names
         self.dims = dims
         self.distances = distances
+        datatypes = names.map { _ in .float32 }
     }
 
     public init(_ vectors: VectorsConfig) {
         let v = vectors.denseByName
         self.init(names: v.map(\.name), dims: v.map(\.params.size), distances: v.map(\.params.distance))
         takeMulti(vectors.multiByName.map { ($0.name, $0.params.size, $0.params.distance) })
+        datatypes = v.map(\.params.storedDatatype)
     }
 
     /// `vector_storage` or `vector_storage-<name>` (`segment_constructor_base/paths.rs`).
@@ -36,6 +43,7 @@ public struct SegmentSchema: Sendable, Equatable {
         var data: [String: VectorDataConfig] = [:]
         for i in names.indices {
             data[names[i]] = VectorDataConfig(size: dims[i], distance: distances[i], storageType: .inRamMmap)
+            if datatypes[i] != .float32 { data[names[i]]!.datatype = datatypes[i].rawValue }
         }
         var config = SegmentConfig(vectorData: data)
         config.sparse_vector_data = sparseVectorData
@@ -63,6 +71,7 @@ extension SegmentSchema {
                 let data = state.config.vector_data
                 let names = data.keys.sorted().filter { data[$0]!.multivector_config == nil }
                 var s = SegmentSchema(names: names, dims: names.map { data[$0]!.size }, distances: names.map { data[$0]!.distance })
+                s.datatypes = names.map { data[$0]!.storedDatatype }
                 s.takeSparse(try SegmentSchema.sparseParams(of: state.config))
                 s.takeMulti(SegmentSchema.multiParams(of: state.config))
                 schema = s

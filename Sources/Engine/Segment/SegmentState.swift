@@ -60,8 +60,8 @@ public struct SegmentState: Codable, Sendable, Equatable {
             if v.storage_type == .memory {
                 throw SegmentFormatError(.unsupported, fileName, "vector \"\(name)\" uses Memory (RocksDB) storage, which Qdrant 1.19 no longer reads either")
             }
-            if let d = v.datatype, d != "float32" {
-                throw SegmentFormatError(.unsupported, fileName, "vector \"\(name)\" is stored as \(d); qdb reads float32 vectors only")
+            if let d = v.datatype, VectorDatatype(rawValue: d) == nil {
+                throw SegmentFormatError(.unsupported, fileName, "vector \"\(name)\" is stored as \(d); qdb reads float32, float16 and uint8 vectors")
             }
         }
         return state

@@ -21,7 +21,7 @@ extension Collection {
                 guard v.allSatisfy(\.isFinite) else {
                     throw StorageError(.badInput, "Wrong input: vector of point \(p.id) has a NaN or infinite value")
                 }
-                vectors.append(params.distance.preprocess(v))
+                vectors.append(params.prepare(v))
             }
             return SlotPoint(id: p.id, vectors: vectors, payload: p.payload, sparse: try sparseSlots(of: p), multi: try multiSlots(of: p))
         }

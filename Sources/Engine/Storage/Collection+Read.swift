@@ -70,7 +70,7 @@ extension Collection {
             throw StorageError(.badInput, "Wrong input: limit and offset must not be negative")
         }
         let distance = params.distance
-        let query = distance.preprocess(req.vector)
+        let query = params.prepare(req.vector)
         let k = req.limit.saturatingAdd(req.offset)
         let filter = req.filter?.bound(to: self)
         var hits = shards.flatMap {

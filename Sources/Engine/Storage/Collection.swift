@@ -45,8 +45,10 @@ public final class Collection: @unchecked Sendable {
     /// Opens the collection stored in `dir`.
     static func open(name: String, dir: String, sealThreshold: Int, logger: Logger) throws -> Collection {
         let config: CollectionConfig
+        // A named-vector change under way (`Storage+NamedVectors.swift`) is completed.
+        let pending = try PendingVectorChange.read(collectionDir: dir)
         do {
-            config = try JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(dir + "/config.json")))
+            config = try pending?.config ?? JSONDecoder().decode(CollectionConfig.self, from: Data(try FileIO.readAll(dir + "/config.json")))
         } catch {
             throw StorageError(.corrupt, "collection `\(name)`: config.json is unreadable (\(error))")
         }
@@ -56,7 +58,8 @@ public final class Collection: @unchecked Sendable {
         {
             schema = file.schema
         }
-        let segmentSchema = SegmentSchema(config.params.vectors).withSparse(config.sparseByName)
+        var segmentSchema = SegmentSchema(config.params.vectors).withSparse(config.sparseByName)
+        segmentSchema.tolerated = Set(pending?.tolerated ?? [])
         var shards: [Shard] = []
         for s in 0..<config.params.shard_number {
             var l = logger
@@ -65,6 +68,7 @@ public final class Collection: @unchecked Sendable {
             shard.indexedFields = schema
             shards.append(shard)
         }
+        try pending?.commit(collectionDir: dir)
         return Collection(name: name, dir: dir, config: config, schema: schema, shards: shards)
     }
 

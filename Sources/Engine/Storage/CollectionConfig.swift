@@ -5,6 +5,8 @@ public struct VectorParams: Codable, Sendable, Equatable {
     public var on_disk: Bool?
     /// Set on a multivector (`CollectionConfig+Multi`): points hold a list of vectors here.
     public var multivector_config: MultiVectorConfig?
+    /// The stored element type (`VectorDatatype.swift`); nil is float32, as in Qdrant.
+    public var datatype: VectorDatatype?
 
     public init(size: Int, distance: Distance) {
         self.size = size

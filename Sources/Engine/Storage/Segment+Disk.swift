@@ -220,7 +220,8 @@ extension Segment {
         needsRewrite = false
         // From now on the vectors are read from the immutable files just written (still in the
         // page cache), which frees the process's own copy.
-        if let mapped = try? dims.indices.map({
+        // (f16 and u8 columns stay in memory as floats: `FloatColumn` maps f32 only.)
+        if !schema.datatypes.contains(where: { $0 != .float32 }), let mapped = try? dims.indices.map({
             try FloatColumn(mapping: final + "/" + SegmentSchema.storageDir(schema.names[$0]) + "/" + DenseMatrixFile.matrixFile,
                             offset: DenseMatrixFile.dataOffset, floats: count * dims[$0])
         }) {
@@ -234,7 +235,11 @@ extension Segment {
         guard fd >= 0 else { throw FileIO.ioError("create \(path)") }
         defer { close(fd) }
         try FileIO.writeAll(fd: fd, DenseMatrixFile.matrixHeader())
-        try vectors[slot].withUnsafeBytes { try FileIO.writeAll(fd: fd, $0) }
+        if let dt = schema?.datatype(slot), dt != .float32 {
+            try vectors[slot].encoded(as: dt).withUnsafeBytes { try FileIO.writeAll(fd: fd, $0) }
+        } else {
+            try vectors[slot].withUnsafeBytes { try FileIO.writeAll(fd: fd, $0) }
+        }
         guard fsync(fd) == 0 else { throw FileIO.ioError("fsync \(path)") }
     }
 

@@ -28,34 +28,47 @@ extension Segment {
         let state = try SegmentState.read(validating: json)
         let qdbMeta = try? SegmentMeta.decode(segmentJSON: json)
         let names = Set(state.config.vector_data.keys)
-        guard names == Set(schema.names + schema.multiNames) else {
-            throw SegmentFormatError(.corrupt, SegmentState.fileName, "has vectors \(names.sorted().map { "\"\($0)\"" }), the collection has \((schema.names + schema.multiNames).sorted().map { "\"\($0)\"" })")
+        // A segment written before a named vector was added or removed (`Storage+NamedVectors`)
+        // may lack or have the vectors `schema.tolerated` names; it is rewritten in the schema.
+        let all = Set(schema.names + schema.multiNames)
+        let reshaped = names != all
+        guard names.symmetricDifference(all).isSubset(of: schema.tolerated) else {
+            throw SegmentFormatError(.corrupt, SegmentState.fileName, "has vectors \(names.sorted().map { "\"\($0)\"" }), the collection has \(all.sorted().map { "\"\($0)\"" })")
         }
         try schema.checkMulti(state.config)
         let sparseNames = try SegmentSchema.sparseParams(of: state.config).map(\.name)
-        guard sparseNames == schema.sparseNames else {
+        let sparseReshaped = sparseNames != schema.sparseNames
+        guard Set(sparseNames).symmetricDifference(schema.sparseNames).isSubset(of: schema.tolerated) else {
             throw SegmentFormatError(.corrupt, SegmentState.fileName, "has sparse vectors \(sparseNames.map { "\"\($0)\"" }), the collection has \(schema.sparseNames.map { "\"\($0)\"" })")
         }
-        var rewrite = false
+        var rewrite = reshaped || sparseReshaped
         var columns: [FloatColumn] = []
         var absent: [[Bool]?] = []
         var counts: [Int] = []
         for (slot, name) in schema.names.enumerated() {
-            let v = state.config.vector_data[name]!
+            guard let v = state.config.vector_data[name] else {
+                columns.append(FloatColumn())
+                absent.append(nil)  // added after this segment was written: every vector absent
+                continue
+            }
             guard v.size == schema.dims[slot], v.distance == schema.distances[slot] else {
                 throw SegmentFormatError(.corrupt, SegmentState.fileName, "vector \"\(name)\" is \(v.size)-d \(v.distance.rawValue), the collection's is \(schema.dims[slot])-d \(schema.distances[slot].rawValue)")
+            }
+            let dt = v.storedDatatype
+            guard dt == schema.datatype(slot) else {
+                throw SegmentFormatError(.corrupt, SegmentState.fileName, "vector \"\(name)\" is stored as \(dt.rawValue), the collection's as \(schema.datatype(slot).rawValue)")
             }
             let sub = SegmentSchema.storageDir(name)
             if v.storage_type.isSingleFile {
                 let path = dir + "/" + sub + "/" + DenseMatrixFile.matrixFile
                 let m = try SegmentFiles.map(path, sub + "/" + DenseMatrixFile.matrixFile)
-                let n = try SegmentFormatError.rethrow(under: sub) { try m.withBytes { try DenseMatrixFile.count(validatingMatrix: $0, dim: v.size) } }
-                columns.append(try FloatColumn(mapping: path, offset: DenseMatrixFile.dataOffset, floats: n * v.size))
+                let n = try SegmentFormatError.rethrow(under: sub) { try m.withBytes { try DenseMatrixFile.count(validatingMatrix: $0, dim: v.size, elementSize: dt.elementSize) } }
+                columns.append(try FloatColumn(matrix: path, mapped: m, datatype: dt, floats: n * v.size))
                 let del = try SegmentFiles.map(dir + "/" + sub + "/" + DenseMatrixFile.deletedFile, sub + "/" + DenseMatrixFile.deletedFile)
                 absent.append(try SegmentFormatError.rethrow(under: sub) { try del.withBytes { try DenseMatrixFile.readDeleted(validating: $0, count: n) } })
                 counts.append(n)
             } else if v.storage_type.isChunked {
-                let (n, floats) = try ChunkedVectors.read(dir: dir + "/" + sub + "/vectors", dim: v.size, relative: sub + "/vectors")
+                let (n, floats) = try ChunkedVectors.read(dir: dir + "/" + sub + "/vectors", dim: v.size, relative: sub + "/vectors", datatype: dt)
                 let flags = try DynamicStoredFlags.read(dir: dir + "/" + sub + "/deleted", relative: sub + "/deleted", upTo: n)
                 columns.append(FloatColumn(floats))
                 absent.append(flags + [Bool](repeating: false, count: max(0, n - flags.count)))
@@ -111,14 +124,16 @@ extension Segment {
         }
         seg.load(ids: ids.map { $0 ?? .number(0) }, vectors: columns, present: present, payloads: payloads, versions: versions, deleted: deleted)
         seg.unmapped = Set(ids.indices.filter { ids[$0] == nil })
-        seg.loadSparse(try readSparse(from: dir, schema: schema, count: n))
+        seg.loadSparse(try readSparse(from: dir, schema: schema, count: n, present: Set(sparseNames)))
         seg.buildSparseIndex()
         seg.loadMulti(try readMulti(from: dir, schema: schema, count: n))
         let version = state.version ?? versions.max() ?? 0
         seg.createdVersion = qdbMeta?.created_version ?? state.initial_version ?? version
         seg.deletedVersion = qdbMeta?.deleted_version ?? version
         seg.schema = schema
-        seg.state = state
+        // A reshaped segment's segment.json is written afresh from the schema (its graphs, by
+        // the old vectors, are rebuilt by the optimizer).
+        seg.state = reshaped || sparseReshaped ? nil : state
         seg.needsRewrite = rewrite
         seg.isSealed = true
         if let qdbMeta, !rewrite {

@@ -87,8 +87,10 @@ extension Segment {
     }
 
     /// Reads the sparse storages of the segment directory `dir` for `count` points.
-    static func readSparse(from dir: String, schema: SegmentSchema, count: Int) throws -> [[SparseVector?]] {
+    static func readSparse(from dir: String, schema: SegmentSchema, count: Int, present: Set<String>? = nil) throws -> [[SparseVector?]] {
         try schema.sparseNames.map { name in
+            // A sparse vector added after the segment was written: none of its points has it.
+            if let present, !present.contains(name) { return [] }
             let sub = SegmentSchema.storageDir(name)
             return try SparseVectorStorage.read(dir: dir + "/" + sub, relative: sub, count: count)
         }

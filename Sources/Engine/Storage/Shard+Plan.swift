@@ -43,7 +43,7 @@ extension Shard {
         }
         let ef = max(params.hnswEf ?? indexed.graphConfig.ef, k)
         seg.withScanColumns(slot: slot) { deleted, present, base in
-            let scorer = DenseScorer(base: base, dim: dim, count: seg.count, distance: distance)
+            let scorer = DenseScorer(base: base, dim: dim, count: seg.count, distance: distance, rawCosine: distance == .cosine && schema.datatype(slot) == .uint8)
             let found: [ScoredOffset] = Segment.visitedPool.with(count: seg.count) { visited in
                 if let passing {
                     return passing.withUnsafeBufferPointer { pass in

@@ -93,17 +93,18 @@ extension Shard {
     ) {
         let ids = seg.ids
         let dim = dims[slot]
+        let raw = distance == .cosine && schema.datatype(slot) == .uint8
         let payloads = filter == nil || candidates != nil ? [] : seg.payloads.all
         seg.withScanColumns(slot: slot) { deleted, present, base in
             if let candidates {
-                for off in candidates { emit(distance.score(qp, base + off * dim, dim: dim), off) }
+                for off in candidates { emit(distance.score(qp, base + off * dim, dim: dim, raw: raw), off) }
                 return
             }
             for off in 0..<deleted.count where !deleted[off] && present[off] {
                 if let filter, !filter.matches(id: ids[off], payload: payloads[off], hasVector: { seg.hasVector(slot: $0, at: off) }) {
                     continue
                 }
-                emit(distance.score(qp, base + off * dim, dim: dim), off)
+                emit(distance.score(qp, base + off * dim, dim: dim, raw: raw), off)
             }
         }
     }

@@ -77,7 +77,7 @@ final class Shard: @unchecked Sendable {
         try FileIO.makeDirectories(dir + "/segments")
         let state = try State.read(shardDir: dir) ?? State(flushed_seq: 0, segments: [])
         let (wal, records) = try WAL.open(dir: dir + "/wal", logger: logger)
-        let shard = Shard(id: id, dir: dir, schema: schema, sealThreshold: sealThreshold, logger: logger, wal: wal)
+        let shard = Shard(id: id, dir: dir, schema: schema.settled, sealThreshold: sealThreshold, logger: logger, wal: wal)
         let listed = Set(state.segments)
         for name in FileIO.listDirectory(shard.segmentsDir) where !listed.contains(name) {
             logger.notice("removing unlisted segment directory", metadata: ["path": "\(shard.segmentsDir)/\(name)"])

@@ -40,6 +40,7 @@ public enum FuzzTargets {
         },
         "sparse-segment": sparseSegment,
         "multi-segment": multiSegment,
+        "typed-segment": typedSegment,
         "hnsw-graph": hnswGraph,
         "segment-meta": { raw in
             let bytes = Array(raw)

@@ -38,6 +38,9 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
             params.replication_factor = request.hasReplicationFactor ? Int(request.replicationFactor) : 1
             params.write_consistency_factor = request.hasWriteConsistencyFactor ? Int(request.writeConsistencyFactor) : 1
             params.on_disk_payload = request.hasOnDiskPayload ? request.onDiskPayload : true
+            if request.hasSparseVectorsConfig, !request.sparseVectorsConfig.map.isEmpty {
+                params.sparse_vectors = try CollectionsGRPC.sparse(request.sparseVectorsConfig)
+            }
             try storage.createCollection(request.collectionName, config: CollectionConfig(params: params))
             var r = Qdrant_CollectionOperationResponse()
             r.result = true
@@ -90,6 +93,7 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
         var v = VectorParams(size: GRPCConvert.int(p.size), distance: distance)
         if p.hasOnDisk { v.on_disk = p.onDisk }
         v.multivector_config = try multiConfig(p)
+        if p.hasDatatype { v.datatype = try datatype(p.datatype, label: "\(label).datatype") }
         return v
     }
 
@@ -99,6 +103,7 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
         p.distance = distances.first { $0.1 == v.distance }?.0 ?? .unknownDistance
         if let d = v.on_disk { p.onDisk = d }
         setMultiConfig(v, on: &p)
+        if let d = v.datatype { p.datatype = proto(d) }
         return p
     }
 
@@ -131,6 +136,7 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
         r.config.params.shardNumber = UInt32(c.params.shard_number)
         r.config.params.onDiskPayload = c.params.on_disk_payload
         r.config.params.vectorsConfig = proto(c.params.vectors)
+        if let sparse = c.params.sparse_vectors { r.config.params.sparseVectorsConfig = proto(sparse) }
         r.config.params.replicationFactor = UInt32(c.params.replication_factor)
         r.config.params.writeConsistencyFactor = UInt32(c.params.write_consistency_factor)
         let h = c.hnsw_config

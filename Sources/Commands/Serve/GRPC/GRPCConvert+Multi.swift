@@ -34,11 +34,12 @@ extension GRPCConvert {
         return out
     }
 
-    /// A record's vectors as Qdrant returns them: the unnamed vector alone, else by name.
+    /// A record's vectors as Qdrant returns them: the unnamed vector alone, else by name (dense,
+    /// sparse and multi).
     static func proto(_ r: Record) -> Qdrant_VectorsOutput? {
-        guard let dense = r.vectors else { return nil }
-        let multi = r.multiVectors ?? [:]
-        guard !multi.isEmpty else { return proto(dense) }
+        guard r.vectors != nil || r.sparseVectors != nil || r.multiVectors != nil else { return nil }
+        let dense = r.vectors ?? [:], sparse = r.sparseVectors ?? [:], multi = r.multiVectors ?? [:]
+        guard !multi.isEmpty else { return proto(dense, sparse: sparse) }
         func output(_ m: [[Float]]) -> Qdrant_VectorOutput {
             var o = Qdrant_VectorOutput()
             var md = Qdrant_MultiDenseVector()
@@ -50,8 +51,8 @@ extension GRPCConvert {
             o.multiDense = md
             return o
         }
-        var out = proto(dense)
-        if dense.isEmpty, multi.count == 1, let m = multi[""] {
+        var out = proto(dense, sparse: sparse)
+        if dense.isEmpty, sparse.isEmpty, multi.count == 1, let m = multi[""] {
             out.vector = output(m)
             return out
         }

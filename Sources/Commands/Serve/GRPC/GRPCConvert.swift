@@ -98,23 +98,48 @@ enum GRPCConvert {
 
     // MARK: vectors
 
-    static func floats(_ v: Qdrant_Vector) throws -> [Float] {
-        try GRPCCall.rejectUnknownFields(v)
-        if case .dense(let d)? = v.vector { return d.data }
-        return v.data
+    static func sparse(_ s: Qdrant_SparseVector) throws -> SparseVector {
+        try GRPCCall.rejectUnknownFields(s)
+        return SparseVector(indices: s.indices, values: s.values)
     }
 
-    static func vectors(_ v: Qdrant_Vectors) throws -> [String: [Float]] {
+    /// One vector of a point: dense (`dense`, or the deprecated `data`) or sparse (`sparse`, or
+    /// the deprecated `data` + `indices`), as Qdrant reads them.
+    static func vector(_ v: Qdrant_Vector) throws -> (dense: [Float]?, sparse: SparseVector?) {
         try GRPCCall.rejectUnknownFields(v)
-        switch v.vectorsOptions {
-        case .vector(let one)?: return isMulti(one) ? [:] : ["": try floats(one)]
-        case .vectors(let named)?: return try named.vectors.filter { !isMulti($0.value) }.mapValues(floats)
-        case nil: return [:]
+        switch v.vector {
+        case .dense(let d)?: return (d.data, nil)
+        case .sparse(let s)?: return (nil, try sparse(s))
+        case .multiDense?: return (nil, nil)  // `multiVectors(_:)` (GRPCConvert+Multi) takes it
+        case nil:
+            if v.hasIndices { return (nil, SparseVector(indices: v.indices.data, values: v.data)) }
+            return (v.data, nil)
         }
     }
 
-    /// A point's vectors as Qdrant returns them: the unnamed vector alone, else by name.
-    static func proto(_ vectors: [String: [Float]]) -> Qdrant_VectorsOutput {
+    /// A point's vectors, dense and sparse, by name (`""` for the unnamed one).
+    static func vectors(_ v: Qdrant_Vectors) throws -> (dense: [String: [Float]], sparse: [String: SparseVector]) {
+        try GRPCCall.rejectUnknownFields(v)
+        var dense: [String: [Float]] = [:], sparse: [String: SparseVector] = [:]
+        let all: [String: Qdrant_Vector]
+        switch v.vectorsOptions {
+        case .vector(let one)?: all = ["": one]
+        case .vectors(let named)?:
+            try GRPCCall.rejectUnknownFields(named)
+            all = named.vectors
+        case nil: all = [:]
+        }
+        for (name, x) in all {
+            let (d, s) = try vector(x)
+            if let d { dense[name] = d }
+            if let s { sparse[name] = s }
+        }
+        return (dense, sparse)
+    }
+
+    /// A point's vectors as Qdrant returns them: the unnamed vector alone, else by name; sparse
+    /// ones in `sparse`.
+    static func proto(_ vectors: [String: [Float]], sparse: [String: SparseVector] = [:]) -> Qdrant_VectorsOutput {
         func output(_ data: [Float]) -> Qdrant_VectorOutput {
             var o = Qdrant_VectorOutput()
             var d = Qdrant_DenseVector()
@@ -122,12 +147,20 @@ enum GRPCConvert {
             o.dense = d
             return o
         }
+        func output(_ v: SparseVector) -> Qdrant_VectorOutput {
+            var o = Qdrant_VectorOutput()
+            var s = Qdrant_SparseVector()
+            s.indices = v.indices
+            s.values = v.values
+            o.sparse = s
+            return o
+        }
         var out = Qdrant_VectorsOutput()
-        if vectors.count == 1, let v = vectors[""] {
+        if vectors.count == 1, sparse.isEmpty, let v = vectors[""] {
             out.vector = output(v)
         } else {
             var named = Qdrant_NamedVectorsOutput()
-            named.vectors = vectors.mapValues(output)
+            named.vectors = vectors.mapValues(output).merging(sparse.mapValues(output)) { a, _ in a }
             out.vectors = named
         }
         return out
@@ -154,10 +187,20 @@ enum GRPCConvert {
     static func point(_ p: Qdrant_PointStruct) throws -> PointInput {
         try GRPCCall.rejectUnknownFields(p)
         guard p.hasID else { throw badInput("every point needs an id") }
+        let v = p.hasVectors ? try vectors(p.vectors) : (dense: [:], sparse: [:])
         return PointInput(
-            id: try pointID(p.id), vectors: p.hasVectors ? try vectors(p.vectors) : [:], payload: try payload(p.payload),
+            id: try pointID(p.id), vectors: v.dense, payload: try payload(p.payload), sparse: v.sparse,
             multi: p.hasVectors ? try multiVectors(p.vectors) : [:])
     }
 
     static func int(_ n: UInt64) -> Int { Int(clamping: n) }
+}
+
+extension GRPCConvert {
+    /// A dense example vector (legacy recommend/discover): a sparse one is refused.
+    static func floats(_ v: Qdrant_Vector) throws -> [Float] {
+        let (d, s) = try vector(v)
+        guard s == nil, let d else { throw badInput("a sparse or multi vector is not a dense example; use the query API") }
+        return d
+    }
 }

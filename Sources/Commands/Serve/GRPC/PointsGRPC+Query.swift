@@ -164,6 +164,7 @@ enum GRPCQuery {
         try GRPCCall.rejectUnknownFields(v)
         switch v.variant {
         case .dense(let d)?: return .vector(d.data)
+        case .sparse(let s)?: return .sparse(try GRPCConvert.sparse(s))
         case .multiDense(let m)?: return .multi(try GRPCConvert.multi(m))
         case .id(let id)?: return .id(try GRPCConvert.pointID(id))
         case nil: throw GRPCConvert.badInput("a vector input needs a dense vector or a point id")
