@@ -170,6 +170,11 @@ final class Shard: @unchecked Sendable {
     /// change), then logs and applies it. Returns nil when `build` finds nothing to do.
     func apply(sync: Bool, build: (Shard) throws -> WriteOperation?) throws -> UInt64? {
         try lock.write {
+            // A shard whose collection was deleted, replaced or reshaped (`withWritesBlocked`)
+            // logs nothing more: its WAL is no longer the collection's.
+            guard !optimizerState.closed else {
+                throw StorageError(.locked, "The collection changed while this write waited; retry it")
+            }
             guard let op = try build(self) else { return nil }
             let seq = lastSeq + 1
             try wal.append(seq: seq, body: op.encode())

@@ -17,13 +17,8 @@ extension FuzzTargets {
     }()
 
     static func typedSegment(_ raw: UnsafeRawBufferPointer) throws {
-        guard let first = raw.first else { return }
         let dir = try typedTemplate()
-        let path = dir + "/" + typedSegmentFiles[Int(first) % typedSegmentFiles.count]
-        try typedUseLock.withLock {
-            let original = try FileIO.readAll(path)
-            try Segment.writeFile(path, Array(raw.dropFirst()))
-            defer { try? Segment.writeFile(path, original) }
+        try withOneFileReplaced(raw, dir: dir, files: typedSegmentFiles, lock: typedUseLock) {
             let seg = try Segment.load(from: dir, schema: typedSchema)
             let q: [Float] = [1, 2, 3]
             for slot in 0..<2 {
@@ -54,6 +49,24 @@ extension FuzzTargets {
             let dir = segments + "/" + seg.id
             typedTemplateDir = dir
             return dir
+        }
+    }
+}
+
+extension FuzzTargets {
+    /// The shape of the segment targets: the first input byte picks one of `files` of the
+    /// template segment in `dir`, the rest of the input replaces it while `body` runs (under
+    /// `lock`: tests replay corpora in parallel), and the original is put back.
+    static func withOneFileReplaced(
+        _ raw: UnsafeRawBufferPointer, dir: String, files: [String], lock: NSLock, _ body: () throws -> Void
+    ) throws {
+        guard let first = raw.first else { return }
+        let path = dir + "/" + files[Int(first) % files.count]
+        try lock.withLock {
+            let original = try FileIO.readAll(path)
+            try Segment.writeFile(path, Array(raw.dropFirst()))
+            defer { try? Segment.writeFile(path, original) }
+            try body()
         }
     }
 }

@@ -13,13 +13,8 @@ extension FuzzTargets {
     static let sparseSchema = SegmentSchema(names: ["d"], dims: [2], distances: [.dot]).withSparse([("s", SparseVectorParams())])
 
     static func sparseSegment(_ raw: UnsafeRawBufferPointer) throws {
-        guard let first = raw.first else { return }
         let dir = try sparseTemplate()
-        let path = dir + "/" + sparseSegmentFiles[Int(first) % sparseSegmentFiles.count]
-        try sparseUseLock.withLock {
-            let original = try FileIO.readAll(path)
-            try Segment.writeFile(path, Array(raw.dropFirst()))
-            defer { try? Segment.writeFile(path, original) }
+        try withOneFileReplaced(raw, dir: dir, files: sparseSegmentFiles, lock: sparseUseLock) {
             let seg = try Segment.load(from: dir, schema: sparseSchema)
             let q = SparseVector(indices: [0, 1, 2, 7], values: [1, 1, 1, 1])
             for off in 0..<seg.count { _ = seg.sparseVector(slot: 0, at: off).flatMap { q.dot($0) } }

@@ -49,9 +49,12 @@ import Testing
             let s = try storage()
             try s.createCollection("c", config: Self.config())
             try s.collection("c").upsert(Self.points, wait: true)
+            let stale = try s.collection("c")
             try s.createNamedVector(collection: "c", vector: "b", config: .dense(VectorParams(size: 3, distance: .euclid)))
             try s.deleteNamedVector(collection: "c", vector: "s")
             let c = try s.collection("c")
+            // A write that got the collection before the change logs nothing in the old layout.
+            #expect(throws: StorageError.self) { try stale.upsert([Self.points[0]], wait: true) }
             #expect(c.config.params.sparse_vectors == [:])
             try c.updateVectors([PointInput(id: .number(3), vectors: ["b": [1, 2, 3]])], wait: true)
             let r = c.retrieve([.number(3), .number(4)], payload: .none, vectors: .all)

@@ -25,13 +25,7 @@ extension PointsGRPC {
         let storage = state.storage
         return try await GRPCCall.run {
             try GRPCCall.rejectUnknownFields(request)
-            try GRPCCall.rejectUnknownFields(request.pointsSelector)
-            let selector: PointSelector
-            switch request.pointsSelector.pointsSelectorOneOf {
-            case .points(let list)?: selector = .ids(try list.ids.map(GRPCConvert.pointID))
-            case .filter(let f)?: selector = .filter(try GRPCConvert.filter(f))
-            case nil: throw GRPCConvert.badInput("`points_selector` must select point ids or a filter")
-            }
+            let selector = try PointsGRPC.selector(request.pointsSelector, field: "points_selector")
             let wait = request.hasWait && request.wait
             let op = try storage.collection(request.collectionName).deleteVectors(request.vectors.names, selector, wait: wait)
             return PointsGRPC.updated(op, wait: wait)
@@ -69,6 +63,18 @@ extension PointsGRPC {
             try GRPCCall.rejectUnknownFields(request)
             try storage.deleteNamedVector(collection: request.collectionName, vector: request.vectorName)
             return PointsGRPC.updated(0, wait: request.hasWait && request.wait)
+        }
+    }
+}
+
+extension PointsGRPC {
+    /// A `PointsSelector` (named `field` in errors) as the engine's selector.
+    static func selector(_ s: Qdrant_PointsSelector, field: String) throws -> PointSelector {
+        try GRPCCall.rejectUnknownFields(s)
+        switch s.pointsSelectorOneOf {
+        case .points(let list)?: return .ids(try list.ids.map(GRPCConvert.pointID))
+        case .filter(let f)?: return .filter(try GRPCConvert.filter(f))
+        case nil: throw GRPCConvert.badInput("`\(field)` must select point ids or a filter")
         }
     }
 }

@@ -24,13 +24,7 @@ struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
         let storage = state.storage
         return try await GRPCCall.run {
             try GRPCCall.rejectUnknownFields(request)
-            try GRPCCall.rejectUnknownFields(request.points)
-            let selector: PointSelector
-            switch request.points.pointsSelectorOneOf {
-            case .points(let list)?: selector = .ids(try list.ids.map(GRPCConvert.pointID))
-            case .filter(let f)?: selector = .filter(try GRPCConvert.filter(f))
-            case nil: throw GRPCConvert.badInput("`points` must select point ids or a filter")
-            }
+            let selector = try PointsGRPC.selector(request.points, field: "points")
             let wait = request.hasWait && request.wait
             let op = try storage.collection(request.collectionName).delete(selector, wait: wait)
             return PointsGRPC.updated(op, wait: wait)
