@@ -138,3 +138,34 @@ def test_create_and_delete_vector_name_over_grpc(clients):
     info = g.get_collection(name).config.params
     assert set(info.vectors) == {"u"} and set(info.sparse_vectors) == {"sp"}
     assert set(rest.retrieve(name, ids=[1], with_vectors=True)[0].vector) == {"u", "sp"}
+
+
+def test_update_vectors_over_grpc_carries_multivectors(clients):
+    """`UpdateVectors` with a multivector replaces it (not silently dropped), as over REST."""
+    g, rest = clients
+    local = QdrantClient(":memory:")
+    name = unique("gmv")
+    cfg = dict(vectors_config={"d": models.VectorParams(size=3, distance=models.Distance.DOT),
+                               "m": models.VectorParams(size=3, distance=models.Distance.DOT,
+                                                        multivector_config=models.MultiVectorConfig(
+                                                            comparator=models.MultiVectorComparator.MAX_SIM))})
+    g.create_collection(name, **cfg)
+    local.create_collection(name, **cfg)
+    r = random.Random(5)
+    pts = [models.PointStruct(id=i, vector={"d": [r.uniform(-1, 1) for _ in range(3)],
+                                            "m": [[r.uniform(-1, 1) for _ in range(3)] for _ in range(1 + i % 3)]})
+           for i in range(20)]
+    for c in (g, local):
+        c.upsert(name, points=pts, wait=True)
+    upd = [models.PointVectors(id=i, vector={"m": [[r.uniform(-1, 1) for _ in range(3)] for _ in range(2)]}) for i in range(0, 20, 3)]
+    for c in (g, local):
+        c.update_vectors(name, points=upd, wait=True)
+
+    def vecs(c):
+        return {p.id: [[round(x, 4) for x in v] for v in p.vector["m"]] for p in c.scroll(name, limit=100, with_vectors=["m"])[0]}
+    assert vecs(g) == vecs(rest) == vecs(local)
+    q = [[0.3, -0.2, 0.9], [0.1, 0.5, -0.4]]
+    a = g.query_points(name, query=q, using="m", limit=10)
+    b = local.query_points(name, query=q, using="m", limit=10)
+    assert [p.id for p in a.points] == [p.id for p in b.points]
+    assert np.allclose([p.score for p in a.points], [p.score for p in b.points], atol=1e-4)

@@ -14,7 +14,9 @@ extension PointsGRPC {
                 try GRPCCall.rejectUnknownFields(p)
                 guard p.hasID, p.hasVectors else { throw GRPCConvert.badInput("every point needs an id and vectors") }
                 let v = try GRPCConvert.vectors(p.vectors)
-                return PointInput(id: try GRPCConvert.pointID(p.id), vectors: v.dense, sparse: v.sparse)
+                return PointInput(
+                    id: try GRPCConvert.pointID(p.id), vectors: v.dense, sparse: v.sparse,
+                    multi: try GRPCConvert.multiVectors(p.vectors))
             }
             let wait = request.hasWait && request.wait
             return PointsGRPC.updated(try storage.collection(request.collectionName).updateVectors(points, wait: wait), wait: wait)
