@@ -20,7 +20,7 @@ public struct JSONParser {
     /// Parses one JSON document (surrounding whitespace allowed).
     public static func parse(_ bytes: some Sequence<UInt8>) throws -> JSONValue {
         var buf = Array(bytes)
-        buf.append(0)  // NUL terminator: strtod never reads past the document
+        buf.append(0)  // a NUL sentinel after the document (numbers are read only up to their last digit)
         return try buf.withUnsafeBufferPointer { p in
             var parser = JSONParser(p: p.baseAddress!, end: p.count - 1)
             parser.skipSpace()
