@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "CArchive", "COpenSSL", "CCurl", "CZlib", "CLZ4", "CQDBSys", "CStemmer",
+                "CArchive", "COpenSSL", "CCurl", "CZlib", "CLZ4", "CQDBSys", "CStemmer", "CFastFloat",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -78,6 +78,8 @@ let package = Package(
         // Snowball stemmers for text indexes with `stemmer` (Qdrant uses the same algorithms).
         .systemLibrary(name: "CStemmer", providers: [.apt(["libstemmer-dev"])]),
         .target(name: "CQDBSys"),
+        // JSON numbers to doubles with Debian's header-only fast_float (libfast-float-dev).
+        .target(name: "CFastFloat"),
         // Fuzz targets over every reader of untrusted bytes (scripts/fuzz); a corpus replayer
         // when built without -D QDB_FUZZ.
         .executableTarget(name: "QDBFuzz", dependencies: ["Engine"]),

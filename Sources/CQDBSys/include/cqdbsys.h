@@ -2,6 +2,7 @@
 #define QDB_CQDBSYS_H
 
 #include "maplease.h"
+#include "prefetch.h"
 
 /* Atomically exchanges two paths (Linux renameat2 RENAME_EXCHANGE): a restore swaps a staged
    collection directory with the live one, so a crash leaves one or the other, never neither.

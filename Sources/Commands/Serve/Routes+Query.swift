@@ -10,9 +10,8 @@ extension Router where Context == BasicRequestContext {
             return QueryResponse(points: try c.query(q.request, payload: q.payload, vectors: q.vectors, lookup: lookup).map(ScoredPointOutput.init))
         }
         read(s, "points/query/batch") { c, body, lookup in
-            try batch(body).map { item in
-                let q = try QueryBody(item)
-                return QueryResponse(points: try c.query(q.request, payload: q.payload, vectors: q.vectors, lookup: lookup).map(ScoredPointOutput.init))
+            try ParallelMap.map(try batch(body).map { try QueryBody($0) }) { q in
+                QueryResponse(points: try c.query(q.request, payload: q.payload, vectors: q.vectors, lookup: lookup).map(ScoredPointOutput.init))
             }
         }
         read(s, "points/query/groups") { c, body, lookup in
@@ -28,9 +27,8 @@ extension Router where Context == BasicRequestContext {
                 return try c.query(q.request, payload: q.payload, vectors: q.vectors, lookup: lookup).map(ScoredPointOutput.init)
             }
             read(s, "points/\(kind.rawValue)/batch") { c, body, lookup in
-                try batch(body).map { item in
-                    let q = try LegacyBody(item, kind: kind).query
-                    return try c.query(q.request, payload: q.payload, vectors: q.vectors, lookup: lookup).map(ScoredPointOutput.init)
+                try ParallelMap.map(try batch(body).map { try LegacyBody($0, kind: kind).query }) { q in
+                    try c.query(q.request, payload: q.payload, vectors: q.vectors, lookup: lookup).map(ScoredPointOutput.init)
                 }
             }
             guard kind != .discover else { continue }

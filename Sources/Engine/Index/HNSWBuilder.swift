@@ -111,7 +111,8 @@ final class HNSWBuilder<S: VectorScorer>: @unchecked Sendable, GraphLinksAccess 
         let threads = max(1, params.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : params.threads)
         if first < n {
             let next = NextIndex(start: first)
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            // Own threads, not the shared pool: they keep the optimizer's low priority.
+            WorkerThreads.run(threads) { _ in
                 let visited = VisitedList(count: self.n)
                 while let range = next.take(64, limit: self.n) {
                     for p in range { self.insert(p, visited: visited) }

@@ -1,3 +1,4 @@
+import CQDBSys
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +14,14 @@ protocol VectorScorer: Sendable {
     /// Stored point `p` as a query (used while building).
     func query(ofPoint p: Int) -> Query
     func score(_ q: Query, _ p: Int) -> Float
+    /// Starts loading stored point `p` into the cache (a hint; the graph walk calls it for a
+    /// node's unvisited neighbours before scoring them).
+    func prefetch(_ p: Int)
+}
+
+extension VectorScorer {
+    @inline(__always)
+    func prefetch(_ p: Int) {}
 }
 
 /// Plain f32 dense vectors, contiguous (`count * dim` floats: a segment's dense column), scored
@@ -30,6 +39,18 @@ struct DenseScorer: VectorScorer, @unchecked Sendable {
     var rawCosine = false
 
     func query(ofPoint p: Int) -> UnsafePointer<Float> { base + p * dim }
+
+    /// Every cache line of the vector, up to 1 KiB (the hardware prefetcher follows longer ones).
+    @inline(__always)
+    func prefetch(_ p: Int) {
+        let start = UnsafeRawPointer(base + p * dim)
+        var off = 0
+        let end = min(dim * 4, 1024)
+        while off < end {
+            qdb_prefetch(start + off)
+            off += 64
+        }
+    }
 
     @inline(__always)
     func score(_ q: UnsafePointer<Float>, _ p: Int) -> Float {
@@ -51,18 +72,25 @@ struct DenseScorer: VectorScorer, @unchecked Sendable {
 /// A visited set over `0..<n` cleared in O(1) by bumping a generation stamp; one per searching
 /// thread, taken from and given back to a `VisitedPool`, so a query allocates nothing.
 final class VisitedList {
-    private var stamps: [UInt16]
+    /// Raw storage, not an array: the walk's hottest check then has no exclusivity or
+    /// uniqueness checks of a class-held array.
+    private let stamps: UnsafeMutablePointer<UInt16>
     private var generation: UInt16 = 0
+    let capacity: Int
 
-    init(count: Int) { stamps = [UInt16](repeating: 0, count: count) }
+    init(count: Int) {
+        capacity = count
+        stamps = .allocate(capacity: max(count, 1))
+        stamps.initialize(repeating: 0, count: max(count, 1))
+    }
 
-    var capacity: Int { stamps.count }
+    deinit { stamps.deallocate() }
 
     /// Starts a new search: every offset reads as unvisited.
     func reset() {
         generation &+= 1
         if generation == 0 {
-            for i in stamps.indices { stamps[i] = 0 }
+            stamps.update(repeating: 0, count: max(capacity, 1))
             generation = 1
         }
     }
@@ -70,11 +98,11 @@ final class VisitedList {
     /// Marks `p` visited and returns whether it already was.
     @inline(__always)
     func checkAndSet(_ p: Int) -> Bool {
-        stamps.withUnsafeMutableBufferPointer { s in
-            if s[p] == generation { return true }
-            s[p] = generation
-            return false
-        }
+        precondition(p >= 0 && p < capacity, "visited offset out of range")
+        let g = generation
+        if stamps[p] == g { return true }
+        stamps[p] = g
+        return false
     }
 }
 

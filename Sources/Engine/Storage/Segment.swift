@@ -150,10 +150,7 @@ final class Segment {
     /// A new unsealed segment holding only this segment's live points.
     func compacted(keepingID: Bool = false) -> Segment {
         let s = keepingID ? Segment(id: id, dims: dims) : Segment(dims: dims)
-        for off in 0..<count where !deleted[off] {
-            s.append(id: ids[off], vectors: vectors(at: off), payload: payloads[off], version: versions[off], sparse: sparseVectors(at: off),
-                     multi: multiVectors(at: off))
-        }
+        s.appendPoints(of: self, keeping: deleted.map { !$0 })
         return s
     }
 

@@ -28,31 +28,44 @@ final class OptimizerState: @unchecked Sendable {
     var closed: Bool { mutex.withLock { _closed } }
 }
 
-/// One optimization: rebuild a sealed segment as a new one (new id) holding its live points,
-/// with an HNSW graph for every vector that passes `indexing_threshold` (Qdrant's indexing and
-/// vacuum optimizers, which also write a new segment and swap it in).
+/// One optimization: rebuild one sealed segment, or merge several, as a new one (new id)
+/// holding their live points, with an HNSW graph for every vector that passes
+/// `indexing_threshold` (Qdrant's merge, indexing and vacuum optimizers, which also write a new
+/// segment and swap it in).
 struct OptimizationJob {
-    var source: Segment
+    /// In shard order.
+    var sources: [Segment]
     /// Slots to index in the new segment (those the source has graphs for stay indexed).
     var slots: [Int]
     var reason: String
 }
 
 extension Shard {
-    /// The first sealed segment that needs an optimization under the current settings: a vector
-    /// past `indexing_threshold` with no graph, or more than `deleted_threshold` of its points
-    /// deleted (when it has at least `vacuum_min_vector_number`).
+    /// The next optimization under the current settings. First a merge, as Qdrant's optimizers
+    /// run merging first (one graph for the merged points rather than one per small segment):
+    /// more segments than `default_segment_number` with small sealed ones that fit together
+    /// under `max_segment_size` (`IndexSettings.mergeBatch`). Then the first sealed segment
+    /// with a vector past `indexing_threshold` and no graph, or more than `deleted_threshold`
+    /// of its points deleted (when it has at least `vacuum_min_vector_number`).
     func nextOptimization() -> OptimizationJob? {
         lock.read {
             let s = indexSettings
-            for seg in segments.dropLast() where seg.isSealed && seg.count > 0 {
+            let sealed = segments.dropLast().filter { $0.isSealed && $0.count > 0 }
+            let pointBytes = dims.reduce(0) { $0 + IndexSettings.vectorBytes($1) }
+            if let batch = s.mergeBatch(sizes: sealed.map { $0.count * pointBytes }, segmentCount: segments.count) {
+                let parts = batch.sorted().map { sealed[$0] }
+                let live = parts.reduce(0) { $0 + $1.liveCount }
+                let want = dims.indices.filter { slot in parts.contains { $0.graphs[slot] != nil } || s.wantsIndex(vectors: live, dim: dims[slot]) }
+                return OptimizationJob(sources: parts, slots: want, reason: "merge")
+            }
+            for seg in sealed {
                 let live = seg.liveCount
                 let want = dims.indices.filter { seg.graphs[$0] != nil || s.wantsIndex(vectors: live, dim: dims[$0]) }
                 let missing = want.filter { seg.graphs[$0] == nil }
                 let deleted = seg.count - live
                 let vacuum = seg.count >= s.optimizer.vacuum_min_vector_number && Double(deleted) / Double(seg.count) > s.optimizer.deleted_threshold
                 if !missing.isEmpty || vacuum {
-                    return OptimizationJob(source: seg, slots: want, reason: missing.isEmpty ? "vacuum" : "indexing")
+                    return OptimizationJob(sources: [seg], slots: want, reason: missing.isEmpty ? "vacuum" : "indexing")
                 }
             }
             return nil
@@ -93,25 +106,20 @@ extension Shard {
         try seal()
     }
 
-    /// Builds `job`'s new segment and swaps it in; false when the source went away meanwhile.
+    /// Builds `job`'s new segment and swaps it in; false when a source went away meanwhile.
     ///
     /// Crash safety: the new segment is written as `<id>.tmp` and renamed (`writeSealed`), so a
     /// crash before the swap leaves a directory `shard.json` does not list (removed at the next
     /// open); the swap writes `shard.json` atomically, listing the new segment instead of the
     /// old, after the new segment's deletion bitset holds every deletion made meanwhile; a
-    /// crash after it leaves the old directory unlisted. Deletions after the last seal are in
-    /// the WAL, replayed either way.
+    /// crash after it leaves the old directories unlisted. Deletions after the last seal are in
+    /// the WAL, replayed either way. A merge lists the new segment at its first source's place
+    /// and drops the others from `shard.json` in the same atomic write.
     func run(_ job: OptimizationJob) throws -> Bool {
-        let source = job.source
-        let (keep, version) = lock.read { (source.deleted.map { !$0 }, source.version) }
+        let sources = job.sources
+        let (keeps, version) = lock.read { (sources.map { $0.deleted.map { !$0 } }, sources.map(\.version).max() ?? 0) }
         let fresh = Segment(dims: dims)
-        var moved = [Int32](repeating: -1, count: source.count)
-        for off in 0..<source.count where keep[off] {
-            moved[off] = Int32(fresh.count)
-            fresh.append(
-                id: source.ids[off], vectors: source.vectors(at: off), payload: source.payloads[off], version: source.versions[off],
-                sparse: source.sparseVectors(at: off), multi: source.multiVectors(at: off))
-        }
+        let moved = zip(sources, keeps).map { fresh.appendPoints(of: $0, keeping: $1) }
         let settings = lock.read { indexSettings }
         let started = Date()
         for slot in job.slots where fresh.count > 0 {
@@ -126,29 +134,39 @@ extension Shard {
         try fresh.writeSealed(to: segmentsDir, version: version, schema: schema, indexedFields: fields)
         Failpoint.pause("optimizer_before_swap")
         let swapped: Bool = try lock.write {
-            guard !optimizerState.closed, let pos = segments.firstIndex(where: { $0 === source }), pos < segments.count - 1 else {
-                return false
+            guard !optimizerState.closed else { return false }
+            var positions: [Int] = []
+            for source in sources {
+                guard let pos = segments.firstIndex(where: { $0 === source }), pos < segments.count - 1 else { return false }
+                positions.append(pos)
             }
-            for off in 0..<source.count where keep[off] && source.deleted[off] {
-                fresh.markDeleted(Int(moved[off]), version: source.deletedVersion)
+            for (k, source) in sources.enumerated() {
+                for off in 0..<source.count where keeps[k][off] && source.deleted[off] {
+                    fresh.markDeleted(Int(moved[k][off]), version: source.deletedVersion)
+                }
             }
             if fresh.deletedDirty { try fresh.writeDeletions(in: segmentsDir) }
+            let first = positions.min()!
             var sealed = Array(segments.dropLast())
-            sealed[pos] = fresh
+            sealed[first] = fresh
+            for pos in positions.sorted(by: >) where pos != first { sealed.remove(at: pos) }
             let state = State(flushed_seq: flushedSeq, segments: sealed.map(\.id))
             try FileIO.writeAtomically(try [UInt8].json(state, pretty: true), to: dir + "/shard.json")
-            segments[pos] = fresh
-            let ids = fresh.ids, deleted = fresh.deleted
-            for off in 0..<fresh.count where !deleted[off] { index[ids[off]] = Location(seg: Int32(pos), off: Int32(off)) }
+            segments = sealed + [appendable]
+            // The new segment's points, and (after a merge) every later segment's, which moved down.
+            for pos in first..<(positions.count > 1 ? segments.count : first + 1) {
+                let seg = segments[pos], ids = seg.ids, deleted = seg.deleted
+                for off in 0..<seg.count where !deleted[off] { index[ids[off]] = Location(seg: Int32(pos), off: Int32(off)) }
+            }
             return true
         }
         guard swapped else {
             FileIO.removeTree(segmentsDir + "/" + fresh.id)
             return false
         }
-        FileIO.removeTree(segmentsDir + "/" + source.id)
+        for source in sources { FileIO.removeTree(segmentsDir + "/" + source.id) }
         logger.info("optimized segment", metadata: [
-            "reason": "\(job.reason)", "from": "\(source.id)", "to": "\(fresh.id)", "points": "\(fresh.liveCount)",
+            "reason": "\(job.reason)", "from": "\(sources.map(\.id).joined(separator: ","))", "to": "\(fresh.id)", "points": "\(fresh.liveCount)",
             "indexed": "\(fresh.graphs.keys.sorted())", "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(started)))",
         ])
         return true

@@ -68,8 +68,18 @@ extension Shard {
         }
     }
 
-    /// Vectors of slot `slot` that a graph covers, over the shard's live points.
+    /// Vectors of slot `slot` that a graph covers: the live points of indexed segments that
+    /// have that vector (a named vector may be missing from some points).
     func indexedVectorCount(slot: Int) -> Int {
-        lock.read { segments.reduce(0) { $0 + ($1.graphs[slot] != nil ? $1.liveCount : 0) } }
+        lock.read {
+            segments.reduce(0) { acc, seg in
+                guard seg.graphs[slot] != nil else { return acc }
+                return acc + seg.withScanColumns(slot: slot) { deleted, present, _ in
+                    var n = 0
+                    for off in 0..<deleted.count where !deleted[off] && present[off] { n += 1 }
+                    return n
+                }
+            }
+        }
     }
 }

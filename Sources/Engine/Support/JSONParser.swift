@@ -1,3 +1,4 @@
+import CFastFloat
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,7 +6,8 @@ import Glibc
 /// A strict, fast JSON parser into `JSONValue`, for the upsert hot path: Foundation's
 /// `JSONDecoder` spends ~100 ms on a 1000 × 128-float body here, which caps ingest near
 /// 10k points/s. Numbers without a fraction or exponent that fit in Int64 become `.int`;
-/// every other number goes through `strtod`. Nesting is limited to `maxDepth`.
+/// every other number goes through fast_float (`CFastFloat`; strtod's exact slow path for
+/// 17-digit numbers was most of a vector body's parse). Nesting is limited to `maxDepth`.
 public struct JSONParser {
     public struct Error: Swift.Error, CustomStringConvertible {
         public var message: String
@@ -18,7 +20,7 @@ public struct JSONParser {
     /// Parses one JSON document (surrounding whitespace allowed).
     public static func parse(_ bytes: some Sequence<UInt8>) throws -> JSONValue {
         var buf = Array(bytes)
-        buf.append(0)  // NUL terminator: strtod never reads past the document
+        buf.append(0)  // a NUL sentinel after the document (numbers are read only up to their last digit)
         return try buf.withUnsafeBufferPointer { p in
             var parser = JSONParser(p: p.baseAddress!, end: p.count - 1)
             parser.skipSpace()
@@ -136,7 +138,9 @@ public struct JSONParser {
                 if v == UInt64(Int64.max) + 1 { return .int(Int64.min) }
             }
         }
-        let d = p.withMemoryRebound(to: CChar.self, capacity: end + 1) { strtod($0 + start, nil) }
+        var d = 0.0
+        let used = p.withMemoryRebound(to: CChar.self, capacity: end) { qdb_parse_double($0 + start, i - start, &d) }
+        guard used == i - start else { throw fail("invalid number") }
         return .double(d)
     }
 

@@ -66,6 +66,27 @@ import Testing
         #expect(r >= 0.95, "recall@10 \(r)")
     }
 
+    /// `indexed_vectors_count` counts the points that have the indexed vector, not every live
+    /// point of an indexed segment: here only even ids carry vector `b`.
+    @Test func indexedCountCountsPointsHavingTheVector() throws {
+        let s = try storage()
+        var cfg = CollectionConfig(params: .init(vectors: .named(["a": .init(size: 16, distance: .cosine), "b": .init(size: 16, distance: .cosine)])))
+        cfg.optimizer_config.indexing_threshold = 1
+        try s.createCollection("n", config: cfg)
+        let c = try s.collection("n")
+        let d = Self.data
+        let points = (0..<600).map { i -> PointInput in
+            let v = Array(d.points[(i * 16)..<(i * 16 + 16)])
+            return PointInput(id: .number(UInt64(i)), vectors: i % 2 == 0 ? ["a": v, "b": v] : ["a": v], payload: [:])
+        }
+        _ = try c.upsert(points, wait: true)
+        _ = try c.delete(.ids([.number(0), .number(1)]), wait: true)
+        try c.close()
+        try s.optimizeNow()
+        #expect(c.shards[0].segments.dropLast().allSatisfy { $0.graphs.count == 2 })
+        #expect(c.info().indexed_vectors_count == 598 + 299)  // a: 600 - 2 deleted; b: 300 even ids - id 0
+    }
+
     /// 0.1 % and 1 % go to the exact plan (fewer points than `full_scan_threshold` would not:
     /// 16 vectors here, so every selectivity from 1 % up walks the graph with the filter).
     @Test func filteredRecallAtSelectivities() throws {

@@ -31,4 +31,25 @@ import Testing
             #expect(throws: JSONParser.Error.self, "\(text.debugDescription)") { try JSONParser.parse(Array(text.utf8)) }
         }
     }
+
+    /// Doubles come out as the C library's correctly rounded strtod gives them (fast_float is
+    /// exact too): 17-digit values as Python's repr writes numpy floats, halfway and
+    /// subnormal cases, and out-of-range magnitudes.
+    @Test func doublesAreCorrectlyRounded() throws {
+        var rng = SegmentHostileInputTests.Rng(state: 7)
+        var texts = ["0.1", "-0.0", "2.2250738585072011e-308", "4.9e-324", "1e-400", "-1e400", "9007199254740993.0",
+                     "1.7976931348623157e308", "0.30000000000000004", "123456789012345678901234567890.5", "7.038531e-26"]
+        for _ in 0..<2000 {
+            let d = Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &rng))
+            if d.isFinite { texts.append("\(d)") }
+            texts.append("\(Double(Float.random(in: -1...1, using: &rng)))")
+        }
+        for t in texts {
+            let expected = t.withCString { strtod($0, nil) }
+            guard case .array(let a) = try JSONParser.parse(Array("[\(t)]".utf8)), case .double(let got)? = a.first else {
+                Issue.record("\(t) is not a double"); continue
+            }
+            #expect(got.bitPattern == expected.bitPattern, "\(t)")
+        }
+    }
 }

@@ -23,7 +23,7 @@ extension PointsGRPC {
             let c = try storage.collection(request.collectionName)
             let searches = try request.searchPoints.map(PointsGRPC.searchRequest)
             var r = Qdrant_SearchBatchResponse()
-            r.result = try searches.map { s in
+            r.result = try ParallelMap.map(searches) { s in
                 var b = Qdrant_BatchResult()
                 b.result = try c.search(s).map { GRPCConvert.scored($0) }
                 return b
@@ -65,7 +65,7 @@ extension PointsGRPC {
             try GRPCCall.rejectUnknownFields(request)
             let queries = try request.recommendPoints.map(PointsGRPC.recommend)
             var r = Qdrant_RecommendBatchResponse()
-            r.result = try queries.map { q in
+            r.result = try ParallelMap.map(queries) { q in
                 var b = Qdrant_BatchResult()
                 b.result = try PointsGRPC.run(storage, request.collectionName, q)
                 return b
@@ -110,7 +110,7 @@ extension PointsGRPC {
             try GRPCCall.rejectUnknownFields(request)
             let queries = try request.discoverPoints.map(PointsGRPC.discover)
             var r = Qdrant_DiscoverBatchResponse()
-            r.result = try queries.map { q in
+            r.result = try ParallelMap.map(queries) { q in
                 var b = Qdrant_BatchResult()
                 b.result = try PointsGRPC.run(storage, request.collectionName, q)
                 return b

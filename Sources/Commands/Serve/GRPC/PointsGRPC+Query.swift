@@ -28,7 +28,7 @@ extension PointsGRPC {
             let c = try storage.collection(request.collectionName)
             let queries = try request.queryPoints.map(GRPCQuery.points)
             var r = Qdrant_QueryBatchResponse()
-            r.result = try queries.map { q in
+            r.result = try ParallelMap.map(queries) { q in
                 var b = Qdrant_BatchResult()
                 b.result = try c.query(q.request, payload: q.payload, vectors: q.vectors, lookup: { try storage.collection($0) })
                     .map(GRPCQuery.scored)
