@@ -4,14 +4,13 @@ be followed; a cancelled create lists nothing and a cancelled upload leaves the 
 was. The CLI side: `snapshot create --no-wait` and `qdb operation list|status --follow|cancel`."""
 
 import json
-import threading
 import time
 
 import pytest
-import requests
 from qdrant_client import QdrantClient
 
 from qdb_helpers import count, create_collection, err, ok, run_qdb, scroll_all, unique, upsert
+from upload_helpers import HalfSentUpload
 
 BOUNDARY = "qdbopstest"
 
@@ -113,27 +112,7 @@ def test_cancel_mid_upload_leaves_the_collection_as_it_was(qdb):
     blob = api.get(f"/collections/{source}/snapshots/{desc['name']}").content
     target = filled(api, n=7)
     before = scroll_all(api, target)
-    half = len(blob) // 2
-    resume = threading.Event()
-
-    def body():
-        yield (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"snapshot\"; filename=\"s.snapshot\"\r\n"
-               "Content-Type: application/octet-stream\r\n\r\n").encode()
-        yield blob[:half]
-        resume.wait(30)
-        yield blob[half:]
-        yield f"\r\n--{BOUNDARY}--\r\n".encode()
-
-    result = {}
-
-    def send():
-        result["r"] = requests.post(
-            f"{api.base}/collections/{target}/snapshots/upload?wait=true", data=body(),
-            headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}, timeout=60)
-
-    t = threading.Thread(target=send)
-    t.start()
-    try:
+    with HalfSentUpload(f"{api.base}/collections/{target}/snapshots/upload?wait=true", blob) as upload:
         deadline = time.monotonic() + 20
         while True:
             ops = [o for o in ok(api.get("/operations")) if o["kind"] == "upload_recover"
@@ -150,10 +129,7 @@ def test_cancel_mid_upload_leaves_the_collection_as_it_was(qdb):
         cancel = run_qdb(["operation", "cancel", op_id, "--url", qdb.url])
         assert cancel.returncode == 0, cancel.stderr
         assert op_id in cancel.stdout
-    finally:
-        resume.set()
-        t.join(60)
-    assert "cancelled" in err(result["r"], 409)
+    assert "cancelled" in err(upload.response, 409)
     info = wait_finished(api, op_id)
     assert info["phase"] == "cancelled"
     assert scroll_all(api, target) == before

@@ -2,24 +2,12 @@
 directory, the archive is staged as it arrives, and a failure is still answered with Qdrant's
 JSON error once the body has been read (never a reset connection), leaving nothing behind."""
 
-import threading
 import time
 
 import requests
 
 from qdb_helpers import count, create_collection, err, ok, scroll_all, unique, upsert
-
-BOUNDARY = "qdbstreamtest"
-
-
-def multipart_head(field="snapshot") -> bytes:
-    return (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"s.snapshot\"\r\n"
-            "Content-Type: application/octet-stream\r\n\r\n").encode()
-
-
-def multipart_tail() -> bytes:
-    return f"\r\n--{BOUNDARY}--\r\n".encode()
-
+from upload_helpers import BOUNDARY, HalfSentUpload, multipart_head, multipart_tail
 
 def filled(api, n=500):
     name = unique("stream")
@@ -40,26 +28,7 @@ def test_upload_streams_into_staging_without_a_spool_file(qdb):
     api = qdb.api()
     source, blob = filled(api)
     target = unique("streamed")
-    half = len(blob) // 2
-    resume = threading.Event()
-
-    def body():
-        yield multipart_head()
-        yield blob[:half]
-        resume.wait(30)
-        yield blob[half:]
-        yield multipart_tail()
-
-    result = {}
-
-    def send():
-        result["r"] = requests.post(
-            f"{api.base}/collections/{target}/snapshots/upload?wait=true", data=body(),
-            headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}, timeout=60)
-
-    t = threading.Thread(target=send)
-    t.start()
-    try:
+    with HalfSentUpload(f"{api.base}/collections/{target}/snapshots/upload?wait=true", blob) as upload:
         deadline = time.monotonic() + 20
         while not any(any(f.is_file() for f in p.rglob("segments/*/files/*")) for p in staged_dirs(qdb)):
             assert time.monotonic() < deadline, "no staging directory with segment files appeared"
@@ -67,10 +36,7 @@ def test_upload_streams_into_staging_without_a_spool_file(qdb):
         spool = qdb.snapshots / "tmp"
         assert not spool.exists() or not any(spool.iterdir()), "the upload was spooled to disk"
         assert target not in [c["name"] for c in ok(api.get("/collections"))["collections"]]
-    finally:
-        resume.set()
-        t.join(60)
-    assert ok(result["r"]) is True
+    assert ok(upload.response) is True
     assert count(api, target) == 500
     assert scroll_all(api, target) == scroll_all(api, source)
     assert not staged_dirs(qdb)

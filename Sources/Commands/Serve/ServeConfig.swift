@@ -46,6 +46,8 @@ public struct ServeConfig: Sendable, Equatable {
     public var ignoredKeys: [String] = []
     /// `storage.hnsw_index` / `storage.optimizers`: defaults of new collections (`ServeConfig+Index`).
     public var collectionDefaults = CollectionDefaults()
+    /// `storage.performance.optimizer_cpu_budget` / `max_optimization_runtime_threads` (`ServeConfig+Performance`).
+    public var optimizer = OptimizerSettings()
     /// `storage.snapshots_config.compression`: how stored snapshots are compressed.
     public var compression = SnapshotCompression.none
     /// `storage.snapshots_config.schedules` (see ServeConfig+Schedules.swift).
@@ -126,6 +128,7 @@ public struct ServeConfig: Sendable, Equatable {
     /// Sets one dotted key from a YAML scalar or an env string, checking its type and range.
     mutating func set(_ key: String, _ raw: Any, source: String) throws {
         if try setCollectionDefault(key, raw, source: source) { return }
+        if try setPerformance(key, raw, source: source) { return }
         guard let kind = ServeConfig.keys[key] else {
             if ServeConfig.isQdrantOnly(key) {
                 try ServeConfig.refuseUnservable(key, raw, source: source)

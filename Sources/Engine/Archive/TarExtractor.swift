@@ -14,9 +14,12 @@ public struct ExtractLimits: Sendable, Equatable {
     public var maxEntries: Int
     /// How far the declared sizes (holes of sparse entries included) may exceed the bytes the
     /// archive really delivered: at every entry, the sum of declared sizes must stay within
-    /// `expansionFactor` × real bytes + `expansionAllowance` (defaults 16× and 256 MiB, room
-    /// for Qdrant's preallocated, mostly empty mmap files; a 20 KB archive declaring 4 GiB is
-    /// refused before its first byte is written).
+    /// `expansionFactor` × real bytes + `expansionAllowance` (defaults 4096× and 256 MiB; a
+    /// 20 KB archive declaring 4 GiB is refused before its first byte is written). Holes cost
+    /// no disk (they are seeked over) but are hashed as zeros, about 1 s per GB, so the factor
+    /// bounds that work. It is what Qdrant's format needs: a sparse-only segment carries about
+    /// 67 MiB of preallocated, empty gridstore pages, trackers and flags against some 70 KB of
+    /// real bytes (~1000×), and a snapshot holds one such segment per few dozen points.
     public var expansionFactor: Int
     public var expansionAllowance: Int
     /// Bytes left free on the staging filesystem: an entry whose stored data would eat into
@@ -25,7 +28,7 @@ public struct ExtractLimits: Sendable, Equatable {
 
     public init(
         maxEntrySize: Int = 1 << 40, maxTotalSize: Int = 1 << 42, maxEntries: Int = 1_000_000,
-        expansionFactor: Int = 16, expansionAllowance: Int = 256 << 20, reservedFreeBytes: Int = 16 << 20
+        expansionFactor: Int = 4096, expansionAllowance: Int = 256 << 20, reservedFreeBytes: Int = 16 << 20
     ) {
         self.maxEntrySize = maxEntrySize
         self.maxTotalSize = maxTotalSize
@@ -215,7 +218,7 @@ public final class TarExtractor {
     /// 64 KiB of zeros, for hashing holes.
     private static let zeroBlock = [UInt8](repeating: 0, count: 1 << 16)
 
-    private static func zeros(_ count: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+    static func zeros(_ count: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
         zeroBlock.withUnsafeBytes { z in
             var left = count
             while left > 0 {

@@ -31,6 +31,8 @@ public final class TarWriter {
     private var abandoned = false
     private var finished = false
     private var failed: (any Error)?
+    /// What libarchive writes while it is set (a header to be made sparse), instead of the sink.
+    private var captured: [UInt8]?
 
     /// - Parameter bufferSize: the size of the writes the sink sees. 64 KiB (one Linux pipe
     ///   buffer, a comfortable HTTP chunk) by default: into a pipe, 32 KiB to 1 MiB measured
@@ -119,7 +121,9 @@ public final class TarWriter {
     }
 
     /// Adds the regular file at `fromDisk` under `path`, streaming it in 1 MiB reads. The entry
-    /// takes size, mode, mtime and owner from `fstat` of the opened file. A file that shrinks
+    /// takes size, mode, mtime and owner from `fstat` of the opened file. A file with holes
+    /// (found by `SEEK_DATA`/`SEEK_HOLE`) becomes a GNU sparse entry storing only its data; its
+    /// digest is still over the logical content, holes as zeros. A file that shrinks
     /// while it is read is an error (the archive would be padded with zeros otherwise); bytes
     /// appended after the `fstat` are not archived.
     ///
@@ -139,37 +143,58 @@ public final class TarWriter {
             throw ArchiveError(.badInput, "\(fromDisk) is not a regular file; only regular files can be archived", path: name)
         }
         _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        let size = Int(st.st_size)
+        // Holes (Qdrant's preallocated files) travel as a GNU sparse entry: only the data is stored.
+        let sparse = Int(st.st_blocks) * 512 < size ? SparseMap.scan(fd: fd, size: size) : nil
         archive_entry_clear(entry)
         archive_entry_copy_stat(entry, &st)
         archive_entry_copy_pathname(entry, name)
-        try writeHeader(name)
+        if let sparse {
+            archive_entry_set_size(entry, Int64(sparse.storedBytes))
+            try writeSparseHeader(name, sparse)
+        } else {
+            try writeHeader(name)
+        }
 
-        let size = Int(st.st_size)
         let chunk = readBuffer ?? .allocate(byteCount: SHA256Hasher.chunkSize, alignment: 4096)
         readBuffer = chunk
         let hasher = known == nil || known?.size != size ? SHA256Hasher() : nil
-        var done = 0
-        while done < size {
-            let n = read(fd, chunk.baseAddress, min(chunk.count, size - done))
-            if n < 0 {
-                let e = errno
-                if e == EINTR { continue }
-                throw fail(ArchiveError.system("read", fromDisk, errno: e, path: name))
-            }
-            if n == 0 {
-                throw fail(ArchiveError(
-                    .io, "\(fromDisk) shrank from \(size) to \(done) bytes while it was archived; retry once writers are quiet",
-                    path: name))
-            }
-            let part = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
-            hasher?.update(part)
-            try writeData(part, name)
-            done += n
-        }
+        try stream(fd, regions: sparse?.regions ?? [0..<size], size: size, hasher: hasher, name: name, fromDisk: fromDisk, chunk: chunk)
         try finishEntry(name)
         let digest = FileDigest(path: name, size: size, sha256: hasher?.finalizeHex() ?? known!.sha256)
         digests.append(digest)
         return digest
+    }
+
+    /// Streams the `regions` of `fd` (the whole file, or a sparse map's data) into the entry,
+    /// hashing the file's logical content: the gaps between regions as zeros.
+    private func stream(
+        _ fd: Int32, regions: [Range<Int>], size: Int, hasher: SHA256Hasher?, name: String, fromDisk: String,
+        chunk: UnsafeMutableRawBufferPointer
+    ) throws {
+        var done = 0  // logical offset hashed so far: holes are hashed as zeros (the file's content)
+        for region in regions {
+            if let hasher, region.lowerBound > done { TarExtractor.zeros(region.lowerBound - done) { hasher.update($0) } }
+            done = region.lowerBound
+            while done < region.upperBound {
+                let n = pread(fd, chunk.baseAddress, min(chunk.count, region.upperBound - done), off_t(done))
+                if n < 0 {
+                    let e = errno
+                    if e == EINTR { continue }
+                    throw fail(ArchiveError.system("read", fromDisk, errno: e, path: name))
+                }
+                if n == 0 {
+                    throw fail(ArchiveError(
+                        .io, "\(fromDisk) shrank from \(size) to \(done) bytes while it was archived; retry once writers are quiet",
+                        path: name))
+                }
+                let part = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
+                hasher?.update(part)
+                try writeData(part, name)
+                done += n
+            }
+        }
+        if let hasher, size > done { TarExtractor.zeros(size - done) { hasher.update($0) } }
     }
 
     /// Writes the end-of-archive marker, flushes every byte to the sink and closes the sink.
@@ -207,6 +232,25 @@ public final class TarWriter {
         if r != ARCHIVE_OK { throw fail(libarchiveError(r, "write the header of `\(name)`")) }
     }
 
+    /// Writes the header libarchive makes for the entry (size set to the stored bytes), turned
+    /// into a GNU sparse header with its extension blocks (`SparseMap`).
+    private func writeSparseHeader(_ name: String, _ map: SparseMap) throws {
+        captured = []
+        let r = archive_write_header(archive, entry)
+        let bytes = captured ?? []
+        captured = nil
+        if r != ARCHIVE_OK { throw fail(libarchiveError(r, "write the header of `\(name)`")) }
+        guard bytes.count >= 512, bytes.count % 512 == 0 else {
+            throw fail(ArchiveError(.io, "libarchive wrote a \(bytes.count)-byte header for `\(name)`; cannot make it sparse", path: name))
+        }
+        let header = map.header(patching: bytes[(bytes.count - 512)...])
+        do {
+            try (Array(bytes[..<(bytes.count - 512)]) + header).withUnsafeBytes { try deliver($0) }
+        } catch {
+            throw fail(error)
+        }
+    }
+
     private func writeData(_ raw: UnsafeRawBufferPointer, _ name: String) throws {
         var off = 0
         while off < raw.count {
@@ -230,34 +274,44 @@ public final class TarWriter {
             cause: ArchiveError.LibarchiveFailure(status: status, errno: code, text: text))
     }
 
-    /// libarchive's write callback: gather small writes (headers, padding, small files) into
-    /// full buffers; pass chunks of at least half the buffer (file reads) straight through in
-    /// buffer-sized slices, after flushing what is buffered, so large files are never copied.
+    /// libarchive's write callback: into `captured` while a sparse header is made, else `deliver`.
     private func clientWrite(_ data: UnsafeRawPointer?, _ length: Int) -> Int {
         if abandoned { return length }
         guard let data, length > 0 else { return 0 }
+        let src = UnsafeRawBufferPointer(start: data, count: length)
+        if captured != nil {
+            captured!.append(contentsOf: src)
+            return length
+        }
         do {
-            var src = UnsafeRawBufferPointer(start: data, count: length)
-            if src.count >= buffer.count / 2 {
-                try flush()
-                while !src.isEmpty {
-                    let n = min(src.count, buffer.count)
-                    try sink.write(UnsafeRawBufferPointer(rebasing: src[..<n]))
-                    src = UnsafeRawBufferPointer(rebasing: src[n...])
-                }
-                return length
-            }
-            while !src.isEmpty {
-                let n = min(buffer.count - buffered, src.count)
-                (buffer.baseAddress! + buffered).copyMemory(from: src.baseAddress!, byteCount: n)
-                buffered += n
-                src = UnsafeRawBufferPointer(rebasing: src[n...])
-                if buffered == buffer.count { try flush() }
-            }
+            try deliver(src)
             return length
         } catch {
             sinkError = error
             return -1
+        }
+    }
+
+    /// Gathers small writes (headers, padding, small files) into full buffers; passes chunks of
+    /// at least half the buffer (file reads) straight through in buffer-sized slices, after
+    /// flushing what is buffered, so large files are never copied.
+    private func deliver(_ bytes: UnsafeRawBufferPointer) throws {
+        var src = bytes
+        if src.count >= buffer.count / 2 {
+            try flush()
+            while !src.isEmpty {
+                let n = min(src.count, buffer.count)
+                try sink.write(UnsafeRawBufferPointer(rebasing: src[..<n]))
+                src = UnsafeRawBufferPointer(rebasing: src[n...])
+            }
+            return
+        }
+        while !src.isEmpty {
+            let n = min(buffer.count - buffered, src.count)
+            (buffer.baseAddress! + buffered).copyMemory(from: src.baseAddress!, byteCount: n)
+            buffered += n
+            src = UnsafeRawBufferPointer(rebasing: src[n...])
+            if buffered == buffer.count { try flush() }
         }
     }
 

@@ -64,12 +64,13 @@ extension Segment {
 
     /// Builds the graph of slot `slot` over every stored vector (deleted ones included: links
     /// are by offset, and searches skip deleted points), as the optimizer does off the lock.
-    /// The segment must be sealed (its vectors no longer change).
-    func buildGraph(slot: Int, distance: Distance, config: HnswConfig, fullScanVectors: Int) -> SegmentGraph {
+    /// The segment must be sealed (its vectors no longer change). `threads` (the optimizer's CPU
+    /// grant) overrides `config.max_indexing_threads` for the build; the files record the config's.
+    func buildGraph(slot: Int, distance: Distance, config: HnswConfig, fullScanVectors: Int, threads: Int? = nil) -> SegmentGraph {
         let n = count
         let params = HNSWParameters(
             m: config.m, m0: 2 * config.m, efConstruct: config.ef_construct,
-            entryPointsNum: max(1, fullScanVectors > 0 ? n / fullScanVectors * 10 : 1), threads: config.max_indexing_threads)
+            entryPointsNum: max(1, fullScanVectors > 0 ? n / fullScanVectors * 10 : 1), threads: threads ?? config.max_indexing_threads)
         let graph = withVectors(slot: slot) { base in
             HNSWBuilder(scorer: DenseScorer(base: base, dim: dims[slot], count: n, distance: distance, rawCosine: distance == .cosine && schema?.datatype(slot) == .uint8), params: params).build()
         }

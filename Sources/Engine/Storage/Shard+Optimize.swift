@@ -74,15 +74,19 @@ extension Shard {
 
     /// Runs optimizations until none is needed (or the shard closes). Returns how many ran.
     /// Reads and writes go on meanwhile: the new segment is built and written with no lock held;
-    /// only the swap takes the write lock.
+    /// only the swap takes the write lock. Each job holds CPUs of `budget` (if any) while it
+    /// runs. A collection with `max_optimization_threads` 0 is not optimized (Qdrant's meaning).
     @discardableResult
-    func optimize() throws -> Int {
+    func optimize(budget: OptimizerBudget? = nil) throws -> Int {
+        guard lock.read({ indexSettings.optimizer.max_optimization_threads }) != 0 else { return 0 }
         guard optimizerState.begin() else { return 0 }
         var done = 0
         do {
             try sealIfIdleAndBig()
             while !optimizerState.closed, let job = nextOptimization() {
-                guard try run(job) else { break }
+                let threads = budget?.acquire(threadsWanted(job))
+                defer { if let threads { budget?.release(threads) } }
+                guard try run(job, threads: threads) else { break }
                 done += 1
             }
         } catch {
@@ -91,6 +95,14 @@ extension Shard {
         }
         optimizerState.end(error: nil)
         return done
+    }
+
+    /// The CPUs `job` wants from the budget: its vectors' `max_indexing_threads` (0 = as many as
+    /// the budget has), or one for a job that builds no graph.
+    private func threadsWanted(_ job: OptimizationJob) -> Int {
+        let settings = lock.read { indexSettings }
+        let wanted = job.slots.map { settings.hnsw(for: schema.names[$0]).max_indexing_threads }
+        return wanted.isEmpty ? 1 : wanted.contains(0) ? 0 : wanted.max()!
     }
 
     /// Seals the appendable segment when it holds enough vectors for an index and no write came
@@ -114,8 +126,9 @@ extension Shard {
     /// old, after the new segment's deletion bitset holds every deletion made meanwhile; a
     /// crash after it leaves the old directories unlisted. Deletions after the last seal are in
     /// the WAL, replayed either way. A merge lists the new segment at its first source's place
-    /// and drops the others from `shard.json` in the same atomic write.
-    func run(_ job: OptimizationJob) throws -> Bool {
+    /// and drops the others from `shard.json` in the same atomic write. `threads` (the CPUs
+    /// granted by the budget) overrides the graph builds' `max_indexing_threads`.
+    func run(_ job: OptimizationJob, threads: Int? = nil) throws -> Bool {
         let sources = job.sources
         let (keeps, version) = lock.read { (sources.map { $0.deleted.map { !$0 } }, sources.map(\.version).max() ?? 0) }
         let fresh = Segment(dims: dims)
@@ -127,7 +140,7 @@ extension Shard {
             let config = settings.hnsw(for: name)
             fresh.graphs[slot] = fresh.buildGraph(
                 slot: slot, distance: schema.distances[slot], config: config,
-                fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot]))
+                fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot]), threads: threads)
         }
         Failpoint.pause("optimizer_before_write")
         let fields = lock.read { indexedFields }

@@ -2,53 +2,33 @@ import Engine
 import GRPCCore
 import QdrantProto
 
-extension Qdrant_QueryBatchResponse: TimedResponse {}
-extension Qdrant_QueryGroupsResponse: TimedResponse {}
+extension Qdrant_QueryBatchResponse: GRPCResultResponse {}
+extension Qdrant_QueryGroupsResponse: GRPCResultResponse {}
 extension Qdrant_FacetResponse: TimedResponse {}
 
 /// The Universal Query API over gRPC: the messages read into the engine's `QueryRequest`, run by
 /// `Collection.query` as REST runs them.
 extension PointsGRPC {
     func query(request: Qdrant_QueryPoints, context: ServerContext) async throws -> Qdrant_QueryResponse {
-        let storage = state.storage
-        return try await GRPCCall.run {
-            let q = try GRPCQuery.points(request)
-            var r = Qdrant_QueryResponse()
-            r.result = try storage.collection(request.collectionName)
-                .query(q.request, payload: q.payload, vectors: q.vectors, lookup: { try storage.collection($0) })
-                .map(GRPCQuery.scored)
-            return r
-        }
+        try await respond { try PointsGRPC.run($0, request.collectionName, try GRPCQuery.points(request)) }
     }
 
     func queryBatch(request: Qdrant_QueryBatchPoints, context: ServerContext) async throws -> Qdrant_QueryBatchResponse {
-        let storage = state.storage
-        return try await GRPCCall.run {
+        try await respond { storage in
             try GRPCCall.rejectUnknownFields(request)
-            let c = try storage.collection(request.collectionName)
+            _ = try storage.collection(request.collectionName)
             let queries = try request.queryPoints.map(GRPCQuery.points)
-            var r = Qdrant_QueryBatchResponse()
-            r.result = try ParallelMap.map(queries) { q in
-                var b = Qdrant_BatchResult()
-                b.result = try c.query(q.request, payload: q.payload, vectors: q.vectors, lookup: { try storage.collection($0) })
-                    .map(GRPCQuery.scored)
-                return b
-            }
-            return r
+            return try GRPCQuery.batch(queries) { try PointsGRPC.run(storage, request.collectionName, $0) }
         }
     }
 
     func queryGroups(request: Qdrant_QueryPointGroups, context: ServerContext) async throws -> Qdrant_QueryGroupsResponse {
-        let storage = state.storage
-        return try await GRPCCall.run {
+        try await respond { storage in
             try GRPCCall.rejectUnknownFields(request)
             var q = QueryRequest()
             q.prefetch = try request.prefetch.map(GRPCQuery.prefetch)
             if request.hasQuery { q.query = try GRPCQuery.kind(request.query) }
-            q.using = request.hasUsing ? request.using : ""
-            q.filter = request.hasFilter ? try GRPCConvert.filter(request.filter) : nil
-            q.scoreThreshold = request.hasScoreThreshold ? request.scoreThreshold : nil
-            if request.hasLookupFrom { q.lookupFrom = try GRPCQuery.lookup(request.lookupFrom) }
+            try q.read(thresholded: request)
             let lookup = request.hasWithLookup ? try GRPCQuery.groupLookup(request.withLookup) : nil
             let groupBy = try GRPCQuery.path(request.groupBy)
             let groups = try storage.collection(request.collectionName).queryGroups(
@@ -57,9 +37,7 @@ extension PointsGRPC {
                 payload: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none),
                 vectors: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none),
                 withLookup: lookup, lookup: { try storage.collection($0) })
-            var r = Qdrant_QueryGroupsResponse()
-            r.result = GRPCQuery.groups(groups)
-            return r
+            return GRPCQuery.groups(groups)
         }
     }
 
@@ -101,17 +79,11 @@ enum GRPCQuery {
         var q = QueryRequest()
         q.prefetch = try m.prefetch.map(prefetch)
         if m.hasQuery { q.query = try kind(m.query) }
-        q.using = m.hasUsing ? m.using : ""
-        q.filter = m.hasFilter ? try GRPCConvert.filter(m.filter) : nil
+        try q.read(thresholded: m)
         q.limit = m.hasLimit ? GRPCConvert.int(m.limit) : nil
         q.offset = m.hasOffset ? GRPCConvert.int(m.offset) : 0
-        q.scoreThreshold = m.hasScoreThreshold ? m.scoreThreshold : nil
-        if m.hasLookupFrom { q.lookupFrom = try lookup(m.lookupFrom) }
         if let l = q.limit, l < 1 { throw GRPCConvert.badInput("limit must be at least 1") }
-        return Points(
-            request: q,
-            payload: try GRPCConvert.payloadSelector(m.hasWithPayload ? m.withPayload : nil, default: .none),
-            vectors: try GRPCConvert.vectorSelector(m.hasWithVectors ? m.withVectors : nil, default: .none))
+        return try selected(q, by: m)
     }
 
     static func prefetch(_ p: Qdrant_PrefetchQuery) throws -> QueryRequest {
@@ -119,12 +91,9 @@ enum GRPCQuery {
         var q = QueryRequest()
         q.prefetch = try p.prefetch.map(prefetch)
         if p.hasQuery { q.query = try kind(p.query) }
-        q.using = p.hasUsing ? p.using : ""
-        q.filter = p.hasFilter ? try GRPCConvert.filter(p.filter) : nil
-        q.scoreThreshold = p.hasScoreThreshold ? p.scoreThreshold : nil
+        try q.read(thresholded: p)
         q.limit = p.hasLimit ? GRPCConvert.int(p.limit) : nil
         if let l = q.limit, l < 1 { throw GRPCConvert.badInput("prefetch limit must be at least 1") }
-        if p.hasLookupFrom { q.lookupFrom = try lookup(p.lookupFrom) }
         return q
     }
 
