@@ -11,7 +11,13 @@ import Testing
         let out = try ParallelMap.map(Array(0..<200)) { i -> Int in
             let tid = UInt64(pthread_self())
             threads.withLock { _ = $0.insert(tid) }
-            usleep(200)  // long enough that one thread cannot take every piece
+            // The first piece waits (up to 30 s) until another thread has taken a piece: with one
+            // thread doing every piece in turn, it times out and the count below stays 1. (A
+            // fixed sleep was not enough on a loaded machine.)
+            if i == 0 {
+                let deadline = Date().addingTimeInterval(30)
+                while threads.withLock({ $0.count }) < 2, Date() < deadline { usleep(1000) }
+            }
             return i * i
         }
         #expect(out == (0..<200).map { $0 * $0 })
