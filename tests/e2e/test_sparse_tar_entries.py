@@ -30,12 +30,17 @@ def sparse_only(api, n: int = 50) -> str:
     return name
 
 
+def snapshot_blob(api, name: str, shard: bool) -> bytes:
+    """A new shard-0 or collection snapshot of `name`, downloaded."""
+    base = f"/collections/{name}/shards/0/snapshots" if shard else f"/collections/{name}/snapshots"
+    desc = ok(api.post(base + ("" if shard else "?wait=true")))
+    return api.get(f"{base}/{desc['name']}").content
+
+
 def test_sparse_only_snapshot_is_small_and_read_by_gnu_tar_edge_and_qdb(server_factory, tmp_path):
-    srv = server_factory()
-    api = srv.api()
+    api = server_factory().api()
     name = sparse_only(api)
-    desc = ok(api.post(f"/collections/{name}/shards/0/snapshots"))
-    blob = api.get(f"/collections/{name}/shards/0/snapshots/{desc['name']}").content
+    blob = snapshot_blob(api, name, shard=True)
     assert len(blob) < MAX_ARCHIVE, f"shard snapshot of 50 sparse points is {len(blob)} bytes"
     path = tmp_path / "shard.snapshot"
     path.write_bytes(blob)
@@ -71,11 +76,9 @@ def test_sparse_only_snapshot_is_small_and_read_by_gnu_tar_edge_and_qdb(server_f
 
 
 def test_collection_snapshot_of_sparse_only_collection_restores(server_factory, tmp_path):
-    srv = server_factory()
-    api = srv.api()
+    api = server_factory().api()
     name = sparse_only(api)
-    desc = ok(api.post(f"/collections/{name}/snapshots?wait=true"))
-    blob = api.get(f"/collections/{name}/snapshots/{desc['name']}").content
+    blob = snapshot_blob(api, name, shard=False)
     assert len(blob) < MAX_ARCHIVE, len(blob)
     path = tmp_path / "c.snapshot"
     path.write_bytes(blob)
@@ -102,8 +105,7 @@ def test_many_sparse_only_segments_restore(server_factory, tmp_path):
     for b in range(0, 400, 40):
         ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [
             {"id": i, "vector": {"s": sparse(r, 5)}} for i in range(b, b + 40)]}))
-    desc = ok(api.post(f"/collections/{name}/shards/0/snapshots"))
-    blob = api.get(f"/collections/{name}/shards/0/snapshots/{desc['name']}").content
+    blob = snapshot_blob(api, name, shard=True)
     with tarfile.open(fileobj=io.BytesIO(blob)) as t:
         declared = sum(m.size for m in t.getmembers())
     assert len(blob) < 4 * MAX_ARCHIVE and declared > 256 * len(blob), (len(blob), declared)

@@ -17,8 +17,7 @@ extension FuzzTargets {
     }()
 
     static func typedSegment(_ raw: UnsafeRawBufferPointer) throws {
-        let dir = try typedTemplate()
-        try withOneFileReplaced(raw, dir: dir, files: typedSegmentFiles, lock: typedUseLock) {
+        try typedTemplate.withReplacedFile(raw, from: typedSegmentFiles) { dir in
             let seg = try Segment.load(from: dir, schema: typedSchema)
             let q: [Float] = [1, 2, 3]
             for slot in 0..<2 {
@@ -31,42 +30,15 @@ extension FuzzTargets {
         }
     }
 
-    private static let typedTemplateLock = NSLock()
-    private static let typedUseLock = NSLock()
-    nonisolated(unsafe) private static var typedTemplateDir: String?
-
-    private static func typedTemplate() throws -> String {
-        try typedTemplateLock.withLock {
-            if let typedTemplateDir { return typedTemplateDir }
-            let segments = scratch + "/typed-segments"
-            try FileIO.makeDirectories(segments)
-            let seg = Segment(id: "00000000-0000-4000-8000-000000000003", dims: [3, 3])
-            for i in 0..<5 {
-                seg.append(id: .number(UInt64(i)), vectors: [i == 3 ? nil : [Float(i * 60), 7, 255], [Float(i) / 3, -1, 0.5]],
-                           payload: [:], version: UInt64(i + 1))
-            }
-            try seg.writeSealed(to: segments, version: 6, schema: typedSchema)
-            let dir = segments + "/" + seg.id
-            typedTemplateDir = dir
-            return dir
+    private static let typedTemplate = FuzzSegmentTemplate {
+        let segments = scratch + "/typed-segments"
+        try FileIO.makeDirectories(segments)
+        let seg = Segment(id: "00000000-0000-4000-8000-000000000003", dims: [3, 3])
+        for i in 0..<5 {
+            seg.append(id: .number(UInt64(i)), vectors: [i == 3 ? nil : [Float(i * 60), 7, 255], [Float(i) / 3, -1, 0.5]],
+                       payload: [:], version: UInt64(i + 1))
         }
-    }
-}
-
-extension FuzzTargets {
-    /// The shape of the segment targets: the first input byte picks one of `files` of the
-    /// template segment in `dir`, the rest of the input replaces it while `body` runs (under
-    /// `lock`: tests replay corpora in parallel), and the original is put back.
-    static func withOneFileReplaced(
-        _ raw: UnsafeRawBufferPointer, dir: String, files: [String], lock: NSLock, _ body: () throws -> Void
-    ) throws {
-        guard let first = raw.first else { return }
-        let path = dir + "/" + files[Int(first) % files.count]
-        try lock.withLock {
-            let original = try FileIO.readAll(path)
-            try Segment.writeFile(path, Array(raw.dropFirst()))
-            defer { try? Segment.writeFile(path, original) }
-            try body()
-        }
+        try seg.writeSealed(to: segments, version: 6, schema: typedSchema)
+        return segments + "/" + seg.id
     }
 }

@@ -20,41 +20,27 @@ extension FuzzTargets {
     }()
 
     static func multiSegment(_ raw: UnsafeRawBufferPointer) throws {
-        guard let first = raw.first else { return }
-        let dir = try multiTemplate()
-        let path = dir + "/" + multiSegmentFiles[Int(first) % multiSegmentFiles.count]
-        try multiUseLock.withLock {
-            let original = try FileIO.readAll(path)
-            try Segment.writeFile(path, Array(raw.dropFirst()))
-            defer { try? Segment.writeFile(path, original) }
+        try multiTemplate.withReplacedFile(raw, from: multiSegmentFiles) { dir in
             let seg = try Segment.load(from: dir, schema: multiSchema)
             let q: [[Float]] = [[1, 0, 0], [0, 0.6, 0.8]]
             for off in 0..<seg.count { _ = seg.multiVector(slot: 0, at: off).map { MultiVector.maxSim(q, $0, distance: .cosine) } }
         }
     }
 
-    private static let multiTemplateLock = NSLock()
-    private static let multiUseLock = NSLock()
-    nonisolated(unsafe) private static var multiTemplateDir: String?
-
-    private static func multiTemplate() throws -> String {
-        try multiTemplateLock.withLock {
-            if let multiTemplateDir { return multiTemplateDir }
-            let segments = scratch + "/multi-segments"
-            try FileIO.makeDirectories(segments)
-            let seg = Segment(id: "00000000-0000-4000-8000-000000000003", dims: [2])
-            for i in 0..<5 {
-                let m: [[Float]]? = i == 2 ? nil : (0...i).map { j in Distance.cosine.preprocess([Float(i), Float(j), 1]) }
-                seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), multi: [m])
-            }
-            try seg.writeSealed(to: segments, version: 6, schema: multiSchema)
-            let dir = segments + "/" + seg.id
-            let rows = 1 + 2 + 1 + 4 + 5  // point 2 holds one zero row
-            for (file, size) in [("vectors/chunk_0.mmap", rows * 3 * 4), ("offsets/chunk_0.mmap", 5 * 12), ("deleted/flags_a.dat", 8)] {
-                guard truncate(dir + "/vector_storage-m/" + file, off_t(size)) == 0 else { throw FileIO.ioError("truncate \(file)") }
-            }
-            multiTemplateDir = dir
-            return dir
+    private static let multiTemplate = FuzzSegmentTemplate {
+        let segments = scratch + "/multi-segments"
+        try FileIO.makeDirectories(segments)
+        let seg = Segment(id: "00000000-0000-4000-8000-000000000003", dims: [2])
+        for i in 0..<5 {
+            let m: [[Float]]? = i == 2 ? nil : (0...i).map { j in Distance.cosine.preprocess([Float(i), Float(j), 1]) }
+            seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), multi: [m])
         }
+        try seg.writeSealed(to: segments, version: 6, schema: multiSchema)
+        let dir = segments + "/" + seg.id
+        let rows = 1 + 2 + 1 + 4 + 5  // point 2 holds one zero row
+        for (file, size) in [("vectors/chunk_0.mmap", rows * 3 * 4), ("offsets/chunk_0.mmap", 5 * 12), ("deleted/flags_a.dat", 8)] {
+            guard truncate(dir + "/vector_storage-m/" + file, off_t(size)) == 0 else { throw FileIO.ioError("truncate \(file)") }
+        }
+        return dir
     }
 }

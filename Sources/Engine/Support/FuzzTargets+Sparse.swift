@@ -13,32 +13,22 @@ extension FuzzTargets {
     static let sparseSchema = SegmentSchema(names: ["d"], dims: [2], distances: [.dot]).withSparse([("s", SparseVectorParams())])
 
     static func sparseSegment(_ raw: UnsafeRawBufferPointer) throws {
-        let dir = try sparseTemplate()
-        try withOneFileReplaced(raw, dir: dir, files: sparseSegmentFiles, lock: sparseUseLock) {
+        try sparseTemplate.withReplacedFile(raw, from: sparseSegmentFiles) { dir in
             let seg = try Segment.load(from: dir, schema: sparseSchema)
             let q = SparseVector(indices: [0, 1, 2, 7], values: [1, 1, 1, 1])
             for off in 0..<seg.count { _ = seg.sparseVector(slot: 0, at: off).flatMap { q.dot($0) } }
         }
     }
 
-    private static let sparseTemplateLock = NSLock()
-    private static let sparseUseLock = NSLock()
-    nonisolated(unsafe) private static var sparseTemplateDir: String?
-
-    private static func sparseTemplate() throws -> String {
-        try sparseTemplateLock.withLock {
-            if let sparseTemplateDir { return sparseTemplateDir }
-            let segments = scratch + "/sparse-segments"
-            try FileIO.makeDirectories(segments)
-            let seg = Segment(id: "00000000-0000-4000-8000-000000000002", dims: [2])
-            for i in 0..<5 {
-                let v: SparseVector? = i == 3 ? nil : SparseVector(indices: [UInt32(i % 3), 7 + UInt32(i) * 300], values: [1, Float(i)])
-                seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), sparse: [v])
-            }
-            try seg.writeSealed(to: segments, version: 6, schema: sparseSchema)
-            let dir = segments + "/" + seg.id
-            sparseTemplateDir = dir
-            return dir
+    private static let sparseTemplate = FuzzSegmentTemplate {
+        let segments = scratch + "/sparse-segments"
+        try FileIO.makeDirectories(segments)
+        let seg = Segment(id: "00000000-0000-4000-8000-000000000002", dims: [2])
+        for i in 0..<5 {
+            let v: SparseVector? = i == 3 ? nil : SparseVector(indices: [UInt32(i % 3), 7 + UInt32(i) * 300], values: [1, Float(i)])
+            seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), sparse: [v])
         }
+        try seg.writeSealed(to: segments, version: 6, schema: sparseSchema)
+        return segments + "/" + seg.id
     }
 }

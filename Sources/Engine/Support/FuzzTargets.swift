@@ -115,15 +115,7 @@ public enum FuzzTargets {
     /// The first byte picks one file of a small valid sealed segment; the rest replaces it, and
     /// the segment is loaded.
     static func segment(_ raw: UnsafeRawBufferPointer) throws {
-        guard let first = raw.first else { return }
-        let dir = try segmentTemplate()
-        let name = segmentFiles[Int(first) % segmentFiles.count]
-        let path = dir + "/" + name
-        // One input at a time changes the shared template (tests replay corpora in parallel).
-        try segmentUseLock.withLock {
-            let original = try FileIO.readAll(path)
-            try Segment.writeFile(path, Array(raw.dropFirst()))
-            defer { try? Segment.writeFile(path, original) }
+        try segmentTemplate.withReplacedFile(raw, from: segmentFiles) { dir in
             let seg = try Segment.load(from: dir, schema: segmentSchema)
             for off in 0..<min(seg.count, 64) { _ = seg.payloads[off] }
         }
@@ -135,25 +127,16 @@ public enum FuzzTargets {
         return base + "/qdb-fuzz-\(getpid())"
     }()
 
-    private static let templateLock = NSLock()
-    private static let segmentUseLock = NSLock()
-    nonisolated(unsafe) private static var template: String?
-
-    private static func segmentTemplate() throws -> String {
-        try templateLock.withLock {
-            if let template { return template }
-            let segments = scratch + "/segments"
-            try FileIO.makeDirectories(segments)
-            let seg = Segment(id: "00000000-0000-4000-8000-000000000001", dims: [3])
-            for i in 0..<5 {
-                _ = seg.append(
-                    id: i == 2 ? .uuid(UUID(uuidString: "6f1c3e1a-0000-4000-8000-00000000000\(i)")!) : .number(UInt64(i)),
-                    vectors: [[Float(i), 1, 2]], payload: ["k": .int(Int64(i)), "s": .string("v\(i)")], version: UInt64(i + 1))
-            }
-            try seg.writeSealed(to: segments, version: 6, schema: segmentSchema)
-            let dir = segments + "/" + seg.id
-            template = dir
-            return dir
+    private static let segmentTemplate = FuzzSegmentTemplate {
+        let segments = scratch + "/segments"
+        try FileIO.makeDirectories(segments)
+        let seg = Segment(id: "00000000-0000-4000-8000-000000000001", dims: [3])
+        for i in 0..<5 {
+            _ = seg.append(
+                id: i == 2 ? .uuid(UUID(uuidString: "6f1c3e1a-0000-4000-8000-00000000000\(i)")!) : .number(UInt64(i)),
+                vectors: [[Float(i), 1, 2]], payload: ["k": .int(Int64(i)), "s": .string("v\(i)")], version: UInt64(i + 1))
         }
+        try seg.writeSealed(to: segments, version: 6, schema: segmentSchema)
+        return segments + "/" + seg.id
     }
 }
