@@ -518,6 +518,23 @@ def wait_for(pred, timeout=30, what="condition", every=0.1):
         time.sleep(every)
 
 
+def wait_collection(api, name, timeout: float = 60, every: float = 0.2, **want) -> dict:
+    """Polls `GET /collections/{name}` until its status is green and every field in `want`
+    (e.g. `segments_count=2`, `indexed_vectors_count=500`) has the wanted value; returns the info."""
+    last: dict = {}
+
+    def done():
+        nonlocal last
+        r = api.get(f"/collections/{name}")
+        assert r.status_code == 200, r.text
+        last = r.json()["result"]
+        return last if last["status"] == "green" and all(last.get(k) == v for k, v in want.items()) else None
+    try:
+        return wait_for(done, timeout=timeout, every=every, what=f"{name} green with {want}")
+    except AssertionError as e:
+        raise AssertionError(f"{e}: {last}") from None
+
+
 class StaticPeer:
     """A loopback HTTP peer that answers GET `path` with `payloads[path]` (b"" for any other
     path), for URL recovery tests. Use as a context manager; `url(path)` is its address."""

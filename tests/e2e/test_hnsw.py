@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import qdrant_edge as qe
 
-from qdb_helpers import ok, run_qdb, unique
+from qdb_helpers import ok, run_qdb, unique, wait_collection
 from test_qdrant_edge_interop import edge_load, pack_shard, write_tar
 
 N, DIM, K = 3000, 24, 10
@@ -55,13 +55,7 @@ def edge_search(shard, q, **params) -> list[int]:
 
 
 def wait_indexed(api, name, want: int, timeout: float = 180) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        info = ok(api.get(f"/collections/{name}"))
-        if info["indexed_vectors_count"] == want and info["status"] == "green":
-            return info
-        time.sleep(0.3)
-    raise AssertionError(f"not indexed in {timeout}s: {info}")
+    return wait_collection(api, name, timeout, every=0.3, indexed_vectors_count=want)
 
 
 def create_indexed(api, name):
@@ -214,3 +208,65 @@ def test_qdrant_config_yaml_sets_collection_defaults(server_factory):
     r = api.patch(f"/collections/{a}", json={"hnsw_config": {"m": -1}})
     assert r.status_code in (400, 422) and "hnsw_config.m" in r.json()["status"]["error"]
     assert ok(api.get(f"/collections/{a}"))["config"]["hnsw_config"]["m"] == 8
+
+
+def test_grpc_search_params_steer_the_index_as_rest(server_factory):
+    """`params` (hnsw_ef, exact) over gRPC Query, Search and SearchBatch are applied as REST's,
+    not ignored: a small ef misses neighbours on both, exact finds them all."""
+    import grpc
+    from qdrant_client import QdrantClient, grpc as qg, models
+
+    x, q, truth = dataset()
+    srv = server_factory()
+    api = srv.api()
+    name = unique("hnswg")
+    create_indexed(api, name)
+    upsert_all(api, name, x)
+    wait_indexed(api, name, N)
+    g = QdrantClient(url=srv.url, grpc_port=srv.grpc_port, prefer_grpc=True, timeout=60)
+    channel = grpc.insecure_channel(f"127.0.0.1:{srv.grpc_port}")
+    stub = qg.PointsStub(channel)
+    try:
+        def legacy(v, **p):
+            return qg.SearchPoints(collection_name=name, vector=v.tolist(), limit=K, params=qg.SearchParams(**p))
+
+        def grpc_search(v, **p):
+            return [h.id.num for h in stub.Search(legacy(v, **p), timeout=30).result]
+
+        def grpc_query(v, **p):
+            return [h.id for h in g.query_points(name, query=v.tolist(), limit=K, search_params=models.SearchParams(**p)).points]
+        for v in q[:20]:
+            assert grpc_search(v, hnsw_ef=10) == qdb_search(api, name, v, hnsw_ef=10)
+            assert grpc_query(v, hnsw_ef=10) == qdb_search(api, name, v, hnsw_ef=10)
+        low = [grpc_query(v, hnsw_ef=10) for v in q]
+        exact = [grpc_query(v, exact=True) for v in q]
+        assert recall(low, truth) < recall(exact, truth) == 1.0
+        batch = stub.SearchBatch(qg.SearchBatchPoints(collection_name=name, search_points=[legacy(v, exact=True) for v in q[:10]]),
+                                 timeout=30).result
+        assert [[h.id.num for h in r.result] for r in batch] == exact[:10]
+    finally:
+        channel.close()
+        g.close()
+
+
+def test_grpc_create_applies_hnsw_and_optimizers_config(server_factory):
+    """`hnsw_config` and `optimizers_config` of a gRPC CreateCollection are applied as REST's
+    (and validated alike), not ignored."""
+    from qdrant_client import QdrantClient, models
+
+    srv = server_factory()
+    api = srv.api()
+    g = QdrantClient(url=srv.url, grpc_port=srv.grpc_port, prefer_grpc=True, timeout=60)
+    try:
+        name = unique("hnswc")
+        g.create_collection(name, vectors_config=models.VectorParams(size=4, distance=models.Distance.DOT),
+                            hnsw_config=models.HnswConfigDiff(m=8, ef_construct=50, full_scan_threshold=20),
+                            optimizers_config=models.OptimizersConfigDiff(indexing_threshold=1, deleted_threshold=0.5))
+        info = ok(api.get(f"/collections/{name}"))["config"]
+        assert (info["hnsw_config"]["m"], info["hnsw_config"]["ef_construct"], info["hnsw_config"]["full_scan_threshold"]) == (8, 50, 20)
+        assert info["optimizer_config"]["indexing_threshold"] == 1 and info["optimizer_config"]["deleted_threshold"] == 0.5
+        with pytest.raises(Exception, match="ef_construct"):
+            g.create_collection(unique("hnswc"), vectors_config=models.VectorParams(size=4, distance=models.Distance.DOT),
+                                hnsw_config=models.HnswConfigDiff(ef_construct=1))
+    finally:
+        g.close()

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from qdb_helpers import ok, unique
+from qdb_helpers import ok, unique, wait_collection
 
 N, DIM = 1000, 8
 SEAL = {"QDB__STORAGE__APPENDABLE_MAX_POINTS": "200"}  # 5 sealed segments of 200 points
@@ -32,13 +32,7 @@ def load(api, name, x):
 
 
 def wait_segments(api, name, want: int, timeout: float = 60) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        info = ok(api.get(f"/collections/{name}"))
-        if info["segments_count"] == want and info["status"] == "green":
-            return info
-        time.sleep(0.2)
-    raise AssertionError(f"not merged in {timeout}s: {info}")
+    return wait_collection(api, name, timeout, segments_count=want)
 
 
 def all_points(api, name):

@@ -30,7 +30,7 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
     }
 
     func create(request: Qdrant_CreateCollection, context: ServerContext) async throws -> Qdrant_CollectionOperationResponse {
-        let storage = state.storage
+        let storage = state.storage, defaults = state.config.collectionDefaults
         return try await GRPCCall.run {
             try GRPCCall.rejectUnknownFields(request)
             let vectors: VectorsConfig = request.hasVectorsConfig ? try CollectionsGRPC.vectors(request.vectorsConfig) : .named([:])
@@ -41,7 +41,8 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
             if request.hasSparseVectorsConfig, !request.sparseVectorsConfig.map.isEmpty {
                 params.sparse_vectors = try CollectionsGRPC.sparse(request.sparseVectorsConfig)
             }
-            try storage.createCollection(request.collectionName, config: CollectionConfig(params: params))
+            let config = try CollectionsGRPC.config(request, params: params, defaults: defaults)
+            try storage.createCollection(request.collectionName, config: config)
             var r = Qdrant_CollectionOperationResponse()
             r.result = true
             return r

@@ -36,6 +36,12 @@ protocol GRPCLegacyGroups: GRPCSelectingQuery {
     var withLookup: Qdrant_WithLookup { get }
 }
 
+/// A message with `params` (`hnsw_ef`, `exact`, `indexed_only`), read as REST's `params`.
+protocol GRPCParamsQuery {
+    var hasParams: Bool { get }
+    var params: Qdrant_SearchParams { get }
+}
+
 extension Qdrant_QueryPoints: GRPCThresholdedQuery, GRPCSelectingQuery {}
 extension Qdrant_PrefetchQuery: GRPCThresholdedQuery {}
 extension Qdrant_QueryPointGroups: GRPCThresholdedQuery {}
@@ -43,13 +49,27 @@ extension Qdrant_RecommendPoints: GRPCThresholdedQuery, GRPCSelectingQuery {}
 extension Qdrant_RecommendPointGroups: GRPCThresholdedQuery, GRPCLegacyGroups {}
 extension Qdrant_DiscoverPoints: GRPCTargetedQuery, GRPCSelectingQuery {}
 extension Qdrant_SearchPointGroups: GRPCLegacyGroups {}
+extension Qdrant_QueryPoints: GRPCParamsQuery {}
+extension Qdrant_PrefetchQuery: GRPCParamsQuery {}
+extension Qdrant_QueryPointGroups: GRPCParamsQuery {}
+extension Qdrant_RecommendPoints: GRPCParamsQuery {}
+extension Qdrant_RecommendPointGroups: GRPCParamsQuery {}
+extension Qdrant_DiscoverPoints: GRPCParamsQuery {}
+extension Qdrant_SearchPointGroups: GRPCParamsQuery {}
+extension Qdrant_SearchPoints: GRPCParamsQuery {}
 
 extension QueryRequest {
-    /// `using`, `filter` and `lookup_from` of `m`.
+    /// `using`, `filter`, `lookup_from` and (where the message has them) `params` of `m`.
     mutating func read(target m: some GRPCTargetedQuery) throws {
         using = m.hasUsing ? m.using : ""
         filter = m.hasFilter ? try GRPCConvert.filter(m.filter) : nil
         if m.hasLookupFrom { lookupFrom = try GRPCQuery.lookup(m.lookupFrom) }
+        if let p = m as? any GRPCParamsQuery { try read(params: p) }
+    }
+
+    /// `params` of `m`, as REST's `params` (`SearchParamsBody`).
+    mutating func read(params m: some GRPCParamsQuery) throws {
+        if m.hasParams { params = try GRPCConvert.searchParams(m.params) }
     }
 
     /// The same and `score_threshold`.
@@ -97,5 +117,15 @@ extension PointsGRPC {
             r.result = try body(storage)
             return r
         }
+    }
+}
+
+extension GRPCConvert {
+    /// `SearchParams` as the engine's: `hnsw_ef`, `exact`, `indexed_only` (a field qdb's proto
+    /// lacks, e.g. `quantization`, is refused naming it).
+    static func searchParams(_ p: Qdrant_SearchParams) throws -> SearchParams {
+        try GRPCCall.rejectUnknownFields(p)
+        return SearchParams(
+            hnswEf: p.hasHnswEf ? int(p.hnswEf) : nil, exact: p.hasExact && p.exact, indexedOnly: p.hasIndexedOnly && p.indexedOnly)
     }
 }

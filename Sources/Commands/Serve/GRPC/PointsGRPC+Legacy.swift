@@ -33,6 +33,7 @@ extension PointsGRPC {
             q.using = m.hasVectorName ? m.vectorName : ""
             q.filter = m.hasFilter ? try GRPCConvert.filter(m.filter) : nil
             q.scoreThreshold = m.hasScoreThreshold ? m.scoreThreshold : nil
+            try q.read(params: m)
             return try PointsGRPC.groups(storage, m, q)
         }
     }

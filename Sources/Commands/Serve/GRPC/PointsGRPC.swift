@@ -85,13 +85,15 @@ struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
 
     static func searchRequest(_ request: Qdrant_SearchPoints) throws -> SearchRequest {
         try GRPCCall.rejectUnknownFields(request)
-        return SearchRequest(
+        var r = SearchRequest(
             vector: request.vector, using: request.hasVectorName ? request.vectorName : "",
             filter: request.hasFilter ? try GRPCConvert.filter(request.filter) : nil,
             limit: GRPCConvert.int(request.limit), offset: request.hasOffset ? GRPCConvert.int(request.offset) : 0,
             scoreThreshold: request.hasScoreThreshold ? request.scoreThreshold : nil,
             payload: try GRPCConvert.payloadSelector(request.hasWithPayload ? request.withPayload : nil, default: .none),
             vectors: try GRPCConvert.vectorSelector(request.hasWithVectors ? request.withVectors : nil, default: .none))
+        if request.hasParams { r.params = try GRPCConvert.searchParams(request.params) }
+        return r
     }
 
     static func updated(_ op: UInt64, wait: Bool) -> Qdrant_PointsOperationResponse {
