@@ -1329,6 +1329,15 @@ public nonisolated struct Qdrant_SearchPoints: @unchecked Sendable {
   /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
   public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
 
+  public var sparseIndices: Qdrant_SparseIndices {
+    get {_storage._sparseIndices ?? Qdrant_SparseIndices()}
+    set {_uniqueStorage()._sparseIndices = newValue}
+  }
+  /// Returns true if `sparseIndices` has been explicitly set.
+  public var hasSparseIndices: Bool {_storage._sparseIndices != nil}
+  /// Clears the value of `sparseIndices`. Subsequent reads from it will return its default value.
+  public mutating func clearSparseIndices() {_uniqueStorage()._sparseIndices = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -4022,6 +4031,15 @@ public nonisolated struct Qdrant_SearchPointGroups: @unchecked Sendable {
   /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
   public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
 
+  public var sparseIndices: Qdrant_SparseIndices {
+    get {_storage._sparseIndices ?? Qdrant_SparseIndices()}
+    set {_uniqueStorage()._sparseIndices = newValue}
+  }
+  /// Returns true if `sparseIndices` has been explicitly set.
+  public var hasSparseIndices: Bool {_storage._sparseIndices != nil}
+  /// Clears the value of `sparseIndices`. Subsequent reads from it will return its default value.
+  public mutating func clearSparseIndices() {_uniqueStorage()._sparseIndices = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -6557,7 +6575,7 @@ nonisolated extension Qdrant_SearchParams: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Qdrant_SearchPoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SearchPoints"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}vector\0\u{1}filter\0\u{1}limit\0\u{4}\u{2}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{1}offset\0\u{3}vector_name\0\u{3}with_vectors\0\u{3}read_consistency\0\u{1}timeout\0\u{c}\u{5}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}vector\0\u{1}filter\0\u{1}limit\0\u{4}\u{2}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{1}offset\0\u{3}vector_name\0\u{3}with_vectors\0\u{3}read_consistency\0\u{1}timeout\0\u{4}\u{2}sparse_indices\0\u{c}\u{5}\u{1}")
 
   fileprivate class _StorageClass {
     var _collectionName: String = String()
@@ -6572,6 +6590,7 @@ nonisolated extension Qdrant_SearchPoints: SwiftProtobuf.Message, SwiftProtobuf.
     var _withVectors: Qdrant_WithVectorsSelector? = nil
     var _readConsistency: Qdrant_ReadConsistency? = nil
     var _timeout: UInt64? = nil
+    var _sparseIndices: Qdrant_SparseIndices? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -6594,6 +6613,7 @@ nonisolated extension Qdrant_SearchPoints: SwiftProtobuf.Message, SwiftProtobuf.
       _withVectors = source._withVectors
       _readConsistency = source._readConsistency
       _timeout = source._timeout
+      _sparseIndices = source._sparseIndices
     }
   }
 
@@ -6624,6 +6644,7 @@ nonisolated extension Qdrant_SearchPoints: SwiftProtobuf.Message, SwiftProtobuf.
         case 11: try { try decoder.decodeSingularMessageField(value: &_storage._withVectors) }()
         case 12: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
         case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._sparseIndices) }()
         default: break
         }
       }
@@ -6672,6 +6693,9 @@ nonisolated extension Qdrant_SearchPoints: SwiftProtobuf.Message, SwiftProtobuf.
       try { if let v = _storage._timeout {
         try visitor.visitSingularUInt64Field(value: v, fieldNumber: 13)
       } }()
+      try { if let v = _storage._sparseIndices {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -6693,6 +6717,7 @@ nonisolated extension Qdrant_SearchPoints: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._withVectors != rhs_storage._withVectors {return false}
         if _storage._readConsistency != rhs_storage._readConsistency {return false}
         if _storage._timeout != rhs_storage._timeout {return false}
+        if _storage._sparseIndices != rhs_storage._sparseIndices {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -10829,7 +10854,7 @@ nonisolated extension Qdrant_SearchBatchResponse: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Qdrant_SearchPointGroups: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SearchPointGroups"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}vector\0\u{1}filter\0\u{1}limit\0\u{3}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{3}vector_name\0\u{3}with_vectors\0\u{3}group_by\0\u{3}group_size\0\u{3}read_consistency\0\u{3}with_lookup\0\u{1}timeout\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collection_name\0\u{1}vector\0\u{1}filter\0\u{1}limit\0\u{3}with_payload\0\u{1}params\0\u{3}score_threshold\0\u{3}vector_name\0\u{3}with_vectors\0\u{3}group_by\0\u{3}group_size\0\u{3}read_consistency\0\u{3}with_lookup\0\u{1}timeout\0\u{4}\u{2}sparse_indices\0")
 
   fileprivate class _StorageClass {
     var _collectionName: String = String()
@@ -10846,6 +10871,7 @@ nonisolated extension Qdrant_SearchPointGroups: SwiftProtobuf.Message, SwiftProt
     var _readConsistency: Qdrant_ReadConsistency? = nil
     var _withLookup: Qdrant_WithLookup? = nil
     var _timeout: UInt64? = nil
+    var _sparseIndices: Qdrant_SparseIndices? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -10870,6 +10896,7 @@ nonisolated extension Qdrant_SearchPointGroups: SwiftProtobuf.Message, SwiftProt
       _readConsistency = source._readConsistency
       _withLookup = source._withLookup
       _timeout = source._timeout
+      _sparseIndices = source._sparseIndices
     }
   }
 
@@ -10902,6 +10929,7 @@ nonisolated extension Qdrant_SearchPointGroups: SwiftProtobuf.Message, SwiftProt
         case 12: try { try decoder.decodeSingularMessageField(value: &_storage._readConsistency) }()
         case 13: try { try decoder.decodeSingularMessageField(value: &_storage._withLookup) }()
         case 14: try { try decoder.decodeSingularUInt64Field(value: &_storage._timeout) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._sparseIndices) }()
         default: break
         }
       }
@@ -10956,6 +10984,9 @@ nonisolated extension Qdrant_SearchPointGroups: SwiftProtobuf.Message, SwiftProt
       try { if let v = _storage._timeout {
         try visitor.visitSingularUInt64Field(value: v, fieldNumber: 14)
       } }()
+      try { if let v = _storage._sparseIndices {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -10979,6 +11010,7 @@ nonisolated extension Qdrant_SearchPointGroups: SwiftProtobuf.Message, SwiftProt
         if _storage._readConsistency != rhs_storage._readConsistency {return false}
         if _storage._withLookup != rhs_storage._withLookup {return false}
         if _storage._timeout != rhs_storage._timeout {return false}
+        if _storage._sparseIndices != rhs_storage._sparseIndices {return false}
         return true
       }
       if !storagesAreEqual {return false}

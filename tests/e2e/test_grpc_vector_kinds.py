@@ -48,13 +48,19 @@ def same(a: list, b: list):
 
 
 @pytest.fixture()
-def clients(server_factory):
+def served(server_factory):
+    """The server, and the official client over gRPC and over REST."""
     srv = server_factory(env={"QDB__STORAGE__APPENDABLE_MAX_POINTS": "40"})
     g = QdrantClient(url=srv.url, grpc_port=srv.grpc_port, prefer_grpc=True, timeout=60)
     rest = QdrantClient(url=srv.url, prefer_grpc=False, timeout=60)
-    yield g, rest
+    yield srv, g, rest
     g.close()
     rest.close()
+
+
+@pytest.fixture()
+def clients(served):
+    return served[1:]
 
 
 def test_sparse_and_datatypes_over_grpc_equal_rest(clients):
@@ -169,3 +175,47 @@ def test_update_vectors_over_grpc_carries_multivectors(clients):
     b = local.query_points(name, query=q, using="m", limit=10)
     assert [p.id for p in a.points] == [p.id for p in b.points]
     assert np.allclose([p.score for p in a.points], [p.score for p in b.points], atol=1e-4)
+
+
+def test_legacy_search_rpcs_take_sparse_vectors(served):
+    """Search, SearchBatch and SearchGroups with `sparse_indices` (the values in `vector`, as
+    Qdrant's clients send a sparse legacy search) answer as REST's legacy search by
+    `{"name", "vector": {indices, values}}`."""
+    import grpc
+    from qdrant_client import grpc as qg
+
+    srv, g, _ = served
+    name = unique("gls")
+    g.create_collection(name, vectors_config={}, sparse_vectors_config={"s": models.SparseVectorParams()})
+    r = random.Random(8)
+    g.upsert(name, points=[models.PointStruct(id=i, vector={"s": sparse(r)}, payload={"g": i % 3}) for i in range(60)], wait=True)
+    url = srv.url
+    channel = grpc.insecure_channel(f"127.0.0.1:{srv.grpc_port}")
+    stub = qg.PointsStub(channel)
+    try:
+        for _ in range(5):
+            q = sparse(r)
+            want = requests_post(url, f"/collections/{name}/points/search",
+                                 {"vector": {"name": "s", "vector": {"indices": q.indices, "values": q.values}}, "limit": 7})
+            legacy = qg.SearchPoints(collection_name=name, vector=q.values, sparse_indices=qg.SparseIndices(data=q.indices),
+                                     vector_name="s", limit=7)
+            got = stub.Search(legacy, timeout=30).result
+            same([(p.id.num, p.score) for p in got], [(p["id"], p["score"]) for p in want])
+            batch = stub.SearchBatch(qg.SearchBatchPoints(collection_name=name, search_points=[legacy, legacy]), timeout=30).result
+            assert [[p.id.num for p in b.result] for b in batch] == [[p["id"] for p in want]] * 2
+            groups = stub.SearchGroups(qg.SearchPointGroups(collection_name=name, vector=q.values, vector_name="s",
+                                                            sparse_indices=qg.SparseIndices(data=q.indices),
+                                                            limit=3, group_by="g", group_size=2), timeout=30).result.groups
+            want_groups = requests_post(url, f"/collections/{name}/points/search/groups",
+                                        {"vector": {"name": "s", "vector": {"indices": q.indices, "values": q.values}},
+                                         "limit": 3, "group_by": "g", "group_size": 2})["groups"]
+            assert [[h.id.num for h in gr.hits] for gr in groups] == [[h["id"] for h in gr["hits"]] for gr in want_groups]
+    finally:
+        channel.close()
+
+
+def requests_post(url: str, path: str, body: dict):
+    import requests
+    resp = requests.post(url.rstrip("/") + path, json=body, timeout=30)
+    assert resp.status_code == 200, resp.text
+    return resp.json()["result"]

@@ -20,8 +20,7 @@ extension PointsGRPC {
         try await respond { storage in
             try GRPCCall.rejectUnknownFields(request)
             let c = try storage.collection(request.collectionName)
-            let searches = try request.searchPoints.map(PointsGRPC.searchRequest)
-            return try GRPCQuery.batch(searches) { try c.search($0).map { GRPCConvert.scored($0) } }
+            return try GRPCQuery.batch(request.searchPoints) { try PointsGRPC.answer($0, c, storage) }
         }
     }
 
@@ -29,7 +28,7 @@ extension PointsGRPC {
         try await respond { storage in
             try GRPCCall.rejectUnknownFields(m)
             var q = QueryRequest()
-            q.query = .nearest(.vector(m.vector), mmr: nil)
+            q.query = .nearest(m.hasSparseIndices ? .sparse(SparseVector(indices: m.sparseIndices.data, values: m.vector)) : .vector(m.vector), mmr: nil)
             q.using = m.hasVectorName ? m.vectorName : ""
             q.filter = m.hasFilter ? try GRPCConvert.filter(m.filter) : nil
             q.scoreThreshold = m.hasScoreThreshold ? m.scoreThreshold : nil

@@ -76,11 +76,29 @@ struct PointsGRPC: Qdrant_Points.SimpleServiceProtocol {
     func search(request: Qdrant_SearchPoints, context: ServerContext) async throws -> Qdrant_SearchResponse {
         let storage = state.storage
         return try await GRPCCall.run {
-            let req = try PointsGRPC.searchRequest(request)
             var r = Qdrant_SearchResponse()
-            r.result = try storage.collection(request.collectionName).search(req).map { GRPCConvert.scored($0) }
+            r.result = try PointsGRPC.answer(request, storage.collection(request.collectionName), storage)
             return r
         }
+    }
+
+    /// A legacy search: dense through `Collection.search`; sparse (`sparse_indices` with the
+    /// values in `vector`, as Qdrant's clients send it) through the query engine, as REST's
+    /// legacy search of a `{"name", "vector": {indices, values}}` does (`LegacyBody`).
+    static func answer(_ m: Qdrant_SearchPoints, _ c: Collection, _ storage: Storage) throws -> [Qdrant_ScoredPoint] {
+        guard m.hasSparseIndices else { return try c.search(try searchRequest(m)).map { GRPCConvert.scored($0) } }
+        try GRPCCall.rejectUnknownFields(m)
+        var q = QueryRequest()
+        q.query = .nearest(.sparse(SparseVector(indices: m.sparseIndices.data, values: m.vector)), mmr: nil)
+        q.using = m.hasVectorName ? m.vectorName : ""
+        q.filter = m.hasFilter ? try GRPCConvert.filter(m.filter) : nil
+        q.limit = GRPCConvert.int(m.limit)
+        q.offset = m.hasOffset ? GRPCConvert.int(m.offset) : 0
+        q.scoreThreshold = m.hasScoreThreshold ? m.scoreThreshold : nil
+        try q.read(params: m)
+        let payload = try GRPCConvert.payloadSelector(m.hasWithPayload ? m.withPayload : nil, default: .none)
+        let vectors = try GRPCConvert.vectorSelector(m.hasWithVectors ? m.withVectors : nil, default: .none)
+        return try c.query(q, payload: payload, vectors: vectors, lookup: { try storage.collection($0) }).map(GRPCQuery.scored)
     }
 
     static func searchRequest(_ request: Qdrant_SearchPoints) throws -> SearchRequest {
