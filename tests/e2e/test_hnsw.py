@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import qdrant_edge as qe
 
-from qdb_helpers import ok, run_qdb, unique, wait_collection
+from qdb_helpers import err, ok, run_qdb, unique, wait_collection
 from test_qdrant_edge_interop import edge_load, pack_shard, write_tar
 
 N, DIM, K = 3000, 24, 10
@@ -270,3 +270,29 @@ def test_grpc_create_applies_hnsw_and_optimizers_config(server_factory):
                                 hnsw_config=models.HnswConfigDiff(ef_construct=1))
     finally:
         g.close()
+
+
+def test_per_vector_hnsw_config_builds_that_vectors_graph(server_factory):
+    """A named vector's own `hnsw_config` (Qdrant's per-vector HnswConfigDiff) is kept, shown,
+    validated, and used for that vector's graph; the other vector keeps the collection's."""
+    srv = server_factory()
+    api = srv.api()
+    name = unique("hnswv")
+    assert "vectors.a.hnsw_config" in err(api.put(f"/collections/{unique('hnswv')}", json={
+        "vectors": {"a": {"size": 4, "distance": "Dot", "hnsw_config": {"ef_construct": 1}}}}), 400, 422)
+    ok(api.put(f"/collections/{name}", json={
+        "vectors": {"a": {"size": DIM, "distance": "Cosine", "hnsw_config": {"m": 6, "ef_construct": 40}},
+                    "b": {"size": DIM, "distance": "Cosine"}},
+        "optimizers_config": {"indexing_threshold": 1}, "hnsw_config": {"full_scan_threshold": 10}}))
+    info = ok(api.get(f"/collections/{name}"))["config"]["params"]["vectors"]
+    assert info["a"]["hnsw_config"] == {"m": 6, "ef_construct": 40} and "hnsw_config" not in info["b"]
+    x, _, _ = dataset()
+    for s in range(0, N, 500):
+        ok(api.put(f"/collections/{name}/points?wait=true", json={"points": [
+            {"id": i, "vector": {"a": x[i].tolist(), "b": x[i].tolist()}} for i in range(s, min(N, s + 500))]}))
+    wait_indexed(api, name, 2 * N)
+    configs = {}
+    for f in srv.storage.rglob("hnsw_config.json"):
+        configs.setdefault(f.parent.name, []).append(json.loads(f.read_text()))
+    assert configs["vector_index-a"] and all(c["m"] == 6 and c["ef_construct"] == 40 for c in configs["vector_index-a"])
+    assert configs["vector_index-b"] and all(c["m"] == 16 and c["ef_construct"] == 100 for c in configs["vector_index-b"])

@@ -10,13 +10,22 @@ struct IndexSettings: Sendable, Equatable {
 
     init() {}
 
+    /// The HNSW configs of the vectors with their own `hnsw_config` diff.
+    var perVector: [String: HnswConfig] = [:]
+
     init(_ config: CollectionConfig) {
         hnsw = config.hnsw_config
         optimizer = config.optimizer_config
+        for (name, p) in config.params.vectors.byName where p.hnsw_config != nil {
+            var c = config
+            // Checked at create (`CollectionConfig.validate`); a bad diff read from disk keeps the
+            // collection's config.
+            if (try? c.apply(hnswDiff: p.hnsw_config, optimizersDiff: nil)) != nil { perVector[name] = c.hnsw_config }
+        }
     }
 
-    /// The HNSW config of vector `name` (per-vector configs are not kept yet: the collection's).
-    func hnsw(for name: String) -> HnswConfig { hnsw }
+    /// The HNSW config of vector `name`: the collection's, with the vector's own diff applied.
+    func hnsw(for name: String) -> HnswConfig { perVector[name] ?? hnsw }
 
     /// Bytes of one f32 vector of `dim`.
     static func vectorBytes(_ dim: Int) -> Int { dim * MemoryLayout<Float>.size }

@@ -17,6 +17,26 @@ extension CollectionsGRPC {
         return .object(o)
     }
 
+    /// A stored per-vector diff (validated at create) back as the proto's.
+    static func hnswDiff(_ v: JSONValue) -> Qdrant_HnswConfigDiff {
+        var d = Qdrant_HnswConfigDiff()
+        guard case .object(let o) = v else { return d }
+        func n(_ k: String) -> UInt64? {
+            switch o[k] {
+            case .int(let i)?: return i >= 0 ? UInt64(i) : nil
+            case .uint(let u)?: return u
+            default: return nil
+            }
+        }
+        if let x = n("m") { d.m = x }
+        if let x = n("ef_construct") { d.efConstruct = x }
+        if let x = n("full_scan_threshold") { d.fullScanThreshold = x }
+        if let x = n("max_indexing_threads") { d.maxIndexingThreads = x }
+        if case .bool(let b)? = o["on_disk"] { d.onDisk = b }
+        if let x = n("payload_m") { d.payloadM = x }
+        return d
+    }
+
     static func optimizersDiff(_ d: Qdrant_OptimizersConfigDiff) throws -> JSONValue {
         try GRPCCall.rejectUnknownFields(d)
         var o: [String: JSONValue] = [:]

@@ -95,6 +95,7 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
         if p.hasOnDisk { v.on_disk = p.onDisk }
         v.multivector_config = try multiConfig(p)
         if p.hasDatatype { v.datatype = try datatype(p.datatype, label: "\(label).datatype") }
+        if p.hasHnswConfig { v.hnsw_config = try hnswDiff(p.hnswConfig) }
         return v
     }
 
@@ -105,6 +106,7 @@ struct CollectionsGRPC: Qdrant_Collections.SimpleServiceProtocol {
         if let d = v.on_disk { p.onDisk = d }
         setMultiConfig(v, on: &p)
         if let d = v.datatype { p.datatype = proto(d) }
+        if let h = v.hnsw_config { p.hnswConfig = hnswDiff(h) }
         return p
     }
 
