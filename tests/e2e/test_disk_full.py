@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qdb_helpers import count, create_collection, err, ok, run_qdb, upsert
+from qdb_helpers import count, create_collection, err, ok, run_qdb, upsert, wait_collection
 
 SIZE_MB = 48
 
@@ -125,5 +125,6 @@ def test_disk_full_on_every_snapshot_route_and_upserts(tmpfs, server_factory):
     srv.start()
     assert count(srv.api(), "c") == 4010
     assert not ok(srv.api().get("/collections/c2/exists"))["exists"]
+    wait_collection(srv.api(), "c", 120)  # a merge the start began writes `<id>.tmp` meanwhile
     assert temps(tmpfs) == []
     assert not (tmpfs / "out.snapshot").exists(), "a half-written archive was left"

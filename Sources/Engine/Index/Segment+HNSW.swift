@@ -66,13 +66,18 @@ extension Segment {
     /// are by offset, and searches skip deleted points), as the optimizer does off the lock.
     /// The segment must be sealed (its vectors no longer change). `threads` (the optimizer's CPU
     /// grant) overrides `config.max_indexing_threads` for the build; the files record the config's.
-    func buildGraph(slot: Int, distance: Distance, config: HnswConfig, fullScanVectors: Int, threads: Int? = nil) -> SegmentGraph {
+    /// `datatype` is the slot's stored element type when the segment has no schema yet (the
+    /// optimizer's fresh segments): uint8 Cosine is scored unnormalized, as everywhere else.
+    func buildGraph(
+        slot: Int, distance: Distance, config: HnswConfig, fullScanVectors: Int, threads: Int? = nil, datatype: VectorDatatype? = nil
+    ) -> SegmentGraph {
+        let stored = datatype ?? schema?.datatype(slot)
         let n = count
         let params = HNSWParameters(
             m: config.m, m0: 2 * config.m, efConstruct: config.ef_construct,
             entryPointsNum: max(1, fullScanVectors > 0 ? n / fullScanVectors * 10 : 1), threads: threads ?? config.max_indexing_threads)
         let graph = withVectors(slot: slot) { base in
-            HNSWBuilder(scorer: DenseScorer(base: base, dim: dims[slot], count: n, distance: distance, rawCosine: distance == .cosine && schema?.datatype(slot) == .uint8), params: params).build()
+            HNSWBuilder(scorer: DenseScorer(base: base, dim: dims[slot], count: n, distance: distance, rawCosine: distance == .cosine && stored == .uint8), params: params).build()
         }
         let gc = HnswGraphConfig(m: config.m, efConstruct: config.ef_construct, fullScanThreshold: fullScanVectors,
                                  maxIndexingThreads: config.max_indexing_threads, payloadM: config.payload_m, indexedVectorCount: n)

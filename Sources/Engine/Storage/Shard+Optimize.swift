@@ -140,7 +140,8 @@ extension Shard {
             let config = settings.hnsw(for: name)
             fresh.graphs[slot] = fresh.buildGraph(
                 slot: slot, distance: schema.distances[slot], config: config,
-                fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot]), threads: threads)
+                fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot]), threads: threads,
+                datatype: schema.datatype(slot))
         }
         Failpoint.pause("optimizer_before_write")
         let fields = lock.read { indexedFields }
