@@ -53,6 +53,8 @@ final class Segment {
     var unmapped: Set<Int> = []
     /// Sealed segments only: HNSW graphs by vector slot (`Index/Segment+HNSW.swift`).
     var graphs: [Int: SegmentGraph] = [:]
+    /// Sealed segments only: payload indexes and filtered-search counters (`Index/FilteredSearchPlan.swift`).
+    let planner = SegmentPlanner()
 
     init(id: String = UUID().uuidString.lowercased(), dims: [Int]) {
         self.id = id

@@ -4,9 +4,11 @@
 /// - `indexed_only`: a segment without a graph that is big enough to need one is left out;
 /// - no filter: scan when the segment holds fewer live points than the graph's
 ///   `full_scan_threshold` (vectors, `hnsw_config.json`), walk the graph otherwise;
-/// - a filter: count the points that pass it (qdb counts them exactly, where Qdrant estimates
-///   from its payload indexes); below the threshold score just those, otherwise walk the graph
-///   keeping only points that pass.
+/// - a filter: estimate how many points pass it from the segment's payload indexes, as Qdrant
+///   does (`Shard+FilterPlan.swift`); below the threshold score just those, otherwise walk the
+///   graph checking the filter on the points it reaches. qdb's walk goes on through points that
+///   fail the filter (never returning them), where Qdrant's stops at them and relies on the
+///   `payload_m` links among a value's points to stay connected.
 ///
 /// The graph walk uses `ef = max(hnsw_ef ?? ef, limit)` and never returns a deleted point,
 /// a point without the vector, or one that fails the filter.
@@ -27,16 +29,12 @@ extension Shard {
             return
         }
         let threshold = indexed.graphConfig.full_scan_threshold
-        var passing: [Bool]?
         if let filter {
-            let candidates = filteredOffsets(seg, slot: slot, filter: filter)
-            if candidates.count < threshold {
+            let (_, candidates) = planFiltered(seg, index: s, slot: slot, filter: filter, threshold: threshold)
+            if let candidates {
                 exactScan(seg, query: qp, slot: slot, distance: distance, filter: filter, candidates: candidates, emit: emit)
                 return
             }
-            var bits = [Bool](repeating: false, count: seg.count)
-            for off in candidates { bits[off] = true }
-            passing = bits
         } else if seg.liveCount < threshold {
             exactScan(seg, query: qp, slot: slot, distance: distance, filter: nil, candidates: nil, emit: emit)
             return
@@ -45,9 +43,11 @@ extension Shard {
         seg.withScanColumns(slot: slot) { deleted, present, base in
             let scorer = DenseScorer(base: base, dim: dim, count: seg.count, distance: distance, rawCosine: distance == .cosine && schema.datatype(slot) == .uint8)
             let found: [ScoredOffset] = Segment.visitedPool.with(count: seg.count) { visited in
-                if let passing {
-                    return passing.withUnsafeBufferPointer { pass in
-                        indexed.graph.search(qp, scorer: scorer, k: k, ef: ef, visited: visited) { pass[$0] }
+                if let filter {
+                    let ids = seg.ids, payloads = seg.payloads.all
+                    return indexed.graph.search(qp, scorer: scorer, k: k, ef: ef, visited: visited) { off in
+                        !deleted[off] && present[off]
+                            && filter.matches(id: ids[off], payload: payloads[off], hasVector: { seg.hasVector(slot: $0, at: off) })
                     }
                 }
                 return indexed.graph.search(qp, scorer: scorer, k: k, ef: ef, visited: visited) { !deleted[$0] && present[$0] }
