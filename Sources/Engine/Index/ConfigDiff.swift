@@ -3,14 +3,7 @@
 /// one replaces the collection's value. Wrong types and negative counts are a 400.
 extension CollectionConfig {
     public mutating func apply(hnswDiff: JSONValue?, optimizersDiff: JSONValue?) throws {
-        if let d = try Self.fields(hnswDiff, "hnsw_config") {
-            if let v = try Self.count(d, "m", "hnsw_config") { hnsw_config.m = v }
-            if let v = try Self.count(d, "ef_construct", "hnsw_config", min: 4) { hnsw_config.ef_construct = v }
-            if let v = try Self.count(d, "full_scan_threshold", "hnsw_config", min: 10) { hnsw_config.full_scan_threshold = v }
-            if let v = try Self.count(d, "max_indexing_threads", "hnsw_config") { hnsw_config.max_indexing_threads = v }
-            if let v = try Self.count(d, "payload_m", "hnsw_config") { hnsw_config.payload_m = v }
-            if case .bool(let b)? = d["on_disk"] { hnsw_config.on_disk = b }
-        }
+        try Self.apply(hnswDiff, to: &hnsw_config, section: "hnsw_config")
         if let d = try Self.fields(optimizersDiff, "optimizers_config") {
             if let raw = d["deleted_threshold"] {
                 guard let v = raw.number, v >= 0, v <= 1 else {
@@ -28,6 +21,27 @@ extension CollectionConfig {
                 optimizer_config.max_optimization_threads = try Self.count(d, "max_optimization_threads", "optimizers_config")
             }
         }
+    }
+
+    /// The HNSW config of dense vector `name`: the collection's `hnsw_config` with the vector's
+    /// own `hnsw_config` diff applied (Qdrant's per-vector index config). Throws a 400 naming
+    /// `vectors[.<name>].hnsw_config` when that diff is not a valid `HnswConfigDiff`.
+    public func hnsw(for name: String) throws -> HnswConfig {
+        var h = hnsw_config
+        guard let diff = params.vectors.byName.first(where: { $0.name == name })?.params.hnsw_config else { return h }
+        try Self.apply(diff, to: &h, section: name.isEmpty ? "vectors.hnsw_config" : "vectors.\(name).hnsw_config")
+        return h
+    }
+
+    /// Applies the `HnswConfigDiff` `diff` to `h`; errors name `section`.
+    private static func apply(_ diff: JSONValue?, to h: inout HnswConfig, section: String) throws {
+        guard let d = try fields(diff, section) else { return }
+        if let v = try count(d, "m", section) { h.m = v }
+        if let v = try count(d, "ef_construct", section, min: 4) { h.ef_construct = v }
+        if let v = try count(d, "full_scan_threshold", section, min: 10) { h.full_scan_threshold = v }
+        if let v = try count(d, "max_indexing_threads", section) { h.max_indexing_threads = v }
+        if let v = try count(d, "payload_m", section) { h.payload_m = v }
+        if case .bool(let b)? = d["on_disk"] { h.on_disk = b }
     }
 
     private static func fields(_ v: JSONValue?, _ section: String) throws -> [String: JSONValue]? {

@@ -17,10 +17,9 @@ struct IndexSettings: Sendable, Equatable {
         hnsw = config.hnsw_config
         optimizer = config.optimizer_config
         for (name, p) in config.params.vectors.byName where p.hnsw_config != nil {
-            var c = config
             // Checked at create (`CollectionConfig.validate`); a bad diff read from disk keeps the
             // collection's config.
-            if (try? c.apply(hnswDiff: p.hnsw_config, optimizersDiff: nil)) != nil { perVector[name] = c.hnsw_config }
+            if let h = try? config.hnsw(for: name) { perVector[name] = h }
         }
     }
 
@@ -36,17 +35,20 @@ struct IndexSettings: Sendable, Equatable {
         return kb == 0 ? nil : kb.multipliedReportingOverflow(by: 1024).partialValue
     }
 
-    /// Whether a segment with `vectors` live vectors of `dim` should have an index (Qdrant's
-    /// `IndexingOptimizer`: available vector bytes ≥ `indexing_threshold` KB).
-    func wantsIndex(vectors: Int, dim: Int) -> Bool {
-        // `m` 0: Qdrant builds no global graph.
-        guard let t = indexingThresholdBytes, vectors > 0, hnsw.m > 0 else { return false }
+    /// Whether a segment with `vectors` live vectors of `dim` in vector `name` should have an
+    /// index (Qdrant's `IndexingOptimizer`: available vector bytes ≥ `indexing_threshold` KB).
+    func wantsIndex(vectors: Int, dim: Int, name: String) -> Bool {
+        // `m` 0 (the vector's own, else the collection's): Qdrant builds no graph, and searches
+        // that vector exactly.
+        guard let t = indexingThresholdBytes, vectors > 0, hnsw(for: name).m > 0 else { return false }
         return vectors * Self.vectorBytes(dim) >= t
     }
 
-    /// `full_scan_threshold` (KB) as a vector count for `dim` (Qdrant's `HnswGraphConfig`).
-    func fullScanVectors(name: String, dim: Int) -> Int {
-        hnsw(for: name).full_scan_threshold * 1024 / max(1, Self.vectorBytes(dim))
+    /// `full_scan_threshold` (KB) as a vector count for `dim` elements of `elementSize` bytes
+    /// (Qdrant's `HnswGraphConfig`, over the stored vectors' real size: half as many bytes for
+    /// float16, a quarter for uint8).
+    func fullScanVectors(name: String, dim: Int, elementSize: Int = 4) -> Int {
+        hnsw(for: name).full_scan_threshold * 1024 / max(1, dim * elementSize)
     }
 
     /// Whether `indexed_only` leaves out an unindexed segment of `vectors` vectors: one past

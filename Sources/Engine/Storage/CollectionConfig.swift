@@ -8,7 +8,7 @@ public struct VectorParams: Codable, Sendable, Equatable {
     /// The stored element type (`VectorDatatype.swift`); nil is float32, as in Qdrant.
     public var datatype: VectorDatatype?
     /// This vector's `HnswConfigDiff` over the collection's `hnsw_config` (Qdrant's per-vector
-    /// index config), as given; applied by `IndexSettings.hnsw(for:)`.
+    /// index config), as given; applied by `CollectionConfig.hnsw(for:)`.
     public var hnsw_config: JSONValue?
 
     public init(size: Int, distance: Distance) {
@@ -128,12 +128,7 @@ public struct CollectionConfig: Codable, Sendable, Equatable {
         }
         try validateSparse()
         try validateMulti()
-        for (name, p) in vectors where p.hnsw_config != nil {
-            var probe = self
-            do { try probe.apply(hnswDiff: p.hnsw_config, optimizersDiff: nil) } catch let e as StorageError {
-                throw StorageError(.badInput, e.message.replacingOccurrences(of: "hnsw_config", with: name.isEmpty ? "vectors.hnsw_config" : "vectors.\(name).hnsw_config"))
-            }
-        }
+        for (name, p) in vectors where p.hnsw_config != nil { _ = try hnsw(for: name) }
     }
 }
 

@@ -55,12 +55,12 @@ extension Shard {
             if let batch = s.mergeBatch(sizes: sealed.map { $0.count * pointBytes }, segmentCount: segments.count) {
                 let parts = batch.sorted().map { sealed[$0] }
                 let live = parts.reduce(0) { $0 + $1.liveCount }
-                let want = dims.indices.filter { slot in parts.contains { $0.graphs[slot] != nil } || s.wantsIndex(vectors: live, dim: dims[slot]) }
+                let want = dims.indices.filter { slot in parts.contains { $0.graphs[slot] != nil } || s.wantsIndex(vectors: live, dim: dims[slot], name: schema.names[slot]) }
                 return OptimizationJob(sources: parts, slots: want, reason: "merge")
             }
             for seg in sealed {
                 let live = seg.liveCount
-                let want = dims.indices.filter { seg.graphs[$0] != nil || s.wantsIndex(vectors: live, dim: dims[$0]) }
+                let want = dims.indices.filter { seg.graphs[$0] != nil || s.wantsIndex(vectors: live, dim: dims[$0], name: schema.names[$0]) }
                 let missing = want.filter { seg.graphs[$0] == nil }
                 let deleted = seg.count - live
                 let vacuum = seg.count >= s.optimizer.vacuum_min_vector_number && Double(deleted) / Double(seg.count) > s.optimizer.deleted_threshold
@@ -111,7 +111,7 @@ extension Shard {
     /// (A bulk load keeps writing, so it is not cut into small segments.)
     private func sealIfIdleAndBig() throws {
         let (seq, big) = lock.read {
-            (lastSeq, appendable.count > 0 && dims.indices.contains { indexSettings.wantsIndex(vectors: appendable.liveCount, dim: dims[$0]) })
+            (lastSeq, appendable.count > 0 && dims.indices.contains { indexSettings.wantsIndex(vectors: appendable.liveCount, dim: dims[$0], name: schema.names[$0]) })
         }
         defer { optimizerState.seenSeq = seq }
         guard big, seq == optimizerState.seenSeq else { return }
@@ -135,12 +135,13 @@ extension Shard {
         let moved = zip(sources, keeps).map { fresh.appendPoints(of: $0, keeping: $1) }
         let settings = lock.read { indexSettings }
         let started = Date()
-        for slot in job.slots where fresh.count > 0 {
+        // `m` 0 (set since the sources were indexed): no graph, as Qdrant.
+        for slot in job.slots where fresh.count > 0 && settings.hnsw(for: schema.names[slot]).m > 0 {
             let name = schema.names[slot]
             let config = settings.hnsw(for: name)
             fresh.graphs[slot] = fresh.buildGraph(
                 slot: slot, distance: schema.distances[slot], config: config,
-                fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot]), threads: threads,
+                fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot], elementSize: schema.datatype(slot).elementSize), threads: threads,
                 datatype: schema.datatype(slot))
         }
         Failpoint.pause("optimizer_before_write")
