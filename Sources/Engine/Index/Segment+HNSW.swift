@@ -68,8 +68,11 @@ extension Segment {
     /// grant) overrides `config.max_indexing_threads` for the build; the files record the config's.
     /// `datatype` is the slot's stored element type when the segment has no schema yet (the
     /// optimizer's fresh segments): uint8 Cosine is scored unnormalized, as everywhere else.
+    /// With `payloadIndex` (this segment's) and `payload_m` (or `m`) above 0, the graph gets
+    /// the payload links of its keyword and integer values (`PayloadLinks`).
     func buildGraph(
-        slot: Int, distance: Distance, config: HnswConfig, fullScanVectors: Int, threads: Int? = nil, datatype: VectorDatatype? = nil
+        slot: Int, distance: Distance, config: HnswConfig, fullScanVectors: Int, threads: Int? = nil, datatype: VectorDatatype? = nil,
+        payloadIndex: SegmentPayloadIndex? = nil
     ) -> SegmentGraph {
         let stored = datatype ?? schema?.datatype(slot)
         let n = count
@@ -77,7 +80,15 @@ extension Segment {
             m: config.m, m0: 2 * config.m, efConstruct: config.ef_construct,
             entryPointsNum: max(1, fullScanVectors > 0 ? n / fullScanVectors * 10 : 1), threads: threads ?? config.max_indexing_threads)
         let graph = withVectors(slot: slot) { base in
-            HNSWBuilder(scorer: DenseScorer(base: base, dim: dims[slot], count: n, distance: distance, rawCosine: distance == .cosine && stored == .uint8), params: params).build()
+            let scorer = DenseScorer(base: base, dim: dims[slot], count: n, distance: distance, rawCosine: distance == .cosine && stored == .uint8)
+            let main = HNSWBuilder(scorer: scorer, params: params).build()
+            let payloadM = config.payload_m ?? config.m
+            guard let payloadIndex, payloadM > 0 else { return main }
+            let blocks = withScanColumns(slot: slot) { deleted, present, _ in
+                PayloadLinks.blocks(payloadIndex, graph: main, mainM: config.m, threshold: fullScanVectors) { !deleted[$0] && present[$0] }
+            }
+            let sub = HNSWParameters(m: payloadM, m0: 2 * payloadM, efConstruct: config.ef_construct, entryPointsNum: 1, threads: params.threads)
+            return main.mergingPayloadLinks(blocks: blocks, scorer: scorer, params: sub)
         }
         let gc = HnswGraphConfig(m: config.m, efConstruct: config.ef_construct, fullScanThreshold: fullScanVectors,
                                  maxIndexingThreads: config.max_indexing_threads, payloadM: config.payload_m, indexedVectorCount: n)

@@ -133,7 +133,10 @@ extension Shard {
         let (keeps, version) = lock.read { (sources.map { $0.deleted.map { !$0 } }, sources.map(\.version).max() ?? 0) }
         let fresh = Segment(dims: dims)
         let moved = zip(sources, keeps).map { fresh.appendPoints(of: $0, keeping: $1) }
-        let settings = lock.read { indexSettings }
+        let (settings, schemaFields) = lock.read { (indexSettings, indexedFields) }
+        // The new segment's payload indexes: its graphs' payload links, then its search planner.
+        let payloadIndex = schemaFields.isEmpty || fresh.count == 0 ? nil : SegmentPayloadIndex(segment: fresh, schema: schemaFields)
+        if let payloadIndex { fresh.planner.adopt(payloadIndex) }
         let started = Date()
         // `m` 0 (set since the sources were indexed): no graph, as Qdrant.
         for slot in job.slots where fresh.count > 0 && settings.hnsw(for: schema.names[slot]).m > 0 {
@@ -142,7 +145,7 @@ extension Shard {
             fresh.graphs[slot] = fresh.buildGraph(
                 slot: slot, distance: schema.distances[slot], config: config,
                 fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot], elementSize: schema.datatype(slot).elementSize), threads: threads,
-                datatype: schema.datatype(slot))
+                datatype: schema.datatype(slot), payloadIndex: payloadIndex)
         }
         Failpoint.pause("optimizer_before_write")
         let fields = lock.read { indexedFields }
