@@ -20,8 +20,8 @@ public struct ExtractLimits: Sendable, Equatable {
     /// bounds that work over many entries, as `holes` bounds it for each one. It is what
     /// Qdrant's format needs: a sparse-only segment carries about 67 MiB of preallocated, empty
     /// gridstore pages and trackers against some 90 KB of real bytes (~700×), and a nearly
-    /// empty appendable segment of Qdrant's one 32 MiB chunk per vector beside its page
-    /// (thousands ×; the allowance covers a few of them).
+    /// empty appendable segment of Qdrant's holds a 32 MiB chunk per vector and a 32 MiB page
+    /// (thousands ×; the allowance covers a few such segments).
     public var expansionFactor: Int
     public var expansionAllowance: Int
     /// The holes one entry may declare, by what Qdrant's preallocated files need (`HoleBound`).
