@@ -6,7 +6,8 @@ A primary `qdb serve` gets --points x --dim points with payloads; a replica gets
 collection snapshot. Then --change-pct of the points are overwritten with new vectors and
 payloads (spread over every sealed segment), and the table compares, in one run:
 
-* partial archive bytes vs full snapshot bytes (target <= 3 %);
+* partial archive bytes vs full snapshot bytes (target <= 2 %), and the partial archive's largest
+  entries by the bytes they really carry (a preallocated file travels as a sparse entry);
 * partial create+apply (`qdb manifest --url R | qdb snapshot partial --url P | qdb restore -
   --partial --url R`) vs full create+restore (`qdb snapshot create --url P -o - | qdb restore -
   --url R`), target <= 0.15x, after checking both leave the replica equal to the primary;
@@ -25,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -39,7 +41,7 @@ from benchlib import check, free_port, start_server, stop_server  # noqa: E402
 from run import BodyMaker  # noqa: E402  (bench/snapshot/run.py: the same points and payloads)
 
 MiB = 1024 * 1024
-TARGET_BYTES = 0.03
+TARGET_BYTES = 0.02  # issue 11: partial bytes after a 1 % change <= 2 % of the full snapshot
 TARGET_TIME = 0.15
 
 
@@ -75,6 +77,16 @@ def state_digest(sess, base, coll, queries) -> str:
     return json.dumps([m, n, hits], sort_keys=True)
 
 
+def entry_bytes(path: Path) -> list[tuple[int, int, str]]:
+    """(data bytes really carried, declared size, name) of every file entry of an archive."""
+    out = []
+    with tarfile.open(path) as t:
+        for m in t:
+            if m.isfile():
+                out.append((sum(n for _, n in m.sparse) if m.sparse else m.size, m.size, m.name))
+    return sorted(out, reverse=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--points", type=int, default=1_000_000)
@@ -85,6 +97,7 @@ def main() -> int:
     ap.add_argument("--bin", default=os.environ.get("QDB_BIN", str(REPO / ".build" / "release" / "qdb")))
     ap.add_argument("--tmp", help="parent directory of the temp dirs (default $TMPDIR)")
     ap.add_argument("--json", help="also write the results as JSON to this file")
+    ap.add_argument("--entries", type=int, default=8, help="list the partial archive's N largest entries")
     args = ap.parse_args()
     if not Path(args.bin).exists():
         sys.exit(f"no qdb binary at {args.bin}; run `swift build -c release` first")
@@ -145,6 +158,7 @@ def main() -> int:
                           f"| {qdb} snapshot partial --url {P} {coll} --shard 0 | tee {part} "
                           f"| {qdb} restore - --url {R} --collection {coll} --shard 0 --partial -q")
         partial_bytes = part.stat().st_size
+        carried = entry_bytes(part)
         queries = maker.query_bodies(20, 10)
         want = state_digest(sess, P, coll, queries)
         if state_digest(sess, R, coll, queries) != want:
@@ -179,8 +193,14 @@ def main() -> int:
             r = f"{ratio:.3f}" if ratio is not None else ""
             okm = "" if good is None else ("yes" if good else "NO")
             print(f"{name:<58} {vals:<26} {r:>7}  {target:<8} {okm}")
+        print()
+        print(f"partial archive: {len(carried)} files, {sum(c[0] for c in carried) / MiB:.2f} MiB of data; the largest:")
+        for data, size, name in carried[:args.entries]:
+            holes = f" (declared {size / MiB:.2f} MiB)" if size != data else ""
+            print(f"  {data / MiB:9.3f} MiB  {name}{holes}")
         if args.json:
             Path(args.json).write_text(json.dumps({
+                "partial_entries": [{"data": d, "size": z, "name": n} for d, z, n in carried],
                 "points": args.points, "dim": args.dim, "changed": n_change,
                 "partial_bytes": partial_bytes, "full_bytes": full_bytes, "partial_s": partial_s, "full_s": full_s,
                 "restic_incremental_bytes": restic_bytes, "restic_incremental_s": restic_s,

@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import requests
@@ -33,6 +34,7 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
 from benchlib import check, free_port, proc_status_kib, start_server, stop_server  # noqa: E402
+import restore_rows  # noqa: E402  (the optional --indexed-restore and --edge-restore rows)
 MiB = 1024 * 1024
 
 TARGET_CREATE = 1.1   # create vs tar cf - | openssl dgst -sha256
@@ -212,6 +214,14 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the temp storage directory")
     ap.add_argument("--json", help="also write the results as JSON to this file")
     ap.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    ap.add_argument("--indexed-restore", action="store_true",
+                    help="also time the indexed snapshot's restore to the first query at full "
+                         "recall against the same restore unindexed (issue 12; ingests the "
+                         "points a second time)")
+    ap.add_argument("--edge-restore", choices=["appendable", "optimized"],
+                    help="also time the upload of a collection snapshot made by qdrant-edge from "
+                         "the same points (issue 11; needs qdrant-edge-py; the edge build is "
+                         "not timed, `optimized` builds edge's HNSW index first)")
     args = ap.parse_args()
     if args.repeat < 1 or args.points < 1:
         ap.error("--repeat and --points must be >= 1")
@@ -299,6 +309,11 @@ def main() -> int:
         # it runs measures the build's competition, not the create (the create thread runs at
         # nice 10): wait until the collection is green, so the snapshots carry the index too.
         t = time.perf_counter()
+        # The optional rows' untimed preparation runs meanwhile (so its minutes overlap the wait).
+        ctx = SimpleNamespace(sess=sess, base=base, args=args, maker=maker, coll=coll, work=work,
+                              check=check, Pairs=Pairs, paired=paired, time_it=time_it, qbodies=qbodies)
+        plain_file = restore_rows.prepare_unindexed(ctx) if args.indexed_restore else None
+        edge = restore_rows.prepare_edge(ctx, args.edge_restore) if args.edge_restore else None
         while True:
             info = check(sess.get(f"{base}/collections/{coll}"))
             if info["status"] == "green" and info.get("optimizer_status") == "ok":
@@ -477,6 +492,15 @@ def main() -> int:
             restored_ok(target)
             delete_collection(target)
 
+        # ---- optional restore rows (restore_rows.py; prepared during the index wait)
+        ctx.tar_x_ref = tar_x_ref
+        indexed_rows, indexed_out = [], None
+        if plain_file is not None:
+            indexed_rows, indexed_out = restore_rows.indexed_restore(ctx, stored, plain_file)
+        edge_pairs, edge_label, edge_out = None, None, None
+        if edge is not None:
+            edge_pairs, edge_label, edge_out = restore_rows.edge_restore(ctx, edge)
+
         # ---- 3. qdb verify F vs openssl dgst -sha256 F (F = the stored snapshot, which has
         # its .checksum sidecar, so verify checks both the entries and the whole-file digest)
         print(f"[3] qdb verify vs `openssl dgst -sha256` x{args.repeat}…", flush=True)
@@ -588,6 +612,8 @@ def main() -> int:
             ratio_row("verify", verify_p, TARGET_VERIFY, "openssl dgst -sha256 F"),
             ratio_row("create -o --compress zstd", zstd_p, None, "create -o P (plain) && zstd -3 P"),
         ]
+        if edge_pairs is not None:
+            rows.append(ratio_row(edge_label, edge_pairs, None, "openssl dgst -sha256 F && tar xf F -C DIR"))
 
         def fmt2(x: tuple[float, float], f="{:.3f}") -> str:
             return f"{f.format(x[0])} / {f.format(x[1])}"
@@ -599,6 +625,7 @@ def main() -> int:
                           fmt2(r["ratio"], "{:.2f}"),
                           f"<= {r['target']}x" if r["target"] else "-",
                           "" if r["ok"] is None else ("yes" if r["ok"] else "NO")))
+        table += indexed_rows
         fmin, fmed = mm(floor_s)
         table.append(("disk floor (dd fdatasync)", f"{fmin:.3f} / {fmed:.3f}", "-",
                       f"{snap_size / MiB / fmin:,.0f} MiB/s", "-", ""))
@@ -662,6 +689,8 @@ def main() -> int:
             missed.append("query p99")
         missed += [f"rss {op}" for op, v in rss_out.items()
                    if max(v["peak_minus_idle_mib"]) > TARGET_RSS_MIB]
+        if indexed_out is not None and not indexed_out["ok"]:
+            missed.append("indexed restore")
         if missed:
             print(f"targets missed: {', '.join(missed)}")
 
@@ -680,6 +709,7 @@ def main() -> int:
                           "target": TARGET_P99},
                 "rss": rss_out, "rss_target_mib": TARGET_RSS_MIB, "missed": missed,
                 "tar": tar_version, "openssl": openssl_version,
+                "indexed_restore": indexed_out, "edge_restore": edge_out,
             }, indent=2))
         return 1 if (args.strict and missed) else 0
     finally:

@@ -17,18 +17,23 @@ public struct ExtractLimits: Sendable, Equatable {
     /// `expansionFactor` × real bytes + `expansionAllowance` (defaults 4096× and 256 MiB; a
     /// 20 KB archive declaring 4 GiB is refused before its first byte is written). Holes cost
     /// no disk (they are seeked over) but are hashed as zeros, about 1 s per GB, so the factor
-    /// bounds that work. It is what Qdrant's format needs: a sparse-only segment carries about
-    /// 67 MiB of preallocated, empty gridstore pages, trackers and flags against some 70 KB of
-    /// real bytes (~1000×), and a snapshot holds one such segment per few dozen points.
+    /// bounds that work over many entries, as `holes` bounds it for each one. It is what
+    /// Qdrant's format needs: a sparse-only segment carries about 67 MiB of preallocated, empty
+    /// gridstore pages and trackers against some 90 KB of real bytes (~700×), and a nearly
+    /// empty appendable segment of Qdrant's holds a 32 MiB chunk per vector and a 32 MiB page
+    /// (thousands ×; the allowance covers a few such segments).
     public var expansionFactor: Int
     public var expansionAllowance: Int
+    /// The holes one entry may declare, by what Qdrant's preallocated files need (`HoleBound`).
+    public var holes: HoleBound
     /// Bytes left free on the staging filesystem: an entry whose stored data would eat into
     /// them is refused with `.insufficientStorage` before it is written (default 16 MiB).
     public var reservedFreeBytes: Int
 
     public init(
         maxEntrySize: Int = 1 << 40, maxTotalSize: Int = 1 << 42, maxEntries: Int = 1_000_000,
-        expansionFactor: Int = 4096, expansionAllowance: Int = 256 << 20, reservedFreeBytes: Int = 16 << 20
+        expansionFactor: Int = 4096, expansionAllowance: Int = 256 << 20, reservedFreeBytes: Int = 16 << 20,
+        holes: HoleBound = HoleBound()
     ) {
         self.maxEntrySize = maxEntrySize
         self.maxTotalSize = maxTotalSize
@@ -36,6 +41,7 @@ public struct ExtractLimits: Sendable, Equatable {
         self.expansionFactor = expansionFactor
         self.expansionAllowance = expansionAllowance
         self.reservedFreeBytes = reservedFreeBytes
+        self.holes = holes
     }
 
     /// Throws `.insufficientStorage` when `bytes` more would not fit on the filesystem of
@@ -125,15 +131,7 @@ public final class TarExtractor {
                         path: entry.path)
                 }
                 total += entry.size
-                // Declared against delivered: holes of sparse entries may not blow up a small archive.
-                let real = reader.bytesConsumed + entry.dataSize
-                let allowed = Bounds.sum(Bounds.product(real, limits.expansionFactor) ?? .max, limits.expansionAllowance) ?? .max
-                if total > allowed {
-                    throw ArchiveError(
-                        .tooLarge,
-                        "Tar entry `\(entry.path)` declares \(entry.size) bytes (\(entry.holeSize) of them holes), more than the archive's \(real) real bytes can expand to",
-                        path: entry.path)
-                }
+                try limits.checkExpansion(entry, declared: total, consumed: reader.bytesConsumed)
                 try limits.checkFreeSpace(entry.dataSize, in: staging, entry: entry.path)
                 let parent = try directory(parts.dropLast(), created: &createdDirs)
                 files.append(try writeFile(entry, name: parts.last!, in: parent))

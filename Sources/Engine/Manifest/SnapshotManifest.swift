@@ -42,19 +42,22 @@ public struct SegmentManifest: Codable, Sendable, Equatable {
     }
 
     /// Whether this (current) segment's `file` must be sent to a requester that has `theirs`.
-    /// Sent when the requester lacks it, has an older version, or has different contents (where
-    /// both sides know the hash); two version-0 files with no hashes cannot be told apart, so
-    /// they are sent (Qdrant's rule).
+    /// Where both sides know the file's SHA-256 (qdb's manifests), the contents decide: sent if
+    /// they differ, not sent if they are equal, whatever the versions say. A mutable file's
+    /// version is the segment's (`null`, Qdrant's rule), so it rises with every delete in the
+    /// segment although the file may not have changed: a sealed segment's `id_tracker.versions`
+    /// (8 bytes a point) is never rewritten after the seal, and would otherwise travel in every
+    /// partial snapshot after a delete. Otherwise Qdrant's rule: sent when the requester lacks
+    /// it or has an older version; two version-0 files cannot be told apart, so they are sent.
     func mustSend(_ file: String, to theirs: SegmentManifest?, versionsKnown: Bool) -> Bool {
         guard let theirs, theirs.file_versions[file] != nil || theirs.file_sha256?[file] != nil else { return true }
         let ourHash = file_sha256?[file]
         let theirHash = theirs.file_sha256?[file]
-        if let ourHash, let theirHash, ourHash != theirHash { return true }
-        guard versionsKnown else { return ourHash == nil || theirHash == nil }
+        if let ourHash, let theirHash { return ourHash != theirHash }
+        guard versionsKnown else { return true }
         guard let mine = version(of: file), let their = theirs.version(of: file) else { return true }
         if their < mine { return true }
-        if mine == 0, their == 0, ourHash == nil || theirHash == nil { return true }
-        return false
+        return mine == 0 && their == 0
     }
 }
 

@@ -117,9 +117,14 @@ public enum SnapshotVerifier {
         let reader = try TarReader(source: source)
         var digests: [FileDigest] = []
         var metaBytes: [UInt8]?
+        // The holes of sparse entries are hashed as zeros: bounded as a restore bounds them.
+        let limits = ExtractLimits()
+        var declared = 0
         while let entry = try reader.next() {
             report.entries += 1
             guard entry.kind == .file else { continue }
+            declared = Bounds.sum(declared, entry.size) ?? .max
+            try limits.checkExpansion(entry, declared: declared, consumed: reader.bytesConsumed)
             if entry.path == ArchiveMetadata.entryName {
                 metaBytes = try reader.readAll(limit: 64 << 20)
                 continue

@@ -69,10 +69,12 @@ final class Segment {
     var version: UInt64 { max(createdVersion, deletedVersion) }
 
     /// Appends a point and returns its offset. `vectors[slot]` is nil where the point lacks it.
+    /// `sparse` and `multi` are required (pass `[]` for a collection without such vectors): a
+    /// default let callers drop a point's sparse vectors or multivectors without a word.
     @discardableResult
     func append(
-        id: PointID, vectors v: [[Float]?], payload: Payload, version: UInt64, sparse sv: [SparseVector?] = [],
-        multi mv: [[[Float]]?] = []
+        id: PointID, vectors v: [[Float]?], payload: Payload, version: UInt64, sparse sv: [SparseVector?],
+        multi mv: [[[Float]]?]
     ) -> Int {
         let off = ids.count
         appendSparse(sv, at: off)

@@ -36,7 +36,7 @@ extension FuzzTargets {
         let seg = Segment(id: "00000000-0000-4000-8000-000000000003", dims: [3, 3])
         for i in 0..<5 {
             seg.append(id: .number(UInt64(i)), vectors: [i == 3 ? nil : [Float(i * 60), 7, 255], [Float(i) / 3, -1, 0.5]],
-                       payload: [:], version: UInt64(i + 1))
+                       payload: [:], version: UInt64(i + 1), sparse: [], multi: [])
         }
         try seg.writeSealed(to: segments, version: 6, schema: typedSchema)
         return segments + "/" + seg.id

@@ -33,7 +33,7 @@ extension FuzzTargets {
         let seg = Segment(id: "00000000-0000-4000-8000-000000000003", dims: [2])
         for i in 0..<5 {
             let m: [[Float]]? = i == 2 ? nil : (0...i).map { j in Distance.cosine.preprocess([Float(i), Float(j), 1]) }
-            seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), multi: [m])
+            seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), sparse: [], multi: [m])
         }
         try seg.writeSealed(to: segments, version: 6, schema: multiSchema)
         let dir = segments + "/" + seg.id

@@ -26,7 +26,7 @@ extension FuzzTargets {
         let seg = Segment(id: "00000000-0000-4000-8000-000000000002", dims: [2])
         for i in 0..<5 {
             let v: SparseVector? = i == 3 ? nil : SparseVector(indices: [UInt32(i % 3), 7 + UInt32(i) * 300], values: [1, Float(i)])
-            seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), sparse: [v])
+            seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), sparse: [v], multi: [])
         }
         try seg.writeSealed(to: segments, version: 6, schema: sparseSchema)
         return segments + "/" + seg.id

@@ -134,7 +134,7 @@ public enum FuzzTargets {
         for i in 0..<5 {
             _ = seg.append(
                 id: i == 2 ? .uuid(UUID(uuidString: "6f1c3e1a-0000-4000-8000-00000000000\(i)")!) : .number(UInt64(i)),
-                vectors: [[Float(i), 1, 2]], payload: ["k": .int(Int64(i)), "s": .string("v\(i)")], version: UInt64(i + 1))
+                vectors: [[Float(i), 1, 2]], payload: ["k": .int(Int64(i)), "s": .string("v\(i)")], version: UInt64(i + 1), sparse: [], multi: [])
         }
         try seg.writeSealed(to: segments, version: 6, schema: segmentSchema)
         return segments + "/" + seg.id

@@ -75,6 +75,25 @@ import Testing
         #expect(PartialSnapshot.plan(current: current, theirs: extra) == ["s1": [], "s2": []])
     }
 
+    @Test func equalContentsAreNotResentWhenOnlyTheSegmentVersionRose() {
+        // A delete in a sealed segment raises its version, and with it the version of every
+        // file Qdrant leaves unversioned (`null`); only the deletion bitset really changed.
+        var current = SnapshotManifest()
+        current.segments["s1"] = seg("s1", 9, ["id_tracker.versions": (nil, h1), "id_tracker.deleted": (nil, h2), "matrix.dat": (4, h1)])
+        var theirs = SnapshotManifest()
+        theirs.segments["s1"] = seg("s1", 4, ["id_tracker.versions": (nil, h1), "id_tracker.deleted": (nil, h1), "matrix.dat": (4, h1)])
+        #expect(PartialSnapshot.plan(current: current, theirs: theirs) == ["s1": ["id_tracker.deleted"]])
+        #expect(ManifestDiff(old: theirs, new: current).changed.map(\.path) == ["s1/id_tracker.deleted"])
+        // A requester that sends no hashes (Qdrant, qdrant-edge) is answered by versions alone.
+        var edge = theirs
+        edge.segments["s1"]?.file_sha256 = nil
+        #expect(PartialSnapshot.plan(current: current, theirs: edge) == ["s1": ["id_tracker.deleted", "id_tracker.versions"]])
+        // Hashes on one side only: versions decide, too.
+        var hashless = current
+        hashless.segments["s1"]?.file_sha256 = nil
+        #expect(PartialSnapshot.plan(current: hashless, theirs: theirs) == ["s1": ["id_tracker.deleted", "id_tracker.versions"]])
+    }
+
     @Test func diffCountsAddedChangedRemovedAndBytes() {
         var old = SnapshotManifest()
         old.segments["s1"] = seg("s1", 4, ["ids.bin": (4, h1), "deleted.bin": (0, h1)])

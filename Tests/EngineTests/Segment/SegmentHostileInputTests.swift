@@ -39,7 +39,7 @@ import Testing
         let seg = Segment(dims: [3, 2])
         for i in 0..<50 {
             seg.append(id: i % 3 == 0 ? .uuid(UUID()) : .number(UInt64(i)), vectors: [[1, Float(i), 0], i % 4 == 0 ? nil : [0, 1]],
-                       payload: i % 5 == 0 ? [:] : ["i": .int(Int64(i)), "s": .string(String(repeating: "p", count: i))], version: UInt64(i + 1))
+                       payload: i % 5 == 0 ? [:] : ["i": .int(Int64(i)), "s": .string(String(repeating: "p", count: i))], version: UInt64(i + 1), sparse: [], multi: [])
         }
         try seg.writeSealed(to: segs, version: 50, schema: Self.schema)
         let path = segs + "/" + seg.id

@@ -15,7 +15,7 @@ import Testing
                 "i": .int(Int64(i)), "tag": .string("t\(i % 4)"), "nested": .object(["a": .array([.double(0.5), .null, .bool(true)])]),
             ]
             seg.append(id: i % 2 == 0 ? .number(UInt64(i)) : .uuid(UUID()), vectors: [[Float(i), 1, -1], i % 3 == 0 ? nil : [2, Float(i)]],
-                       payload: payload, version: UInt64(i + 1))
+                       payload: payload, version: UInt64(i + 1), sparse: [], multi: [])
         }
         let segmentsDir = dir.path + "/segments"
         try FileIO.makeDirectories(segmentsDir)
