@@ -46,7 +46,7 @@ public struct SegmentSchema: Sendable, Equatable {
             if datatypes[i] != .float32 { data[names[i]]!.datatype = datatypes[i].rawValue }
         }
         var config = SegmentConfig(vectorData: data)
-        config.sparse_vector_data = sparseVectorData
+        config.sparse_vector_data = sparseVectorData(persisted: true)
         addMultiVectorData(&config)
         return config
     }
