@@ -30,14 +30,16 @@ extension SegmentSchema {
         }
     }
 
-    /// Checks that `segment.json` declares the collection's multivectors, as multivectors of the
-    /// same size and distance, with float32 elements and the `max_sim` comparator.
+    /// Checks that `segment.json` declares the collection's multivectors (but those `tolerated`,
+    /// added or removed since it was written), as multivectors of the same size and distance,
+    /// with float32 elements and the `max_sim` comparator.
     func checkMulti(_ config: SegmentConfig) throws {
-        let found = SegmentSchema.multiParams(of: config)
-        guard found.map(\.name) == multiNames else {
-            throw SegmentFormatError(.corrupt, SegmentState.fileName, "has multivectors \(found.map { "\"\($0.name)\"" }), the collection has \(multiNames.map { "\"\($0)\"" })")
+        let all = SegmentSchema.multiParams(of: config)
+        guard Set(all.map(\.name)).symmetricDifference(multiNames).isSubset(of: tolerated) else {
+            throw SegmentFormatError(.corrupt, SegmentState.fileName, "has multivectors \(all.map { "\"\($0.name)\"" }), the collection has \(multiNames.map { "\"\($0)\"" })")
         }
-        for (i, f) in found.enumerated() {
+        for f in all {
+            guard let i = multiNames.firstIndex(of: f.name) else { continue }
             guard f.dim == multiDims[i], f.distance == multiDistances[i] else {
                 throw SegmentFormatError(.corrupt, SegmentState.fileName, "multivector \"\(f.name)\" is \(f.dim)-d \(f.distance.rawValue), the collection's is \(multiDims[i])-d \(multiDistances[i].rawValue)")
             }

@@ -40,8 +40,10 @@ extension Segment {
     }
 
     /// Reads the multivector storages of the segment directory `dir` for `count` points.
-    static func readMulti(from dir: String, schema: SegmentSchema, count: Int) throws -> [[[[Float]]?]] {
+    static func readMulti(from dir: String, schema: SegmentSchema, count: Int, present: Set<String>? = nil) throws -> [[[[Float]]?]] {
         try schema.multiNames.enumerated().map { slot, name in
+            // A multivector added after the segment was written: none of its points has it.
+            if let present, !present.contains(name) { return [] }
             let sub = SegmentSchema.storageDir(name)
             return try MultiDenseVectorStorage.read(dir: dir + "/" + sub, relative: sub, dim: schema.multiDims[slot], count: count)
         }

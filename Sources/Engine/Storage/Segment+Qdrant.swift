@@ -127,7 +127,7 @@ extension Segment {
         seg.loadSparse(try readSparse(from: dir, schema: schema, count: n, present: Set(sparseNames)))
         seg.schema = schema
         if try seg.loadSparseIndexes(dir: dir, schema: schema, config: state.config, skipping: rewrite) { rewrite = true }
-        seg.loadMulti(try readMulti(from: dir, schema: schema, count: n))
+        seg.loadMulti(try readMulti(from: dir, schema: schema, count: n, present: Set(SegmentSchema.multiParams(of: state.config).map(\.name))))
         let version = state.version ?? versions.max() ?? 0
         seg.createdVersion = qdbMeta?.created_version ?? state.initial_version ?? version
         seg.deletedVersion = qdbMeta?.deleted_version ?? version
