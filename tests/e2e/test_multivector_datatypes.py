@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 import qdrant_edge as qe
 
-from qdb_helpers import ok, scroll_all, unique
+from qdb_helpers import ok, unique
+from test_multivectors_edge import edge_points, edge_top, qdb_points, qdb_top, same_points
 from test_qdrant_edge_interop import edge_load, pack_shard, write_tar
 
 DIM = 6
@@ -56,33 +56,6 @@ def multi(r: random.Random, name: str, k: int | None = None) -> list[list[float]
 
 def make_point(r: random.Random, i: int) -> dict:
     return {"id": i, "vector": {n: multi(r, n) for n in VECTORS if i % 5 or n != "hd"}, "payload": {"i": i}}
-
-
-def qdb_points(api, name) -> dict:
-    return {p["id"]: p["vector"] for p in scroll_all(api, name, with_vector=True)}
-
-
-def edge_points(shard, ids) -> dict:
-    return {r.id: {k: [list(x) for x in v] for k, v in dict(r.vector).items()}
-            for r in shard.retrieve(list(ids), with_payload=False, with_vector=True)}
-
-
-def same_points(a: dict, b: dict):
-    assert sorted(a) == sorted(b)
-    for pid in a:
-        assert sorted(a[pid]) == sorted(b[pid]), (pid, sorted(a[pid]), sorted(b[pid]))
-        for name, x in a[pid].items():
-            assert np.allclose(np.array(x), np.array(b[pid][name]), atol=1e-6), (pid, name, x, b[pid][name])
-
-
-def qdb_top(api, name, using, q, limit=10):
-    res = ok(api.post(f"/collections/{name}/points/query", json={"query": q, "using": using, "limit": limit}))
-    return [(p["id"], p["score"]) for p in res["points"]]
-
-
-def edge_top(shard, using, q, limit=10):
-    res = shard.query(qe.QueryRequest(limit=limit, query=qe.Query.Nearest(q, using=using), params=qe.SearchParams(exact=True)))
-    return [(p.id, p.score) for p in res]
 
 
 def same_top(a, b):
