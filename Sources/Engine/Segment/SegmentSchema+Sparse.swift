@@ -107,8 +107,14 @@ extension SegmentSchema {
                 var i = SparseVectorParams.Index()
                 if let t = idx["full_scan_threshold"]?.number { i.full_scan_threshold = Int(exactly: t) }
                 if case .string(let d)? = idx["datatype"] {
-                    guard d == "float32" else {
-                        throw SegmentFormatError(.unsupported, SegmentState.fileName, "sparse vector \"\(name)\" has \(d) weights; qdb reads float32 only")
+                    guard ["float32", "float16", "uint8"].contains(d) else {
+                        throw SegmentFormatError(.corrupt, SegmentState.fileName, "sparse vector \"\(name)\" has \(d) index weights")
+                    }
+                    // The storage holds f32 weights whatever the index's datatype; only a persisted
+                    // index keeps them in that type, and qdb reads float32 index files only.
+                    let persisted = idx["index_type"] == .string("ImmutableRam") || idx["index_type"] == .string("Mmap")
+                    guard d == "float32" || !persisted else {
+                        throw SegmentFormatError(.unsupported, SegmentState.fileName, "sparse vector \"\(name)\" has a persisted index of \(d) weights; qdb reads float32 index files only")
                     }
                     i.datatype = d
                 }

@@ -172,6 +172,25 @@ import Testing
         #expect(throws: Never.self) { try Segment.load(from: dir, schema: Self.schema) }
     }
 
+    /// float16/uint8 index weights are not persisted by qdb: such a segment declares `MutableRam`
+    /// (no index files), reads back and builds its index from the f32 storage. (A sealed segment
+    /// with them was once unreadable: "qdb reads float32 only".)
+    @Test func nonFloat32IndexWeightsStayMutableRam() throws {
+        for dt in ["float16", "uint8"] {
+            let tmp = TempDir()
+            let schema = SegmentSchema(names: ["d"], dims: [1], distances: [.dot])
+                .withSparse([("s", SparseVectorParams(index: .init(datatype: dt)))])
+            let seg = Segment(id: "00000000-0000-4000-8000-0000000000ab", dims: [1])
+            seg.append(id: .number(1), vectors: [[1]], payload: [:], version: 1, sparse: [SparseVector(indices: [3], values: [0.5])])
+            try seg.writeSealed(to: tmp.path, version: 2, schema: schema)
+            let dir = tmp.path + "/" + seg.id
+            let json = String(decoding: try FileIO.readAll(dir + "/segment.json"), as: UTF8.self)
+            #expect(json.contains("MutableRam") && json.contains(dt) && !FileIO.exists(dir + "/" + Self.sub))
+            let back = try Segment.load(from: dir, schema: schema)
+            #expect(!back.sparseIndexPersisted && back.sparseIndex[0].postings[3]?.weights == [0.5])
+        }
+    }
+
     /// As Qdrant does, an index without its `version.info` (an interrupted build) is rebuilt:
     /// the segment is rewritten with fresh files.
     @Test func missingVersionRebuilds() throws {
