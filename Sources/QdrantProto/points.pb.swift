@@ -5048,6 +5048,15 @@ public nonisolated struct Qdrant_DenseVectorCreationConfig: Sendable {
 
   public var distance: Qdrant_Distance = .unknownDistance
 
+  public var multivectorConfig: Qdrant_MultiVectorConfig {
+    get {_multivectorConfig ?? Qdrant_MultiVectorConfig()}
+    set {_multivectorConfig = newValue}
+  }
+  /// Returns true if `multivectorConfig` has been explicitly set.
+  public var hasMultivectorConfig: Bool {self._multivectorConfig != nil}
+  /// Clears the value of `multivectorConfig`. Subsequent reads from it will return its default value.
+  public mutating func clearMultivectorConfig() {self._multivectorConfig = nil}
+
   public var datatype: Qdrant_Datatype {
     get {_datatype ?? .default}
     set {_datatype = newValue}
@@ -5061,6 +5070,7 @@ public nonisolated struct Qdrant_DenseVectorCreationConfig: Sendable {
 
   public init() {}
 
+  fileprivate var _multivectorConfig: Qdrant_MultiVectorConfig? = nil
   fileprivate var _datatype: Qdrant_Datatype? = nil
 }
 
@@ -12435,7 +12445,7 @@ nonisolated extension Qdrant_DeletePointVectors: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Qdrant_DenseVectorCreationConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DenseVectorCreationConfig"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}size\0\u{1}distance\0\u{2}\u{2}datatype\0\u{c}\u{3}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}size\0\u{1}distance\0\u{3}multivector_config\0\u{1}datatype\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -12445,6 +12455,7 @@ nonisolated extension Qdrant_DenseVectorCreationConfig: SwiftProtobuf.Message, S
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
       case 2: try { try decoder.decodeSingularEnumField(value: &self.distance) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._multivectorConfig) }()
       case 4: try { try decoder.decodeSingularEnumField(value: &self._datatype) }()
       default: break
       }
@@ -12462,6 +12473,9 @@ nonisolated extension Qdrant_DenseVectorCreationConfig: SwiftProtobuf.Message, S
     if self.distance != .unknownDistance {
       try visitor.visitSingularEnumField(value: self.distance, fieldNumber: 2)
     }
+    try { if let v = self._multivectorConfig {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try { if let v = self._datatype {
       try visitor.visitSingularEnumField(value: v, fieldNumber: 4)
     } }()
@@ -12471,6 +12485,7 @@ nonisolated extension Qdrant_DenseVectorCreationConfig: SwiftProtobuf.Message, S
   public static func ==(lhs: Qdrant_DenseVectorCreationConfig, rhs: Qdrant_DenseVectorCreationConfig) -> Bool {
     if lhs.size != rhs.size {return false}
     if lhs.distance != rhs.distance {return false}
+    if lhs._multivectorConfig != rhs._multivectorConfig {return false}
     if lhs._datatype != rhs._datatype {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

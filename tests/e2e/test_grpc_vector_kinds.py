@@ -146,6 +146,21 @@ def test_create_and_delete_vector_name_over_grpc(clients):
     assert set(rest.retrieve(name, ids=[1], with_vectors=True)[0].vector) == {"u", "sp"}
 
 
+def test_create_multivector_name_over_grpc(clients):
+    """CreateVectorName's `dense_config.multivector_config` (Qdrant's field 3) adds a multivector."""
+    g, rest = clients
+    name = unique("gvnm")
+    g.create_collection(name, vectors_config={"a": models.VectorParams(size=2, distance=models.Distance.DOT)})
+    g.upsert(name, points=[models.PointStruct(id=i, vector={"a": [i, 1]}) for i in range(5)], wait=True)
+    mv = models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM)
+    g.create_vector_name(name, "m", models.DenseVectorNameConfig(dense=models.DenseVectorConfig(size=2, distance=models.Distance.DOT, multivector_config=mv)))
+    assert rest.get_collection(name).config.params.vectors["m"].multivector_config == mv
+    g.update_vectors(name, points=[models.PointVectors(id=1, vector={"m": [[1, 2], [3, 4]]})], wait=True)
+    assert rest.retrieve(name, ids=[1], with_vectors=True)[0].vector["m"] == [[1, 2], [3, 4]]
+    hits = g.query_points(name, query=[[1, 0]], using="m", limit=3).points
+    assert [(h.id, h.score) for h in hits] == [(1, 3.0)]
+
+
 def test_update_vectors_over_grpc_carries_multivectors(clients):
     """`UpdateVectors` with a multivector replaces it (not silently dropped), as over REST."""
     g, rest = clients

@@ -57,7 +57,7 @@ class Pair:
                 vec = {}
                 for k, v in (p.vector or {}).items():
                     vec[k] = (tuple(v.indices), tuple(round(x, 4) for x in v.values)) if isinstance(v, models.SparseVector) \
-                        else tuple(round(x, 4) for x in v)
+                        else tuple(tuple(round(y, 4) for y in x) if isinstance(x, list) else round(x, 4) for x in v)
                 out[p.id] = vec
             return out
         assert norm(a[0]) == norm(b[0])
@@ -210,3 +210,45 @@ def test_kill_in_the_middle_is_completed_at_start(server_factory):
     assert "s" not in (cfg.get("sparse_vectors") or {})
     after = {p["id"]: p["vector"] for p in scroll_all(api, name, with_vector=True)}
     assert after == {i: {"a": v["a"]} for i, v in before.items()}
+
+
+def multi(r: random.Random, d: int) -> list[list[float]]:
+    return [dense(r, d) for _ in range(r.randint(1, 4))]
+
+
+def test_add_and_remove_a_multivector_against_local_mode(server_factory, tmp_path):
+    """Qdrant 1.19's `DenseVectorConfig` takes `multivector_config`: the added vector is a
+    multivector (MaxSim), existing points (in several sealed segments) lack it, updates and new
+    points fill it; it survives a restart; re-adding it as a plain vector is a 400; removing it
+    drops it again."""
+    srv = server_factory(env={"QDB__STORAGE__APPENDABLE_MAX_POINTS": "25"})
+    name = unique("nvmulti")
+    pair = Pair(srv.url, name)
+    r = random.Random(12)
+    seed(pair, r)
+    config = models.DenseVectorNameConfig(dense=models.DenseVectorConfig(
+        size=3, distance=models.Distance.COSINE, multivector_config=models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM)))
+    pair.both("create_vector_name", vector_name="m", vector_name_config=config)
+    pair.both("create_vector_name", vector_name="m", vector_name_config=config)  # same config: no-op
+    info = pair.qdb.get_collection(name)
+    assert info.config.params.vectors["m"].multivector_config.comparator == models.MultiVectorComparator.MAX_SIM
+    pair.same_points()
+    pair.both("update_vectors", points=[models.PointVectors(id=i, vector={"m": multi(r, 3)}) for i in r.sample(range(90), 35)], wait=True)
+    pair.both("upsert", points=[models.PointStruct(id=i, vector={"a": dense(r, 3), "m": multi(r, 3), "s": sparse(r)})
+                                for i in range(90, 110)], wait=True)
+    pair.same_points()
+    for _ in range(4):
+        pair.same_search("m", multi(r, 3))
+    cnt = [c.count(name, count_filter=models.Filter(must=[models.HasVectorCondition(has_vector="m")])).count for c in (pair.qdb, pair.local)]
+    assert cnt[0] == cnt[1] == 55
+    # A plain dense vector of the same name and size is another config.
+    resp = srv.api().put(f"/collections/{name}/vectors/m", json={"dense": {"size": 3, "distance": "Cosine"}})
+    assert resp.status_code == 400 and "different configuration" in resp.text, resp.text
+    srv.restart()
+    pair.qdb = QdrantClient(url=srv.url, prefer_grpc=False, timeout=60)
+    pair.same_points()
+    pair.same_search("m", multi(r, 3))
+    pair.both("delete_vector_name", vector_name="m")
+    assert set(pair.qdb.get_collection(name).config.params.vectors) == {"a"}
+    pair.same_points()
+    pair.same_search("a", dense(r, 3))

@@ -7,7 +7,7 @@ struct VectorNameBody: Decodable, Sendable {
     struct Dense: Decodable, Sendable {
         var size: Int
         var distance: Distance
-        var multivector_config: JSONValue?
+        var multivector_config: MultiVectorConfig?
         var datatype: VectorDatatype?
     }
 
@@ -27,11 +27,9 @@ struct VectorNameBody: Decodable, Sendable {
             guard d.size >= 1, d.size <= 65536 else {
                 throw APIError(.unprocessableContent, "Validation error in JSON body: [dense.size: value \(d.size) invalid, must be from 1 to 65536]")
             }
-            if let m = d.multivector_config, m != .null {
-                throw APIError(.badRequest, "Wrong input: qdb does not support multivector_config on an added vector yet")
-            }
             var p = VectorParams(size: d.size, distance: d.distance)
             p.datatype = d.datatype
+            p.multivector_config = d.multivector_config
             return .dense(p)
         case (nil, let s?):
             let modifier = s.modifier?.lowercased()

@@ -10,9 +10,12 @@ extension Collection {
         func multi(_ input: VectorInput) throws -> [[Float]] {
             let (name, params) = multiSlots[slot]
             let m = try multiInput(input, q, source: source, mentioned: &mentioned)
-            return try MultiVector.validated(m, dim: params.size, distance: distance, name: name)
+            return try MultiVector.validated(m, dim: params.size, distance: distance, datatype: params.storedDatatype, name: name)
         }
-        func examples(_ k: MultiExampleScorer.Kind) -> Resolved { .multiExamples(MultiExampleScorer(kind: k, distance: distance), slot: slot) }
+        let rawCosine = multiSlots[slot].params.rawCosine
+        func examples(_ k: MultiExampleScorer.Kind) -> Resolved {
+            .multiExamples(MultiExampleScorer(kind: k, distance: distance, rawCosine: rawCosine), slot: slot)
+        }
         switch kind {
         case .nearest(let input, nil):
             return .nearestMulti(try multi(input), slot: slot)
@@ -100,8 +103,8 @@ extension Collection {
         let byID = Dictionary(retrieve(found.map(\.point.id), payload: .none, vectors: .names([name])).map { ($0.id, $0.multiVectors?[name] ?? []) },
                               uniquingKeysWith: { a, _ in a })
         let vecs = found.map { byID[$0.point.id] ?? [] }
-        let query = try MultiVector.validated(q, dim: params.size, distance: params.distance, name: name)
-        let raw = { (a: [[Float]], b: [[Float]]) in MultiVector.maxSim(a, b, distance: params.distance) }
+        let query = try MultiVector.validated(q, dim: params.size, distance: params.distance, datatype: params.storedDatatype, name: name)
+        let raw = { (a: [[Float]], b: [[Float]]) in MultiVector.maxSim(a, b, distance: params.distance, raw: params.rawCosine) }
         let order = Self.mmrOrder(relevance: vecs.map { raw(query, $0) }, lambda: Float(1 - mmr.diversity),
                                   take: limit.saturatingAdd(offset)) { raw(vecs[$0], vecs[$1]) }
         return order.dropFirst(offset).map { Hit(id: found[$0].point.id, score: found[$0].score) }

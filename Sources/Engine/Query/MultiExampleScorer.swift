@@ -11,8 +11,10 @@ struct MultiExampleScorer: Sendable {
 
     let kind: Kind
     let distance: Distance
+    /// uint8 Cosine: the full cosine of unnormalized vectors (`MultiVector.maxSim`).
+    var rawCosine = false
 
-    func raw(_ a: [[Float]], _ b: [[Float]]) -> Float { MultiVector.maxSim(a, b, distance: distance) }
+    func raw(_ a: [[Float]], _ b: [[Float]]) -> Float { MultiVector.maxSim(a, b, distance: distance, raw: rawCosine) }
 
     func score(_ b: [[Float]]) -> Float {
         switch kind {

@@ -7,7 +7,8 @@ import Glibc
 /// and immutable segments alike (`lib/segment/src/vector_storage/multi_dense/
 /// appendable_mmap_multi_dense_vector_storage.rs`), in `vector_storage[-<name>]/`:
 ///
-///     vectors/   chunked f32 rows of `dim` (`ChunkedVectors`): every inner vector, flattened
+///     vectors/   chunked rows of `dim` elements of the vector's datatype (f32, f16 or u8;
+///                `ChunkedVectors`): every inner vector, flattened
 ///     offsets/   chunked storage of dim 1 whose element is `MultivectorMmapOffset`
 ///                {u32 offset, u32 count, u32 capacity} (12 bytes): point i's inner vectors are
 ///                rows offset ..< offset + count of `vectors/`. A point's rows never cross a
@@ -28,8 +29,8 @@ public enum MultiDenseVectorStorage {
 
     /// Writes `column` (an entry per point, nil where absent; missing tail = absent) for
     /// `count` points of inner dimension `dim` into `dir`.
-    public static func write(_ column: [[[Float]]?], count: Int, dim: Int, to dir: String) throws {
-        let perChunk = ChunkedVectors.config(dim: dim).chunk_size_vectors
+    public static func write(_ column: [[[Float]]?], count: Int, dim: Int, datatype: VectorDatatype = .float32, to dir: String) throws {
+        let perChunk = ChunkedVectors.config(dim: dim, elementSize: datatype.elementSize).chunk_size_vectors
         var rows: [Float] = []
         var rowCount = 0
         var offsets: [UInt8] = []
@@ -52,7 +53,7 @@ public enum MultiDenseVectorStorage {
             deleted.append(m == nil)
         }
         try FileIO.makeDirectories(dir)
-        try rows.withUnsafeBufferPointer { try ChunkedVectors.write($0, count: rowCount, dim: dim, to: dir + "/vectors") }
+        try rows.withUnsafeBufferPointer { try ChunkedVectors.write($0, count: rowCount, dim: dim, to: dir + "/vectors", datatype: datatype) }
         try writeOffsets(offsets, count: count, to: dir + "/offsets")
         try DynamicStoredFlags.write(deleted, to: dir + "/deleted")
     }
@@ -81,9 +82,9 @@ public enum MultiDenseVectorStorage {
     /// rows all live entries name together against the rows stored (so overlapping entries
     /// cannot multiply memory).
     /// - Throws: `SegmentFormatError` naming the file relative to the segment (`relative/…`).
-    public static func read(dir: String, relative: String, dim: Int, count: Int) throws -> [[[Float]]?] {
+    public static func read(dir: String, relative: String, dim: Int, datatype: VectorDatatype = .float32, count: Int) throws -> [[[Float]]?] {
         let offsets = try readOffsets(dir: dir + "/offsets", relative: relative + "/offsets", count: count)
-        let (rows, floats) = try ChunkedVectors.read(dir: dir + "/vectors", dim: dim, relative: relative + "/vectors")
+        let (rows, floats) = try ChunkedVectors.read(dir: dir + "/vectors", dim: dim, relative: relative + "/vectors", datatype: datatype)
         let flags = try DynamicStoredFlags.read(dir: dir + "/deleted", relative: relative + "/deleted", upTo: count)
         return try decode(offsets: offsets, deleted: flags, rows: rows, floats: floats, dim: dim, count: count, relative: relative)
     }

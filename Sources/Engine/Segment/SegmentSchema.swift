@@ -13,10 +13,11 @@ public struct SegmentSchema: Sendable, Equatable {
     /// Sparse vectors by slot (sorted by name) and their params (`SegmentSchema+Sparse`).
     public var sparseNames: [String] = []
     public var sparseParams: [SparseVectorParams] = []
-    /// Multivectors by slot (sorted by name): sizes and distances (`SegmentSchema+Multi`).
+    /// Multivectors by slot (sorted by name): sizes, distances and element types (`SegmentSchema+Multi`).
     public var multiNames: [String] = []
     public var multiDims: [Int] = []
     public var multiDistances: [Distance] = []
+    public var multiDatatypes: [VectorDatatype] = []
 
     public init(names: [String], dims: [Int], distances: [Distance]) {
         precondition(names.count == dims.count && dims.count == distances.count)
@@ -29,7 +30,7 @@ public struct SegmentSchema: Sendable, Equatable {
     public init(_ vectors: VectorsConfig) {
         let v = vectors.denseByName
         self.init(names: v.map(\.name), dims: v.map(\.params.size), distances: v.map(\.params.distance))
-        takeMulti(vectors.multiByName.map { ($0.name, $0.params.size, $0.params.distance) })
+        takeMulti(vectors.multiByName.map { ($0.name, $0.params.size, $0.params.distance, $0.params.storedDatatype) })
         datatypes = v.map(\.params.storedDatatype)
     }
 
@@ -46,7 +47,7 @@ public struct SegmentSchema: Sendable, Equatable {
             if datatypes[i] != .float32 { data[names[i]]!.datatype = datatypes[i].rawValue }
         }
         var config = SegmentConfig(vectorData: data)
-        config.sparse_vector_data = sparseVectorData
+        config.sparse_vector_data = sparseVectorData(persisted: true)
         addMultiVectorData(&config)
         return config
     }

@@ -18,7 +18,7 @@ extension Collection {
         }
         return try slots.map { name, params in
             guard let m = p.multi[name] ?? p.vectors[name].map({ [$0] }) else { return nil }
-            return try MultiVector.validated(m, dim: params.size, distance: params.distance, name: name)
+            return try MultiVector.validated(m, dim: params.size, distance: params.distance, datatype: params.storedDatatype, name: name)
         }
     }
 
@@ -44,9 +44,9 @@ extension Collection {
         _ query: [[Float]], slot: Int, filter: Filter?, limit: Int, offset: Int, threshold: Float?
     ) throws -> [(score: Float, point: PointView)] {
         let (name, params) = multiSlots[slot]
-        let q = try MultiVector.validated(query, dim: params.size, distance: params.distance, name: name)
+        let q = try MultiVector.validated(query, dim: params.size, distance: params.distance, datatype: params.storedDatatype, name: name)
         let k = limit.saturatingAdd(offset)
-        var hits = shards.flatMap { $0.searchMulti(q, slot: slot, distance: params.distance, filter: filter, k: k) }
+        var hits = shards.flatMap { $0.searchMulti(q, slot: slot, distance: params.distance, raw: params.rawCosine, filter: filter, k: k) }
         hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.point.id < $1.point.id }
         var out = hits.map { (score: MultiVector.postprocess($0.score, distance: params.distance), point: $0.point) }
         if let t = threshold {

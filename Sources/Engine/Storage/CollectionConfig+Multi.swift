@@ -14,16 +14,11 @@ extension VectorsConfig {
 }
 
 extension CollectionConfig {
-    /// Checks every `multivector_config` (Qdrant's one comparator). qdb stores multivectors as
-    /// float32 only (`MultiDenseVectorStorage`; its segment reader refuses other elements), so
-    /// `datatype` float16/uint8 on a multivector is refused here rather than written unreadable.
+    /// Checks every `multivector_config` (Qdrant's one comparator). Any `datatype` is served:
+    /// multivectors are converted and stored as dense vectors of that datatype are.
     func validateMulti() throws {
         for (name, p) in params.vectors.multiByName {
             try p.multivector_config?.validate(name: name)
-            if p.storedDatatype != .float32 {
-                let label = name.isEmpty ? "vectors" : "vectors.\(name)"
-                throw StorageError(.badInput, "Wrong input: qdb does not serve \(label).datatype \(p.storedDatatype.rawValue) on a multivector yet (float32 only)")
-            }
         }
     }
 }

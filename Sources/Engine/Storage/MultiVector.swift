@@ -25,9 +25,13 @@ public enum MultiVector {
 
     /// Qdrant's request validation (422, its messages), then the collection's dimension (400)
     /// and finite values.
-    /// - Returns: the inner vectors, each preprocessed for `distance` (Cosine normalizes each).
+    /// - Returns: the inner vectors, each preprocessed for `distance` (Cosine normalizes each,
+    ///   but for uint8 storage) and converted to `datatype` as Qdrant converts them
+    ///   (`VectorParams.prepare`).
     /// - Throws: `StorageError(.badInput)` with Qdrant's wording.
-    public static func validated(_ m: [[Float]], dim: Int, distance: Distance, name: String) throws -> [[Float]] {
+    public static func validated(
+        _ m: [[Float]], dim: Int, distance: Distance, datatype: VectorDatatype = .float32, name: String
+    ) throws -> [[Float]] {
         func invalid(_ message: String) -> StorageError {
             StorageError(.badInput, "Validation error in JSON body: [vector.\(label(name)).data: \(message)]")
         }
@@ -44,7 +48,11 @@ public enum MultiVector {
         guard m.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
             throw StorageError(.badInput, "Wrong input: multivector \(label(name)) has a NaN or infinite value")
         }
-        return m.map(distance.preprocess)
+        switch datatype {
+        case .float32: return m.map(distance.preprocess)
+        case .float16: return m.map { distance.preprocess($0).map(datatype.convert) }
+        case .uint8: return m.map { $0.map(datatype.convert) }
+        }
     }
 
     static func label(_ name: String) -> String { name.isEmpty ? "(unnamed)" : name }
@@ -54,8 +62,9 @@ public enum MultiVector {
     /// vectors of the best similarity among the point's vectors. The similarity is the metric's
     /// internal one (dot product for Cosine and Dot, −squared distance for Euclid, −L1 distance
     /// for Manhattan), so a larger value is always better.
-    /// Both sides are preprocessed already (Cosine: normalized).
-    public static func maxSim(_ query: [[Float]], _ point: [[Float]], distance: Distance) -> Float {
+    /// Both sides are preprocessed already (Cosine: normalized); with `raw` (uint8 Cosine, never
+    /// normalized) the similarity is the full cosine, as Qdrant's byte metric computes it.
+    public static func maxSim(_ query: [[Float]], _ point: [[Float]], distance: Distance, raw: Bool = false) -> Float {
         var total: Float = 0
         for q in query {
             var best = -Float.infinity
@@ -65,6 +74,7 @@ public enum MultiVector {
                         let n = min(qp.count, vp.count)
                         let s: Float
                         switch distance {
+                        case .cosine where raw: s = SIMDKernels.cosine(qp.baseAddress!, vp.baseAddress!, n)
                         case .cosine, .dot: s = SIMDKernels.dot(qp.baseAddress!, vp.baseAddress!, n)
                         case .euclid: s = -SIMDKernels.squaredL2(qp.baseAddress!, vp.baseAddress!, n)
                         case .manhattan: s = -SIMDKernels.l1(qp.baseAddress!, vp.baseAddress!, n)

@@ -138,8 +138,8 @@ extension Segment {
         applyGraphState(&state)
         state.initial_version = createdVersion
         state.version = version
-        // Sparse vectors are always the storage qdb wrote, with an index Qdrant builds at load.
-        state.config.sparse_vector_data = schema?.sparseVectorData
+        // Sparse vectors are always the storage qdb wrote, with the index it has (`Segment+Sparse`).
+        state.config.sparse_vector_data = schema?.sparseVectorData(persisted: sparseIndexPersisted)
         return try .json(SegmentJSON(state: state, qdb: meta), pretty: true)
     }
 
@@ -163,6 +163,7 @@ extension Segment {
             deletedVersion = 0
         }
         self.schema = schema
+        sparseIndexPersisted = true
         let final = segmentsDir + "/" + id
         if !replacing { state = nil }
         if replacing, var st = state {
@@ -175,6 +176,7 @@ extension Segment {
             state = st
         }
         let tmp = final + ".tmp"
+        var built: [InvertedIndex] = []
         FileIO.removeTree(tmp)
         try FileIO.makeDirectories(tmp)
         do {
@@ -189,9 +191,9 @@ extension Segment {
                 try writeMatrix(slot: slot, to: vdir + "/" + DenseMatrixFile.matrixFile)
                 try SegmentFiles.write(vdir + "/" + DenseMatrixFile.deletedFile, DenseMatrixFile.writeDeleted(present[slot].map { !$0 }))
             }
-            try writeSparse(to: tmp, schema: schema)
+            built = try writeSparse(to: tmp, schema: schema)
             try writeMulti(to: tmp, schema: schema)
-            try Gridstore.write(payloads.all.map { $0.isEmpty ? nil : PayloadJSON.encode($0) }, to: tmp + "/" + Gridstore.directory, preallocate: schema.isAppendableForQdrant)
+            try Gridstore.write(payloads.all.map { $0.isEmpty ? nil : PayloadJSON.encode($0) }, to: tmp + "/" + Gridstore.directory, preallocate: schema.preallocatesGridstores)
             try FileIO.makeDirectories(tmp + "/payload_index")
             try SegmentFiles.write(tmp + "/" + PayloadIndexConfig.path, try PayloadIndexConfig(indexedFields: indexedFields).write())
             if replacing, keepGraphs { try carryIndexFiles(from: final, to: tmp) }
@@ -227,7 +229,7 @@ extension Segment {
         }) {
             useVectors(mapped)
         }
-        buildSparseIndex()
+        sparseIndex = built
     }
 
     private func writeMatrix(slot: Int, to path: String) throws {

@@ -35,15 +35,17 @@ extension Segment {
         for (slot, name) in schema.multiNames.enumerated() {
             let column = slot < multi.count ? multi[slot] : []
             try MultiDenseVectorStorage.write(
-                column, count: count, dim: schema.multiDims[slot], to: dir + "/" + SegmentSchema.storageDir(name))
+                column, count: count, dim: schema.multiDims[slot], datatype: schema.multiDatatype(slot), to: dir + "/" + SegmentSchema.storageDir(name))
         }
     }
 
     /// Reads the multivector storages of the segment directory `dir` for `count` points.
-    static func readMulti(from dir: String, schema: SegmentSchema, count: Int) throws -> [[[[Float]]?]] {
+    static func readMulti(from dir: String, schema: SegmentSchema, count: Int, present: Set<String>? = nil) throws -> [[[[Float]]?]] {
         try schema.multiNames.enumerated().map { slot, name in
+            // A multivector added after the segment was written: none of its points has it.
+            if let present, !present.contains(name) { return [] }
             let sub = SegmentSchema.storageDir(name)
-            return try MultiDenseVectorStorage.read(dir: dir + "/" + sub, relative: sub, dim: schema.multiDims[slot], count: count)
+            return try MultiDenseVectorStorage.read(dir: dir + "/" + sub, relative: sub, dim: schema.multiDims[slot], datatype: schema.multiDatatype(slot), count: count)
         }
     }
 }
@@ -52,7 +54,7 @@ extension Shard {
     /// The `k` best live points by MaxSim against `query` in multivector slot `slot` (exact
     /// scan; the internal score, larger is better), among those passing `filter`.
     func searchMulti(
-        _ query: [[Float]], slot: Int, distance: Distance, filter: Filter?, k: Int
+        _ query: [[Float]], slot: Int, distance: Distance, raw: Bool = false, filter: Filter?, k: Int
     ) -> [(score: Float, point: PointView)] {
         guard k > 0 else { return [] }
         return lock.read {
@@ -65,7 +67,7 @@ extension Shard {
                     if let filter, !filter.matches(id: ids[off], payload: payloads[off], hasVector: { seg.hasVector(slot: $0, at: off) }) {
                         continue
                     }
-                    top.insert(key: MultiVector.maxSim(query, v, distance: distance), seg: s, off: off)
+                    top.insert(key: MultiVector.maxSim(query, v, distance: distance, raw: raw), seg: s, off: off)
                 }
             }
             return top.sorted().map { e in

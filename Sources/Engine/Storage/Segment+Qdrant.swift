@@ -125,8 +125,9 @@ extension Segment {
         seg.load(ids: ids.map { $0 ?? .number(0) }, vectors: columns, present: present, payloads: payloads, versions: versions, deleted: deleted)
         seg.unmapped = Set(ids.indices.filter { ids[$0] == nil })
         seg.loadSparse(try readSparse(from: dir, schema: schema, count: n, present: Set(sparseNames)))
-        seg.buildSparseIndex()
-        seg.loadMulti(try readMulti(from: dir, schema: schema, count: n))
+        seg.schema = schema
+        if try seg.loadSparseIndexes(dir: dir, schema: schema, config: state.config, skipping: rewrite) { rewrite = true }
+        seg.loadMulti(try readMulti(from: dir, schema: schema, count: n, present: Set(SegmentSchema.multiParams(of: state.config).map(\.name))))
         let version = state.version ?? versions.max() ?? 0
         seg.createdVersion = qdbMeta?.created_version ?? state.initial_version ?? version
         seg.deletedVersion = qdbMeta?.deleted_version ?? version

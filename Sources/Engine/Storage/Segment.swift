@@ -21,6 +21,9 @@ final class Segment {
     /// Sealed segments only: an inverted index per sparse slot, built when the segment is sealed
     /// or loaded (never while readers hold the shard's read lock).
     var sparseIndex: [InvertedIndex] = []
+    /// Sealed segments only: whether the sparse indexes are Qdrant's persisted ones (files under
+    /// `vector_index-<name>/`, `ImmutableRam`/`Mmap` in `segment.json`) or `MutableRam`.
+    var sparseIndexPersisted = false
     /// Per sparse slot, the live points that have a vector there (IDF's document count).
     var sparseLive: [Int] = []
     /// Per multivector slot, each point's inner vectors or nil; in a segment holding points,

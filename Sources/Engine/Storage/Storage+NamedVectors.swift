@@ -1,7 +1,8 @@
 import Foundation
 
 /// The body of `PUT /collections/{c}/vectors/{name}` (Qdrant's `VectorNameConfig`): the
-/// immutable properties of a new dense or sparse vector.
+/// immutable properties of a new dense vector (a multivector with `multivector_config`) or
+/// sparse vector.
 public enum VectorNameConfig: Sendable, Equatable {
     case dense(VectorParams)
     case sparse(SparseVectorParams)
@@ -114,7 +115,8 @@ extension CollectionConfig {
         switch config {
         case .dense(let p):
             if let existing = params.vectors.params(name) {
-                guard existing.size == p.size, existing.distance == p.distance, existing.datatype == p.datatype else {
+                guard existing.size == p.size, existing.distance == p.distance, existing.datatype == p.datatype,
+                      existing.multivector_config == p.multivector_config else {
                     throw StorageError(.badInput, "Wrong input: Vector `\(name)` already exists with a different configuration")
                 }
                 return nil
@@ -124,6 +126,7 @@ extension CollectionConfig {
             }
             var fresh = VectorParams(size: p.size, distance: p.distance)
             fresh.datatype = p.datatype
+            fresh.multivector_config = p.multivector_config
             switch params.vectors {
             case .single(let only): next.params.vectors = .named(["": only, name: fresh])
             case .named(var m):

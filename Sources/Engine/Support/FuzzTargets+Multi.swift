@@ -15,7 +15,7 @@ extension FuzzTargets {
 
     static let multiSchema: SegmentSchema = {
         var s = SegmentSchema(names: ["d"], dims: [2], distances: [.dot])
-        s.takeMulti([("m", 3, .cosine)])
+        s.takeMulti([("m", 3, .cosine, .float32)])
         return s
     }()
 

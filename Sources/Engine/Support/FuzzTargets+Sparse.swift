@@ -32,3 +32,34 @@ extension FuzzTargets {
         return segments + "/" + seg.id
     }
 }
+
+/// The `sparse-index` fuzz target: a sealed segment whose sparse vector has Qdrant's persisted
+/// inverted index (`InvertedIndexFiles`), with posting lists long enough for packed chunks; the
+/// first input byte picks one of the index files (`sparseIndexFiles`), the rest replaces it,
+/// and the segment is loaded and searched through its index.
+extension FuzzTargets {
+    public static let sparseIndexFiles = InvertedIndexFiles.files.map { SegmentSchema.indexDir("s") + "/" + $0 }
+
+    static func sparseIndex(_ raw: UnsafeRawBufferPointer) throws {
+        try sparseIndexTemplate.withReplacedFile(raw, from: sparseIndexFiles) { dir in
+            let seg = try Segment.load(from: dir, schema: sparseSchema)
+            var scores = [Float](repeating: 0, count: seg.count), touched = [Bool](repeating: false, count: seg.count)
+            for index in seg.sparseIndex {
+                index.accumulate(SparseVector(indices: [0, 1, 2, 7, 400], values: [1, 1, 1, 1, 1]), scores: &scores, touched: &touched)
+            }
+        }
+    }
+
+    private static let sparseIndexTemplate = FuzzSegmentTemplate {
+        let segments = scratch + "/sparse-index-segments"
+        try FileIO.makeDirectories(segments)
+        let seg = Segment(id: "00000000-0000-4000-8000-000000000003", dims: [2])
+        for i in 0..<300 {
+            let v: SparseVector? = i == 3 ? nil : SparseVector(indices: [UInt32(i % 3), 7, 100 + UInt32(i)], values: [1, Float(i), 0.5])
+            seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), sparse: [v])
+        }
+        seg.markDeleted(10, version: 301)
+        try seg.writeSealed(to: segments, version: 302, schema: sparseSchema)
+        return segments + "/" + seg.id
+    }
+}

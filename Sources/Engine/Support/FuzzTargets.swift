@@ -39,6 +39,7 @@ public enum FuzzTargets {
             _ = try SparseVectorStorage.decode(validating: Array(raw))
         },
         "sparse-segment": sparseSegment,
+        "sparse-index": sparseIndex,
         "multi-segment": multiSegment,
         "typed-segment": typedSegment,
         "hnsw-graph": hnswGraph,

@@ -75,4 +75,19 @@ import Testing
         let json = try FileIO.readAll(seeds + "/" + files.sorted().first { $0.hasPrefix("1-") }!)
         try json.withUnsafeBytes { raw in try FuzzTargets.multiSegment(raw) }
     }
+
+    /// float16 and uint8 multivectors: rows of 2- and 1-byte elements (Qdrant's chunk config for
+    /// that element size), read back as the values stored.
+    @Test func typedElementsRoundTrip() throws {
+        for dt in [VectorDatatype.float16, .uint8] {
+            let column: [[[Float]]?] = [[[1, 2, 3], [250, 0.5, 7]].map { $0.map(dt.convert) }, nil, [[4, 5, 6]].map { $0.map(dt.convert) }]
+            let path = dir.path + "/typed-" + dt.rawValue
+            try MultiDenseVectorStorage.write(column, count: 3, dim: 3, datatype: dt, to: path)
+            let cfg = try JSONDecoder().decode(ChunkedVectors.Config.self, from: Data(try FileIO.readAll(path + "/vectors/config.json")))
+            #expect(cfg == ChunkedVectors.config(dim: 3, elementSize: dt.elementSize))
+            #expect(try MultiDenseVectorStorage.read(dir: path, relative: "m", dim: 3, datatype: dt, count: 3) == column)
+            // Read as float32, the rows are the wrong size: refused, not misread.
+            #expect(throws: SegmentFormatError.self) { try MultiDenseVectorStorage.read(dir: path, relative: "m", dim: 3, count: 3) }
+        }
+    }
 }

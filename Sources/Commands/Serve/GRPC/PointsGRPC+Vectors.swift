@@ -43,8 +43,11 @@ extension PointsGRPC {
             case .denseConfig(let d)?:
                 try GRPCCall.rejectUnknownFields(d)
                 guard d.size >= 1, d.size <= 65536 else { throw GRPCConvert.badInput("dense_config.size must be between 1 and 65536") }
-                var p = try CollectionsGRPC.params(
-                    { var v = Qdrant_VectorParams(); v.size = d.size; v.distance = d.distance; return v }(), label: "dense_config")
+                var v = Qdrant_VectorParams()
+                v.size = d.size
+                v.distance = d.distance
+                if d.hasMultivectorConfig { v.multivectorConfig = d.multivectorConfig }
+                var p = try CollectionsGRPC.params(v, label: "dense_config")
                 if d.hasDatatype { p.datatype = try CollectionsGRPC.datatype(d.datatype, label: "dense_config.datatype") }
                 config = .dense(p)
             case .sparseConfig(let s)?:
