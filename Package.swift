@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "CArchive", "COpenSSL", "CCurl", "CZlib", "CLZ4", "CQDBSys", "CStemmer", "CFastFloat",
+                "CArchive", "COpenSSL", "CCurl", "CZlib", "CLZ4", "CQDBSys", "CStemmer", "CFastFloat", "CSIMD",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -80,6 +80,9 @@ let package = Package(
         .target(name: "CQDBSys"),
         // JSON numbers to doubles with Debian's header-only fast_float (libfast-float-dev).
         .target(name: "CFastFloat"),
+        // Distance kernels with AVX2 + FMA chosen at run time (Sources/CSIMD/include/qdb_simd.h).
+        // Optimized in debug builds too, so tests and the debug server do not scan at -O0.
+        .target(name: "CSIMD", cSettings: [.unsafeFlags(["-O2"])]),
         // Fuzz targets over every reader of untrusted bytes (scripts/fuzz); a corpus replayer
         // when built without -D QDB_FUZZ.
         .executableTarget(name: "QDBFuzz", dependencies: ["Engine"]),

@@ -1,3 +1,4 @@
+import CSIMD
 import Testing
 @testable import Engine
 
@@ -17,6 +18,38 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Both kernel sets (the CPU's best and the portable fallback) against a double-precision
+    /// reference, over the usual dimensions and the odd tails.
+    @Test func bothKernelSetsMatchADoubleReference() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [1, 7, 8, 9, 31, 32, 33, 100, 128, 384, 768, 1536] {
+            let a = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
+            let b = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
+            let dot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let l2 = zip(a, b).reduce(0.0) { $0 + (Double($1.0) - Double($1.1)) * (Double($1.0) - Double($1.1)) }
+            let l1 = zip(a, b).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) }
+            let tol = 1e-5 * Double(n)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    let x = pa.baseAddress!, y = pb.baseAddress!
+                    for (got, want) in [(SIMDKernels.dot(x, y, n), dot), (qdb_dot_f32_portable(x, y, n), dot),
+                                        (SIMDKernels.squaredL2(x, y, n), l2), (qdb_l2sq_f32_portable(x, y, n), l2),
+                                        (SIMDKernels.l1(x, y, n), l1), (qdb_l1_f32_portable(x, y, n), l1)] {
+                        #expect(abs(Double(got) - want) < tol, "n \(n): \(got) vs \(want)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// On a CPU with AVX2 and FMA (this project's machines) the fast kernels are the ones used.
+    @Test func fastKernelsChosenWhenTheCPUHasThem() throws {
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let words = Set(flags.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
+        let expected = words.contains("avx2") && words.contains("fma") ? "avx2+fma" : "portable"
+        #expect(SIMDKernels.active == expected)
     }
 
     @Test func cosineVectorsAreNormalized() {
