@@ -56,7 +56,7 @@ extension FuzzTargets {
         let seg = Segment(id: "00000000-0000-4000-8000-000000000003", dims: [2])
         for i in 0..<300 {
             let v: SparseVector? = i == 3 ? nil : SparseVector(indices: [UInt32(i % 3), 7, 100 + UInt32(i)], values: [1, Float(i), 0.5])
-            seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), sparse: [v])
+            seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: [:], version: UInt64(i + 1), sparse: [v], multi: [])
         }
         seg.markDeleted(10, version: 301)
         try seg.writeSealed(to: segments, version: 302, schema: sparseSchema)

@@ -21,7 +21,7 @@ import Testing
             if i % 3 == 0 { idx.append(1); val.append(2) }
             if i % 11 != 4 { idx.append(7); val.append(Float(i % 13) / 4) }
             let v: SparseVector? = i == 5 ? nil : SparseVector(indices: idx, values: val)
-            seg.append(id: .number(UInt64(i)), vectors: [[1]], payload: [:], version: UInt64(i + 1), sparse: [v])
+            seg.append(id: .number(UInt64(i)), vectors: [[1]], payload: [:], version: UInt64(i + 1), sparse: [v], multi: [])
         }
         seg.markDeleted(9, version: 301)
         try seg.writeSealed(to: dir, version: 302, schema: schema)
@@ -181,7 +181,7 @@ import Testing
             let schema = SegmentSchema(names: ["d"], dims: [1], distances: [.dot])
                 .withSparse([("s", SparseVectorParams(index: .init(datatype: dt)))])
             let seg = Segment(id: "00000000-0000-4000-8000-0000000000ab", dims: [1])
-            seg.append(id: .number(1), vectors: [[1]], payload: [:], version: 1, sparse: [SparseVector(indices: [3], values: [0.5])])
+            seg.append(id: .number(1), vectors: [[1]], payload: [:], version: 1, sparse: [SparseVector(indices: [3], values: [0.5])], multi: [])
             try seg.writeSealed(to: tmp.path, version: 2, schema: schema)
             let dir = tmp.path + "/" + seg.id
             let json = String(decoding: try FileIO.readAll(dir + "/segment.json"), as: UTF8.self)

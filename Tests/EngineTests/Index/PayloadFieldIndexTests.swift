@@ -23,7 +23,7 @@ import Testing
 
     static func segment() -> Segment {
         let seg = Segment(dims: [2])
-        for i in 0..<100 { seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: payload(i), version: 1) }
+        for i in 0..<100 { seg.append(id: .number(UInt64(i)), vectors: [[Float(i), 1]], payload: payload(i), version: 1, sparse: [], multi: []) }
         seg.markDeleted(5, version: 2)
         return seg
     }

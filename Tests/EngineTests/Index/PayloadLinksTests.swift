@@ -14,7 +14,7 @@ import Testing
         let seg = Segment(dims: [16])
         for i in 0..<n {
             let payload: Payload = ["grp": .string("g\(i % 10)"), "half": .string(i % 2 == 0 ? "even" : "odd")]
-            seg.append(id: .number(UInt64(i)), vectors: [Array(data.points[(i * 16)..<(i * 16 + 16)])], payload: payload, version: 1)
+            seg.append(id: .number(UInt64(i)), vectors: [Array(data.points[(i * 16)..<(i * 16 + 16)])], payload: payload, version: 1, sparse: [], multi: [])
         }
         return seg
     }
