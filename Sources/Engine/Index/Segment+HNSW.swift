@@ -68,8 +68,11 @@ extension Segment {
     /// grant) overrides `config.max_indexing_threads` for the build; the files record the config's.
     /// `datatype` is the slot's stored element type when the segment has no schema yet (the
     /// optimizer's fresh segments): uint8 Cosine is scored unnormalized, as everywhere else.
+    /// `stop` (the optimizer's cancellation) ends the build early; the graph is then incomplete
+    /// and the caller throws it away.
     func buildGraph(
-        slot: Int, distance: Distance, config: HnswConfig, fullScanVectors: Int, threads: Int? = nil, datatype: VectorDatatype? = nil
+        slot: Int, distance: Distance, config: HnswConfig, fullScanVectors: Int, threads: Int? = nil, datatype: VectorDatatype? = nil,
+        stop: (@Sendable () -> Bool)? = nil
     ) -> SegmentGraph {
         let stored = datatype ?? schema?.datatype(slot)
         let n = count
@@ -77,7 +80,10 @@ extension Segment {
             m: config.m, m0: 2 * config.m, efConstruct: config.ef_construct,
             entryPointsNum: max(1, fullScanVectors > 0 ? n / fullScanVectors * 10 : 1), threads: threads ?? config.max_indexing_threads)
         let graph = withVectors(slot: slot) { base in
-            HNSWBuilder(scorer: DenseScorer(base: base, dim: dims[slot], count: n, distance: distance, rawCosine: distance == .cosine && stored == .uint8), params: params).build()
+            let builder = HNSWBuilder(
+                scorer: DenseScorer(base: base, dim: dims[slot], count: n, distance: distance, rawCosine: distance == .cosine && stored == .uint8), params: params)
+            builder.stop = stop
+            return builder.build()
         }
         let gc = HnswGraphConfig(m: config.m, efConstruct: config.ef_construct, fullScanThreshold: fullScanVectors,
                                  maxIndexingThreads: config.max_indexing_threads, payloadM: config.payload_m, indexedVectorCount: n)

@@ -1,31 +1,94 @@
 import Foundation
 
 /// The optimizer's bookkeeping for one shard.
+///
+/// Stopping a job: `pause()` (a replace of the shard's data) and `close()` (the shard is being
+/// dropped) ask the job in flight to stop; it checks `stopRequested` between its phases and
+/// during graph builds, throws its work away (its new segment directory included) and ends;
+/// `pause()` and `closeWaiting()` return only then, so the job never writes into a directory
+/// that changed under it. No job starts while paused or after close.
 final class OptimizerState: @unchecked Sendable {
-    private let mutex = NSLock()
+    private let condition = NSCondition()
     private var _running = false
     private var _closed = false
+    private var _paused = 0
+    private var _stop = false
     private var _lastError: String?
     /// The shard's `lastSeq` at the previous pass: an appendable segment unchanged since is idle.
     var seenSeq: UInt64 = .max
+    /// Tests only: called with a phase name at each of the job's checks (see `Shard.run`).
+    var checkpoint: (@Sendable (String) -> Void)?
 
-    /// Claims the shard for one optimization; false when one is already running or the shard closed.
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return try body()
+    }
+
+    /// Claims the shard for one optimization; false when one is already running, or the shard
+    /// is paused or closed.
     func begin() -> Bool {
-        mutex.withLock {
-            guard !_running, !_closed else { return false }
+        locked {
+            guard !_running, !_closed, _paused == 0 else { return false }
             _running = true
+            _stop = false
             return true
         }
     }
 
-    func end(error: String?) { mutex.withLock { _running = false; _lastError = error } }
+    func end(error: String?) {
+        locked {
+            _running = false
+            _stop = false
+            _lastError = error
+            condition.broadcast()
+        }
+    }
 
-    var running: Bool { mutex.withLock { _running } }
-    var lastError: String? { mutex.withLock { _lastError } }
+    var running: Bool { locked { _running } }
+    var lastError: String? { locked { _lastError } }
+
+    /// Whether the job in flight should stop (and throw its work away).
+    var stopRequested: Bool { locked { _stop || _closed } }
+
     /// Stops further optimizations (the shard is being dropped or replaced); one in flight
-    /// notices at its swap and throws its work away.
-    func close() { mutex.withLock { _closed = true } }
-    var closed: Bool { mutex.withLock { _closed } }
+    /// notices at its next check and throws its work away.
+    func close() { locked { _closed = true } }
+    var closed: Bool { locked { _closed } }
+
+    /// `close()`, then waits until the job in flight (if any) has ended. The caller must not hold
+    /// the shard's lock (the job may need it to finish).
+    func closeWaiting() {
+        locked {
+            _closed = true
+            while _running { condition.wait() }
+        }
+    }
+
+    /// Asks the job in flight (if any) to stop, waits until it has ended, and keeps further jobs
+    /// from starting until `resume()`. Pauses nest. The caller must not hold the shard's lock.
+    func pause() {
+        locked {
+            _paused += 1
+            if _running { _stop = true }
+            while _running { condition.wait() }
+        }
+    }
+
+    func resume() { locked { _paused = max(0, _paused - 1) } }
+
+    /// Runs `body` paused (`pause()`, then `resume()` however `body` ends).
+    func pausing<T>(_ body: () throws -> T) rethrows -> T {
+        pause()
+        defer { resume() }
+        return try body()
+    }
+
+    /// Calls the test hook, then tells whether the job should stop.
+    func check(_ phase: String) -> Bool {
+        checkpoint?(phase)
+        return stopRequested
+    }
 }
 
 /// One optimization: rebuild one sealed segment, or merge several, as a new one (new id)
@@ -135,20 +198,23 @@ extension Shard {
         let moved = zip(sources, keeps).map { fresh.appendPoints(of: $0, keeping: $1) }
         let settings = lock.read { indexSettings }
         let started = Date()
+        let state = optimizerState
         for slot in job.slots where fresh.count > 0 {
+            if state.check("build") { return false }
             let name = schema.names[slot]
             let config = settings.hnsw(for: name)
             fresh.graphs[slot] = fresh.buildGraph(
                 slot: slot, distance: schema.distances[slot], config: config,
                 fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot]), threads: threads,
-                datatype: schema.datatype(slot))
+                datatype: schema.datatype(slot), stop: { state.stopRequested })
         }
         Failpoint.pause("optimizer_before_write")
+        if state.check("write") { return false }
         let fields = lock.read { indexedFields }
         try fresh.writeSealed(to: segmentsDir, version: version, schema: schema, indexedFields: fields)
         Failpoint.pause("optimizer_before_swap")
         let swapped: Bool = try lock.write {
-            guard !optimizerState.closed else { return false }
+            guard !state.check("swap") else { return false }
             var positions: [Int] = []
             for source in sources {
                 guard let pos = segments.firstIndex(where: { $0 === source }), pos < segments.count - 1 else { return false }
