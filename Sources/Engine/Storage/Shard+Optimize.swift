@@ -14,8 +14,13 @@ final class OptimizerState: @unchecked Sendable {
     private var _paused = 0
     private var _stop = false
     private var _lastError: String?
-    /// The shard's `lastSeq` at the previous pass: an appendable segment unchanged since is idle.
+    /// The shard's `lastSeq` when a pass last saw it change, and when: an appendable segment
+    /// unchanged for `idleSeconds` is idle. (Passes of several workers can follow each other
+    /// within microseconds, so "unchanged since the previous pass" alone cut bulk loads into
+    /// small segments.)
     var seenSeq: UInt64 = .max
+    var seenAt = ContinuousClock.now
+    static let idleSeconds = 1.0
     /// Tests only: called with a phase name at each of the job's checks (see `Shard.run`).
     var checkpoint: (@Sendable (String) -> Void)?
 
@@ -169,15 +174,20 @@ extension Shard {
     }
 
     /// Seals the appendable segment when it holds enough vectors for an index and no write came
-    /// since the previous pass: Qdrant's optimizer turns such a segment into an indexed one; in
+    /// for `OptimizerState.idleSeconds`: Qdrant's optimizer turns such a segment into an indexed one; in
     /// qdb the seal makes it a sealed segment, which the indexing job then rebuilds with graphs.
     /// (A bulk load keeps writing, so it is not cut into small segments.)
     private func sealIfIdleAndBig() throws {
         let (seq, big) = lock.read {
             (lastSeq, appendable.count > 0 && dims.indices.contains { indexSettings.wantsIndex(vectors: appendable.liveCount, dim: dims[$0]) })
         }
-        defer { optimizerState.seenSeq = seq }
-        guard big, seq == optimizerState.seenSeq else { return }
+        let state = optimizerState, now = ContinuousClock.now
+        guard seq == state.seenSeq else {
+            state.seenSeq = seq
+            state.seenAt = now
+            return
+        }
+        guard big, (now - state.seenAt).seconds >= OptimizerState.idleSeconds else { return }
         try seal()
     }
 
