@@ -34,7 +34,7 @@ def proc_status_kib(pid: int, field: str) -> int | None:
 
 def start_server(binary: str, root: Path, port: int, log_path: Path,
                  appendable_max: int | None = None,
-                 extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+                 extra_env: dict[str, str] | None = None, grpc_port: int = 0) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QDB__", "QDRANT__"))}
     env.update(extra_env or {})
     if appendable_max:
@@ -42,7 +42,7 @@ def start_server(binary: str, root: Path, port: int, log_path: Path,
     log = open(log_path, "wb")
     proc = subprocess.Popen([binary, "serve", "--storage", str(root / "storage"),
                              "--snapshots-path", str(root / "snapshots"), "--host", "127.0.0.1",
-                             "--http-port", str(port), "--grpc-port", "0"],  # REST only: 6334 stays free
+                             "--http-port", str(port), "--grpc-port", str(grpc_port)],  # 0: REST only, 6334 stays free
                             stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, env=env, cwd=root)
     log.close()

@@ -133,6 +133,10 @@ struct Serve: QDBCommand {
         try restoreStartupSnapshots(into: storage, logger: logger)
         let optimizer = storage.startOptimizer(settings: config.optimizer)
         logger.info("optimizer started", metadata: ["workers": "\(optimizer.workers)", "cpu_budget": "\(optimizer.cpuBudget)"])
+        ParallelMap.maxThreads = config.maxSearchThreads
+        logger.info("search threads", metadata: [
+            "max_search_threads": "\(config.maxSearchThreads)", "batch_width": "\(ParallelMap.width(pieces: .max, limit: config.maxSearchThreads))",
+        ])
         logger.info("storage open", metadata: ["path": "\(config.storagePath)", "collections": "\(storage.collectionNames().count)"])
         let metrics = ServerMetrics()
         metrics.bootstrapMetricsSystem()

@@ -7,9 +7,8 @@ extension Router where Context == BasicRequestContext {
         on("/collections/:collection/points", method: .put, state: s) { call in
             let name = try call.parameter("collection")
             let wait = try call.wait(default: false)
-            let body = try await call.rawJSON()
-            let points = try UpsertJSON.points(from: body)
-            let (mode, filter) = try UpsertJSON.updateOptions(body)
+            let (points, options) = try await call.upsertBody()
+            let (mode, filter) = try UpsertJSON.updateOptions(options)
             return try await call.respond {
                 let op = try call.collection(name).upsert(points, wait: wait, mode: mode, filter: filter)
                 return UpdateResult(operation_id: op, status: wait ? "completed" : "acknowledged")

@@ -14,7 +14,6 @@ extension ServeConfig {
         "storage.hnsw_global_config.healing_threshold",
         "storage.performance.search_timeout_sec", "storage.performance.optimizer_io_budget",
         "storage.wal.wal_capacity_mb", "storage.wal.wal_segments_ahead", "storage.wal.wal_retain_closed",
-        "storage.performance.max_search_threads",
         "storage.performance.update_rate_limit", "storage.performance.incoming_shard_transfers_limit",
         "storage.performance.outgoing_shard_transfers_limit", "storage.performance.async_scorer",
         "storage.performance.io_uring", "storage.performance.max_concurrent_collection_loads",

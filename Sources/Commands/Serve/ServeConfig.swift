@@ -48,6 +48,8 @@ public struct ServeConfig: Sendable, Equatable {
     public var collectionDefaults = CollectionDefaults()
     /// `storage.performance.optimizer_cpu_budget` / `max_optimization_runtime_threads` (`ServeConfig+Performance`).
     public var optimizer = OptimizerSettings()
+    /// `storage.performance.max_search_threads`: the most threads one batch search uses (0 = auto).
+    public var maxSearchThreads = 0
     /// `storage.snapshots_config.compression`: how stored snapshots are compressed.
     public var compression = SnapshotCompression.none
     /// `storage.snapshots_config.schedules` (see ServeConfig+Schedules.swift).

@@ -41,6 +41,9 @@ final class HNSWBuilder<S: VectorScorer>: @unchecked Sendable, GraphLinksAccess 
     private static var stripeCount: Int { 4096 }
     private var entry: EntryPointSet
     private var entryMutex = pthread_mutex_t()
+    /// Asked between ranges of points (set before `build`): true ends the build early, leaving
+    /// an incomplete graph for the caller to throw away (a cancelled optimization).
+    var stop: (@Sendable () -> Bool)?
 
     init(scorer: S, params: HNSWParameters) {
         self.scorer = scorer
@@ -114,7 +117,7 @@ final class HNSWBuilder<S: VectorScorer>: @unchecked Sendable, GraphLinksAccess 
             // Own threads, not the shared pool: they keep the optimizer's low priority.
             WorkerThreads.run(threads) { _ in
                 let visited = VisitedList(count: self.n)
-                while let range = next.take(64, limit: self.n) {
+                while !(self.stop?() ?? false), let range = next.take(64, limit: self.n) {
                     for p in range { self.insert(p, visited: visited) }
                 }
             }

@@ -70,9 +70,11 @@ extension Segment {
     /// optimizer's fresh segments): uint8 Cosine is scored unnormalized, as everywhere else.
     /// With `payloadIndex` (this segment's) and `payload_m` (or `m`) above 0, the graph gets
     /// the payload links of its keyword and integer values (`PayloadLinks`).
+    /// `stop` (the optimizer's cancellation) ends the build early; the graph is then incomplete
+    /// and the caller throws it away.
     func buildGraph(
         slot: Int, distance: Distance, config: HnswConfig, fullScanVectors: Int, threads: Int? = nil, datatype: VectorDatatype? = nil,
-        payloadIndex: SegmentPayloadIndex? = nil
+        payloadIndex: SegmentPayloadIndex? = nil, stop: (@Sendable () -> Bool)? = nil
     ) -> SegmentGraph {
         let stored = datatype ?? schema?.datatype(slot)
         let n = count
@@ -81,9 +83,11 @@ extension Segment {
             entryPointsNum: max(1, fullScanVectors > 0 ? n / fullScanVectors * 10 : 1), threads: threads ?? config.max_indexing_threads)
         let graph = withVectors(slot: slot) { base in
             let scorer = DenseScorer(base: base, dim: dims[slot], count: n, distance: distance, rawCosine: distance == .cosine && stored == .uint8)
-            let main = HNSWBuilder(scorer: scorer, params: params).build()
+            let builder = HNSWBuilder(scorer: scorer, params: params)
+            builder.stop = stop
+            let main = builder.build()
             let payloadM = config.payload_m ?? config.m
-            guard let payloadIndex, payloadM > 0 else { return main }
+            guard let payloadIndex, payloadM > 0, !(stop?() ?? false) else { return main }
             let blocks = withScanColumns(slot: slot) { deleted, present, _ in
                 PayloadLinks.blocks(payloadIndex, graph: main, mainM: config.m, threshold: fullScanVectors) { !deleted[$0] && present[$0] }
             }

@@ -2,7 +2,9 @@ extension Collection {
     /// Validates and converts input points to slot form, preprocessing vectors for their distance.
     /// With `partial` (vector updates), a point may lack the unnamed vector.
     func slotPoints(_ points: [PointInput], partial: Bool = false) throws -> [SlotPoint] {
-        try points.map { p in
+        // Once per request, not per point: both are computed from the config under its lock.
+        let noSparse = sparseSlots.isEmpty, noMulti = multiSlots.isEmpty
+        return try points.map { p in
             for name in p.vectors.keys where !slots.contains(where: { $0.name == name }) && multiSlot(named: name) == nil {
                 try refuseSparseName(name)
                 _ = try slot(named: name)
@@ -10,7 +12,7 @@ extension Collection {
             var vectors: [[Float]?] = []
             for (name, params) in slots {
                 guard let v = p.vectors[name] else {
-                    if name.isEmpty, sparseSlots.isEmpty, !partial { throw StorageError(.badInput, "Wrong input: point \(p.id) has no vector") }
+                    if name.isEmpty, noSparse, !partial { throw StorageError(.badInput, "Wrong input: point \(p.id) has no vector") }
                     vectors.append(nil)
                     continue
                 }
@@ -23,7 +25,9 @@ extension Collection {
                 }
                 vectors.append(params.prepare(v))
             }
-            return SlotPoint(id: p.id, vectors: vectors, payload: p.payload, sparse: try sparseSlots(of: p), multi: try multiSlots(of: p))
+            return SlotPoint(
+                id: p.id, vectors: vectors, payload: p.payload, sparse: try noSparse && p.sparse.isEmpty ? [] : sparseSlots(of: p),
+                multi: try noMulti && p.multi.isEmpty ? [] : multiSlots(of: p))
         }
     }
 

@@ -1,31 +1,99 @@
 import Foundation
 
 /// The optimizer's bookkeeping for one shard.
+///
+/// Stopping a job: `pause()` (a replace of the shard's data) and `close()` (the shard is being
+/// dropped) ask the job in flight to stop; it checks `stopRequested` between its phases and
+/// during graph builds, throws its work away (its new segment directory included) and ends;
+/// `pause()` and `closeWaiting()` return only then, so the job never writes into a directory
+/// that changed under it. No job starts while paused or after close.
 final class OptimizerState: @unchecked Sendable {
-    private let mutex = NSLock()
+    private let condition = NSCondition()
     private var _running = false
     private var _closed = false
+    private var _paused = 0
+    private var _stop = false
     private var _lastError: String?
-    /// The shard's `lastSeq` at the previous pass: an appendable segment unchanged since is idle.
+    /// The shard's `lastSeq` when a pass last saw it change, and when: an appendable segment
+    /// unchanged for `idleSeconds` is idle. (Passes of several workers can follow each other
+    /// within microseconds, so "unchanged since the previous pass" alone cut bulk loads into
+    /// small segments.)
     var seenSeq: UInt64 = .max
+    var seenAt = ContinuousClock.now
+    static let idleSeconds = 1.0
+    /// Tests only: called with a phase name at each of the job's checks (see `Shard.run`).
+    var checkpoint: (@Sendable (String) -> Void)?
 
-    /// Claims the shard for one optimization; false when one is already running or the shard closed.
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        return try body()
+    }
+
+    /// Claims the shard for one optimization; false when one is already running, or the shard
+    /// is paused or closed.
     func begin() -> Bool {
-        mutex.withLock {
-            guard !_running, !_closed else { return false }
+        locked {
+            guard !_running, !_closed, _paused == 0 else { return false }
             _running = true
+            _stop = false
             return true
         }
     }
 
-    func end(error: String?) { mutex.withLock { _running = false; _lastError = error } }
+    func end(error: String?) {
+        locked {
+            _running = false
+            _stop = false
+            _lastError = error
+            condition.broadcast()
+        }
+    }
 
-    var running: Bool { mutex.withLock { _running } }
-    var lastError: String? { mutex.withLock { _lastError } }
+    var running: Bool { locked { _running } }
+    var lastError: String? { locked { _lastError } }
+
+    /// Whether the job in flight should stop (and throw its work away).
+    var stopRequested: Bool { locked { _stop || _closed } }
+
     /// Stops further optimizations (the shard is being dropped or replaced); one in flight
-    /// notices at its swap and throws its work away.
-    func close() { mutex.withLock { _closed = true } }
-    var closed: Bool { mutex.withLock { _closed } }
+    /// notices at its next check and throws its work away.
+    func close() { locked { _closed = true } }
+    var closed: Bool { locked { _closed } }
+
+    /// `close()`, then waits until the job in flight (if any) has ended. The caller must not hold
+    /// the shard's lock (the job may need it to finish).
+    func closeWaiting() {
+        locked {
+            _closed = true
+            while _running { condition.wait() }
+        }
+    }
+
+    /// Asks the job in flight (if any) to stop, waits until it has ended, and keeps further jobs
+    /// from starting until `resume()`. Pauses nest. The caller must not hold the shard's lock.
+    func pause() {
+        locked {
+            _paused += 1
+            if _running { _stop = true }
+            while _running { condition.wait() }
+        }
+    }
+
+    func resume() { locked { _paused = max(0, _paused - 1) } }
+
+    /// Runs `body` paused (`pause()`, then `resume()` however `body` ends).
+    func pausing<T>(_ body: () throws -> T) rethrows -> T {
+        pause()
+        defer { resume() }
+        return try body()
+    }
+
+    /// Calls the test hook, then tells whether the job should stop.
+    func check(_ phase: String) -> Bool {
+        checkpoint?(phase)
+        return stopRequested
+    }
 }
 
 /// One optimization: rebuild one sealed segment, or merge several, as a new one (new id)
@@ -106,15 +174,20 @@ extension Shard {
     }
 
     /// Seals the appendable segment when it holds enough vectors for an index and no write came
-    /// since the previous pass: Qdrant's optimizer turns such a segment into an indexed one; in
+    /// for `OptimizerState.idleSeconds`: Qdrant's optimizer turns such a segment into an indexed one; in
     /// qdb the seal makes it a sealed segment, which the indexing job then rebuilds with graphs.
     /// (A bulk load keeps writing, so it is not cut into small segments.)
     private func sealIfIdleAndBig() throws {
         let (seq, big) = lock.read {
             (lastSeq, appendable.count > 0 && dims.indices.contains { indexSettings.wantsIndex(vectors: appendable.liveCount, dim: dims[$0], name: schema.names[$0]) })
         }
-        defer { optimizerState.seenSeq = seq }
-        guard big, seq == optimizerState.seenSeq else { return }
+        let state = optimizerState, now = ContinuousClock.now
+        guard seq == state.seenSeq else {
+            state.seenSeq = seq
+            state.seenAt = now
+            return
+        }
+        guard big, (now - state.seenAt).seconds >= OptimizerState.idleSeconds else { return }
         try seal()
     }
 
@@ -138,21 +211,24 @@ extension Shard {
         let payloadIndex = schemaFields.isEmpty || fresh.count == 0 ? nil : SegmentPayloadIndex(segment: fresh, schema: schemaFields)
         if let payloadIndex { fresh.planner.adopt(payloadIndex) }
         let started = Date()
+        let state = optimizerState
         // `m` 0 (set since the sources were indexed): no graph, as Qdrant.
         for slot in job.slots where fresh.count > 0 && settings.hnsw(for: schema.names[slot]).m > 0 {
+            if state.check("build") { return false }
             let name = schema.names[slot]
             let config = settings.hnsw(for: name)
             fresh.graphs[slot] = fresh.buildGraph(
                 slot: slot, distance: schema.distances[slot], config: config,
                 fullScanVectors: settings.fullScanVectors(name: name, dim: dims[slot], elementSize: schema.datatype(slot).elementSize), threads: threads,
-                datatype: schema.datatype(slot), payloadIndex: payloadIndex)
+                datatype: schema.datatype(slot), payloadIndex: payloadIndex, stop: { state.stopRequested })
         }
         Failpoint.pause("optimizer_before_write")
+        if state.check("write") { return false }
         let fields = lock.read { indexedFields }
         try fresh.writeSealed(to: segmentsDir, version: version, schema: schema, indexedFields: fields)
         Failpoint.pause("optimizer_before_swap")
         let swapped: Bool = try lock.write {
-            guard !optimizerState.closed else { return false }
+            guard !state.check("swap") else { return false }
             var positions: [Int] = []
             for source in sources {
                 guard let pos = segments.firstIndex(where: { $0 === source }), pos < segments.count - 1 else { return false }

@@ -54,12 +54,19 @@ extension Shard {
     /// Exchanges this shard's directory with the prepared one at `staged`, whose test-open is
     /// `loaded`, and takes over its state (no second load). The old data ends up at `staged`
     /// (the caller removes it).
+    ///
+    /// An optimization in flight on this shard is stopped first and waited for (it throws its
+    /// work away: its segment would hold the old data, and its files must not land in the
+    /// directory once it holds the new data); none starts until the exchange is done. The next
+    /// optimizer pass then optimizes the new data. The caller must not hold `lock`.
     func replace(with staged: String, loaded: Shard) throws {
-        try lock.write {
-            guard qdb_rename_exchange(staged, dir) == 0 else { throw FileIO.ioError("exchange \(staged) with \(dir)") }
-            try FileIO.syncDirectory((dir as NSString).deletingLastPathComponent)
-            let (wal, _) = try WAL.open(dir: dir + "/wal", logger: logger)
-            takeState(of: loaded, wal: wal)
+        try optimizerState.pausing {
+            try lock.write {
+                guard qdb_rename_exchange(staged, dir) == 0 else { throw FileIO.ioError("exchange \(staged) with \(dir)") }
+                try FileIO.syncDirectory((dir as NSString).deletingLastPathComponent)
+                let (wal, _) = try WAL.open(dir: dir + "/wal", logger: logger)
+                takeState(of: loaded, wal: wal)
+            }
         }
     }
 }

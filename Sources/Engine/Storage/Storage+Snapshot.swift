@@ -101,8 +101,18 @@ extension Storage {
     /// Puts the staged collection directory `staged` in place of collection `name`. With
     /// `loaded` (the staged directory's test-open), its state is taken over instead of reading
     /// the collection again.
+    ///
+    /// An optimization in flight on the replaced collection is stopped and waited for first
+    /// (`pausingOptimizers`), so none writes into the directory once it holds the new data.
     func swapIn(_ name: String, from staged: String, overwrite: Bool, loaded: Collection? = nil) throws {
         let final = collectionsDir + "/" + name
+        let current = overwrite ? mutex.withLock { collections[name] } : nil
+        try Collection.pausingOptimizers(of: current) {
+            try swapInLocked(name, final: final, from: staged, overwrite: overwrite, loaded: loaded)
+        }
+    }
+
+    private func swapInLocked(_ name: String, final: String, from staged: String, overwrite: Bool, loaded: Collection?) throws {
         try mutex.withLock {
             if let old = collections[name] {
                 guard overwrite else { throw StorageError(.alreadyExists, "Collection `\(name)` already exists") }

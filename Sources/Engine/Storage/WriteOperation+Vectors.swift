@@ -88,3 +88,14 @@ extension WriteOperation {
         return points
     }
 }
+
+extension WriteOperation {
+    /// About the encoded size of a dense upsert (ids, vectors; payloads count a little), so the
+    /// encoder allocates its buffer once instead of doubling it from 1 KiB up to a batch's
+    /// megabytes; other operations start small.
+    var estimatedSize: Int {
+        guard case .upsert(let points) = self, let first = points.first else { return 1024 }
+        let perPoint = 32 + first.vectors.reduce(0) { $0 + 5 + 4 * ($1?.count ?? 0) }
+        return 1024 + points.count * perPoint
+    }
+}

@@ -20,7 +20,7 @@ enum WriteOperation: Sendable {
     case clearPayload(ids: [PointID])
 
     func encode() -> [UInt8] {
-        var w = ByteWriter(capacity: 1024)
+        var w = ByteWriter(capacity: estimatedSize)
         func ids(_ list: [PointID]) {
             w.u32(UInt32(list.count))
             for id in list { w.pointID(id) }

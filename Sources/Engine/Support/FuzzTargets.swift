@@ -29,6 +29,7 @@ public enum FuzzTargets {
         "json": { raw in
             _ = try JSONParser.parse(raw)
         },
+        "upsert-body": upsertBody,
         "multipart": multipart,
         "wal": { raw in
             let (records, _) = WAL.parse(Array(raw))
