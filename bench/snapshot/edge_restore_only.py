@@ -3,7 +3,7 @@
 (same BodyMaker, seed 0, 128-d) into an appendable qdrant-edge shard, packs it as a collection
 snapshot (restore_rows.pack_edge_collection) and times 3 uploads into a fresh release server
 against `openssl dgst -sha256 F && tar xf F`, in alternating order, each after a `sync`."""
-import sys, time, subprocess, tempfile, shutil
+import sys, time, tempfile, shutil
 from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE)); sys.path.insert(0, str(HERE.parent))
@@ -20,22 +20,23 @@ shutil.rmtree(work / "edge")
 print(f"edge build {build:.1f} s, archive {arch.stat().st_size/2**20:.1f} MiB", flush=True)
 port = free_port(); (work / "srv").mkdir(); proc = start_server(BIN, work / "srv", port, work / "server.log")
 base = f"http://127.0.0.1:{port}"
-q, r = [], []
+extract = work / "extract"
+
+
+def tar_x_ref() -> float:  # as run.py's tar_x_ref
+    extract.mkdir()
+    dt = R.sh(f"openssl dgst -sha256 {arch} && tar xf {arch} -C {extract}", "openssl+tar x reference")[0]
+    shutil.rmtree(extract)
+    return dt
+
+
+pairs = R.Pairs()
 for i in range(3):
-    subprocess.run(["sync"])
-    def ref():
-        d = work / f"x{i}"; d.mkdir()
-        t = time.perf_counter(); subprocess.run(f"openssl dgst -sha256 {arch} >/dev/null && tar xf {arch} -C {d}", shell=True, check=True); dt = time.perf_counter() - t
-        shutil.rmtree(d); return dt
-    def qdb():
-        t = time.perf_counter(); RR.upload(base, f"e{i}", arch); return time.perf_counter() - t
-    if i % 2: a = ref(); subprocess.run(["sync"]); b = qdb()
-    else: b = qdb(); subprocess.run(["sync"]); a = ref()
+    R.paired(i, lambda i=i: R.time_it(lambda: RR.upload(base, f"e{i}", arch)), tar_x_ref, pairs)
     n = requests.post(f"{base}/collections/e{i}/points/count", json={"exact": True}).json()["result"]["count"]
     assert n == N, n
     requests.delete(f"{base}/collections/e{i}")
-    q.append(b); r.append(a); print(f"round {i}: qdb {b:.2f} s ref {a:.2f} s ratio {b/a:.2f} count {n}", flush=True)
-import statistics as st
-rat = [x / y for x, y in zip(q, r)]
-print(f"edge-restore 1M: qdb min/med {min(q):.2f}/{st.median(q):.2f} s, ref {min(r):.2f}/{st.median(r):.2f} s, ratio {min(rat):.2f}/{st.median(rat):.2f}", flush=True)
+    print(f"round {i}: qdb {pairs.qdb[-1]:.2f} s ref {pairs.ref[-1]:.2f} s ratio {pairs.ratios()[-1]:.2f} count {n}", flush=True)
+(qmin, qmed), (rmin, rmed), (amin, amed) = R.mm(pairs.qdb), R.mm(pairs.ref), R.mm(pairs.ratios())
+print(f"edge-restore {N:,}: qdb min/med {qmin:.2f}/{qmed:.2f} s, ref {rmin:.2f}/{rmed:.2f} s, ratio {amin:.2f}/{amed:.2f}", flush=True)
 stop_server(proc); shutil.rmtree(work)
