@@ -20,7 +20,7 @@ import qdrant_edge as qe
 
 from qdb_helpers import ok, unique
 from test_multivectors_edge import edge_points, edge_top, qdb_points, qdb_top, same_points
-from test_qdrant_edge_interop import edge_load, pack_shard, write_tar
+from test_qdrant_edge_interop import edge_load, upload_edge_shard
 
 DIM = 6
 VECTORS = {  # name: (distance, datatype)
@@ -142,9 +142,7 @@ def test_edge_shard_restores_into_qdb(server_factory, tmp_path, kind):
     api = srv.api()
     name = unique("mvdtfromedge")
     ok(api.put(f"/collections/{name}", json=rest_config()))
-    archive = write_tar(pack_shard(tmp_path / "edge"), tmp_path / "edge-shard.snapshot")
-    with archive.open("rb") as f:
-        ok(api.post(f"/collections/{name}/shards/0/snapshots/upload?wait=true", files={"snapshot": ("s.snapshot", f)}))
+    upload_edge_shard(api, name, tmp_path / "edge", tmp_path / "edge-shard.snapshot")
     same_points(qdb_points(api, name), want)
     for (using, q), top in zip(queries, tops):
         same_top(qdb_top(api, name, using, q), top)

@@ -220,6 +220,13 @@ def write_tar(entries, out: Path) -> Path:
     return out
 
 
+def upload_edge_shard(api, name: str, edge_dir: Path, out: Path):
+    """The edge shard at `edge_dir`, packed as a shard snapshot at `out`, uploaded as shard 0 of `name`."""
+    archive = write_tar(pack_shard(edge_dir), out)
+    with archive.open("rb") as f:
+        ok(api.post(f"/collections/{name}/shards/0/snapshots/upload?wait=true", files={"snapshot": ("s.snapshot", f)}))
+
+
 @pytest.fixture(scope="module", params=["appendable", "optimized"])
 def edge_shard(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"edge-{request.param}")

@@ -21,7 +21,7 @@ from pathlib import Path
 import qdrant_edge as qe
 
 from qdb_helpers import ok, unique
-from test_qdrant_edge_interop import edge_load, pack_shard, write_tar
+from test_qdrant_edge_interop import edge_load, pack_shard, write_tar, upload_edge_shard
 from test_vector_kinds_edge import edge_points, edge_top, qdb_points, qdb_top, same_points, same_top, sparse
 
 
@@ -137,9 +137,7 @@ def test_edge_sparse_index_restores_into_qdb(server_factory, tmp_path):
     api = srv.api()
     name = unique("spidxedge")
     ok(api.put(f"/collections/{name}", json={"sparse_vectors": {"s": {}, "t": {"modifier": "idf", "index": {"on_disk": True}}}}))
-    archive = write_tar(pack_shard(tmp_path / "edge"), tmp_path / "edge-shard.snapshot")
-    with archive.open("rb") as f:
-        ok(api.post(f"/collections/{name}/shards/0/snapshots/upload?wait=true", files={"snapshot": ("s.snapshot", f)}))
+    upload_edge_shard(api, name, tmp_path / "edge", tmp_path / "edge-shard.snapshot")
     same_points(qdb_points(api, name), want)
     for (using, q), top in zip(queries, tops):
         same_top(qdb_top(api, name, using, q, limit=15), top)

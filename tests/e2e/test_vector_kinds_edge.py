@@ -20,7 +20,7 @@ import pytest
 import qdrant_edge as qe
 
 from qdb_helpers import ok, scroll_all, unique
-from test_qdrant_edge_interop import edge_load, pack_shard, write_tar
+from test_qdrant_edge_interop import edge_load, upload_edge_shard
 
 DIM = 3
 VOCAB = 50
@@ -169,9 +169,7 @@ def test_edge_sparse_shard_restores_into_qdb(server_factory, tmp_path, kind):
     api = srv.api()
     name = unique("vkfromedge")
     create(api, name)
-    archive = write_tar(pack_shard(tmp_path / "edge"), tmp_path / "edge-shard.snapshot")
-    with archive.open("rb") as f:
-        ok(api.post(f"/collections/{name}/shards/0/snapshots/upload?wait=true", files={"snapshot": ("s.snapshot", f)}))
+    upload_edge_shard(api, name, tmp_path / "edge", tmp_path / "edge-shard.snapshot")
     same_points(qdb_points(api, name), want)
     for (using, q), top in zip(queries, tops):
         same_top(qdb_top(api, name, using, q), top)
