@@ -281,6 +281,8 @@ def build(collection: bytes, shard: bytes, full: bytes, escape: str) -> dict[str
         "bad-header-checksum": raw_header(b"config.json", 2, checksum=1) + pad(b"{}") + end(),
         "size-not-octal": raw_header(b"config.json", 2, size_field=b"zzzzzzzzzzz\0") + pad(b"{}") + end(),
         "size-base256-huge": raw_header(b"config.json", 2, size_field=b"\x80" + b"\x7f" + b"\xff" * 10) + pad(b"{}") + end(),
+        # More data than any disk here has free, behind a 2 KB body: truncated (400), not 507.
+        "size-base256-900gib": raw_header(b"0/big", 2, size_field=b"\x80" + (900 << 30).to_bytes(11, "big")) + pad(b"{}") + end(),
         "size-beyond-archive": raw_header(b"config.json", 1 << 30) + pad(b"{}") + end(),
         # lying metadata
         "meta-format-999": snap.with_changes({}, meta_patch=lambda m: m.update(format_version=999)),

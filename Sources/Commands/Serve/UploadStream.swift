@@ -24,8 +24,20 @@ final class BodyPipe: ByteSource, @unchecked Sendable {
     private var failed = false
     private var readerGone = false
     private var spaceWaiter: CheckedContinuation<Void, Never>?
+    /// The request's Content-Length: the field's bytes are a part of the body, so at most this
+    /// many ever arrive (`remainingSize`).
+    private let bodyLength: Int?
+    private var delivered = 0
 
-    init(capacity: Int = 16 << 20) { self.capacity = capacity }
+    init(capacity: Int = 16 << 20, bodyLength: Int? = nil) {
+        self.capacity = capacity
+        self.bodyLength = bodyLength
+    }
+
+    var remainingSize: Int? {
+        guard let bodyLength else { return nil }
+        return cond.withLock { max(0, bodyLength - delivered) }
+    }
 
     // MARK: producer
 
@@ -92,6 +104,7 @@ final class BodyPipe: ByteSource, @unchecked Sendable {
                 head = 0
             }
             buffered -= n
+            delivered += n
             if buffered < capacity { waiter = spaceWaiter; spaceWaiter = nil }
             return n
         }
@@ -152,7 +165,7 @@ extension Call {
             }
         }
         let op = registry.start(kind, collection: collection, shard: shard, total: contentLength)
-        let pipe = BodyPipe()
+        let pipe = BodyPipe(bodyLength: contentLength.map(Int.init))
         let reader = Task {
             try await Blocking.run {
                 defer { pipe.closeReader() }

@@ -144,6 +144,8 @@ final class ProgressSource: ByteSource, TransferSource {
         return n
     }
 
+    var remainingSize: Int? { inner.remainingSize }
+
     func finish() throws { try (inner as? any TransferSource)?.finish() }
 }
 

@@ -16,6 +16,14 @@ public protocol ByteSink: AnyObject {
 /// length; 0 means end of stream.
 public protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// At most how many bytes are still to come, when the source knows (a regular file's size,
+    /// a request body's Content-Length); nil when it does not. Used only to refuse what cannot
+    /// be there: a tar entry declaring more data than the whole stream holds is truncated.
+    var remainingSize: Int? { get }
+}
+
+extension ByteSource {
+    public var remainingSize: Int? { nil }
 }
 
 extension ByteSink {
@@ -212,6 +220,8 @@ public final class BufferSource: ByteSource {
         offset += n
         return n
     }
+
+    public var remainingSize: Int? { bytes.count - offset }
 }
 
 // MARK: - Hashing decorators
@@ -264,6 +274,8 @@ public final class HashingSource: ByteSource {
         }
         return n
     }
+
+    public var remainingSize: Int? { inner.remainingSize }
 
     /// SHA-256 of every byte read so far.
     public func finalizeHex() -> String { hasher.finalizeHex() }

@@ -132,6 +132,13 @@ public final class TarExtractor {
                 }
                 total += entry.size
                 try limits.checkExpansion(entry, declared: total, consumed: reader.bytesConsumed)
+                // Data the stream cannot hold is a forged or truncated header: refused as such
+                // (400), never as a full disk (507) that depends on the machine's free space.
+                if let bound = reader.sizeBound, entry.dataSize > bound {
+                    throw ArchiveError(
+                        .corrupt, "Tar entry `\(entry.path)` declares \(entry.dataSize) bytes of data, more than the whole archive's \(bound) bytes (truncated or forged header)",
+                        path: entry.path)
+                }
                 try limits.checkFreeSpace(entry.dataSize, in: staging, entry: entry.path)
                 let parent = try directory(parts.dropLast(), created: &createdDirs)
                 files.append(try writeFile(entry, name: parts.last!, in: parent))

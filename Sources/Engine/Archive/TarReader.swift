@@ -51,6 +51,16 @@ public final class TarReader {
     /// reads ahead by up to one buffer).
     public private(set) var bytesConsumed = 0
 
+    /// At most how many bytes the whole archive can hold, when the source knows its size: what
+    /// was read plus what is still to come. Nil when unknown, or when the archive is compressed
+    /// (an entry may then legitimately hold more than the stream).
+    public var sizeBound: Int? {
+        guard let archive, archive_filter_code(archive, 0) == ARCHIVE_FILTER_NONE,
+            let rest = source.remainingSize
+        else { return nil }
+        return Bounds.sum(bytesConsumed, rest)
+    }
+
     private var archive: OpaquePointer?
     private let buffer: UnsafeMutableRawBufferPointer
     private var sourceError: (any Error)?

@@ -222,6 +222,8 @@ class TrackedSource: ByteSource {
         operation.advance(n)
         return n
     }
+
+    var remainingSize: Int? { inner.remainingSize }
 }
 
 /// A tracked download keeps reporting its transfer's own failure (`SnapshotService.withSource`).

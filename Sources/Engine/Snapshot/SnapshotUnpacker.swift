@@ -18,7 +18,7 @@ enum SnapshotUnpacker {
         try FileIO.makeDirectories(staging)
         // Up front: an archive of known size that cannot fit is refused before a byte is written
         // (the extractor checks again at every entry, for streams of unknown size).
-        if let size = (source as? FileDescriptorSource)?.remainingSize {
+        if let size = source.remainingSize {
             try limits.checkFreeSpace(size, in: staging, entry: nil)
         }
         // The whole stream is hashed only against a given checksum; every entry is hashed anyway.

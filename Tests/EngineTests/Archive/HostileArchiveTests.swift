@@ -151,6 +151,51 @@ import Testing
         #expect(archiveError { _ = try reader.next() }?.code == .forbiddenEntry)
     }
 
+    /// A header declaring more data than the whole stream holds (900 GiB in base-256 behind a
+    /// 1 KiB archive) is a forged or truncated archive, refused as corrupt whatever the disk's
+    /// free space; before, it was checked against the free space first and answered "insufficient
+    /// storage" (507) on a machine with less than 900 GiB free, 400 on one with more.
+    @Test func dataBeyondTheStreamIsCorruptNotAFullDisk() throws {
+        var tar = makeRawTar([RawTarEntry(path: "big.bin", data: pseudoRandomBytes(1024))])
+        let size: UInt64 = 900 << 30
+        tar[124] = 0x80
+        for i in 0..<11 { tar[125 + i] = i < 3 ? 0 : UInt8(truncatingIfNeeded: size >> (8 * UInt64(10 - i))) }
+        for i in 148..<156 { tar[i] = 0x20 }
+        let sum = tar[0..<512].reduce(0) { $0 + Int($1) }
+        let field = Array(String(format: "%06o", sum).utf8) + [0, 0x20]
+        tar.replaceSubrange(148..<156, with: field)
+
+        let staging = TempDir()
+        let known = archiveError {
+            _ = try TarExtractor(reader: try TarReader(source: BufferSource(tar)), staging: staging.path).extract()
+        }
+        #expect(known?.code == .corrupt, "\(String(describing: known))")
+        #expect(known?.message.contains("more than the whole archive's \(tar.count) bytes") == true, "\(String(describing: known))")
+        #expect(known?.path == "big.bin")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: staging.path) == [])
+
+        // A stream of unknown length cannot be bounded: the free-space check still refuses
+        // what cannot fit, before a byte is written.
+        guard let free = Bounds.freeBytes(at: staging.path), free < Int(size) else { return }
+        let unknown = archiveError {
+            let source = InjectingSource(tar, after: Int.max) {}
+            _ = try TarExtractor(reader: try TarReader(source: source), staging: staging.path).extract()
+        }
+        #expect(unknown?.code == .insufficientStorage, "\(String(describing: unknown))")
+    }
+
+    /// A compressed stream bounds nothing: an entry may hold far more than the zstd bytes.
+    @Test func aCompressedEntryLargerThanItsStreamIsExtracted() throws {
+        let collected = ArchiveBytes()
+        let sink = try ZstdSink(CallbackSink(write: { collected.bytes.append(contentsOf: $0) }))
+        try sink.write(makeRawTar([RawTarEntry(path: "zeros.bin", data: [UInt8](repeating: 0, count: 4 << 20))]))
+        try sink.close()
+        #expect(collected.bytes.count < 1 << 20)
+        let staging = TempDir()
+        let digests = try TarExtractor(reader: try TarReader(source: BufferSource(collected.bytes)), staging: staging.path).extract()
+        #expect(digests.map(\.size) == [4 << 20])
+    }
+
     /// libarchive's own error text stays out of the message (it may quote input bytes) but is
     /// kept in `cause` for logs.
     @Test func corruptInputHidesLibarchiveText() throws {
@@ -165,3 +210,5 @@ import Testing
         #expect(e?.cause is ArchiveError.LibarchiveFailure)
     }
 }
+
+private final class ArchiveBytes { var bytes: [UInt8] = [] }
