@@ -114,10 +114,33 @@ def test_qdrants_shipped_config_starts_qdb(server_factory, tmp_path):
     assert ok(srv.api().get("/collections")) == {"collections": []}
     log = srv.log_tail(20000)
     assert log.count("were ignored") == 1, log
-    for key in ["cluster.consensus.compact_wal_entries", "telemetry_disabled", "tls.cert", "storage.wal.wal_capacity_mb"]:
+    for key in ["cluster.consensus.compact_wal_entries", "telemetry_disabled", "tls.cert"]:
         assert key in log
-    # storage.hnsw_index / storage.optimizers are applied: the defaults of new collections.
-    assert "storage.hnsw_index.m" not in log and "storage.optimizers.indexing_threshold_kb" not in log
+    # storage.hnsw_index / storage.optimizers / storage.wal are applied: the defaults of new collections.
+    for key in ["storage.hnsw_index.m", "storage.optimizers.indexing_threshold_kb", "storage.wal.wal_capacity_mb"]:
+        assert key not in log
+
+
+def test_wal_defaults_apply_to_new_collections(server_factory):
+    """storage.wal (file and QDRANT__ env) becomes a new collection's wal_config; a create
+    request's own wal_config wins field by field; a bad value is exit 78 naming the key."""
+    srv = server_factory(config_text="storage:\n  wal:\n    wal_capacity_mb: 8\n    wal_retain_closed: 3\n",
+                         env={"QDRANT__STORAGE__WAL__WAL_SEGMENTS_AHEAD": "2"})
+    api = srv.api()
+    ok(api.put("/collections/wa", json={"vectors": {"size": 4, "distance": "Dot"}}))
+    ok(api.put("/collections/wb", json={"vectors": {"size": 4, "distance": "Dot"}, "wal_config": {"wal_capacity_mb": 64}}))
+    wa = ok(api.get("/collections/wa"))["config"]["wal_config"]
+    wb = ok(api.get("/collections/wb"))["config"]["wal_config"]
+    assert (wa["wal_capacity_mb"], wa["wal_segments_ahead"], wa["wal_retain_closed"]) == (8, 2, 3)
+    assert (wb["wal_capacity_mb"], wb["wal_segments_ahead"], wb["wal_retain_closed"]) == (64, 2, 3)
+    r = api.put("/collections/wc", json={"vectors": {"size": 4, "distance": "Dot"}, "wal_config": {"wal_capacity_mb": 0}})
+    assert r.status_code in (400, 422) and "wal_config.wal_capacity_mb" in r.json()["status"]["error"]
+
+
+def test_bad_wal_default_is_exit_78(tmp_path):
+    res = run_qdb(["serve", "--storage", str(tmp_path / "st"), "--host", "127.0.0.1",
+                   "--http-port", str(free_port())], env={"QDB__STORAGE__WAL__WAL_RETAIN_CLOSED": "0"}, timeout=30)
+    assert res.returncode == 78 and "storage.wal.wal_retain_closed" in res.stderr
 
 
 def test_optional_qdrant_keys_are_accepted(server_factory):

@@ -21,7 +21,7 @@ extension Router where Context == BasicRequestContext {
             let base = CollectionConfig(params: params)
             return try await call.respond {
                 var config = base
-                try s.config.collectionDefaults.apply(to: &config, hnsw: body.hnsw_config, optimizers: body.optimizers_config)
+                try s.config.collectionDefaults.apply(to: &config, hnsw: body.hnsw_config, optimizers: body.optimizers_config, wal: body.wal_config)
                 try s.storage.createCollection(name, config: config)
                 return true
             }

@@ -1,11 +1,14 @@
 import Engine
 import Foundation
 
-/// Qdrant's `storage.hnsw_index` and `storage.optimizers` config sections: the defaults of
-/// every collection created through this server (a create request's own `hnsw_config` /
-/// `optimizers_config` still win), with Qdrant's `_kb` spellings mapped to the collection
-/// config's fields. Keys of those sections qdb does not apply (`memory`, `inline_storage`,
-/// `prevent_unoptimized`, …) stay logged as ignored.
+/// Qdrant's `storage.hnsw_index`, `storage.optimizers` and `storage.wal` config sections: the
+/// defaults of every collection created through this server (REST or gRPC). As Qdrant's
+/// `create_collection` (`lib/storage/src/content_manager/toc/create_collection.rs`) does with
+/// `update_opt`, a create request's own `hnsw_config` / `optimizers_config` / `wal_config` win
+/// field by field; the result is persisted in the collection's `config.json`, so changing the
+/// defaults later leaves existing collections as they are. Qdrant's `_kb` spellings map to the
+/// collection config's fields. Keys of those sections qdb does not apply (`memory`,
+/// `inline_storage`, `prevent_unoptimized`, …) stay logged as ignored.
 extension ServeConfig {
     /// `storage.hnsw_index.<key>` → `hnsw_config.<field>`.
     static let hnswDefaultKeys = [
@@ -22,6 +25,9 @@ extension ServeConfig {
         "flush_interval_sec": "flush_interval_sec", "max_optimization_threads": "max_optimization_threads",
     ]
 
+    /// `storage.wal.<key>` → `wal_config.<field>`.
+    static let walDefaultKeys = ["wal_capacity_mb": "wal_capacity_mb", "wal_segments_ahead": "wal_segments_ahead", "wal_retain_closed": "wal_retain_closed"]
+
     /// Records `key` when it is one of those defaults; false for any other key.
     mutating func setCollectionDefault(_ key: String, _ raw: Any, source: String) throws -> Bool {
         let (section, table): (String, [String: String])
@@ -29,6 +35,8 @@ extension ServeConfig {
             (section, table) = ("storage.hnsw_index.", Self.hnswDefaultKeys)
         } else if key.hasPrefix("storage.optimizers.") {
             (section, table) = ("storage.optimizers.", Self.optimizerDefaultKeys)
+        } else if key.hasPrefix("storage.wal.") {
+            (section, table) = ("storage.wal.", Self.walDefaultKeys)
         } else {
             return false
         }
@@ -46,12 +54,19 @@ extension ServeConfig {
         } else {
             throw ConfigError("bad value `\(raw)` for `\(key)` in \(source): expected a number")
         }
-        let probe: (JSONValue?, JSONValue?) = section == "storage.hnsw_index." ? (.object([field: value]), nil) : (nil, .object([field: value]))
+        var probe = CollectionDefaults()
+        switch section {
+        case "storage.hnsw_index.": probe.hnsw[field] = value
+        case "storage.wal.": probe.wal[field] = value
+        default: probe.optimizers[field] = value
+        }
         var check = CollectionConfig(params: CollectionParams(vectors: .named([:])))
-        do { try check.apply(hnswDiff: probe.0, optimizersDiff: probe.1) } catch let e as StorageError {
+        do { try probe.apply(to: &check, hnsw: nil, optimizers: nil) } catch let e as StorageError {
             throw ConfigError("bad value `\(raw)` for `\(key)` in \(source): \(e.message)")
         }
-        if section == "storage.hnsw_index." { collectionDefaults.hnsw[field] = value } else { collectionDefaults.optimizers[field] = value }
+        collectionDefaults.hnsw.merge(probe.hnsw) { _, new in new }
+        collectionDefaults.optimizers.merge(probe.optimizers) { _, new in new }
+        collectionDefaults.wal.merge(probe.wal) { _, new in new }
         return true
     }
 }
@@ -60,10 +75,14 @@ extension ServeConfig {
 public struct CollectionDefaults: Sendable, Equatable {
     public var hnsw: [String: JSONValue] = [:]
     public var optimizers: [String: JSONValue] = [:]
+    public var wal: [String: JSONValue] = [:]
 
-    /// Applies the defaults, then a request's own sections, to `config`.
-    func apply(to config: inout CollectionConfig, hnsw own: JSONValue?, optimizers ownOpt: JSONValue?) throws {
+    /// Applies the defaults, then a request's own sections (each a Qdrant `…ConfigDiff`: a field
+    /// given replaces the default, a field left out keeps it), to `config`.
+    func apply(to config: inout CollectionConfig, hnsw own: JSONValue?, optimizers ownOpt: JSONValue?, wal ownWal: JSONValue? = nil) throws {
         try config.apply(hnswDiff: hnsw.isEmpty ? nil : .object(hnsw), optimizersDiff: optimizers.isEmpty ? nil : .object(optimizers))
+        try config.apply(walDiff: wal.isEmpty ? nil : .object(wal))
         try config.apply(hnswDiff: own, optimizersDiff: ownOpt)
+        try config.apply(walDiff: ownWal)
     }
 }

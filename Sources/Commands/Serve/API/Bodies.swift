@@ -12,6 +12,7 @@ struct CreateCollectionBody: Decodable {
     var sparse_vectors: JSONValue?
     var hnsw_config: JSONValue?
     var optimizers_config: JSONValue?
+    var wal_config: JSONValue?
 }
 
 /// `PATCH /collections/{c}`: the sections qdb applies (`params` is checked by the engine).

@@ -1,7 +1,7 @@
 import Engine
 import QdrantProto
 
-/// `hnsw_config` and `optimizers_config` of a gRPC `CreateCollection`, read as REST's create
+/// `hnsw_config`, `optimizers_config` and `wal_config` of a gRPC `CreateCollection`, read as REST's create
 /// reads them (`CollectionDefaults.apply`, then `CollectionConfig.apply(hnswDiff:optimizersDiff:)`):
 /// the proto diffs become the JSON diffs REST receives, so both APIs share one validation.
 extension CollectionsGRPC {
@@ -51,13 +51,23 @@ extension CollectionsGRPC {
         return .object(o)
     }
 
+    static func walDiff(_ d: Qdrant_WalConfigDiff) throws -> JSONValue {
+        try GRPCCall.rejectUnknownFields(d)
+        var o: [String: JSONValue] = [:]
+        if d.hasWalCapacityMb { o["wal_capacity_mb"] = .uint(d.walCapacityMb) }
+        if d.hasWalSegmentsAhead { o["wal_segments_ahead"] = .uint(d.walSegmentsAhead) }
+        if d.hasWalRetainClosed { o["wal_retain_closed"] = .uint(d.walRetainClosed) }
+        return .object(o)
+    }
+
     /// The collection config a `CreateCollection` asks for: `params`, with the server's defaults
     /// and the request's HNSW and optimizer diffs applied.
     static func config(_ request: Qdrant_CreateCollection, params: CollectionParams, defaults: CollectionDefaults) throws -> CollectionConfig {
         var config = CollectionConfig(params: params)
         try defaults.apply(
             to: &config, hnsw: request.hasHnswConfig ? try hnswDiff(request.hnswConfig) : nil,
-            optimizers: request.hasOptimizersConfig ? try optimizersDiff(request.optimizersConfig) : nil)
+            optimizers: request.hasOptimizersConfig ? try optimizersDiff(request.optimizersConfig) : nil,
+            wal: request.hasWalConfig ? try walDiff(request.walConfig) : nil)
         return config
     }
 }
