@@ -44,7 +44,7 @@ extension CollectionConfig {
         if case .bool(let b)? = d["on_disk"] { h.on_disk = b }
     }
 
-    private static func fields(_ v: JSONValue?, _ section: String) throws -> [String: JSONValue]? {
+    static func fields(_ v: JSONValue?, _ section: String) throws -> [String: JSONValue]? {
         switch v {
         case nil, .null?: return nil
         case .object(let o)?: return o
@@ -53,7 +53,7 @@ extension CollectionConfig {
     }
 
     /// A non-negative integer field; nil when absent or null.
-    private static func count(_ d: [String: JSONValue], _ key: String, _ section: String, min: Int = 0) throws -> Int? {
+    static func count(_ d: [String: JSONValue], _ key: String, _ section: String, min: Int = 0) throws -> Int? {
         switch d[key] {
         case nil, .null?: return nil
         case .int(let i)? where i >= Int64(min): return Int(i)

@@ -5,25 +5,11 @@
 /// naming the field; nothing is changed then.
 extension CollectionConfig {
     public mutating func apply(walDiff: JSONValue?) throws {
-        let d: [String: JSONValue]
-        switch walDiff {
-        case nil, .null?: return
-        case .object(let o)?: d = o
-        default: throw StorageError(.badInput, "Format error in JSON body: wal_config must be an object")
-        }
+        guard let d = try Self.fields(walDiff, "wal_config") else { return }
         var w = wal_config
-        func count(_ key: String, min: Int) throws -> Int? {
-            switch d[key] {
-            case nil, .null?: return nil
-            case .int(let i)? where i >= Int64(min): return Int(i)
-            case .uint(let u)? where u >= UInt64(min) && u <= UInt64(Int.max): return Int(u)
-            default:
-                throw StorageError(.badInput, "Validation error in JSON body: [wal_config.\(key): value must be an integer, at least \(min)]")
-            }
-        }
-        if let v = try count("wal_capacity_mb", min: 1) { w.wal_capacity_mb = v }
-        if let v = try count("wal_segments_ahead", min: 0) { w.wal_segments_ahead = v }
-        if let v = try count("wal_retain_closed", min: 1) { w.wal_retain_closed = v }
+        if let v = try Self.count(d, "wal_capacity_mb", "wal_config", min: 1) { w.wal_capacity_mb = v }
+        if let v = try Self.count(d, "wal_segments_ahead", "wal_config") { w.wal_segments_ahead = v }
+        if let v = try Self.count(d, "wal_retain_closed", "wal_config", min: 1) { w.wal_retain_closed = v }
         wal_config = w
     }
 }
