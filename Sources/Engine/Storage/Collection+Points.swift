@@ -90,7 +90,8 @@ extension Collection {
             var byShard: [Int: [PointID]] = [:]
             for id in ids { byShard[Int(id.routingHash % UInt64(shards.count)), default: []].append(id) }
             for (s, list) in byShard.sorted(by: { $0.key < $1.key }) {
-                opID = max(opID, try shards[s].apply(make(list), sync: wait))
+                // Built under the lock: a payload update is logged by where its points are now.
+                opID = max(opID, try shards[s].apply(sync: wait) { _ in make(list) } ?? 0)
             }
         case .filter(let filter):
             let filter = filter.bound(to: self)

@@ -13,15 +13,38 @@ extension Shard {
                 guard let loc = index.removeValue(forKey: id) else { continue }
                 segments[Int(loc.seg)].markDeleted(Int(loc.off), version: seq)
             }
-        case .setPayload(let ids, let payload, let key):
-            updatePayloads(ids, seq: seq) { $0.merging(payload, at: key) }
-        case .overwritePayload(let ids, let payload):
-            updatePayloads(ids, seq: seq) { _ in payload }
-        case .deletePayload(let ids, let keys):
-            updatePayloads(ids, seq: seq) { $0.removing(keys) }
-        case .clearPayload(let ids):
-            updatePayloads(ids, seq: seq) { _ in [:] }
+        case .setPayload(let ids, _, _), .overwritePayload(let ids, _), .deletePayload(let ids, _), .clearPayload(let ids):
+            updatePayloads(ids, seq: seq) { op.transformPayload($0) }
         }
+    }
+
+    /// `op` as the WAL must hold it. A payload update of a point in a sealed segment copies the
+    /// point into the appendable segment and deletes the sealed copy; that deletion can reach the
+    /// disk before `shard.json` records the operation as flushed (an optimization's swap writes
+    /// its new segment's deletions; a seal cut short by a crash has written some), and a replayed
+    /// payload update would then find no point to update: the point would be lost. So such points
+    /// are logged as upserts of their whole new state, which replay without the sealed copy; points
+    /// already in the appendable segment keep the payload operation (updated in place, and their
+    /// earlier state is in the WAL anyway). Other operations are logged as they are. Caller holds
+    /// the write lock; ids not in the shard are left out (empty: nothing to log).
+    func loggable(_ op: WriteOperation) -> [WriteOperation] {
+        guard let ids = op.payloadTargets else { return [op] }
+        let last = segments.count - 1
+        var inPlace: [PointID] = [], copied: [SlotPoint] = [], seen = Set<PointID>()
+        for id in ids where seen.insert(id).inserted {
+            guard let loc = index[id] else { continue }
+            guard Int(loc.seg) != last else {
+                inPlace.append(id)
+                continue
+            }
+            let seg = segments[Int(loc.seg)], off = Int(loc.off)
+            copied.append(SlotPoint(
+                id: id, vectors: seg.vectors(at: off), payload: op.transformPayload(seg.payloads[off]),
+                sparse: seg.sparseVectors(at: off), multi: seg.multiVectors(at: off)))
+        }
+        var ops = WriteOperation.upserts(copied)
+        if !inPlace.isEmpty { ops.append(op.withPayloadTargets(inPlace)) }
+        return ops
     }
 
     /// Rewrites payloads: in place in the appendable segment; by copying the point into the

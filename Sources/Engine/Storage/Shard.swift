@@ -169,20 +169,30 @@ final class Shard: @unchecked Sendable {
     /// Builds an operation under the write lock (so filters resolve against the state it will
     /// change), then logs and applies it. Returns nil when `build` finds nothing to do.
     func apply(sync: Bool, build: (Shard) throws -> WriteOperation?) throws -> UInt64? {
+        try applyAll(sync: sync) { shard in try build(shard).map { shard.loggable($0) } ?? [] }
+    }
+
+    /// Builds operations under the write lock, then logs and applies them in order, each its own
+    /// WAL record (readers see all or none of them: they wait for the lock). Returns the last
+    /// one's sequence number, or nil when `build` returns none.
+    func applyAll(sync: Bool, build: (Shard) throws -> [WriteOperation]) throws -> UInt64? {
         try lock.write {
             // A shard whose collection was deleted, replaced or reshaped (`withWritesBlocked`)
             // logs nothing more: its WAL is no longer the collection's.
             guard !optimizerState.closed else {
                 throw StorageError(.locked, "The collection changed while this write waited; retry it")
             }
-            guard let op = try build(self) else { return nil }
-            let seq = lastSeq + 1
-            try wal.append(seq: seq, body: op.encode())
-            lastSeq = seq
-            applyLocked(op, seq: seq)
+            let ops = try build(self)
+            guard !ops.isEmpty else { return nil }
+            for op in ops {
+                let seq = lastSeq + 1
+                try wal.append(seq: seq, body: op.encode())
+                lastSeq = seq
+                applyLocked(op, seq: seq)
+            }
             if sync { try wal.sync() }
             if appendable.count >= sealThreshold { try sealLocked() }
-            return seq
+            return lastSeq
         }
     }
 

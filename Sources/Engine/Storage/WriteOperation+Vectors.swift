@@ -98,4 +98,52 @@ extension WriteOperation {
         let perPoint = 32 + first.vectors.reduce(0) { $0 + 5 + 4 * ($1?.count ?? 0) }
         return 1024 + points.count * perPoint
     }
+
+    /// `points` as upserts of at most 1024 points and about 64 MiB of vectors each, so that WAL
+    /// records stay far below `WAL.maxRecordBytes` however many points a filter selected.
+    static func upserts(_ points: [SlotPoint]) -> [WriteOperation] {
+        var ops: [WriteOperation] = [], start = 0, bytes = 0
+        for (i, p) in points.enumerated() {
+            let size = 64 + p.vectors.reduce(0) { $0 + 4 * ($1?.count ?? 0) } + p.sparse.reduce(0) { $0 + 8 * ($1?.indices.count ?? 0) }
+                + p.multi.reduce(0) { $0 + 4 * ($1?.reduce(0) { $0 + $1.count } ?? 0) }
+            if i > start, i - start == 1024 || bytes + size > 64 << 20 {
+                ops.append(.upsert(Array(points[start..<i])))
+                start = i
+                bytes = 0
+            }
+            bytes += size
+        }
+        if start < points.count { ops.append(.upsert(Array(points[start...]))) }
+        return ops
+    }
+
+    /// The ids a payload operation updates; nil for other operations.
+    var payloadTargets: [PointID]? {
+        switch self {
+        case .setPayload(let ids, _, _), .overwritePayload(let ids, _), .deletePayload(let ids, _), .clearPayload(let ids): ids
+        case .upsert, .delete: nil
+        }
+    }
+
+    /// The same payload operation on `ids` (other operations are returned unchanged).
+    func withPayloadTargets(_ ids: [PointID]) -> WriteOperation {
+        switch self {
+        case .setPayload(_, let payload, let key): .setPayload(ids: ids, payload: payload, key: key)
+        case .overwritePayload(_, let payload): .overwritePayload(ids: ids, payload: payload)
+        case .deletePayload(_, let keys): .deletePayload(ids: ids, keys: keys)
+        case .clearPayload: .clearPayload(ids: ids)
+        case .upsert, .delete: self
+        }
+    }
+
+    /// What a payload operation makes of a point's payload (other operations leave it).
+    func transformPayload(_ old: Payload) -> Payload {
+        switch self {
+        case .setPayload(_, let payload, let key): old.merging(payload, at: key)
+        case .overwritePayload(_, let payload): payload
+        case .deletePayload(_, let keys): old.removing(keys)
+        case .clearPayload: [:]
+        case .upsert, .delete: old
+        }
+    }
 }
