@@ -122,7 +122,15 @@ struct Serve: QDBCommand {
             ])
         }
         let storage = try Storage.open(
-            StorageOptions(path: config.storagePath, sealThreshold: config.appendableMaxPoints), logger: logger)
+            StorageOptions(
+                path: config.storagePath, sealThreshold: config.appendableMaxPoints,
+                optimizersOverwrite: config.optimizersOverwrite.isEmpty ? nil : .object(config.optimizersOverwrite)),
+            logger: logger)
+        if !config.optimizersOverwrite.isEmpty {
+            logger.notice("storage.optimizers_overwrite applies over every collection's optimizer config", metadata: [
+                "fields": "\(config.optimizersOverwrite.keys.sorted().joined(separator: ","))",
+            ])
+        }
         // Upload spools and snapshot temp files a crash left behind are garbage by construction.
         // Now that the directories exist, their resolved spellings are redacted too.
         PathRedaction.register(config.storagePath, as: "storage")

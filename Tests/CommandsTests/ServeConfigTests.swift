@@ -36,6 +36,25 @@ import Testing
         #expect(c.logLevel == "debug")
     }
 
+    @Test func optimizersOverwriteIsReadFromFileAndEnvironment() throws {
+        let file = try yaml("""
+            storage:
+              optimizers:
+                indexing_threshold_kb: 500
+              optimizers_overwrite:
+                indexing_threshold_kb: 1
+                deleted_threshold: 0.5
+                prevent_unoptimized: true
+            """)
+        let c = try ServeConfig.load(file: file, environment: ["QDRANT__STORAGE__OPTIMIZERS_OVERWRITE__MAX_OPTIMIZATION_THREADS": "2"])
+        #expect(c.optimizersOverwrite == ["indexing_threshold": .int(1), "deleted_threshold": .double(0.5), "max_optimization_threads": .int(2)])
+        #expect(c.collectionDefaults.optimizers == ["indexing_threshold": .int(500)], "the defaults stay apart from the overwrite")
+        #expect(c.ignoredKeys == ["storage.optimizers_overwrite.prevent_unoptimized"])
+        #expect(throws: ConfigError.self) {
+            try ServeConfig.load(file: nil, environment: ["QDB__STORAGE__OPTIMIZERS_OVERWRITE__DELETED_THRESHOLD": "2"])
+        }
+    }
+
     @Test func unknownKeysAndBadValuesAreErrors() throws {
         #expect(throws: ConfigError.self) { try ServeConfig.load(file: try yaml("service:\n  htp_port: 1\n"), environment: [:]) }
         #expect(throws: ConfigError.self) { try ServeConfig.load(file: try yaml("service:\n  http_port: abc\n"), environment: [:]) }

@@ -4,6 +4,9 @@ no meaning for are logged once as ignored, and a key Qdrant does not know either
 78 naming it. `log_level` takes Qdrant's spellings in any case, from the file and both env
 prefixes."""
 
+import math
+import time
+
 import pytest
 
 from qdb_helpers import free_port, ok, run_qdb
@@ -135,6 +138,34 @@ def test_wal_defaults_apply_to_new_collections(server_factory):
     assert (wb["wal_capacity_mb"], wb["wal_segments_ahead"], wb["wal_retain_closed"]) == (64, 2, 3)
     r = api.put("/collections/wc", json={"vectors": {"size": 4, "distance": "Dot"}, "wal_config": {"wal_capacity_mb": 0}})
     assert r.status_code in (400, 422) and "wal_config.wal_capacity_mb" in r.json()["status"]["error"]
+
+
+def test_optimizers_overwrite_applies_over_every_collection(server_factory):
+    """storage.optimizers_overwrite (file or QDRANT__ env) wins over the optimizer config of a
+    collection, even one created with indexing disabled, and is not written into its config."""
+    srv = server_factory(config_text="storage:\n  optimizers_overwrite:\n    indexing_threshold_kb: 1\n")
+    api = srv.api()
+    for name in ["own", "plain"]:
+        body = {"vectors": {"size": 8, "distance": "Cosine"}}
+        if name == "own":
+            body["optimizers_config"] = {"indexing_threshold": 0}  # indexing disabled by its own config
+        ok(api.put(f"/collections/{name}", json=body))
+        points = [{"id": i, "vector": [math.sin(i * 8 + k) for k in range(8)]} for i in range(2000)]
+        ok(api.put(f"/collections/{name}/points?wait=true", json={"points": points}))
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        infos = [ok(api.get(f"/collections/{n}")) for n in ["own", "plain"]]
+        if all(i["indexed_vectors_count"] == 2000 and i["status"] == "green" for i in infos):
+            break
+        time.sleep(0.3)
+    assert [i["indexed_vectors_count"] for i in infos] == [2000, 2000]
+    assert infos[0]["config"]["optimizer_config"]["indexing_threshold"] == 0, "its own config is kept"
+
+
+def test_bad_optimizers_overwrite_is_exit_78(tmp_path):
+    res = run_qdb(["serve", "--storage", str(tmp_path / "st"), "--host", "127.0.0.1", "--http-port", str(free_port())],
+                  env={"QDRANT__STORAGE__OPTIMIZERS_OVERWRITE__VACUUM_MIN_VECTOR_NUMBER": "5"}, timeout=30)
+    assert res.returncode == 78 and "storage.optimizers_overwrite.vacuum_min_vector_number" in res.stderr
 
 
 def test_bad_wal_default_is_exit_78(tmp_path):

@@ -7,7 +7,10 @@ import Foundation
 /// `update_opt`, a create request's own `hnsw_config` / `optimizers_config` / `wal_config` win
 /// field by field; the result is persisted in the collection's `config.json`, so changing the
 /// defaults later leaves existing collections as they are. Qdrant's `_kb` spellings map to the
-/// collection config's fields. Keys of those sections qdb does not apply (`memory`,
+/// collection config's fields. `storage.optimizers_overwrite` takes the keys of `storage.optimizers`
+/// and, as in Qdrant (`Collection::effective_optimizers_config`), is applied over every
+/// collection's optimizer config, whatever its creation said, without being persisted in it (the
+/// collection's info and snapshots keep its own config). Keys of those sections qdb does not apply (`memory`,
 /// `inline_storage`, `prevent_unoptimized`, …) stay logged as ignored.
 extension ServeConfig {
     /// `storage.hnsw_index.<key>` → `hnsw_config.<field>`.
@@ -37,6 +40,8 @@ extension ServeConfig {
             (section, table) = ("storage.optimizers.", Self.optimizerDefaultKeys)
         } else if key.hasPrefix("storage.wal.") {
             (section, table) = ("storage.wal.", Self.walDefaultKeys)
+        } else if key.hasPrefix("storage.optimizers_overwrite.") {
+            (section, table) = ("storage.optimizers_overwrite.", Self.optimizerDefaultKeys)
         } else {
             return false
         }
@@ -58,11 +63,15 @@ extension ServeConfig {
         switch section {
         case "storage.hnsw_index.": probe.hnsw[field] = value
         case "storage.wal.": probe.wal[field] = value
-        default: probe.optimizers[field] = value
+        default: probe.optimizers[field] = value  // `storage.optimizers_overwrite.` too: the same checks
         }
         var check = CollectionConfig(params: CollectionParams(vectors: .named([:])))
         do { try probe.apply(to: &check, hnsw: nil, optimizers: nil) } catch let e as StorageError {
             throw ConfigError("bad value `\(raw)` for `\(key)` in \(source): \(e.message)")
+        }
+        if section == "storage.optimizers_overwrite." {
+            optimizersOverwrite.merge(probe.optimizers) { _, new in new }
+            return true
         }
         collectionDefaults.hnsw.merge(probe.hnsw) { _, new in new }
         collectionDefaults.optimizers.merge(probe.optimizers) { _, new in new }

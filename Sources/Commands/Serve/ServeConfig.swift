@@ -46,6 +46,8 @@ public struct ServeConfig: Sendable, Equatable {
     public var ignoredKeys: [String] = []
     /// `storage.hnsw_index` / `storage.optimizers`: defaults of new collections (`ServeConfig+Index`).
     public var collectionDefaults = CollectionDefaults()
+    /// `storage.optimizers_overwrite` (`ServeConfig+Index.swift`), as an optimizers config diff.
+    public var optimizersOverwrite: [String: JSONValue] = [:]
     /// `storage.performance.optimizer_cpu_budget` / `max_optimization_runtime_threads` (`ServeConfig+Performance`).
     public var optimizer = OptimizerSettings()
     /// `storage.performance.max_search_threads`: the most threads one batch search uses (0 = auto).

@@ -13,9 +13,15 @@ struct IndexSettings: Sendable, Equatable {
     /// The HNSW configs of the vectors with their own `hnsw_config` diff.
     var perVector: [String: HnswConfig] = [:]
 
-    init(_ config: CollectionConfig) {
+    /// `overwrite`: an optimizers config diff applied over the config's own (Qdrant's
+    /// `optimizers_overwrite`, checked when the server's config was read).
+    init(_ config: CollectionConfig, overwrite: JSONValue? = nil) {
         hnsw = config.hnsw_config
         optimizer = config.optimizer_config
+        if let overwrite {
+            var effective = config
+            if (try? effective.apply(hnswDiff: nil, optimizersDiff: overwrite)) != nil { optimizer = effective.optimizer_config }
+        }
         for (name, p) in config.params.vectors.byName where p.hnsw_config != nil {
             // Checked at create (`CollectionConfig.validate`); a bad diff read from disk keeps the
             // collection's config.

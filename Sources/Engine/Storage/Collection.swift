@@ -14,6 +14,9 @@ public final class Collection: @unchecked Sendable {
     private let meta = NSLock()
     private var _config: CollectionConfig
     private var _payloadSchema: [String: JSONValue]
+    /// The storage's `optimizers_overwrite` (`StorageOptions`): what the optimizer goes by is
+    /// the config with it applied; `config` (persisted, reported, snapshotted) stays the collection's own.
+    let optimizersOverwrite: JSONValue?
 
     public var config: CollectionConfig { meta.withLock { _config } }
     public var payloadSchema: [String: JSONValue] { meta.withLock { _payloadSchema } }
@@ -23,14 +26,15 @@ public final class Collection: @unchecked Sendable {
         var schema: [String: JSONValue]
     }
 
-    private init(name: String, dir: String, config: CollectionConfig, schema: [String: JSONValue], shards: [Shard]) {
+    private init(name: String, dir: String, config: CollectionConfig, schema: [String: JSONValue], shards: [Shard], overwrite: JSONValue?) {
         self.name = name
+        self.optimizersOverwrite = overwrite
         self.dir = dir
         self._config = config
         self._payloadSchema = schema
         self.shards = shards
         self.slots = config.params.vectors.denseByName
-        for s in shards { s.lock.write { s.indexSettings = IndexSettings(config) } }
+        for s in shards { s.lock.write { s.indexSettings = IndexSettings(config, overwrite: overwrite) } }
     }
 
     /// Writes a new collection's files into `dir` (which must not exist yet).
@@ -43,7 +47,7 @@ public final class Collection: @unchecked Sendable {
     }
 
     /// Opens the collection stored in `dir`.
-    static func open(name: String, dir: String, sealThreshold: Int, logger: Logger) throws -> Collection {
+    static func open(name: String, dir: String, sealThreshold: Int, logger: Logger, overwrite: JSONValue? = nil) throws -> Collection {
         let config: CollectionConfig
         // A named-vector change under way (`Storage+NamedVectors.swift`) is completed.
         let pending = try PendingVectorChange.read(collectionDir: dir)
@@ -69,14 +73,14 @@ public final class Collection: @unchecked Sendable {
             shards.append(shard)
         }
         try pending?.commit(collectionDir: dir)
-        return Collection(name: name, dir: dir, config: config, schema: schema, shards: shards)
+        return Collection(name: name, dir: dir, config: config, schema: schema, shards: shards, overwrite: overwrite)
     }
 
     /// The collection `loaded` (opened from a staging directory whose contents now live at
     /// `dir`, after a rename or exchange) as an object for `dir`, without reading it again.
     static func adopt(_ loaded: Collection, name: String, dir: String) throws -> Collection {
         let shards = try loaded.shards.map { try Shard.adopt($0, dir: dir + "/\($0.id)") }
-        return Collection(name: name, dir: dir, config: loaded.config, schema: loaded.payloadSchema, shards: shards)
+        return Collection(name: name, dir: dir, config: loaded.config, schema: loaded.payloadSchema, shards: shards, overwrite: loaded.optimizersOverwrite)
     }
 
     func shard(for id: PointID) -> Shard {
@@ -116,7 +120,7 @@ public final class Collection: @unchecked Sendable {
             }
             try FileIO.writeAtomically(try [UInt8].json(next), to: dir + "/config.json")
             _config = next
-            for s in shards { s.lock.write { s.indexSettings = IndexSettings(next) } }
+            for s in shards { s.lock.write { s.indexSettings = IndexSettings(next, overwrite: optimizersOverwrite) } }
         }
     }
 }

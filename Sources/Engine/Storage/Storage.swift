@@ -10,10 +10,14 @@ public struct StorageOptions: Sendable {
     public var path: String
     /// Points in an appendable segment before it is sealed to disk.
     public var sealThreshold: Int
+    /// Qdrant's `storage.optimizers_overwrite`: an optimizers config diff applied over every
+    /// collection's own optimizer config while this storage is open (never written into it).
+    public var optimizersOverwrite: JSONValue?
 
-    public init(path: String, sealThreshold: Int = 100_000) {
+    public init(path: String, sealThreshold: Int = 100_000, optimizersOverwrite: JSONValue? = nil) {
         self.path = path
         self.sealThreshold = sealThreshold
+        self.optimizersOverwrite = optimizersOverwrite
     }
 }
 
@@ -111,7 +115,7 @@ public final class Storage: @unchecked Sendable {
             }
             guard FileIO.isDirectory(dir) else { continue }
             collections[name] = try Collection.open(
-                name: name, dir: dir, sealThreshold: options.sealThreshold, logger: logger)
+                name: name, dir: dir, sealThreshold: options.sealThreshold, logger: logger, overwrite: options.optimizersOverwrite)
         }
         if FileIO.exists(aliasesPath) {
             do {
@@ -179,7 +183,7 @@ public final class Storage: @unchecked Sendable {
                 guard rename(tmp, final) == 0 else { throw FileIO.ioError("rename \(tmp)") }
                 try FileIO.syncDirectory(collectionsDir)
                 collections[name] = try Collection.open(
-                    name: name, dir: final, sealThreshold: options.sealThreshold, logger: logger)
+                    name: name, dir: final, sealThreshold: options.sealThreshold, logger: logger, overwrite: options.optimizersOverwrite)
             } catch {
                 FileIO.removeTree(tmp)
                 throw error
