@@ -13,12 +13,16 @@ extension CollectionConfig {
             }
             if let v = try Self.count(d, "vacuum_min_vector_number", "optimizers_config", min: 100) { optimizer_config.vacuum_min_vector_number = v }
             if let v = try Self.count(d, "default_segment_number", "optimizers_config") { optimizer_config.default_segment_number = v }
-            if d.keys.contains("max_segment_size") { optimizer_config.max_segment_size = try Self.count(d, "max_segment_size", "optimizers_config") }
-            if d.keys.contains("memmap_threshold") { optimizer_config.memmap_threshold = try Self.count(d, "memmap_threshold", "optimizers_config") }
-            if d.keys.contains("indexing_threshold") { optimizer_config.indexing_threshold = try Self.count(d, "indexing_threshold", "optimizers_config") }
+            // A null keeps the value, as Qdrant's `OptimizersConfig::update` (`diff.or(self)`).
+            if let v = try Self.count(d, "max_segment_size", "optimizers_config") { optimizer_config.max_segment_size = v }
+            if let v = try Self.count(d, "memmap_threshold", "optimizers_config") { optimizer_config.memmap_threshold = v }
+            if let v = try Self.count(d, "indexing_threshold", "optimizers_config") { optimizer_config.indexing_threshold = v }
             if let v = try Self.count(d, "flush_interval_sec", "optimizers_config") { optimizer_config.flush_interval_sec = v }
-            if d.keys.contains("max_optimization_threads") {
-                optimizer_config.max_optimization_threads = try Self.count(d, "max_optimization_threads", "optimizers_config")
+            // Qdrant's `MaxOptimizationThreads`: a count, or "auto" (nil: as many as the CPUs allow).
+            if case .string(let s)? = d["max_optimization_threads"], s == "auto" {
+                optimizer_config.max_optimization_threads = nil
+            } else if let v = try Self.count(d, "max_optimization_threads", "optimizers_config") {
+                optimizer_config.max_optimization_threads = v
             }
         }
     }
