@@ -126,12 +126,7 @@ extension JSONParser {
         var first = true
         while try more(&first, close: UInt8(ascii: "]")) {
             guard i < end, p[i] == UInt8(ascii: "-") || (p[i] >= 0x30 && p[i] <= 0x39) else { throw Unhandled() }
-            switch try number() {
-            case .double(let d): out.append(Float(d))
-            case .int(let n): out.append(Float(n))
-            case .uint(let n): out.append(Float(n))
-            default: throw Unhandled()
-            }
+            out.append(try float())
         }
         return out
     }

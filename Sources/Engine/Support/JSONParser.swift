@@ -144,6 +144,72 @@ public struct JSONParser {
         return .double(d)
     }
 
+    /// Exactly representable powers of ten, for `float()`'s fast path.
+    private static let exactPowers: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { v, _ in v * 10 } }
+
+    /// A number read as a vector element: the same `Float` as `number()` then `Float(_:)`, in
+    /// one pass. While it checks the JSON grammar it accumulates the decimal digits; when they
+    /// fit in 2^53 and the power of ten is within ±22, one double multiplication or division of
+    /// two exact values is the correctly rounded double (Clinger's fast path, which fast_float
+    /// takes too), so only numbers outside it go to `number()`. (Vector bodies are mostly such
+    /// numbers; the scan, then fast_float's second scan, was about half of an upsert's parse.)
+    mutating func float() throws -> Float {
+        let start = i
+        let negative = p[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
+        var mantissa: UInt64 = 0, digits = 0, scale = 0
+        if p[i] == 0x30 {
+            i += 1
+        } else {
+            while i < end, p[i] >= 0x30, p[i] <= 0x39 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30) }
+                digits += 1
+                i += 1
+            }
+        }
+        if i < end, p[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
+            while i < end, p[i] >= 0x30, p[i] <= 0x39 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30) }
+                digits += 1
+                scale += 1
+                i += 1
+            }
+        }
+        var exponent = 0
+        if i < end, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+            i += 1
+            var minus = false
+            if i < end, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") {
+                minus = p[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
+            while i < end, p[i] >= 0x30, p[i] <= 0x39 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(p[i] &- 0x30) }
+                i += 1
+            }
+            if minus { exponent = -exponent }
+        }
+        let power = exponent - scale
+        // `-0` is the integer 0 to `number()` (a positive zero), `-0.0` a negative zero.
+        if mantissa == 0, negative, i - start == 2 { return 0 }
+        if digits <= 19, mantissa <= 1 << 53, power >= -22, power <= 22 {
+            var d = Double(mantissa)
+            d = power < 0 ? d / Self.exactPowers[-power] : d * Self.exactPowers[power]
+            return Float(negative ? -d : d)
+        }
+        i = start
+        switch try number() {
+        case .double(let d): return Float(d)
+        case .int(let n): return Float(n)
+        case .uint(let n): return Float(n)
+        default: throw fail("invalid number")
+        }
+    }
+
     mutating func string() throws -> String {
         i += 1
         let start = i

@@ -52,4 +52,45 @@ import Testing
             #expect(got.bitPattern == expected.bitPattern, "\(t)")
         }
     }
+
+    /// A vector element read in one pass (`float()`) is bit for bit the `Float` that `number()`
+    /// then `Float(_:)` gives: the fast path's range edges, zeros, long mantissas, exponents.
+    @Test func vectorFloatsMatchTheGeneralPathBitForBit() throws {
+        var rng = SegmentHostileInputTests.Rng(state: 11)
+        var texts = ["0", "-0", "-0.0", "0.0", "-0e5", "1", "-1", "9007199254740992", "9007199254740993", "18446744073709551615",
+                     "18446744073709551616", "-9223372036854775808", "1e22", "1e23", "1e-22", "1e-23", "123456789e-30",
+                     "0.1234567890123456789", "0.00000000000000000001", "1234567890123456789.5", "3.4028235e38", "3.4028236e38",
+                     "1e39", "-1e400", "1e-400", "1.4e-45", "7.038531e-26", "1E+2", "5e-0", "0.5E-3"]
+        for _ in 0..<3000 {
+            let f = Float.random(in: -2...2, using: &rng)
+            texts.append("\(f)")
+            texts.append(String(format: "%.6f", Double(f)))
+            texts.append(String(format: "%.9e", Double(f) * 1e6))
+            texts.append("\(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &rng)))")
+            texts.append("\(Int64.random(in: Int64.min...Int64.max, using: &rng))")
+        }
+        for t in texts where !t.contains("nan") && !t.contains("inf") {
+            let bytes = Array(t.utf8) + [0]
+            let (fast, general) = try bytes.withUnsafeBufferPointer { b -> (Float, Float) in
+                var one = JSONParser(p: b.baseAddress!, end: b.count - 1)
+                let fast = try one.float()
+                #expect(one.i == one.end, "\(t): read to its end")
+                var two = JSONParser(p: b.baseAddress!, end: b.count - 1)
+                switch try two.number() {
+                case .double(let d): return (fast, Float(d))
+                case .int(let n): return (fast, Float(n))
+                case .uint(let n): return (fast, Float(n))
+                default: return (fast, .nan)
+                }
+            }
+            #expect(fast.bitPattern == general.bitPattern, "\(t): \(fast) vs \(general)")
+        }
+        for bad in ["-", "1.", "1e", "1e+", "-a", ".5"] {
+            let bytes = Array(bad.utf8) + [0]
+            bytes.withUnsafeBufferPointer { b in
+                var parser = JSONParser(p: b.baseAddress!, end: b.count - 1)
+                #expect(throws: JSONParser.Error.self, "\(bad)") { _ = try parser.float() }
+            }
+        }
+    }
 }
