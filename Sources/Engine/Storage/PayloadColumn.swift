@@ -29,7 +29,13 @@ struct PayloadColumn {
 
     var count: Int { lazy?.count ?? owned.count }
 
-    subscript(off: Int) -> Payload { lazy?.decoded[off] ?? owned[off] }
+    /// Whether a gridstore column has been decoded whole (every other column: true).
+    var isDecoded: Bool { (lazy as? GridstorePayloads)?.isDecoded ?? true }
+
+    /// One payload. A gridstore's is decoded alone until the whole column is (a query's hits
+    /// need a few payloads, not all of them: decoding the column made the first query after a
+    /// restore pay for every payload of the segment).
+    subscript(off: Int) -> Payload { lazy?.payload(at: off) ?? owned[off] }
 
     /// Every payload, in order (decoding them first if need be): for loops over a segment.
     var all: [Payload] { lazy?.decoded ?? owned }
@@ -49,6 +55,12 @@ struct PayloadColumn {
 protocol LazyPayloadSource: AnyObject, Sendable {
     var count: Int { get }
     var decoded: [Payload] { get }
+    /// The payload at `off`, decoding no more than it needs.
+    func payload(at off: Int) -> Payload
+}
+
+extension LazyPayloadSource {
+    func payload(at off: Int) -> Payload { decoded[off] }
 }
 
 /// A sealed segment's gridstore payloads (Qdrant's layout): pointers checked at load, values
@@ -75,6 +87,28 @@ final class GridstorePayloads: LazyPayloadSource, @unchecked Sendable {
             guard !skip[i], let value = try reader.value(i) else { return [:] }
             return try PayloadJSON.decode(value, slot: i)
         }
+    }
+
+    /// Whether every payload has been decoded (and is kept).
+    var isDecoded: Bool { lock.withLock { cache != nil } }
+
+    /// Slots decoded one by one so far: a loop over the segment (a filter scan) soon passes
+    /// `singleLimit` and decodes the column once, as before.
+    private var singles = 0
+    private var singleLimit: Int { max(1024, count / 64) }
+
+    /// From the decoded column once there is one; else this slot alone, from the mapped file
+    /// (a damaged value reads as an empty payload, as in `decoded`).
+    func payload(at off: Int) -> Payload {
+        let cached: [Payload]?, many: Bool
+        (cached, many) = lock.withLock {
+            singles += 1
+            return (cache, singles > singleLimit)
+        }
+        if let cached { return cached[off] }
+        if many { return decoded[off] }
+        guard !skip[off], let value = try? reader.value(off), let p = try? PayloadJSON.decode(value, slot: off) else { return [:] }
+        return p
     }
 
     var decoded: [Payload] {

@@ -39,6 +39,19 @@ import Testing
         #expect(first == [0, 1, -1, 1, 1, -1])
     }
 
+    /// A query's hits read a few payloads of a restored segment: those are decoded alone, not
+    /// the whole column (the first query after a restore decoded every payload); a loop over
+    /// the segment soon decodes the column once, as before.
+    @Test func aFewPayloadReadsDoNotDecodeTheColumn() throws {
+        let dir = TempDir()
+        let (seg, path) = try sealedSegment(dir, n: 3000)
+        let loaded = try Segment.load(from: path, schema: Self.schema)
+        for off in stride(from: 1, to: 3000, by: 300) { #expect(loaded.payloads[off] == seg.payloads[off]) }
+        #expect(!loaded.payloads.isDecoded)
+        for off in 0..<3000 { #expect(loaded.payloads[off] == seg.payloads[off]) }
+        #expect(loaded.payloads.isDecoded, "a loop over the segment decodes it whole")
+    }
+
     @Test func mappedVectorsOutliveTheirFiles() throws {
         // A restore over a collection unlinks the old segment files while the old segments may
         // still be read: the mapping keeps the data.
