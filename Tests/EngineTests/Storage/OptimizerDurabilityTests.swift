@@ -7,21 +7,8 @@ import Testing
 /// old segment (the old copy deleted, the new one only in memory and the WAL) must still find
 /// its point there, or the point is lost.
 @Suite struct OptimizerDurabilityTests {
-    /// Collection `c`: 1000 points in one sealed segment that wants an index; no seal by size.
     func storage(_ dir: TempDir) throws -> Storage {
-        let s = try Storage.open(StorageOptions(path: dir.path, sealThreshold: 100_000), logger: testLogger)
-        var c = CollectionConfig(params: .init(vectors: .single(.init(size: 8, distance: .cosine))))
-        c.optimizer_config.indexing_threshold = 1
-        c.hnsw_config.max_indexing_threads = 1
-        try s.createCollection("c", config: c)
-        let data = ClusteredData(count: 1000, dim: 8, clusters: 20, queries: 1, distance: .cosine, seed: 11)
-        let points = (0..<1000).map { (i: Int) -> PointInput in
-            let v = Array(data.points[(i * 8)..<(i * 8 + 8)])
-            return point(UInt64(i), v, ["i": .int(Int64(i))])
-        }
-        _ = try s.collection("c").upsert(points, wait: true)
-        try s.collection("c").close()  // seals: the segment waits for its graph
-        return s
+        try storageAwaitingIndex(dir, seed: 11) { ["i": .int(Int64($0))] }
     }
 
     func reopened(_ dir: TempDir) throws -> Collection {

@@ -7,19 +7,7 @@ import Testing
 /// files left in the directory that now holds the new data), and the next optimizer pass
 /// optimizes the restored data.
 @Suite struct ReplaceDuringOptimizationTests {
-    /// A storage with collection `c`: 1000 points in one sealed segment that wants an index.
-    func storage(_ dir: TempDir) throws -> Storage {
-        let s = try Storage.open(StorageOptions(path: dir.path, sealThreshold: 100_000), logger: testLogger)
-        var c = CollectionConfig(params: .init(vectors: .single(.init(size: 8, distance: .cosine))))
-        c.optimizer_config.indexing_threshold = 1
-        c.hnsw_config.max_indexing_threads = 1
-        try s.createCollection("c", config: c)
-        let data = ClusteredData(count: 1000, dim: 8, clusters: 20, queries: 1, distance: .cosine, seed: 7)
-        let points = (0..<1000).map { i in point(UInt64(i), Array(data.points[(i * 8)..<(i * 8 + 8)])) }
-        _ = try s.collection("c").upsert(points, wait: true)
-        try s.collection("c").close()  // seals: the segment waits for its graph
-        return s
-    }
+    func storage(_ dir: TempDir) throws -> Storage { try storageAwaitingIndex(dir, seed: 7) }
 
     /// Runs `shard`'s optimizer on a thread, held at its first check until `restore` (run on
     /// another thread) has asked it to stop, and a while longer (the restore would finish in

@@ -40,3 +40,22 @@ func allPoints(_ c: Collection) -> [PointState] {
         PointState(id: $0.id, vectors: $0.vectors ?? [:], payload: $0.payload ?? [:])
     }
 }
+
+/// A storage with collection `c`: 1000 clustered 8-d Cosine points (with `payload(i)`) in one
+/// sealed segment that wants an index (`indexing_threshold` 1, one indexing thread), and no
+/// seal by size: the optimizer's next job indexes it.
+func storageAwaitingIndex(_ dir: TempDir, seed: UInt64, payload: (Int) -> Payload = { _ in [:] }) throws -> Storage {
+    let s = try Storage.open(StorageOptions(path: dir.path, sealThreshold: 100_000), logger: testLogger)
+    var c = CollectionConfig(params: .init(vectors: .single(.init(size: 8, distance: .cosine))))
+    c.optimizer_config.indexing_threshold = 1
+    c.hnsw_config.max_indexing_threads = 1
+    try s.createCollection("c", config: c)
+    let data = ClusteredData(count: 1000, dim: 8, clusters: 20, queries: 1, distance: .cosine, seed: seed)
+    let points = (0..<1000).map { (i: Int) -> PointInput in
+        let v = Array(data.points[(i * 8)..<(i * 8 + 8)])
+        return point(UInt64(i), v, payload(i))
+    }
+    _ = try s.collection("c").upsert(points, wait: true)
+    try s.collection("c").close()  // seals: the segment waits for its graph
+    return s
+}
