@@ -45,6 +45,18 @@ enum Bitpacking {
     /// `width` (≤ 64) bits at bit `offset` of `b`; the caller checked that they lie inside `b`.
     @inline(__always)
     static func read(_ b: UnsafeRawBufferPointer, bit offset: Int, width: Int) -> UInt64 {
+        // One unaligned little-endian word where eight bytes are left and the value fits in it
+        // after the shift (graph loads decode every link through here).
+        let byte = offset >> 3, shift = offset & 7
+        if width <= 56, byte + 8 <= b.count {
+            let word = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: byte, as: UInt64.self)) >> UInt64(shift)
+            return width == 0 ? 0 : word & (UInt64.max >> UInt64(64 - width))
+        }
+        return readBytewise(b, bit: offset, width: width)
+    }
+
+    /// `read` a byte at a time (the last bytes of a buffer, widths over 56).
+    static func readBytewise(_ b: UnsafeRawBufferPointer, bit offset: Int, width: Int) -> UInt64 {
         var out: UInt64 = 0
         var got = 0
         var pos = offset

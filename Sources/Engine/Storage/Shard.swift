@@ -83,13 +83,15 @@ final class Shard: @unchecked Sendable {
             logger.notice("removing unlisted segment directory", metadata: ["path": "\(shard.segmentsDir)/\(name)"])
             FileIO.removeTree(shard.segmentsDir + "/" + name)
         }
-        var sealed: [Segment] = []
-        for name in state.segments {
+        // Segments load on every core (decoding an indexed segment's graph is most of its load,
+        // and a restore or a restart waits for all of them); the first failing one, in
+        // `shard.json`'s order, is the error, as a loop would give it.
+        let sealed = try ParallelMap.map(state.segments) { name -> Segment in
             let seg = try preloaded[name] ?? Segment.load(from: shard.segmentsDir + "/" + name, schema: schema)
             guard seg.dims == schema.dims else {
                 throw StorageError(.corrupt, "segment \(name) has vector sizes \(seg.dims), the collection has \(schema.dims)")
             }
-            sealed.append(seg)
+            return seg
         }
         shard.segments = sealed + [Segment(dims: schema.dims)]
         // Segments restored from an archive (Qdrant's among them) may hold versions past what
