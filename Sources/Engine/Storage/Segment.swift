@@ -71,6 +71,18 @@ final class Segment {
     /// The segment's version: the newest op it reflects.
     var version: UInt64 { max(createdVersion, deletedVersion) }
 
+    /// Appends `point` (as an upsert writes it) and returns its offset.
+    @discardableResult
+    func append(_ point: SlotPoint, version: UInt64) -> Int {
+        append(id: point.id, vectors: point.vectors, payload: point.payload, version: version, sparse: point.sparse, multi: point.multi)
+    }
+
+    /// The point at `off` with every vector kind it has and `payload` in place of its own: what a
+    /// payload update of a sealed point copies into the appendable segment, and logs.
+    func slotPoint(at off: Int, id: PointID, payload: Payload) -> SlotPoint {
+        SlotPoint(id: id, vectors: vectors(at: off), payload: payload, sparse: sparseVectors(at: off), multi: multiVectors(at: off))
+    }
+
     /// Appends a point and returns its offset. `vectors[slot]` is nil where the point lacks it.
     /// `sparse` and `multi` are required (pass `[]` for a collection without such vectors): a
     /// default let callers drop a point's sparse vectors or multivectors without a word.

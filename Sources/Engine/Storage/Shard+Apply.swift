@@ -5,7 +5,7 @@ extension Shard {
         case .upsert(let points):
             for p in points {
                 if let loc = index[p.id] { segments[Int(loc.seg)].markDeleted(Int(loc.off), version: seq) }
-                let off = appendable.append(id: p.id, vectors: p.vectors, payload: p.payload, version: seq, sparse: p.sparse, multi: p.multi)
+                let off = appendable.append(p, version: seq)
                 index[p.id] = Location(seg: Int32(segments.count - 1), off: Int32(off))
             }
         case .delete(let ids):
@@ -38,9 +38,7 @@ extension Shard {
                 continue
             }
             let seg = segments[Int(loc.seg)], off = Int(loc.off)
-            copied.append(SlotPoint(
-                id: id, vectors: seg.vectors(at: off), payload: op.transformPayload(seg.payloads[off]),
-                sparse: seg.sparseVectors(at: off), multi: seg.multiVectors(at: off)))
+            copied.append(seg.slotPoint(at: off, id: id, payload: op.transformPayload(seg.payloads[off])))
         }
         var ops = WriteOperation.upserts(copied)
         if !inPlace.isEmpty { ops.append(op.withPayloadTargets(inPlace)) }
@@ -59,10 +57,9 @@ extension Shard {
             if Int(loc.seg) == last {
                 seg.setPayload(off, updated, version: seq)
             } else {
-                let vectors = seg.vectors(at: off)
+                let point = seg.slotPoint(at: off, id: id, payload: updated)
                 seg.markDeleted(off, version: seq)
-                let newOff = appendable.append(id: id, vectors: vectors, payload: updated, version: seq, sparse: seg.sparseVectors(at: off),
-                                                multi: seg.multiVectors(at: off))
+                let newOff = appendable.append(point, version: seq)
                 index[id] = Location(seg: Int32(last), off: Int32(newOff))
             }
         }

@@ -64,7 +64,7 @@ extension Storage {
             Failpoint.pause("named_vector_intent")  // crash tests kill the process here
             // The old object's shards stay blocked (their optimizers stopped); from here on the
             // collection is the one opened in the new config.
-            collections[target] = try Collection.open(name: target, dir: old.dir, sealThreshold: options.sealThreshold, logger: logger, overwrite: options.optimizersOverwrite)
+            collections[target] = try openCollection(name: target, dir: old.dir)
         }
     }
 }

@@ -56,7 +56,7 @@ extension Storage {
                 try SnapshotUnpacker.layOutShard(dir)
             }
             return try Storage.openWhileSyncing(unpacked) {
-                let opened = try Collection.open(name: name, dir: unpacked, sealThreshold: options.sealThreshold, logger: logger, overwrite: options.optimizersOverwrite)
+                let opened = try openCollection(name: name, dir: unpacked)
                 if meta.files.isEmpty { for shard in opened.shards { try shard.checkPayloads() } }  // made by Qdrant: no digests
                 return opened
             }
@@ -129,7 +129,7 @@ extension Storage {
                 try FileIO.syncDirectory(collectionsDir)
             }
             collections[name] = try loaded.map { try Collection.adopt($0, name: name, dir: final) }
-                ?? Collection.open(name: name, dir: final, sealThreshold: options.sealThreshold, logger: logger, overwrite: options.optimizersOverwrite)
+                ?? openCollection(name: name, dir: final)
         }
     }
 }

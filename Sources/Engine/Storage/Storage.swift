@@ -93,6 +93,12 @@ public final class Storage: @unchecked Sendable {
     /// This node's random peer id, as in Qdrant's snapshot names; kept in `node.json`.
     public private(set) var peerID: UInt64 = 0
 
+    /// Opens the collection in `dir` as this storage runs it: its seal threshold, its logger and
+    /// the `storage.optimizers_overwrite` applied over the collection's own optimizer config.
+    func openCollection(name: String, dir: String) throws -> Collection {
+        try Collection.open(name: name, dir: dir, sealThreshold: options.sealThreshold, logger: logger, overwrite: options.optimizersOverwrite)
+    }
+
     private func load() throws {
         // Whatever a crash left: scratch and staging under tmp/, atomic-write temps beside every
         // file qdb replaces, segments being sealed, collections being created.
@@ -114,8 +120,7 @@ public final class Storage: @unchecked Sendable {
                 continue
             }
             guard FileIO.isDirectory(dir) else { continue }
-            collections[name] = try Collection.open(
-                name: name, dir: dir, sealThreshold: options.sealThreshold, logger: logger, overwrite: options.optimizersOverwrite)
+            collections[name] = try openCollection(name: name, dir: dir)
         }
         if FileIO.exists(aliasesPath) {
             do {
@@ -182,8 +187,7 @@ public final class Storage: @unchecked Sendable {
                 try Collection.initialize(dir: tmp, config: config)
                 guard rename(tmp, final) == 0 else { throw FileIO.ioError("rename \(tmp)") }
                 try FileIO.syncDirectory(collectionsDir)
-                collections[name] = try Collection.open(
-                    name: name, dir: final, sealThreshold: options.sealThreshold, logger: logger, overwrite: options.optimizersOverwrite)
+                collections[name] = try openCollection(name: name, dir: final)
             } catch {
                 FileIO.removeTree(tmp)
                 throw error
