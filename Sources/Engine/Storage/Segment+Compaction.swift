@@ -8,11 +8,13 @@ extension Segment {
     func appendPoints(of source: Segment, keeping keep: [Bool]) -> [Int32] {
         precondition(keep.count == source.count, "one keep flag per source offset")
         var moved = [Int32](repeating: -1, count: source.count)
-        for off in 0..<source.count where keep[off] {
-            moved[off] = Int32(count)
-            append(
-                id: source.ids[off], vectors: source.vectors(at: off), payload: source.payloads[off], version: source.versions[off],
-                sparse: source.sparseVectors(at: off), multi: source.multiVectors(at: off))
+        var run = 0
+        while run < source.count {
+            guard keep[run] else { run += 1; continue }
+            var stop = run
+            while stop < source.count, keep[stop] { moved[stop] = Int32(count + stop - run); stop += 1 }
+            appendRows(of: source, run..<stop)
+            run = stop
         }
         return moved
     }
