@@ -158,7 +158,7 @@ public struct JSONParser {
         let negative = p[i] == UInt8(ascii: "-")
         if negative { i += 1 }
         guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
-        var mantissa: UInt64 = 0, digits = 0, scale = 0
+        var mantissa: UInt64 = 0, digits = 0, scale = 0, integral = true
         if p[i] == 0x30 {
             i += 1
         } else {
@@ -169,6 +169,7 @@ public struct JSONParser {
             }
         }
         if i < end, p[i] == UInt8(ascii: ".") {
+            integral = false
             i += 1
             guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
             while i < end, p[i] >= 0x30, p[i] <= 0x39 {
@@ -180,6 +181,7 @@ public struct JSONParser {
         }
         var exponent = 0
         if i < end, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+            integral = false
             i += 1
             var minus = false
             if i < end, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") {
@@ -200,6 +202,15 @@ public struct JSONParser {
             var d = Double(mantissa)
             d = power < 0 ? d / Self.exactPowers[-power] : d * Self.exactPowers[power]
             return Float(negative ? -d : d)
+        }
+        if !integral {
+            // A fraction or an exponent: `number()` would take its `Double` path on the bytes
+            // just checked, so parse them there without scanning them again (17-digit decimals,
+            // as `json.dumps` writes a float32, take this path).
+            var d = 0.0
+            let used = p.withMemoryRebound(to: CChar.self, capacity: end) { qdb_parse_double($0 + start, i - start, &d) }
+            guard used == i - start else { throw fail("invalid number") }
+            return Float(d)
         }
         i = start
         switch try number() {
