@@ -89,7 +89,10 @@ public final class Collection: @unchecked Sendable {
 
     /// Seals every shard: used on clean shutdown.
     func close() throws {
-        for s in shards { try s.seal() }
+        for s in shards {
+            try s.seal()
+            s.optimizerState.waitForSeals()  // a background seal the seal superseded ends at once
+        }
     }
 
     func slot(named name: String) throws -> Int {

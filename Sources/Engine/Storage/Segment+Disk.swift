@@ -242,7 +242,9 @@ extension Segment {
         } else {
             try vectors[slot].withUnsafeBytes { try FileIO.writeAll(fd: fd, $0) }
         }
-        guard fsync(fd) == 0 else { throw FileIO.ioError("fsync \(path)") }
+        // Only started here: `writeSealed`'s `syncTree` waits for it, after the other files and
+        // the digests, which the disk's writeback then overlaps (a seal holds the write lock).
+        _ = qdb_start_writeback(fd, 0, 0)
     }
 
     /// HNSW graphs Qdrant built (`vector_index[-<name>]/`) travel with a segment qdb rewrites

@@ -111,6 +111,24 @@ final class Segment {
         return off
     }
 
+    /// A segment of its own holding this one's points at the same offsets, sharing the columns
+    /// until either side changes them (copy on write): what a background seal writes to disk
+    /// while writers go on deleting points of the original under the shard's lock.
+    func frozenCopy() -> Segment {
+        let s = Segment(dims: dims)
+        s.ids = ids
+        s.vectors = vectors
+        s.present = present
+        s.sparse = sparse
+        s.sparseLive = sparseLive
+        s.multi = multi
+        s.payloads = payloads
+        s.versions = versions
+        s.deleted = deleted
+        s.liveCount = liveCount
+        return s
+    }
+
     /// Appends `source`'s points at offsets `rows` as `append` would one by one, copying the
     /// dense columns in runs instead of building an array per vector (a seal's compaction of
     /// 100k points was most of the stall it put on writers). Rows without a vector read as

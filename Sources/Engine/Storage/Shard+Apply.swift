@@ -76,17 +76,29 @@ extension Shard {
         let sealedCount = segments.count - 1
         // Nothing new since the last seal: the on-disk state is already current. (Snapshots seal
         // every time; this keeps them from stalling writers and readers on a busy shard.)
-        if appendable.count == 0, !segments[..<sealedCount].contains(where: \.deletedDirty), flushedSeq == lastSeq,
+        if appendable.count == 0, !segments[..<sealedCount].contains(where: { $0.deletedDirty || !$0.isSealed }), flushedSeq == lastSeq,
             FileIO.exists(dir + "/shard.json")
         {
             return
         }
         try wal.sync()
-        let fresh = appendable.compacted()
+        // A segment frozen for a background seal that has not landed is sealed here, in place
+        // (same offsets); the background seal then finds itself superseded.
+        pendingSeal = nil
+        for seg in segments.dropLast() where !seg.isSealed { try sealInPlace(seg) }
+        // With nothing to drop (a bulk load), the appendable segment is sealed as it is:
+        // compacting it would copy every column to get the same rows, under the write lock.
+        let old = appendable
+        let reused = old.liveCount == old.count && old.unmapped.isEmpty
+        let fresh = reused ? old : old.compacted()
         var sealed = Array(segments.dropLast())
         if fresh.count > 0 {
-            try fresh.writeSealed(to: segmentsDir, version: lastSeq, schema: schema, indexedFields: indexedFields)
+            if reused { try sealInPlace(fresh) } else { try fresh.writeSealed(to: segmentsDir, version: lastSeq, schema: schema, indexedFields: indexedFields) }
             sealed.append(fresh)
+            // Sealed now, so it can no longer be the appendable one: should a later step fail,
+            // memory already holds it sealed and unlisted, as the disk does until the next seal
+            // lists it (the WAL keeps its points until then).
+            if reused { segments = sealed + [Segment(dims: dims)] }
         }
         for seg in sealed where seg.isSealed { try seg.writeDeletions(in: segmentsDir) }
         let dropped = sealed.filter { $0.liveCount == 0 }
@@ -99,7 +111,7 @@ extension Shard {
         if dropped.isEmpty {
             // Only the points that moved from the appendable segment change location: O(sealed
             // points), not O(shard), under the write lock.
-            if fresh.count > 0 {
+            if fresh.count > 0, !reused {
                 let s = Int32(sealed.count - 1)
                 for off in 0..<fresh.count { index[fresh.ids[off]] = Location(seg: s, off: Int32(off)) }
             }
@@ -107,6 +119,18 @@ extension Shard {
             rebuildIndex()
         }
         for seg in dropped { FileIO.removeTree(segmentsDir + "/" + seg.id) }
+    }
+
+    /// Writes `seg`, a segment in memory, as a sealed segment at its place (offsets kept); a
+    /// failure leaves it as it was. Caller holds the write lock.
+    private func sealInPlace(_ seg: Segment) throws {
+        let unsealed = (seg.createdVersion, seg.deletedVersion, seg.schema, seg.state, seg.sparseIndexPersisted, seg.fileDigests)
+        do {
+            try seg.writeSealed(to: segmentsDir, version: lastSeq, schema: schema, indexedFields: indexedFields)
+        } catch {
+            (seg.createdVersion, seg.deletedVersion, seg.schema, seg.state, seg.sparseIndexPersisted, seg.fileDigests) = unsealed
+            throw error
+        }
     }
 
     /// Seals under the write lock (clean shutdown, snapshots).

@@ -13,6 +13,7 @@ final class OptimizerState: @unchecked Sendable {
     private var _closed = false
     private var _paused = 0
     private var _stop = false
+    private var _sealing = 0
     private var _lastError: String?
     /// The shard's `lastSeq` when a pass last saw it change, and when: an appendable segment
     /// unchanged for `idleSeconds` is idle. (Passes of several workers can follow each other
@@ -66,7 +67,7 @@ final class OptimizerState: @unchecked Sendable {
     func closeWaiting() {
         locked {
             _closed = true
-            while _running { condition.wait() }
+            while _running || _sealing > 0 { condition.wait() }
         }
     }
 
@@ -76,11 +77,39 @@ final class OptimizerState: @unchecked Sendable {
         locked {
             _paused += 1
             if _running { _stop = true }
-            while _running { condition.wait() }
+            while _running || _sealing > 0 { condition.wait() }
         }
     }
 
     func resume() { locked { _paused = max(0, _paused - 1) } }
+
+    /// Claims a background seal (`Shard+BackgroundSeal`); false while paused or closed.
+    /// `pause()` and `closeWaiting()` wait for claimed seals as for the job in flight.
+    func beginSeal() -> Bool {
+        locked {
+            guard !_closed, _paused == 0 else { return false }
+            _sealing += 1
+            return true
+        }
+    }
+
+    func endSeal() {
+        locked {
+            _sealing -= 1
+            condition.broadcast()
+        }
+    }
+
+    /// Whether a background seal should throw its work away (a pause or close is waiting).
+    var sealStopRequested: Bool { locked { _closed || _paused > 0 } }
+
+    /// Whether a background seal is in flight.
+    var sealing: Bool { locked { _sealing > 0 } }
+
+    /// Waits until no background seal is in flight. The caller must not hold the shard's lock.
+    func waitForSeals() {
+        locked { while _sealing > 0 { condition.wait() } }
+    }
 
     /// Runs `body` paused (`pause()`, then `resume()` however `body` ends).
     func pausing<T>(_ body: () throws -> T) rethrows -> T {
@@ -244,7 +273,7 @@ extension Shard {
             var sealed = Array(segments.dropLast())
             sealed[first] = fresh
             for pos in positions.sorted(by: >) where pos != first { sealed.remove(at: pos) }
-            let state = State(flushed_seq: flushedSeq, segments: sealed.map(\.id))
+            let state = State(flushed_seq: flushedSeq, segments: sealed.filter(\.isSealed).map(\.id))
             try FileIO.writeAtomically(try [UInt8].json(state, pretty: true), to: dir + "/shard.json")
             segments = sealed + [appendable]
             // The new segment's points, and (after a merge) every later segment's, which moved down.
@@ -267,5 +296,5 @@ extension Shard {
     }
 
     /// Qdrant's collection `status`: green when no optimization is pending or running, yellow otherwise.
-    var optimizationPending: Bool { optimizerState.running || nextOptimization() != nil }
+    var optimizationPending: Bool { optimizerState.running || optimizerState.sealing || nextOptimization() != nil }
 }

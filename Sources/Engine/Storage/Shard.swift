@@ -53,6 +53,8 @@ final class Shard: @unchecked Sendable {
     var wal: WAL
     var lastSeq: UInt64 = 0
     var flushedSeq: UInt64 = 0
+    /// The background seal in flight (`Shard+BackgroundSeal`); under `lock`.
+    var pendingSeal: PendingSeal?
 
     var appendable: Segment { segments[segments.count - 1] }
     var segmentsDir: String { dir + "/segments" }
@@ -97,7 +99,10 @@ final class Shard: @unchecked Sendable {
         // Segments restored from an archive (Qdrant's among them) may hold versions past what
         // `shard.json` records: new operations are numbered after every one of them.
         let newest = sealed.reduce(state.flushed_seq) { top, seg in max(top, seg.version, seg.versions.max() ?? 0) }
-        shard.flushedSeq = newest
+        // What the disk holds without the WAL is what `shard.json` says: a deletion bitmap written
+        // after its records (a background seal's, an optimization's) can carry a newer version,
+        // and taking that as flushed would let a later `shard.json` skip WAL records never sealed.
+        shard.flushedSeq = state.flushed_seq
         shard.lastSeq = newest
         shard.rebuildIndex()
         var replayed = 0
@@ -193,7 +198,7 @@ final class Shard: @unchecked Sendable {
                 applyLocked(op, seq: seq)
             }
             if sync { try wal.sync() }
-            if appendable.count >= sealThreshold { try sealLocked() }
+            if appendable.count >= sealThreshold { try sealFullLocked() }
             return lastSeq
         }
     }

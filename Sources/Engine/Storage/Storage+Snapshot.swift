@@ -139,6 +139,10 @@ extension Collection {
     /// flight while the collection's directory is swapped. Stops the shards' optimizers for good:
     /// one in flight throws its work away at its swap, which needs these locks.
     func withWritesBlocked<T>(_ body: () throws -> T) rethrows -> T {
+        // A background seal writes into the shard's directory without the lock: closed, no new
+        // one starts, and the one in flight is waited for (it needs the lock to finish).
+        for shard in shards { shard.optimizerState.close() }
+        for shard in shards { shard.optimizerState.waitForSeals() }
         func lockFrom(_ i: Int) throws -> T {
             guard i < shards.count else { return try body() }
             return try shards[i].lock.write {

@@ -117,6 +117,36 @@ final class WAL {
         dirty = false
     }
 
+    /// Goes on in a fresh log file whose name records `nextSeq`, keeping the older files (a
+    /// background seal then drops them with `dropFiles(through:)` once its segment is listed).
+    /// The current file's records are made durable first: later syncs reach only the new file.
+    func rotate(nextSeq: UInt64) throws {
+        try sync()
+        let newPath = dir + "/wal-\(String(format: "%020llu", nextSeq)).log"
+        let nfd = Glibc.open(newPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard nfd >= 0 else { throw FileIO.ioError("open \(newPath)") }
+        try FileIO.syncDirectory(dir)
+        close(fd)
+        fd = nfd
+        path = newPath
+        size = 0
+        dirty = false
+    }
+
+    /// Removes the files before the current one whose records all have sequence numbers up to
+    /// `seq` (a file holds the records from the number in its name up to the next file's).
+    func dropFiles(through seq: UInt64) throws {
+        let names = FileIO.listDirectory(dir).filter { $0.hasPrefix("wal-") && $0.hasSuffix(".log") }
+        let starts = names.map { UInt64($0.dropFirst(4).dropLast(4)) }
+        var removed = false
+        for k in names.indices where dir + "/" + names[k] != path {
+            guard k + 1 < names.count, let next = starts[k + 1], next <= seq + 1 else { continue }
+            unlink(dir + "/" + names[k])
+            removed = true
+        }
+        if removed { try FileIO.syncDirectory(dir) }
+    }
+
     /// Starts a fresh, empty log file whose name records `nextSeq`, then removes older files.
     /// Called after a seal has made every earlier record redundant.
     func reset(nextSeq: UInt64) throws {
