@@ -64,6 +64,14 @@ import Testing
         return c
     }
 
+    /// A storage at `dir` whose collection's seal is held by `gate`, with the later writes made,
+    /// and every point as it then reads.
+    func held(_ dir: TempDir, _ gate: Gate) throws -> (Storage, Collection, [PointState]) {
+        let s = try open(dir.path)
+        let c = try frozenWithLaterWrites(s, gate: gate)
+        return (s, c, allPoints(c))
+    }
+
     @Test func bulkLoadSealsInTheBackgroundAndSurvivesACrash() throws {
         let dir = TempDir()
         var expected: [PointState] = []
@@ -93,9 +101,8 @@ import Testing
         let gate = Gate()
         var expected: [PointState] = []
         do {
-            let s = try open(dir.path)
-            let c = try frozenWithLaterWrites(s, gate: gate)
-            expected = allPoints(c)
+            let (_, c, points) = try held(dir, gate)
+            expected = points
             #expect(expected.count == Self.threshold - 100 + 500 - 1)
             #expect(expected.first { $0.id == .number(200) }?.payload["tag"] == .string("x"))
             gate.release.signal()
@@ -116,9 +123,8 @@ import Testing
         let gate = Gate()
         var expected: [PointState] = []
         do {
-            let s = try open(dir.path)
-            let c = try frozenWithLaterWrites(s, gate: gate)
-            expected = allPoints(c)
+            let (_, c, points) = try held(dir, gate)
+            expected = points
             // The disk as a crash would leave it now: the copy written but not listed, the
             // frozen points only in the older WAL file.
             #expect(walFiles(dir.path).count == 2)
@@ -138,9 +144,8 @@ import Testing
         let gate = Gate()
         var expected: [PointState] = []
         do {
-            let s = try open(dir.path)
-            let c = try frozenWithLaterWrites(s, gate: gate)
-            expected = allPoints(c)
+            let (_, c, points) = try held(dir, gate)
+            expected = points
             let shard = c.shards[0]
             try shard.seal()  // what a snapshot or a clean shutdown does
             #expect(shard.pendingSeal == nil && shard.segments.dropLast().allSatisfy(\.isSealed))
