@@ -65,20 +65,24 @@ extension Shard {
     /// The background half: writes the copy, then swaps it in; on any failure the frozen
     /// segment stays in memory (and its records in the WAL) for the next seal to write.
     private func persist(_ job: PendingSeal) {
-        var installed = false
+        // The copy's directory is removed when the swap did not happen, unless the swap failed
+        // midway: `shard.json` may list it then (a replace that failed after its rename), and an
+        // unlisted directory is removed at the next open anyway.
+        var discard = true
         do {
             Failpoint.pause("seal_before_write")
             if !optimizerState.sealStopRequested {
                 try job.copy.writeSealed(to: segmentsDir, version: job.seq, schema: job.schema, indexedFields: job.fields)
                 Failpoint.pause("seal_before_install")
                 optimizerState.checkpoint?("seal_install")
-                installed = try lock.write { try installLocked(job) }
+                discard = false
+                discard = !(try lock.write { try installLocked(job) })
             }
         } catch {
             logger.warning("background seal failed; the next seal writes its points", metadata: ["shard": "\(dir)", "error": "\(error)"])
         }
         lock.write { if pendingSeal === job { pendingSeal = nil } }
-        if !installed { FileIO.removeTree(segmentsDir + "/" + job.copy.id) }
+        if discard { FileIO.removeTree(segmentsDir + "/" + job.copy.id) }
     }
 
     /// Swaps the written copy in for the frozen segment (same offsets: the index stays), with
