@@ -93,7 +93,7 @@ extension Shard {
         let fresh = reused ? old : old.compacted()
         var sealed = Array(segments.dropLast())
         if fresh.count > 0 {
-            if reused { try sealInPlace(fresh) } else { try fresh.writeSealed(to: segmentsDir, version: lastSeq, schema: schema, indexedFields: indexedFields) }
+            try sealInPlace(fresh)
             sealed.append(fresh)
             // Sealed now, so it can no longer be the appendable one: should a later step fail,
             // memory already holds it sealed and unlisted, as the disk does until the next seal

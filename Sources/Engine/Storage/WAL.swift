@@ -150,17 +150,8 @@ final class WAL {
     /// Starts a fresh, empty log file whose name records `nextSeq`, then removes older files.
     /// Called after a seal has made every earlier record redundant.
     func reset(nextSeq: UInt64) throws {
-        let newPath = dir + "/wal-\(String(format: "%020llu", nextSeq)).log"
-        let nfd = Glibc.open(newPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-        guard nfd >= 0 else { throw FileIO.ioError("open \(newPath)") }
-        try FileIO.syncDirectory(dir)
-        let old = FileIO.listDirectory(dir).filter { $0.hasPrefix("wal-") && dir + "/" + $0 != newPath }
-        close(fd)
-        fd = nfd
-        path = newPath
-        size = 0
-        dirty = false
-        for name in old { unlink(dir + "/" + name) }
+        try rotate(nextSeq: nextSeq)
+        for name in FileIO.listDirectory(dir) where name.hasPrefix("wal-") && dir + "/" + name != path { unlink(dir + "/" + name) }
         try FileIO.syncDirectory(dir)
     }
 }
