@@ -147,6 +147,28 @@ public struct JSONParser {
     /// Exactly representable powers of ten, for `float()`'s fast path.
     private static let exactPowers: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { v, _ in v * 10 } }
 
+    #if arch(x86_64)
+    /// Powers of ten exact in a `Float80` (64-bit significand): 10^k = 5^k · 2^k, and
+    /// 5^27 < 2^64.
+    private static let extendedPowers: [Float80] = (0...27).map { k in (0..<k).reduce(Float80(1)) { v, _ in v * 10 } }
+
+    /// The correctly rounded `Double` of `mantissa` · 10^`power` (mantissa < 2^64, |power| ≤ 27)
+    /// from one extended-precision operation on two exact values, or nil when that can't be
+    /// told apart from a double rounding. The quotient or product `r` is the nearest `Float80`
+    /// to the true value `x`; every midpoint between two doubles is itself a `Float80`, so none
+    /// lies strictly between `x` and `r`, and unless `r` *is* one (its low 11 significand bits
+    /// 0x400) `x` and `r` round to the same double. This is the path of 17-digit decimals, as
+    /// `json.dumps` writes a float32: past Clinger's 2^53, they used to cost fast_float a
+    /// second scan and its 128-bit arithmetic each.
+    @inline(__always)
+    static func extendedFastPath(_ mantissa: UInt64, _ power: Int) -> Double? {
+        let m = Float80(mantissa)
+        let r = power < 0 ? m / extendedPowers[-power] : m * extendedPowers[power]
+        guard r.significandBitPattern & 0x7FF != 0x400 else { return nil }
+        return Double(r)
+    }
+    #endif
+
     /// A number read as a vector element: the same `Float` as `number()` then `Float(_:)`, in
     /// one pass. While it checks the JSON grammar it accumulates the decimal digits; when they
     /// fit in 2^53 and the power of ten is within ±22, one double multiplication or division of
@@ -203,10 +225,14 @@ public struct JSONParser {
             d = power < 0 ? d / Self.exactPowers[-power] : d * Self.exactPowers[power]
             return Float(negative ? -d : d)
         }
+        #if arch(x86_64)
+        if digits <= 19, power >= -27, power <= 27, let d = Self.extendedFastPath(mantissa, power) {
+            return Float(negative ? -d : d)
+        }
+        #endif
         if !integral {
             // A fraction or an exponent: `number()` would take its `Double` path on the bytes
-            // just checked, so parse them there without scanning them again (17-digit decimals,
-            // as `json.dumps` writes a float32, take this path).
+            // just checked, so parse them there without scanning them again.
             var d = 0.0
             let used = p.withMemoryRebound(to: CChar.self, capacity: end) { qdb_parse_double($0 + start, i - start, &d) }
             guard used == i - start else { throw fail("invalid number") }

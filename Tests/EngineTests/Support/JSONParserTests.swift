@@ -64,6 +64,7 @@ import Testing
         for _ in 0..<3000 {
             let f = Float.random(in: -2...2, using: &rng)
             texts.append("\(f)")
+            texts.append("\(Double(f))")  // as json.dumps writes a float32: up to 17 digits
             texts.append(String(format: "%.6f", Double(f)))
             texts.append(String(format: "%.9e", Double(f) * 1e6))
             texts.append("\(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &rng)))")
@@ -93,4 +94,40 @@ import Testing
             }
         }
     }
+
+    #if arch(x86_64)
+    /// The extended-precision path gives strtod's double whenever it answers, and declines
+    /// exactly the results that sit on a midpoint between two doubles: random 1–19 digit
+    /// mantissas at every power it takes, exact midpoints (2^53 + 1, odd multiples of half an
+    /// ulp) and their neighbours.
+    @Test func extendedFastPathIsCorrectlyRounded() {
+        var rng = SegmentHostileInputTests.Rng(state: 13)
+        var cases: [(UInt64, Int)] = [(0, 0), (1, -27), (UInt64.max, 27), (UInt64.max, -27), (9_007_199_254_740_993, 0),
+                                      (18_014_398_509_481_986, 0), (18_014_398_509_481_985, 0), (9_007_199_254_740_995, 0)]
+        for _ in 0..<200_000 {
+            let digits = Int.random(in: 1...19, using: &rng)
+            let limit = digits == 19 ? UInt64(9_999_999_999_999_999_999) : (0..<digits).reduce(UInt64(1)) { v, _ in v * 10 } - 1
+            cases.append((UInt64.random(in: 0...limit, using: &rng), Int.random(in: -27...27, using: &rng)))
+        }
+        for _ in 0..<20_000 {
+            // Midpoints m = (2k + 1) · 2^(e - 1) with a 53-bit k, written as integers, and ± 1.
+            let k = UInt64.random(in: (1 << 52)..<(1 << 53), using: &rng)
+            let shift = Int.random(in: 0...10, using: &rng)
+            let m = (2 * k + 1) << UInt64(shift)
+            cases += [(m, 0), (m - 1, 0), (m + 1, 0)]
+        }
+        var declined = 0
+        for (mantissa, power) in cases {
+            let text = "\(mantissa)e\(power)"
+            let expected = text.withCString { strtod($0, nil) }
+            if let got = JSONParser.extendedFastPath(mantissa, power) {
+                #expect(got.bitPattern == expected.bitPattern, "\(text): \(got) vs \(expected)")
+            } else {
+                declined += 1
+            }
+        }
+        #expect(JSONParser.extendedFastPath(9_007_199_254_740_993, 0) == nil, "2^53 + 1 is a midpoint")
+        #expect(declined >= 20_000 && declined < 30_000, "declines the midpoints and few else: \(declined)")
+    }
+    #endif
 }
