@@ -173,7 +173,9 @@ public struct JSONParser {
     /// one pass. While it checks the JSON grammar it accumulates the decimal digits; when they
     /// fit in 2^53 and the power of ten is within ±22, one double multiplication or division of
     /// two exact values is the correctly rounded double (Clinger's fast path, which fast_float
-    /// takes too), so only numbers outside it go to `number()`. (Vector bodies are mostly such
+    /// takes too). On x86_64, up to 19 digits within ±27 then take `extendedFastPath`. Only
+    /// numbers outside both (or on a midpoint) are parsed again: fractions and exponents by
+    /// fast_float, integers by `number()`. (Vector bodies are mostly such
     /// numbers; the scan, then fast_float's second scan, was about half of an upsert's parse.)
     mutating func float() throws -> Float {
         let start = i
