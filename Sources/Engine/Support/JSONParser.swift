@@ -147,101 +147,118 @@ public struct JSONParser {
     /// Exactly representable powers of ten, for `float()`'s fast path.
     private static let exactPowers: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { v, _ in v * 10 } }
 
-    #if arch(x86_64)
-    /// Powers of ten exact in a `Float80` (64-bit significand): 10^k = 5^k · 2^k, and
-    /// 5^27 < 2^64.
-    private static let extendedPowers: [Float80] = (0...27).map { k in (0..<k).reduce(Float80(1)) { v, _ in v * 10 } }
-
-    /// The correctly rounded `Double` of `mantissa` · 10^`power` (mantissa < 2^64, |power| ≤ 27)
-    /// from one extended-precision operation on two exact values, or nil when that can't be
-    /// told apart from a double rounding. The quotient or product `r` is the nearest `Float80`
-    /// to the true value `x`; every midpoint between two doubles is itself a `Float80`, so none
-    /// lies strictly between `x` and `r`, and unless `r` *is* one (its low 11 significand bits
-    /// 0x400) `x` and `r` round to the same double. This is the path of 17-digit decimals, as
-    /// `json.dumps` writes a float32: past Clinger's 2^53, they used to cost fast_float a
-    /// second scan and its 128-bit arithmetic each.
+    /// `Float(d)` for `d` the correctly rounded `Double` of `mantissa` · 10^`power` (|power|
+    /// ≤ 22), without computing `d`; nil when that can't be told from here.
+    ///
+    /// `r` below is `Double(mantissa)` times or over an exact power of ten: two roundings of at
+    /// most half an ulp each, so `r` and `d` are within 2.5 ulps of each other. `Float(_:)`
+    /// rounds both the same way unless a midpoint between two floats lies between them; every
+    /// such midpoint is a double whose 29 significand bits below a float's are 0x1000_0000.
+    /// So unless `r`'s low 29 bits are within 16 ulps of that, `Float(r)` is `Float(d)`.
+    /// (Float's normal range only, where a float and a double share their exponent: 10^-22 ·
+    /// 1 is far above it; past its top both round to infinity, at the same midpoint.)
+    /// `json.dumps` writes a float32 with 17 significant digits, past the 2^53 of Clinger's
+    /// exact path: this takes them with one double operation and a bit test, where an exact
+    /// `Double` first costs fast_float a second scan and 128-bit arithmetic.
     @inline(__always)
-    static func extendedFastPath(_ mantissa: UInt64, _ power: Int) -> Double? {
-        let m = Float80(mantissa)
-        let r = power < 0 ? m / extendedPowers[-power] : m * extendedPowers[power]
-        guard r.significandBitPattern & 0x7FF != 0x400 else { return nil }
-        return Double(r)
+    static func floatFastPath(_ mantissa: UInt64, _ power: Int) -> Float? {
+        var r = Double(mantissa)
+        r = power < 0 ? r / exactPowers[-power] : r * exactPowers[power]
+        let low = r.bitPattern & 0x1FFF_FFFF
+        guard low &- (0x1000_0000 - 16) > 32 else { return nil }
+        return Float(r)
     }
-    #endif
+
+    /// Eight ASCII digits (the first in the lowest byte) as their value, or nil when one of the
+    /// eight bytes is not a digit: SWAR, a few multiplications for all eight.
+    @inline(__always)
+    static func eightDigits(_ chunk: UInt64) -> UInt64? {
+        let high = chunk & 0xF0F0_F0F0_F0F0_F0F0
+        let carried = ((chunk &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4
+        guard high | carried == 0x3333_3333_3333_3333 else { return nil }
+        var v = chunk &- 0x3030_3030_3030_3030
+        v = v &* 10 &+ (v >> 8)  // pairs: each 16-bit lane's low byte is two digits' value
+        let pairs = v & 0x0000_00FF_0000_00FF, pairs2 = (v >> 16) & 0x0000_00FF_0000_00FF
+        return ((pairs &* (100 + (1_000_000 << 32))) &+ (pairs2 &* (1 + (10_000 << 32)))) >> 32
+    }
 
     /// A number read as a vector element: the same `Float` as `number()` then `Float(_:)`, in
-    /// one pass. While it checks the JSON grammar it accumulates the decimal digits; when they
-    /// fit in 2^53 and the power of ten is within ±22, one double multiplication or division of
-    /// two exact values is the correctly rounded double (Clinger's fast path, which fast_float
-    /// takes too). On x86_64, up to 19 digits within ±27 then take `extendedFastPath`. Only
-    /// numbers outside both (or on a midpoint) are parsed again: fractions and exponents by
-    /// fast_float, integers by `number()`. (Vector bodies are mostly such
-    /// numbers; the scan, then fast_float's second scan, was about half of an upsert's parse.)
+    /// one pass. While it checks the JSON grammar it accumulates up to 19 decimal digits (a
+    /// fraction's eight at a time, `eightDigits`); within ±22 powers of ten `floatFastPath`
+    /// almost always answers. Only numbers outside it (or near a midpoint between two floats)
+    /// are parsed again: fractions and exponents by fast_float, integers by `number()`.
+    /// (Vector bodies are mostly such numbers; their parse is most of an upsert's CPU.)
     mutating func float() throws -> Float {
         let start = i
-        let negative = p[i] == UInt8(ascii: "-")
-        if negative { i += 1 }
-        guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
+        var j = i
+        defer { i = j }
+        let negative = p[j] == UInt8(ascii: "-")
+        if negative { j += 1 }
+        guard j < end, p[j] >= 0x30, p[j] <= 0x39 else { i = j; throw fail("invalid number") }
         var mantissa: UInt64 = 0, digits = 0, scale = 0, integral = true
-        if p[i] == 0x30 {
-            i += 1
+        if p[j] == 0x30 {
+            j += 1
         } else {
-            while i < end, p[i] >= 0x30, p[i] <= 0x39 {
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30) }
+            while j < end, p[j] >= 0x30, p[j] <= 0x39 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[j] &- 0x30) }
                 digits += 1
-                i += 1
+                j += 1
             }
         }
-        if i < end, p[i] == UInt8(ascii: ".") {
+        if j < end, p[j] == UInt8(ascii: ".") {
             integral = false
-            i += 1
-            guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
-            while i < end, p[i] >= 0x30, p[i] <= 0x39 {
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30) }
+            j += 1
+            guard j < end, p[j] >= 0x30, p[j] <= 0x39 else { i = j; throw fail("invalid number") }
+            while digits <= 11, end - j >= 8,
+                let eight = Self.eightDigits(UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)))
+            {
+                mantissa = mantissa &* 100_000_000 &+ eight
+                digits += 8
+                scale += 8
+                j += 8
+            }
+            while j < end, p[j] >= 0x30, p[j] <= 0x39 {
+                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[j] &- 0x30) }
                 digits += 1
                 scale += 1
-                i += 1
+                j += 1
             }
         }
         var exponent = 0
-        if i < end, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+        if j < end, p[j] == UInt8(ascii: "e") || p[j] == UInt8(ascii: "E") {
             integral = false
-            i += 1
+            j += 1
             var minus = false
-            if i < end, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") {
-                minus = p[i] == UInt8(ascii: "-")
-                i += 1
+            if j < end, p[j] == UInt8(ascii: "+") || p[j] == UInt8(ascii: "-") {
+                minus = p[j] == UInt8(ascii: "-")
+                j += 1
             }
-            guard i < end, p[i] >= 0x30, p[i] <= 0x39 else { throw fail("invalid number") }
-            while i < end, p[i] >= 0x30, p[i] <= 0x39 {
-                if exponent < 100_000 { exponent = exponent * 10 + Int(p[i] &- 0x30) }
-                i += 1
+            guard j < end, p[j] >= 0x30, p[j] <= 0x39 else { i = j; throw fail("invalid number") }
+            while j < end, p[j] >= 0x30, p[j] <= 0x39 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(p[j] &- 0x30) }
+                j += 1
             }
             if minus { exponent = -exponent }
         }
         let power = exponent - scale
         // `-0` is the integer 0 to `number()` (a positive zero), `-0.0` a negative zero.
-        if mantissa == 0, negative, i - start == 2 { return 0 }
-        if digits <= 19, mantissa <= 1 << 53, power >= -22, power <= 22 {
-            var d = Double(mantissa)
-            d = power < 0 ? d / Self.exactPowers[-power] : d * Self.exactPowers[power]
-            return Float(negative ? -d : d)
+        if mantissa == 0, negative, j - start == 2 { return 0 }
+        if digits <= 19, power >= -22, power <= 22, let f = Self.floatFastPath(mantissa, power) {
+            return negative ? -f : f
         }
-        #if arch(x86_64)
-        if digits <= 19, power >= -27, power <= 27, let d = Self.extendedFastPath(mantissa, power) {
-            return Float(negative ? -d : d)
-        }
-        #endif
         if !integral {
             // A fraction or an exponent: `number()` would take its `Double` path on the bytes
             // just checked, so parse them there without scanning them again.
             var d = 0.0
-            let used = p.withMemoryRebound(to: CChar.self, capacity: end) { qdb_parse_double($0 + start, i - start, &d) }
-            guard used == i - start else { throw fail("invalid number") }
+            let used = p.withMemoryRebound(to: CChar.self, capacity: end) { qdb_parse_double($0 + start, j - start, &d) }
+            guard used == j - start else { i = j; throw fail("invalid number") }
             return Float(d)
         }
+        j = start
         i = start
-        switch try number() {
+        let n = try number()
+        j = i
+        switch n {
         case .double(let d): return Float(d)
         case .int(let n): return Float(n)
         case .uint(let n): return Float(n)

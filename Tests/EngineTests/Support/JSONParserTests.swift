@@ -95,39 +95,66 @@ import Testing
         }
     }
 
-    #if arch(x86_64)
-    /// The extended-precision path gives strtod's double whenever it answers, and declines
-    /// exactly the results that sit on a midpoint between two doubles: random 1–19 digit
-    /// mantissas at every power it takes, exact midpoints (2^53 + 1, odd multiples of half an
-    /// ulp) and their neighbours.
-    @Test func extendedFastPathIsCorrectlyRounded() {
+    /// The float fast path gives `Float(strtod(...))` whenever it answers and declines exact
+    /// midpoints between two floats: random 1–19 digit mantissas at every power it takes,
+    /// midpoints written as integers (odd multiples of half a float ulp), their neighbours, and
+    /// the 17-digit decimals nearest to midpoints. It answers every float32 as `json.dumps`
+    /// writes one (17 significant digits), the shape it exists for.
+    @Test func floatFastPathIsCorrectlyRounded() {
         var rng = SegmentHostileInputTests.Rng(state: 13)
-        var cases: [(UInt64, Int)] = [(0, 0), (1, -27), (UInt64.max, 27), (UInt64.max, -27), (9_007_199_254_740_993, 0),
-                                      (18_014_398_509_481_986, 0), (18_014_398_509_481_985, 0), (9_007_199_254_740_995, 0)]
+        func decimal(_ d: Double) -> (UInt64, Int) {
+            let parts = String(format: "%.16e", d).split(separator: "e")
+            return (UInt64(parts[0].replacingOccurrences(of: ".", with: "").replacingOccurrences(of: "-", with: ""))!, Int(parts[1])! - 16)
+        }
+        var cases: [(UInt64, Int)] = [(0, 0), (1, -22), (9_999_999_999_999_999_999, 22), (9_999_999_999_999_999_999, -22),
+                                      (16_777_217, 0), (33_554_434, 0), (34_028_235_677_973_366, 22), (34_028_235_677_973_367, 22)]
         for _ in 0..<200_000 {
             let digits = Int.random(in: 1...19, using: &rng)
             let limit = digits == 19 ? UInt64(9_999_999_999_999_999_999) : (0..<digits).reduce(UInt64(1)) { v, _ in v * 10 } - 1
-            cases.append((UInt64.random(in: 0...limit, using: &rng), Int.random(in: -27...27, using: &rng)))
+            cases.append((UInt64.random(in: 0...limit, using: &rng), Int.random(in: -22...22, using: &rng)))
         }
+        var midpoints: [(UInt64, Int)] = []
         for _ in 0..<20_000 {
-            // Midpoints m = (2k + 1) · 2^(e - 1) with a 53-bit k, written as integers, and ± 1.
-            let k = UInt64.random(in: (1 << 52)..<(1 << 53), using: &rng)
-            let shift = Int.random(in: 0...10, using: &rng)
-            let m = (2 * k + 1) << UInt64(shift)
-            cases += [(m, 0), (m - 1, 0), (m + 1, 0)]
+            // Midpoints (2k + 1) · 2^(shift - 1) with a 24-bit k, written as integers, and ± 1.
+            let k = UInt64.random(in: (1 << 23)..<(1 << 24), using: &rng)
+            let m = (2 * k + 1) << UInt64.random(in: 0...38, using: &rng)
+            midpoints.append((m, 0))
+            cases += [(m - 1, 0), (m + 1, 0)]
+            // A midpoint in (0.001, 1) as its nearest 17-digit decimal: close on either side.
+            cases.append(decimal(Double(2 * k + 1) * 0x1p-25 / Double(1 << Int.random(in: 0...9, using: &rng))))
         }
-        var declined = 0
-        for (mantissa, power) in cases {
+        var dumped: [(UInt64, Int)] = []
+        for _ in 0..<100_000 {
+            let f = Float.random(in: 0.001..<2, using: &rng)
+            if Double(f).description.count >= 18 { dumped.append(decimal(Double(f))) }
+        }
+        for (mantissa, power) in cases + dumped {
             let text = "\(mantissa)e\(power)"
-            let expected = text.withCString { strtod($0, nil) }
-            if let got = JSONParser.extendedFastPath(mantissa, power) {
+            let expected = Float(text.withCString { strtod($0, nil) })
+            if let got = JSONParser.floatFastPath(mantissa, power) {
                 #expect(got.bitPattern == expected.bitPattern, "\(text): \(got) vs \(expected)")
-            } else {
-                declined += 1
             }
         }
-        #expect(JSONParser.extendedFastPath(9_007_199_254_740_993, 0) == nil, "2^53 + 1 is a midpoint")
-        #expect(declined >= 20_000 && declined < 30_000, "declines the midpoints and few else: \(declined)")
+        for (mantissa, power) in midpoints {
+            #expect(JSONParser.floatFastPath(mantissa, power) == nil, "\(mantissa) is a midpoint between two floats")
+        }
+        #expect(dumped.count > 50_000)
+        #expect(dumped.allSatisfy { JSONParser.floatFastPath($0.0, $0.1) != nil }, "answers every float32 written with 17 digits")
     }
-    #endif
+
+    /// Eight ASCII digits at once: every position of every digit, and a non-digit byte (the
+    /// neighbours of '0' and '9', the JSON separators, NUL, high bytes) anywhere makes it nil.
+    @Test func eightDigitsReadsExactlyEightDigits() {
+        var rng = SegmentHostileInputTests.Rng(state: 17)
+        func chunk(_ bytes: [UInt8]) -> UInt64 { bytes.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) } }
+        for _ in 0..<20_000 {
+            let digits = (0..<8).map { _ in UInt8.random(in: 0x30...0x39, using: &rng) }
+            #expect(JSONParser.eightDigits(chunk(digits)) == UInt64(String(decoding: digits, as: UTF8.self)))
+            var bad = digits
+            bad[Int.random(in: 0..<8, using: &rng)] = [0x2F, 0x3A, 0x2E, 0x2C, 0x5D, 0x65, 0x45, 0x2D, 0x20, 0x00, 0xFF, 0xB0, 0xB9, 0x39 + 0x80, 0x06, 0x26].randomElement(using: &rng)!
+            #expect(JSONParser.eightDigits(chunk(bad)) == nil, "\(bad)")
+        }
+        #expect(JSONParser.eightDigits(chunk(Array("00000000".utf8))) == 0)
+        #expect(JSONParser.eightDigits(chunk(Array("99999999".utf8))) == 99_999_999)
+    }
 }
