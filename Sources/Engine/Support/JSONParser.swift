@@ -150,16 +150,17 @@ public struct JSONParser {
     /// `Float(d)` for `d` the correctly rounded `Double` of `mantissa` · 10^`power` (|power|
     /// ≤ 22), without computing `d`; nil when that can't be told from here.
     ///
-    /// `r` below is `Double(mantissa)` times or over an exact power of ten: two roundings of at
-    /// most half an ulp each, so `r` and `d` are within 2.5 ulps of each other. `Float(_:)`
-    /// rounds both the same way unless a midpoint between two floats lies between them; every
-    /// such midpoint is a double whose 29 significand bits below a float's are 0x1000_0000.
-    /// So unless `r`'s low 29 bits are within 16 ulps of that, `Float(r)` is `Float(d)`.
-    /// (Float's normal range only, where a float and a double share their exponent: 10^-22 ·
-    /// 1 is far above it; past its top both round to infinity, at the same midpoint.)
-    /// `json.dumps` writes a float32 with 17 significant digits, past the 2^53 of Clinger's
-    /// exact path: this takes them with one double operation and a bit test, where an exact
-    /// `Double` first costs fast_float a second scan and 128-bit arithmetic.
+    /// `r` below is `Double(mantissa)` times or over an exact power of ten: two roundings, each
+    /// off by at most 2^-53 of the value, so `r` is within 2 ulps of the exact value and 2.5 of
+    /// `d`. `Float(_:)` rounds `r` and `d` (and the exact value) the same way unless a midpoint
+    /// between two floats lies between them; every such midpoint is a double whose 29
+    /// significand bits below a float's are 0x1000_0000. So unless `r`'s low 29 bits are within
+    /// 16 ulps of that, `Float(r)` is `Float(d)`. (This holds in Float's normal range, where a
+    /// float and a double share their exponent: 10^-22 is far above its bottom; past its top
+    /// both round to infinity, at the same midpoint.) `json.dumps` writes a float32 with 17
+    /// significant digits, past the 2^53 of Clinger's exact path: this takes them with one
+    /// double operation and a bit test, where an exact `Double` first costs fast_float a
+    /// second scan and 128-bit arithmetic.
     @inline(__always)
     static func floatFastPath(_ mantissa: UInt64, _ power: Int) -> Float? {
         var r = Double(mantissa)
