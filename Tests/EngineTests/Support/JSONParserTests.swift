@@ -85,6 +85,16 @@ import Testing
                 }
             }
             #expect(fast.bitPattern == general.bitPattern, "\(t): \(fast) vs \(general)")
+            // Inside a vector the eight-digit reads of a fraction run into what follows it.
+            for next in [",", "]", " ", "}"] {
+                let inside = Array((t + next + "12345678]").utf8)
+                try inside.withUnsafeBufferPointer { b in
+                    var parser = JSONParser(p: b.baseAddress!, end: b.count)
+                    let got = try parser.float()
+                    #expect(parser.i == t.utf8.count, "\(t + next): stops at its end")
+                    #expect(got.bitPattern == general.bitPattern, "\(t + next): \(got) vs \(general)")
+                }
+            }
         }
         for bad in ["-", "1.", "1e", "1e+", "-a", ".5"] {
             let bytes = Array(bad.utf8) + [0]
