@@ -35,7 +35,7 @@ public struct JSONParser {
     let end: Int
     var i = 0
 
-    func fail(_ m: String) -> Error { Error(message: m, offset: i) }
+    func fail(_ m: String, at offset: Int? = nil) -> Error { Error(message: m, offset: offset ?? i) }
 
     @inline(__always) mutating func skipSpace() {
         while i < end, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
@@ -195,7 +195,7 @@ public struct JSONParser {
         defer { i = j }
         let negative = p[j] == UInt8(ascii: "-")
         if negative { j += 1 }
-        guard j < end, p[j] >= 0x30, p[j] <= 0x39 else { i = j; throw fail("invalid number") }
+        guard j < end, p[j] >= 0x30, p[j] <= 0x39 else { throw fail("invalid number", at: j) }
         var mantissa: UInt64 = 0, digits = 0, scale = 0, integral = true
         if p[j] == 0x30 {
             j += 1
@@ -209,7 +209,7 @@ public struct JSONParser {
         if j < end, p[j] == UInt8(ascii: ".") {
             integral = false
             j += 1
-            guard j < end, p[j] >= 0x30, p[j] <= 0x39 else { i = j; throw fail("invalid number") }
+            guard j < end, p[j] >= 0x30, p[j] <= 0x39 else { throw fail("invalid number", at: j) }
             while digits <= 11, end - j >= 8,
                 let eight = Self.eightDigits(UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)))
             {
@@ -234,7 +234,7 @@ public struct JSONParser {
                 minus = p[j] == UInt8(ascii: "-")
                 j += 1
             }
-            guard j < end, p[j] >= 0x30, p[j] <= 0x39 else { i = j; throw fail("invalid number") }
+            guard j < end, p[j] >= 0x30, p[j] <= 0x39 else { throw fail("invalid number", at: j) }
             while j < end, p[j] >= 0x30, p[j] <= 0x39 {
                 if exponent < 100_000 { exponent = exponent * 10 + Int(p[j] &- 0x30) }
                 j += 1
@@ -252,11 +252,10 @@ public struct JSONParser {
             // just checked, so parse them there without scanning them again.
             var d = 0.0
             let used = p.withMemoryRebound(to: CChar.self, capacity: end) { qdb_parse_double($0 + start, j - start, &d) }
-            guard used == j - start else { i = j; throw fail("invalid number") }
+            guard used == j - start else { throw fail("invalid number", at: j) }
             return Float(d)
         }
-        j = start
-        i = start
+        // `i` is still `start`: only the `defer` moves it.
         let n = try number()
         j = i
         switch n {
