@@ -60,7 +60,9 @@ class Loader(threading.Thread):
 
 def unlisted(srv) -> list[str]:
     shard = srv.storage / "collections" / "c" / "0"
-    listed = set(json.loads((shard / "shard.json").read_text())["segments"])
+    # A shard that has sealed nothing yet has no `shard.json` (`Shard.State.read`): it lists none.
+    state = shard / "shard.json"
+    listed = set(json.loads(state.read_text())["segments"]) if state.exists() else set()
     return sorted(set(os.listdir(shard / "segments")) - listed)
 
 
